@@ -1,0 +1,181 @@
+/*
+ * credport — ledger entries: canonical encoding and strict decoding
+ * (proto/entry.c). The byte layout is specified in docs/FORMATS.md.
+ *
+ * Entry layout (all integers big-endian):
+ *   off  size  field
+ *   0    1     version (CP_ENTRY_VERSION)
+ *   1    1     type (cp_entry_type)
+ *   2    32    log key (Ed25519 public key of the authority)
+ *   34   8     seq
+ *   42   32    prev: leaf hash of entry seq-1 (all zero when seq = 0)
+ *   74   8     time, Unix seconds (UTC)
+ *   82   ...   body, by type (docs/FORMATS.md); runs to the signature
+ *   n-64 64    signature: Ed25519 by the log's signing key over
+ *              "credport/v1/entry\0" || bytes [0, n-64)
+ * The entry ID is its RFC 9162 leaf hash SHA-256(0x00 || all n bytes).
+ *
+ * Body fields use: u8; u32/i64 fixed big-endian; "var", unsigned LEB128 of at
+ * most 5 bytes and minimal; "str", var length then that many bytes of
+ * valid UTF-8 with no NUL and no C0 control other than TAB/LF; "date", u32
+ * days since 1970-01-01; "h32", 32 raw bytes; "list", var count then items.
+ */
+#ifndef CREDPORT_ENTRY_H
+#define CREDPORT_ENTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "error.h"
+#include "hash.h"
+#include "limits.h"
+#include "sig.h"
+
+#define CP_ENTRY_VERSION 1U
+#define CP_ENTRY_HEADER_BYTES 82U
+#define CP_ENTRY_MIN_BYTES (CP_ENTRY_HEADER_BYTES + CP_SIG_BYTES)
+
+typedef enum {
+  CP_T_AUTHORITY = 1,   /* genesis: who the log is */
+  CP_T_CREDENTIAL = 2,  /* a micro-credential definition */
+  CP_T_AWARD = 3,       /* an educator earned a credential */
+  CP_T_REVOKE = 4,      /* an award of this log is withdrawn */
+  CP_T_ENDORSE = 5,     /* vouching for an authority or a credential */
+  CP_T_APPROVE = 6,     /* pre-approval of an educator's plan */
+  CP_T_POLICY = 7,      /* a recognition policy document */
+  CP_T_RECOGNITION = 8, /* what an authority granted under a policy */
+  CP_T_KEY = 9          /* rotate or retire the log's signing key */
+} cp_entry_type;
+
+typedef enum {
+  CP_ROLE_STATE = 1, CP_ROLE_DISTRICT = 2, CP_ROLE_PROVIDER = 3,
+  CP_ROLE_ASSESSOR = 4, CP_ROLE_IHE = 5
+} cp_role;
+
+typedef enum { CP_SUBJECT_AUTHORITY = 1, CP_SUBJECT_CREDENTIAL = 2 } cp_subject_kind;
+typedef enum { CP_KEY_ROTATE = 1, CP_KEY_RETIRE = 2 } cp_key_action;
+
+#define CP_AWARD_HAS_EVIDENCE 0x01U
+#define CP_AWARD_HAS_LICENCE 0x02U
+
+/* A borrowed byte string: points into the buffer the entry was decoded from
+ * (or the caller's memory when encoding). Not NUL-terminated. */
+typedef struct cp_str {
+  const char *p;
+  size_t len;
+} cp_str;
+
+typedef struct cp_total {
+  cp_str currency;
+  int64_t amount;     /* in the currency's smallest unit (cents, 1/100 credit) */
+} cp_total;
+
+/*
+ * A decoded entry (or one to encode). Strings borrow from the buffer given
+ * to cp_entry_decode and are valid as long as it is.
+ */
+typedef struct cp_entry {
+  uint8_t version;
+  uint8_t type;
+  uint8_t log[CP_PK_BYTES];
+  uint64_t seq;
+  uint8_t prev[CP_HASH_BYTES];
+  uint64_t time;
+  union {
+    struct {              /* CP_T_AUTHORITY: str name, str jurisdiction, u8 role, str origin */
+      cp_str name, jurisdiction, origin;
+      uint8_t role;
+    } authority;
+    struct {              /* CP_T_CREDENTIAL: str id, str title, str competency,
+                             str evidence, u8 level, u32 hours_x100, list areas, list qa */
+      cp_str id, title, competency, evidence;
+      uint8_t level;            /* 1..4 */
+      uint32_t hours_x100;      /* contact hours in hundredths */
+      uint32_t n_areas, n_qa;
+      cp_str areas[CP_LIST_MAX], qa[CP_LIST_MAX];
+    } credential;
+    struct {              /* CP_T_AWARD: h32 credential, h32 educator, date earned,
+                             str assessor, u8 flags, [h32 evidence], [h32 licence] */
+      uint8_t credential[CP_HASH_BYTES]; /* entry ID of the definition, same log */
+      uint8_t educator[CP_PK_BYTES];
+      uint32_t earned;
+      cp_str assessor;
+      uint8_t flags;                     /* CP_AWARD_HAS_* */
+      uint8_t evidence[CP_HASH_BYTES];   /* SHA-256 of the evidence, if flagged */
+      uint8_t licence[CP_HASH_BYTES];    /* salted licence commitment, if flagged */
+    } award;
+    struct {              /* CP_T_REVOKE: h32 award, str reason */
+      uint8_t award[CP_HASH_BYTES];
+      cp_str reason;
+    } revoke;
+    struct {              /* CP_T_ENDORSE: u8 kind, h32 subject, str claim, str note */
+      uint8_t kind;                      /* cp_subject_kind */
+      uint8_t subject[CP_HASH_BYTES];    /* authority key or credential entry ID */
+      cp_str claim, note;                /* claim: e.g. "qa:multistate-mc-2024" */
+    } endorse;
+    struct {              /* CP_T_APPROVE: h32 educator, h32 credential, date approved,
+                             date expires (0 = none), h32 plan */
+      uint8_t educator[CP_PK_BYTES];
+      uint8_t credential[CP_HASH_BYTES]; /* credential entry ID, any log */
+      uint32_t approved, expires;
+      uint8_t plan[CP_HASH_BYTES];       /* SHA-256 of the written rationale */
+    } approve;
+    struct {              /* CP_T_POLICY: str id, str document (JSON) */
+      cp_str id, document;
+    } policy;
+    struct {              /* CP_T_RECOGNITION: h32 policy, h32 educator, date as_of,
+                             list (str currency, i64 amount), h32 explanation */
+      uint8_t policy[CP_HASH_BYTES];
+      uint8_t educator[CP_PK_BYTES];
+      uint32_t as_of;
+      uint32_t n_totals;
+      cp_total totals[CP_TOTALS_MAX];
+      uint8_t explanation[CP_HASH_BYTES];
+    } recognition;
+    struct {              /* CP_T_KEY: u8 action, h32 new key (zero for retire) */
+      uint8_t action;
+      uint8_t new_key[CP_PK_BYTES];
+    } key;
+  } u;
+  uint8_t sig[CP_SIG_BYTES];
+} cp_entry;
+
+/* Returns the type's name ("award", ...) or NULL for an unknown type. */
+const char *cp_entry_type_name(unsigned type);
+const char *cp_role_name(unsigned role);
+/* Parses a role name; 0 if unknown. */
+unsigned cp_role_parse(const char *s);
+
+/*
+ * Encodes e without its signature into out[0, cap), checking every field
+ * against the same rules the decoder applies (so nothing encodable is
+ * undecodable). *len gets the length of the signed part; the signature
+ * goes at out[*len, *len + 64). cap must leave room for it.
+ */
+int cp_entry_encode_unsigned(const cp_entry *e, uint8_t *out, size_t cap, size_t *len,
+                             cp_diag *d) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
+/* Encodes, signs with k (which must match e->log or the current signing key),
+ * stores the signature in e->sig and out; *len is the whole entry. */
+int cp_entry_sign(cp_entry *e, const cp_key *k, uint8_t *out, size_t cap, size_t *len,
+                  cp_diag *d) __attribute__((warn_unused_result, nonnull(1, 2, 3, 5)));
+
+/* Strict decoder. Rejects unknown versions and types, short or trailing
+ * bytes, non-minimal or oversize lengths, invalid UTF-8, out-of-range
+ * values, and set reserved flag bits. d says which field and byte offset.
+ * Does not verify the signature. */
+int cp_entry_decode(const uint8_t *buf, size_t len, cp_entry *e, cp_diag *d)
+    __attribute__((warn_unused_result, nonnull(1, 3)));
+
+/* Verifies buf's signature (buf is a whole encoded entry) under pk. */
+int cp_entry_verify(const uint8_t *buf, size_t len, const uint8_t pk[CP_PK_BYTES])
+    __attribute__((warn_unused_result, nonnull(1, 3)));
+
+/* Entry ID: SHA-256(0x00 || buf). */
+void cp_entry_id(const uint8_t *buf, size_t len, uint8_t id[CP_HASH_BYTES]);
+
+/* Helpers shared with the CLI. */
+int cp_str_eq(cp_str a, const char *s);
+/* Days since 1970-01-01 <-> "YYYY-MM-DD" (proleptic Gregorian, 1970..9999). */
+int cp_date_parse(const char *s, uint32_t *days) __attribute__((warn_unused_result));
+void cp_date_format(uint32_t days, char out[11]);
+
+#endif
