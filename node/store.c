@@ -1,0 +1,1 @@
+/* placeholder until the store lands */ typedef int cp__node_unit;
