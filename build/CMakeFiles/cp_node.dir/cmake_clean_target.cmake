@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libcp_node.a"
-)

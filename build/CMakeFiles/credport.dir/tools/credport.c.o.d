@@ -1,2 +1,0 @@
-CMakeFiles/credport.dir/tools/credport.c.o: /work/main/tools/credport.c \
- /usr/include/stdc-predef.h
