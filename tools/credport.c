@@ -1,1 +1,230 @@
-int main(void) { return 0; }
+/*
+ * credport — the command-line program: one binary, many subcommands.
+ *   credport [-d DIR] COMMAND [options]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "credport/codec.h"
+#include "credport/hash.h"
+
+static const struct {
+  const char *name;
+  cli_fn fn;
+  const char *summary;
+} commands[] = {
+    {"init", cmd_init, "create this node's authority (key and genesis entry)"},
+    {"whoami", cmd_whoami, "show this node's authority key, did:key and checkpoint origin"},
+    {"educator", cmd_educator, "educator key tools (educator keygen --out FILE)"},
+    {"credential", cmd_credential, "define a micro-credential (credential define ...)"},
+    {"award", cmd_award, "award a credential to an educator, or many from a CSV file"},
+    {"revoke", cmd_revoke, "revoke an award of this log"},
+    {"endorse", cmd_endorse, "endorse an authority or a credential definition"},
+    {"approve", cmd_approve, "pre-approve an educator's plan for a credential"},
+    {"log", cmd_log, "list the entries of a log"},
+    {"show", cmd_show, "show one entry by its ID"},
+    {"checkpoint", cmd_checkpoint, "print a log's latest signed checkpoint (C2SP signed note)"},
+    {"prove", cmd_prove, "make an inclusion or consistency proof"},
+    {"verify-proof", cmd_verify_proof, "check a proof offline against a checkpoint"},
+    {"audit", cmd_audit, "replay every log from seq 0 and check everything"},
+    {"demo", cmd_demo, "walk through the ledger in a temporary directory"},
+    {"bench", cmd_bench, "measure throughput against raw libsodium rates"},
+};
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "usage: credport [-d DIR] COMMAND [options]\n\n"
+          "  -d, --data DIR   node data folder (default $CREDPORT_DATA, else ./credport-data)\n"
+          "  -h, --help       this help; COMMAND --help for a command's options\n\n"
+          "commands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv) {
+  cli c = {NULL, "credport", 0};
+  int i = 1;
+  for (; i < argc; i++) {
+    if (strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "--data") == 0) {
+      if (i + 1 >= argc) return cli_usage(&c, "%s needs a folder", argv[i]);
+      c.data = argv[++i];
+    } else if (strncmp(argv[i], "--data=", 7) == 0) {
+      c.data = argv[i] + 7;
+    } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      usage(stdout);
+      return CLI_OK;
+    } else if (argv[i][0] == '-') {
+      return cli_usage(&c, "unknown option %s (see credport --help)", argv[i]);
+    } else {
+      break;
+    }
+  }
+  if (i >= argc) {
+    usage(stderr);
+    return CLI_USAGE;
+  }
+  if (c.data == NULL) c.data = getenv("CREDPORT_DATA");
+  if (c.data == NULL || *c.data == 0) c.data = "./credport-data";
+  if (cp_crypto_init() != 0) return cli_fail(&c, "cannot initialise libsodium");
+  for (size_t j = 0; j < sizeof commands / sizeof commands[0]; j++) {
+    if (strcmp(argv[i], commands[j].name) == 0) {
+      c.cmd = commands[j].name;
+      return commands[j].fn(&c, argc - i, argv + i);
+    }
+  }
+  return cli_usage(&c, "unknown command \"%s\" (see credport --help)", argv[i]);
+}
+
+/* ---- shared helpers ------------------------------------------------------- */
+
+int cli_fail(const cli *c, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "credport %s: error: ", c->cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return CLI_FAIL;
+}
+
+int cli_usage(const cli *c, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "credport %s: usage error: ", c->cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return CLI_USAGE;
+}
+
+void cli_getopt_reset(void) { optind = 0; opterr = 0; }
+
+int cli_wants_help(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) return 0;
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) return 1;
+  }
+  return 0;
+}
+
+void cli_path(const cli *c, const char *name, char *out, size_t cap) {
+  snprintf(out, cap, "%s/%s", c->data, name);
+}
+
+int cli_open_store(cli *c, unsigned flags, cp_store **s) {
+  char path[PATH_MAX];
+  cp_diag d = {{0}};
+  struct stat st;
+  if (stat(c->data, &st) != 0)
+    return cli_fail(c, "no node data at %s (run credport init, or give -d DIR)", c->data);
+  cli_path(c, "ledger", path, sizeof path);
+  if ((flags & CP_STORE_RDONLY) && stat(path, &st) != 0)
+    return cli_fail(c, "no ledger at %s (run credport init)", path);
+  int rc = cp_store_open(path, flags, s, &d);
+  if (rc != 0) return cli_fail(c, "cannot open the ledger: %s", d.msg[0] ? d.msg : cp_strerror(rc));
+  return CLI_OK;
+}
+
+int cli_load_authority_key(cli *c, cp_key **k) {
+  char path[PATH_MAX];
+  cp_diag d = {{0}};
+  cli_path(c, "authority.key", path, sizeof path);
+  int rc = cp_key_load(path, k, &d);
+  if (rc != 0)
+    return cli_fail(c, "cannot use the authority key %s: %s", path,
+                    d.msg[0] ? d.msg : cp_strerror(rc));
+  return CLI_OK;
+}
+
+int cli_parse_pubkey(const char *s, uint8_t pk[CP_PK_BYTES]) {
+  if (strncmp(s, "did:key:", 8) == 0) return cp_didkey_decode(s, pk);
+  if (strlen(s) != 2 * CP_PK_BYTES) return CP_EINVAL;
+  return cp_hex_decode(s, strlen(s), pk, CP_PK_BYTES);
+}
+
+int cli_parse_hash(const char *s, uint8_t h[CP_HASH_BYTES]) {
+  if (strlen(s) != 2 * CP_HASH_BYTES) return CP_EINVAL;
+  return cp_hex_decode(s, strlen(s), h, CP_HASH_BYTES);
+}
+
+int cli_parse_u64(const char *s, uint64_t *v) {
+  uint64_t x = 0;
+  if (*s == 0 || (s[0] == '0' && s[1] != 0)) return CP_EINVAL;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9') return CP_EINVAL;
+    if (x > (UINT64_MAX - (uint64_t)(*s - '0')) / 10) return CP_EOVERFLOW;
+    x = x * 10 + (uint64_t)(*s - '0');
+  }
+  *v = x;
+  return CP_OK;
+}
+
+int cli_parse_hours(const char *s, uint32_t *x100) {
+  uint64_t whole = 0, frac = 0;
+  int fd = 0, wd = 0;
+  const char *p = s;
+  for (; *p >= '0' && *p <= '9'; p++, wd++) {
+    whole = whole * 10 + (uint64_t)(*p - '0');
+    if (whole > 100000) return CP_EINVAL;
+  }
+  if (wd == 0) return CP_EINVAL;
+  if (*p == '.') {
+    for (p++; *p >= '0' && *p <= '9'; p++, fd++) {
+      if (fd == 2) return CP_EINVAL;
+      frac = frac * 10 + (uint64_t)(*p - '0');
+    }
+    if (fd == 0) return CP_EINVAL;
+    if (fd == 1) frac *= 10;
+  }
+  if (*p != 0) return CP_EINVAL;
+  *x100 = (uint32_t)(whole * 100 + frac);
+  return CP_OK;
+}
+
+int cli_sha256_file(const char *path, uint8_t out[CP_HASH_BYTES], cp_diag *d) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return cp_diag_set(d, -errno, "cannot open %s: %s", path, strerror(errno));
+  cp_sha256 h;
+  uint8_t buf[65536];
+  ssize_t n;
+  cp_sha256_init(&h);
+  while ((n = read(fd, buf, sizeof buf)) > 0) cp_sha256_update(&h, buf, (size_t)n);
+  int err = errno;
+  close(fd);
+  if (n < 0) return cp_diag_set(d, -err, "cannot read %s: %s", path, strerror(err));
+  cp_sha256_final(&h, out);
+  return CP_OK;
+}
+
+uint64_t cli_now(void) {
+  const char *fake = getenv("CREDPORT_NOW"); /* reproducible demos and tests */
+  uint64_t v;
+  if (fake != NULL && cli_parse_u64(fake, &v) == 0) return v;
+  return (uint64_t)time(NULL);
+}
+
+void cli_print_json(json_t *v) {
+  char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+  if (s != NULL) {
+    fputs(s, stdout);
+    fputc('\n', stdout);
+    free(s);
+  }
+  json_decref(v);
+}
+
+json_t *cli_hex_json(const uint8_t *p, size_t n) {
+  char hex[2 * 64 + 1];
+  if (n > 64) return json_null();
+  cp_hex_encode(p, n, hex);
+  return json_string(hex);
+}

@@ -1,0 +1,206 @@
+/*
+ * credport — the ledger store (node/store*.c, node/ingest.c, node/audit.c).
+ *
+ * One LMDB environment per node holds every log the node knows. Entries are
+ * stored in arrival order under a row id (append-only, so pages stay full);
+ * a run index maps (log, seq) to row ids; the complete-subtree Merkle hashes
+ * each entry finishes are kept in its row, so any proof is O(log n) reads.
+ *
+ * Every entry, local or foreign, passes the same validation (validate.c):
+ * strict decoding, contiguous seq, prev hash, time order, signature by the
+ * log's current signing key, and the body rules of docs/FORMATS.md. A batch
+ * commits whole or not at all. A second, different, validly signed entry at
+ * a held seq is equivocation: the pair is stored as a fork proof in its own
+ * transaction and the log accepts nothing more.
+ *
+ * Threads: a cp_store may be used from several threads; write operations
+ * are serialised by LMDB (one writer). A cp_reader is a read transaction and
+ * belongs to the thread that began it; everything it returns is valid until
+ * cp_reader_end. Keep readers short: they pin old pages.
+ */
+#ifndef CREDPORT_STORE_H
+#define CREDPORT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "entry.h"
+#include "error.h"
+#include "hash.h"
+#include "sig.h"
+
+#define CP_STORE_FORMAT 1U
+
+typedef struct cp_store cp_store;
+typedef struct cp_reader cp_reader;
+typedef struct cp_appender cp_appender;
+
+enum {
+  CP_STORE_RDONLY = 1u << 0, /* open read-only */
+  CP_STORE_NOSYNC = 1u << 1  /* skip fsync on commit (benchmarks and tests only) */
+};
+
+/* Opens (creating if needed) the store in directory dir (created 0700). */
+int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d)
+    __attribute__((warn_unused_result, nonnull(1, 3)));
+void cp_store_close(cp_store *s);
+/* Path of the data file (for tools and tests); valid while s is open. */
+const char *cp_store_path(const cp_store *s);
+
+/* Log flags. */
+#define CP_LOG_FORKED 0x1u
+#define CP_LOG_RETIRED 0x2u
+
+typedef struct cp_log_info {
+  uint8_t log[CP_PK_BYTES];
+  uint8_t signer[CP_PK_BYTES];   /* current signing key (differs after rotation) */
+  uint64_t size;                 /* number of entries */
+  uint8_t head[CP_HASH_BYTES];   /* ID of the last entry (zero when empty) */
+  uint8_t root[CP_HASH_BYTES];   /* Merkle root at size */
+  uint64_t last_time;
+  uint32_t flags;                /* CP_LOG_* */
+  cp_str name, jurisdiction, origin; /* from the genesis entry; valid until the reader ends */
+  uint8_t role;
+} cp_log_info;
+
+/* ---- reading ---------------------------------------------------------- */
+
+int cp_reader_begin(cp_store *s, cp_reader **out) __attribute__((warn_unused_result));
+void cp_reader_end(cp_reader *r);
+
+/* The node's own log key; CP_ENOTFOUND before `init`. */
+int cp_reader_self(cp_reader *r, uint8_t log[CP_PK_BYTES]);
+int cp_reader_log(cp_reader *r, const uint8_t log[CP_PK_BYTES], cp_log_info *out);
+/* Calls fn for every log in key order; stops at the first non-zero return,
+ * which it returns. */
+int cp_reader_each_log(cp_reader *r, int (*fn)(void *ctx, const cp_log_info *li), void *ctx);
+
+/* Raw bytes of entry seq of log (valid until the reader ends). */
+int cp_reader_entry(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t seq,
+                    const uint8_t **buf, size_t *len);
+int cp_reader_entry_by_id(cp_reader *r, const uint8_t id[CP_HASH_BYTES], const uint8_t **buf,
+                          size_t *len);
+/* Root of log at a past size (size <= current size). */
+int cp_reader_root(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t size,
+                   uint8_t root[CP_HASH_BYTES]);
+int cp_reader_inclusion(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t index,
+                        uint64_t size, uint8_t path[][CP_HASH_BYTES], size_t *n);
+int cp_reader_consistency(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t old_size,
+                          uint64_t new_size, uint8_t path[][CP_HASH_BYTES], size_t *n);
+
+/* Index walks: fn gets each entry's raw bytes; non-zero return stops. */
+typedef int (*cp_entry_fn)(void *ctx, const uint8_t *buf, size_t len);
+int cp_reader_by_educator(cp_reader *r, const uint8_t educator[CP_PK_BYTES], cp_entry_fn fn,
+                          void *ctx);
+int cp_reader_by_credential(cp_reader *r, const uint8_t cred[CP_HASH_BYTES], cp_entry_fn fn,
+                            void *ctx);
+/* Entries that name subject (an endorsement's subject, authority or credential). */
+int cp_reader_by_subject(cp_reader *r, const uint8_t subject[CP_HASH_BYTES], cp_entry_fn fn,
+                         void *ctx);
+/* All entries of one type other than awards (credential, policy, endorse...). */
+int cp_reader_by_type(cp_reader *r, unsigned type, cp_entry_fn fn, void *ctx);
+/* Every entry of log from seq `from` in order. */
+int cp_reader_each_entry(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t from,
+                         cp_entry_fn fn, void *ctx);
+/* The revocation of award id, if any: CP_ENOTFOUND when not revoked. */
+int cp_reader_revocation(cp_reader *r, const uint8_t award[CP_HASH_BYTES], const uint8_t **buf,
+                         size_t *len);
+/* The latest definition of credential stable id in log. */
+int cp_reader_credential(cp_reader *r, const uint8_t log[CP_PK_BYTES], const char *id,
+                         const uint8_t **buf, size_t *len);
+/* The stored fork proof of log: two entries at one seq. CP_ENOTFOUND if none. */
+int cp_reader_fork(cp_reader *r, const uint8_t log[CP_PK_BYTES], const uint8_t **a, size_t *alen,
+                   const uint8_t **b, size_t *blen);
+/* Latest stored checkpoint note of log (text, not NUL-terminated). */
+int cp_reader_checkpoint(cp_reader *r, const uint8_t log[CP_PK_BYTES], const char **note,
+                         size_t *len);
+/* Every stored checkpoint of log, in size order. */
+int cp_reader_each_checkpoint(cp_reader *r, const uint8_t log[CP_PK_BYTES],
+                              int (*fn)(void *ctx, uint64_t size, const char *note, size_t len),
+                              void *ctx);
+
+/* ---- writing the node's own log -------------------------------------- */
+
+/*
+ * Creates the node's own log: writes the genesis entry (seq 0, type
+ * authority) signed by k and records k's public key as "self".
+ * CP_EEXIST if the store already has an own log.
+ */
+int cp_store_init_authority(cp_store *s, const cp_key *k, const char *name,
+                            const char *jurisdiction, unsigned role, const char *origin,
+                            uint64_t now, cp_diag *d) __attribute__((warn_unused_result));
+
+/*
+ * An appender is one write transaction on the own log. Each add fills the
+ * header (version, log, seq, prev, time), signs with k, validates exactly as
+ * a foreign entry would be, and appends. Nothing is visible to readers
+ * until commit; abort (or any failed add followed by abort) leaves the store
+ * untouched. k must be the log's current signing key.
+ */
+int cp_appender_begin(cp_store *s, const cp_key *k, uint64_t now, cp_appender **out, cp_diag *d)
+    __attribute__((warn_unused_result));
+/* OUT: id (may be NULL) gets the new entry's ID. e->u must be filled. */
+int cp_appender_add(cp_appender *a, cp_entry *e, uint8_t id[CP_HASH_BYTES], cp_diag *d)
+    __attribute__((warn_unused_result));
+/* Lookups inside the pending transaction (sees what was added). */
+int cp_appender_credential(cp_appender *a, const char *id, uint8_t entry_id[CP_HASH_BYTES]);
+int cp_appender_entry_by_id(cp_appender *a, const uint8_t id[CP_HASH_BYTES], const uint8_t **buf,
+                            size_t *len);
+uint64_t cp_appender_size(const cp_appender *a);
+/* Commits; also signs and stores a checkpoint at the new size. */
+int cp_appender_commit(cp_appender *a, cp_diag *d) __attribute__((warn_unused_result));
+void cp_appender_abort(cp_appender *a);
+
+/* Signs (with k, the own log's key) and stores a checkpoint at the own
+ * log's current size, unless one exists at that size. */
+int cp_store_checkpoint(cp_store *s, const cp_key *k, cp_diag *d)
+    __attribute__((warn_unused_result));
+
+/* ---- ingesting entries from anywhere --------------------------------- */
+
+enum {
+  CP_INGEST_VERIFIED = 1u << 0 /* signatures were already checked (by the caller's workers) */
+};
+
+typedef struct cp_ingest_report {
+  size_t added;      /* new entries appended */
+  size_t duplicates; /* identical entries already held (not verified again) */
+  size_t failed_at;  /* index of the entry that failed (when the call failed) */
+  int forked;        /* a fork proof was recorded */
+} cp_ingest_report;
+
+/* Validates and appends a batch atomically: all of it or none of it
+ * (a detected fork proof is still recorded). Entries must be in order per
+ * log. d names the failing entry's index, log, seq and the rule. */
+int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens, size_t n,
+                    unsigned flags, uint64_t now, cp_ingest_report *rep, cp_diag *d)
+    __attribute__((warn_unused_result));
+
+/* Stores a checkpoint note for a log after verifying it: signed by the
+ * log's key under the genesis origin, size <= held size and root equal to
+ * the held tree's root at that size. */
+int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *d)
+    __attribute__((warn_unused_result));
+
+/* ---- audit -------------------------------------------------------------- */
+
+typedef struct cp_audit_report {
+  uint64_t logs, entries, signatures, checkpoints, forks;
+  uint64_t problems;          /* discrepancies found (0 = clean) */
+  double seconds;
+} cp_audit_report;
+
+/* Called once per problem found, with a human-readable line. */
+typedef void (*cp_audit_problem_fn)(void *ctx, const char *line);
+
+/*
+ * Replays every log from seq 0 without trusting the store: re-decodes and
+ * re-verifies every entry (signatures on `threads` worker threads), the
+ * hash chain, every validation rule, the Merkle hashes held in each row and
+ * every stored checkpoint, and rebuilds each index and compares it with the
+ * stored one in both directions. Returns 0 if clean, CP_EAUDIT if problems
+ * were found (rep->problems), another error if the audit could not run.
+ */
+int cp_store_audit(cp_store *s, unsigned threads, cp_audit_problem_fn fn, void *ctx,
+                   cp_audit_report *rep) __attribute__((warn_unused_result));
+
+#endif

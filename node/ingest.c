@@ -1,0 +1,474 @@
+/*
+ * credport — appending to logs: the own-log appender and the ingest of
+ * entries from anywhere. Both end in cp__append, after the same checks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "credport/codec.h"
+#include "credport/note.h"
+#include "store_internal.h"
+
+static int next_rowid(cp__tx *tx, uint64_t *rowid) {
+  if (!tx->rowid_known) {
+    MDB_cursor *c = NULL;
+    MDB_val k, v;
+    int rc = mdb_cursor_open(tx->txn, tx->s->entries, &c);
+    if (rc != 0) return cp__err_mdb(rc, NULL, "entries");
+    rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+    mdb_cursor_close(c);
+    if (rc == MDB_NOTFOUND)
+      tx->next_rowid = 0;
+    else if (rc != 0)
+      return cp__err_mdb(rc, NULL, "entries");
+    else if (k.mv_size != 8)
+      return CP_ECORRUPT;
+    else
+      tx->next_rowid = cp__rd64(k.mv_data) + 1;
+    tx->rowid_known = 1;
+  }
+  *rowid = tx->next_rowid++;
+  return CP_OK;
+}
+
+static int put_run(cp__tx *tx, cp__logrec *lr, uint64_t seq, uint64_t rowid) {
+  if (lr->run_count > 0 && lr->run_rowid + lr->run_count == rowid &&
+      lr->run_first_seq + lr->run_count == seq) {
+    lr->run_count++;
+  } else {
+    lr->run_first_seq = seq;
+    lr->run_rowid = rowid;
+    lr->run_count = 1;
+  }
+  uint8_t kb[12], vb[16];
+  cp__be32(kb, lr->logno);
+  cp__be64(kb + 4, lr->run_first_seq);
+  cp__be64(vb, lr->run_rowid);
+  cp__be64(vb + 8, lr->run_count);
+  MDB_val k = {12, kb}, v = {16, vb};
+  int rc = mdb_put(tx->txn, tx->s->runs, &k, &v, 0);
+  return rc != 0 ? cp__err_mdb(rc, NULL, "runs") : CP_OK;
+}
+
+int cp__append(cp__tx *tx, cp__logrec *lr, const uint8_t *buf, size_t len, const cp_entry *e,
+               int verified, uint64_t now, cp_diag *d) {
+  int rc = cp__check_chain(lr, e, now, d);
+  if (rc != 0) return rc;
+  /* SPEC: R-entry-04 signed by the log's current signing key. */
+  if (!verified && cp_entry_verify(buf, len, lr->signer) != 0)
+    return cp_diag_set(d, CP_EBADSIG, "seq %llu: signature does not verify under the log key",
+                       (unsigned long long)e->seq);
+  if ((rc = cp__check_rules(tx, lr, e, UINT64_MAX, d)) != 0) return rc;
+
+  uint8_t id[CP_HASH_BYTES], done[CP_MERKLE_MAX_LEVELS][CP_HASH_BYTES];
+  unsigned ndone = 0;
+  uint64_t rowid = 0;
+  cp_entry_id(buf, len, id);
+  if ((rc = next_rowid(tx, &rowid)) != 0) return rc;
+  cp_merkle_frontier_append(&lr->fr, id, done, &ndone);
+
+  uint8_t kb[8];
+  cp__be64(kb, rowid);
+  MDB_val k = {8, kb}, v = {1 + (size_t)ndone * CP_HASH_BYTES + len, NULL};
+  rc = mdb_put(tx->txn, tx->s->entries, &k, &v, MDB_APPEND | MDB_RESERVE);
+  if (rc != 0) return cp__err_mdb(rc, d, "entries");
+  uint8_t *row = v.mv_data;
+  row[0] = (uint8_t)ndone;
+  memcpy(row + 1, done, (size_t)ndone * CP_HASH_BYTES);
+  memcpy(row + 1 + (size_t)ndone * CP_HASH_BYTES, buf, len);
+  if ((rc = put_run(tx, lr, e->seq, rowid)) != 0) return rc;
+
+  cp__idxrec recs[4];
+  size_t nrec = cp__index_records(tx->s, lr->logno, e, id, rowid, recs);
+  for (size_t i = 0; i < nrec; i++) {
+    MDB_val ik = {recs[i].klen, recs[i].key}, iv = {recs[i].vlen, recs[i].val};
+    rc = mdb_put(tx->txn, recs[i].dbi, &ik, &iv, recs[i].dup ? 0 : MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST)
+      return cp_diag_set(d, CP_EEXIST, "seq %llu: %s already holds this key",
+                         (unsigned long long)e->seq, recs[i].name);
+    if (rc != 0) return cp__err_mdb(rc, d, recs[i].name);
+  }
+  memcpy(lr->head, id, CP_HASH_BYTES);
+  lr->last_time = e->time;
+  if (e->type == CP_T_KEY) {
+    if (e->u.key.action == CP_KEY_ROTATE)
+      memcpy(lr->signer, e->u.key.new_key, CP_PK_BYTES);
+    else
+      lr->flags |= CP_LOG_RETIRED;
+  }
+  return CP_OK;
+}
+
+/* ---- checkpoints ---------------------------------------------------------- */
+
+static int genesis(cp__tx *tx, uint32_t logno, cp_entry *g) {
+  uint64_t rowid;
+  const uint8_t *row, *hashes, *entry;
+  size_t len, elen;
+  unsigned n;
+  int rc = cp__row(tx, logno, 0, &rowid, &row, &len);
+  if (rc == 0) rc = cp__row_split(row, len, &n, &hashes, &entry, &elen);
+  if (rc == 0) rc = cp_entry_decode(entry, elen, g, NULL);
+  if (rc == 0 && g->type != CP_T_AUTHORITY) rc = CP_ECORRUPT;
+  return rc;
+}
+
+static int put_checkpoint(cp__tx *tx, uint32_t logno, uint64_t size, const char *note,
+                          size_t len) {
+  uint8_t kb[12];
+  cp__be32(kb, logno);
+  cp__be64(kb + 4, size);
+  MDB_val k = {12, kb}, v = {len, (void *)note};
+  int rc = mdb_put(tx->txn, tx->s->checkpoints, &k, &v, 0);
+  return rc != 0 ? cp__err_mdb(rc, NULL, "checkpoints") : CP_OK;
+}
+
+static int sign_checkpoint(cp__tx *tx, const cp__logrec *lr, const cp_key *k, cp_diag *d) {
+  cp_entry g;
+  char origin[CP_ORIGIN_MAX + 1], note[CP_NOTE_MAX];
+  size_t len;
+  uint8_t root[CP_HASH_BYTES];
+  int rc = genesis(tx, lr->logno, &g);
+  if (rc != 0) return cp_diag_set(d, rc, "cannot read the genesis entry");
+  memcpy(origin, g.u.authority.origin.p, g.u.authority.origin.len);
+  origin[g.u.authority.origin.len] = 0;
+  cp_merkle_frontier_root(&lr->fr, root);
+  rc = cp_checkpoint_sign(k, origin, lr->fr.size, root, note, sizeof note, &len);
+  if (rc != 0) return cp_diag_set(d, rc, "cannot sign a checkpoint");
+  return put_checkpoint(tx, lr->logno, lr->fr.size, note, len);
+}
+
+/* ---- the own-log appender -------------------------------------------------- */
+
+struct cp_appender {
+  cp__tx tx;
+  cp__logrec lr;
+  const cp_key *key;
+  uint64_t now;
+  uint8_t buf[CP_ENTRY_MAX];
+};
+
+static int self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]) {
+  MDB_val k = {4, (void *)"self"}, v;
+  int rc = mdb_get(tx->txn, tx->s->meta, &k, &v);
+  if (rc != 0) return cp__err_mdb(rc, NULL, "meta");
+  if (v.mv_size != CP_PK_BYTES) return CP_ECORRUPT;
+  memcpy(log, v.mv_data, CP_PK_BYTES);
+  return CP_OK;
+}
+
+int cp_appender_begin(cp_store *s, const cp_key *k, uint64_t now, cp_appender **out, cp_diag *d) {
+  uint8_t self[CP_PK_BYTES], pk[CP_PK_BYTES];
+  cp_appender *a = calloc(1, sizeof *a);
+  if (a == NULL) return CP_ENOMEM;
+  int rc = cp__tx_begin(s, 1, &a->tx, d);
+  if (rc != 0) {
+    free(a);
+    return rc;
+  }
+  rc = self_log(&a->tx, self);
+  if (rc == CP_ENOTFOUND) rc = cp_diag_set(d, rc, "this node has no authority yet: run init");
+  if (rc == 0) rc = cp__logrec_get(&a->tx, self, &a->lr);
+  cp_key_public(k, pk);
+  if (rc == 0 && memcmp(pk, a->lr.signer, CP_PK_BYTES) != 0)
+    rc = cp_diag_set(d, CP_EDENIED, "the key given is not this log's signing key");
+  if (rc == 0 && (a->lr.flags & (CP_LOG_FORKED | CP_LOG_RETIRED)))
+    rc = cp_diag_set(d, a->lr.flags & CP_LOG_FORKED ? CP_EFORKED : CP_ERETIRED,
+                     "this log is %s: nothing more can be appended",
+                     a->lr.flags & CP_LOG_FORKED ? "forked" : "retired");
+  if (rc != 0) {
+    cp_appender_abort(a);
+    return rc;
+  }
+  a->key = k;
+  a->now = now;
+  *out = a;
+  return CP_OK;
+}
+
+int cp_appender_add(cp_appender *a, cp_entry *e, uint8_t id[CP_HASH_BYTES], cp_diag *d) {
+  size_t len;
+  e->version = CP_ENTRY_VERSION;
+  memcpy(e->log, a->lr.log, CP_PK_BYTES);
+  e->seq = a->lr.fr.size;
+  memcpy(e->prev, a->lr.head, CP_HASH_BYTES);
+  e->time = a->now > a->lr.last_time ? a->now : a->lr.last_time;
+  int rc = cp_entry_sign(e, a->key, a->buf, sizeof a->buf, &len, d);
+  if (rc != 0) return rc;
+  /* The signature was made just now by the signing key: verified. */
+  rc = cp__append(&a->tx, &a->lr, a->buf, len, e, 1, a->now, d);
+  if (rc == 0 && id != NULL) memcpy(id, a->lr.head, CP_HASH_BYTES);
+  return rc;
+}
+
+int cp_appender_credential(cp_appender *a, const char *id, uint8_t entry_id[CP_HASH_BYTES]) {
+  size_t n = strlen(id);
+  if (n == 0 || n > CP_ID_MAX) return CP_ENOTFOUND;
+  uint8_t key[4 + CP_ID_MAX];
+  cp__be32(key, a->lr.logno);
+  memcpy(key + 4, id, n);
+  MDB_val k = {4 + n, key}, v;
+  int rc = mdb_get(a->tx.txn, a->tx.s->credids, &k, &v);
+  if (rc != 0) return cp__err_mdb(rc, NULL, "credids");
+  const uint8_t *row, *hashes, *entry;
+  size_t len, elen;
+  unsigned nh;
+  if (v.mv_size != 8) return CP_ECORRUPT;
+  rc = cp__row_by_id(&a->tx, cp__rd64(v.mv_data), &row, &len);
+  if (rc == 0) rc = cp__row_split(row, len, &nh, &hashes, &entry, &elen);
+  if (rc == 0) cp_entry_id(entry, elen, entry_id);
+  return rc;
+}
+
+int cp_appender_entry_by_id(cp_appender *a, const uint8_t id[CP_HASH_BYTES], const uint8_t **buf,
+                            size_t *len) {
+  MDB_val k = {CP_HASH_BYTES, (void *)id}, v;
+  int rc = mdb_get(a->tx.txn, a->tx.s->ids, &k, &v);
+  if (rc != 0) return cp__err_mdb(rc, NULL, "ids");
+  const uint8_t *row, *hashes;
+  size_t rlen;
+  unsigned nh;
+  if (v.mv_size != 8) return CP_ECORRUPT;
+  rc = cp__row_by_id(&a->tx, cp__rd64(v.mv_data), &row, &rlen);
+  if (rc == 0) rc = cp__row_split(row, rlen, &nh, &hashes, buf, len);
+  return rc;
+}
+
+uint64_t cp_appender_size(const cp_appender *a) { return a->lr.fr.size; }
+
+int cp_appender_commit(cp_appender *a, cp_diag *d) {
+  int rc = cp__logrec_put(&a->tx, &a->lr);
+  if (rc == 0) rc = sign_checkpoint(&a->tx, &a->lr, a->key, d);
+  if (rc == 0) rc = cp__tx_commit(&a->tx, d);
+  cp_appender_abort(a);
+  return rc;
+}
+
+void cp_appender_abort(cp_appender *a) {
+  if (a == NULL) return;
+  cp__tx_abort(&a->tx);
+  free(a);
+}
+
+int cp_store_checkpoint(cp_store *s, const cp_key *k, cp_diag *d) {
+  cp__tx tx;
+  cp__logrec lr;
+  uint8_t self[CP_PK_BYTES];
+  int rc = cp__tx_begin(s, 1, &tx, d);
+  if (rc != 0) return rc;
+  rc = self_log(&tx, self);
+  if (rc == 0) rc = cp__logrec_get(&tx, self, &lr);
+  if (rc == 0) rc = sign_checkpoint(&tx, &lr, k, d);
+  if (rc == 0)
+    rc = cp__tx_commit(&tx, d);
+  else
+    cp__tx_abort(&tx);
+  return rc;
+}
+
+/* Creates the log record of a log whose genesis entry e is being ingested. */
+static int new_log(cp__tx *tx, const cp_entry *e, cp__logrec *lr) {
+  memset(lr, 0, sizeof *lr);
+  int rc = cp__logno_next(tx, &lr->logno);
+  if (rc != 0) return rc;
+  memcpy(lr->log, e->log, CP_PK_BYTES);
+  memcpy(lr->signer, e->log, CP_PK_BYTES);
+  cp_merkle_frontier_init(&lr->fr);
+  uint8_t nb[4];
+  cp__be32(nb, lr->logno);
+  MDB_val k = {CP_PK_BYTES, lr->log}, v = {4, nb};
+  rc = mdb_put(tx->txn, tx->s->logkeys, &k, &v, MDB_NOOVERWRITE);
+  return rc != 0 ? cp__err_mdb(rc, NULL, "logkeys") : CP_OK;
+}
+
+int cp_store_init_authority(cp_store *s, const cp_key *k, const char *name,
+                            const char *jurisdiction, unsigned role, const char *origin,
+                            uint64_t now, cp_diag *d) {
+  cp__tx tx;
+  cp__logrec lr;
+  cp_entry e;
+  uint8_t self[CP_PK_BYTES], buf[CP_ENTRY_MAX];
+  size_t len;
+  int rc = cp__tx_begin(s, 1, &tx, d);
+  if (rc != 0) return rc;
+  rc = self_log(&tx, self);
+  if (rc == 0) {
+    rc = cp_diag_set(d, CP_EEXIST, "this node already has an authority");
+    goto out;
+  }
+  if (rc != CP_ENOTFOUND) goto out;
+  memset(&e, 0, sizeof e);
+  e.version = CP_ENTRY_VERSION;
+  e.type = CP_T_AUTHORITY;
+  cp_key_public(k, e.log);
+  e.time = now;
+  e.u.authority.name = (cp_str){name, strlen(name)};
+  e.u.authority.jurisdiction = (cp_str){jurisdiction, strlen(jurisdiction)};
+  e.u.authority.origin = (cp_str){origin, strlen(origin)};
+  e.u.authority.role = (uint8_t)role;
+  if ((rc = cp_entry_sign(&e, k, buf, sizeof buf, &len, d)) != 0) goto out;
+  if ((rc = new_log(&tx, &e, &lr)) != 0) goto out;
+  if ((rc = cp__append(&tx, &lr, buf, len, &e, 1, now, d)) != 0) goto out;
+  MDB_val mk = {4, (void *)"self"}, mv = {CP_PK_BYTES, e.log};
+  if ((rc = mdb_put(tx.txn, s->meta, &mk, &mv, 0)) != 0) {
+    rc = cp__err_mdb(rc, d, "meta");
+    goto out;
+  }
+  if ((rc = cp__logrec_put(&tx, &lr)) != 0) goto out;
+  if ((rc = sign_checkpoint(&tx, &lr, k, d)) != 0) goto out;
+  return cp__tx_commit(&tx, d);
+out:
+  cp__tx_abort(&tx);
+  return rc;
+}
+
+/* ---- ingest --------------------------------------------------------------- */
+
+/* The log records a batch touches, written back once at the end. */
+typedef struct {
+  cp__logrec *v;
+  size_t n, cap;
+} logcache;
+
+static cp__logrec *cache_find(logcache *c, const uint8_t log[CP_PK_BYTES]) {
+  for (size_t i = c->n; i-- > 0;)
+    if (memcmp(c->v[i].log, log, CP_PK_BYTES) == 0) return &c->v[i];
+  return NULL;
+}
+
+static cp__logrec *cache_add(logcache *c) {
+  if (c->n == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 4;
+    cp__logrec *v = realloc(c->v, cap * sizeof *v);
+    if (v == NULL) return NULL;
+    c->v = v;
+    c->cap = cap;
+  }
+  return &c->v[c->n++];
+}
+
+static int record_fork(cp_store *s, const cp__fork *f, cp_diag *d) {
+  cp__tx tx;
+  cp__logrec lr;
+  uint8_t log[CP_PK_BYTES];
+  memcpy(log, f->a + 2, CP_PK_BYTES);
+  int rc = cp__tx_begin(s, 1, &tx, d);
+  if (rc != 0) return rc;
+  rc = cp__logrec_get(&tx, log, &lr);
+  if (rc == 0) {
+    size_t n = 8 + f->alen + f->blen;
+    uint8_t kb[4];
+    cp__be32(kb, lr.logno);
+    MDB_val k = {4, kb}, v = {n, NULL};
+    rc = mdb_put(tx.txn, s->forks, &k, &v, MDB_RESERVE);
+    if (rc == 0) {
+      uint8_t *p = v.mv_data;
+      cp__be32(p, (uint32_t)f->alen);
+      memcpy(p + 4, f->a, f->alen);
+      cp__be32(p + 4 + f->alen, (uint32_t)f->blen);
+      memcpy(p + 8 + f->alen, f->b, f->blen);
+      lr.flags |= CP_LOG_FORKED;
+      rc = cp__logrec_put(&tx, &lr);
+    } else {
+      rc = cp__err_mdb(rc, d, "forks");
+    }
+  }
+  if (rc == 0) return cp__tx_commit(&tx, d);
+  cp__tx_abort(&tx);
+  return rc;
+}
+
+/* An entry at a seq the log already holds: a duplicate (returns 1), or a
+ * validly signed different entry — equivocation, copied into f. */
+static int held_seq(cp__tx *tx, const cp__logrec *lr, const uint8_t *buf, size_t len,
+                    const cp_entry *e, cp__fork *f, cp_diag *d) {
+  uint64_t rowid;
+  const uint8_t *row, *hashes, *held;
+  size_t rlen, hlen;
+  unsigned n;
+  int rc = cp__row(tx, lr->logno, e->seq, &rowid, &row, &rlen);
+  if (rc == 0) rc = cp__row_split(row, rlen, &n, &hashes, &held, &hlen);
+  if (rc != 0) return rc == CP_ENOTFOUND ? CP_ECORRUPT : rc;
+  if (hlen == len && memcmp(held, buf, len) == 0) return 1;
+  /* Equivocation needs a valid signature by a key this log has used. */
+  if (cp_entry_verify(buf, len, lr->log) != 0 && cp_entry_verify(buf, len, lr->signer) != 0)
+    return cp_diag_set(d, CP_EBADSIG, "seq %llu: differs from the held entry and is not "
+                       "validly signed", (unsigned long long)e->seq);
+  f->found = 1;
+  f->logno = lr->logno;
+  f->a = malloc(hlen);
+  f->b = malloc(len);
+  if (f->a == NULL || f->b == NULL) return CP_ENOMEM;
+  memcpy(f->a, held, hlen);
+  f->alen = hlen;
+  memcpy(f->b, buf, len);
+  f->blen = len;
+  return cp_diag_set(d, CP_EFORK, "seq %llu: equivocation, a second validly signed entry",
+                     (unsigned long long)e->seq);
+}
+
+int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens, size_t n,
+                    unsigned flags, uint64_t now, cp_ingest_report *rep, cp_diag *d) {
+  cp__tx tx;
+  logcache cache = {NULL, 0, 0};
+  cp__fork fork = {0, 0, NULL, NULL, 0, 0};
+  cp_entry e;
+  cp_diag ed;
+  size_t i = 0;
+  char hex[17];
+  memset(rep, 0, sizeof *rep);
+  int rc = cp__tx_begin(s, 1, &tx, d);
+  if (rc != 0) return rc;
+  for (i = 0; i < n; i++) {
+    ed.msg[0] = 0;
+    if ((rc = cp_entry_decode(bufs[i], lens[i], &e, &ed)) != 0) break;
+    cp__logrec *lr = cache_find(&cache, e.log);
+    if (lr == NULL) {
+      cp__logrec tmp;
+      rc = cp__logrec_get(&tx, e.log, &tmp);
+      if (rc == CP_ENOTFOUND && e.seq == 0) rc = new_log(&tx, &e, &tmp);
+      else if (rc == CP_ENOTFOUND)
+        rc = cp_diag_set(&ed, CP_ECHAIN, "seq %llu of a log this node does not hold "
+                         "(its entries from seq 0 must come first)", (unsigned long long)e.seq);
+      if (rc != 0) break;
+      if ((lr = cache_add(&cache)) == NULL) {
+        rc = CP_ENOMEM;
+        break;
+      }
+      *lr = tmp;
+    }
+    if (e.seq < lr->fr.size && !(lr->flags & CP_LOG_FORKED)) {
+      rc = held_seq(&tx, lr, bufs[i], lens[i], &e, &fork, &ed);
+      if (rc == 1) {
+        rep->duplicates++;
+        continue;
+      }
+      break;
+    }
+    rc = cp__append(&tx, lr, bufs[i], lens[i], &e, (flags & CP_INGEST_VERIFIED) != 0, now, &ed);
+    if (rc != 0) break;
+    rep->added++;
+  }
+  for (size_t j = 0; rc == 0 && j < cache.n; j++) rc = cp__logrec_put(&tx, &cache.v[j]);
+  if (rc == 0) {
+    rc = cp__tx_commit(&tx, d);
+  } else {
+    cp__tx_abort(&tx);
+    rep->failed_at = i;
+    rep->added = 0;
+    rep->duplicates = 0;
+    if (i < n && lens[i] >= 34) cp_hex_encode(bufs[i] + 2, 8, hex);
+    else snprintf(hex, sizeof hex, "?");
+    cp_diag_set(d, rc, "entry %zu of the batch (log %s…): %s", i, hex,
+                ed.msg[0] ? ed.msg : cp_strerror(rc));
+    if (fork.found) {
+      int frc = record_fork(s, &fork, NULL);
+      if (frc == 0) rep->forked = 1;
+    }
+  }
+  free(fork.a);
+  free(fork.b);
+  free(cache.v);
+  return rc;
+}

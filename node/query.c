@@ -1,0 +1,243 @@
+/* credport — index walks and the records kept beside the logs. */
+#include <string.h>
+
+#include "credport/note.h"
+#include "store_internal.h"
+
+static int row_entry(cp__tx *tx, const MDB_val *rowid, const uint8_t **buf, size_t *len) {
+  const uint8_t *row, *hashes;
+  size_t rlen;
+  unsigned n;
+  if (rowid->mv_size != 8) return CP_ECORRUPT;
+  int rc = cp__row_by_id(tx, cp__rd64(rowid->mv_data), &row, &rlen);
+  if (rc == 0) rc = cp__row_split(row, rlen, &n, &hashes, buf, len);
+  return rc;
+}
+
+/* Walks the duplicate row ids under key in a dupsort database. */
+static int walk_dups(cp_reader *r, MDB_dbi dbi, const void *key, size_t klen, cp_entry_fn fn,
+                     void *ctx) {
+  MDB_cursor *c = NULL;
+  MDB_val k = {klen, (void *)key}, v;
+  int rc = mdb_cursor_open(r->tx.txn, dbi, &c);
+  if (rc != 0) return cp__err_mdb(rc, NULL, "index");
+  for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0;
+       rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
+    const uint8_t *buf;
+    size_t len;
+    int e = row_entry(&r->tx, &v, &buf, &len);
+    if (e == 0) e = fn(ctx, buf, len);
+    if (e != 0) {
+      mdb_cursor_close(c);
+      return e;
+    }
+  }
+  mdb_cursor_close(c);
+  return rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, NULL, "index");
+}
+
+int cp_reader_by_educator(cp_reader *r, const uint8_t educator[CP_PK_BYTES], cp_entry_fn fn,
+                          void *ctx) {
+  return walk_dups(r, r->tx.s->by_edu, educator, CP_PK_BYTES, fn, ctx);
+}
+
+int cp_reader_by_credential(cp_reader *r, const uint8_t cred[CP_HASH_BYTES], cp_entry_fn fn,
+                            void *ctx) {
+  return walk_dups(r, r->tx.s->by_cred, cred, CP_HASH_BYTES, fn, ctx);
+}
+
+int cp_reader_by_subject(cp_reader *r, const uint8_t subject[CP_HASH_BYTES], cp_entry_fn fn,
+                         void *ctx) {
+  return walk_dups(r, r->tx.s->by_subj, subject, CP_HASH_BYTES, fn, ctx);
+}
+
+int cp_reader_by_type(cp_reader *r, unsigned type, cp_entry_fn fn, void *ctx) {
+  if (type == CP_T_AWARD || type > 255) return CP_EINVAL;
+  uint8_t t = (uint8_t)type;
+  return walk_dups(r, r->tx.s->by_type, &t, 1, fn, ctx);
+}
+
+int cp_reader_each_entry(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t from,
+                         cp_entry_fn fn, void *ctx) {
+  cp__logrec lr;
+  int rc = cp__logrec_get(&r->tx, log, &lr);
+  for (uint64_t seq = from; rc == 0 && seq < lr.fr.size; seq++) {
+    uint64_t rowid;
+    const uint8_t *row, *hashes, *buf;
+    size_t rlen, len;
+    unsigned n;
+    rc = cp__row(&r->tx, lr.logno, seq, &rowid, &row, &rlen);
+    if (rc == 0) rc = cp__row_split(row, rlen, &n, &hashes, &buf, &len);
+    if (rc == CP_ENOTFOUND) rc = CP_ECORRUPT;
+    if (rc == 0) rc = fn(ctx, buf, len);
+  }
+  return rc;
+}
+
+int cp_reader_revocation(cp_reader *r, const uint8_t award[CP_HASH_BYTES], const uint8_t **buf,
+                         size_t *len) {
+  MDB_val k = {CP_HASH_BYTES, (void *)award}, v;
+  int rc = mdb_get(r->tx.txn, r->tx.s->revoked, &k, &v);
+  if (rc != 0) return cp__err_mdb(rc, NULL, "revoked");
+  return row_entry(&r->tx, &v, buf, len);
+}
+
+int cp_reader_credential(cp_reader *r, const uint8_t log[CP_PK_BYTES], const char *id,
+                         const uint8_t **buf, size_t *len) {
+  cp__logrec lr;
+  size_t n = strlen(id);
+  if (n == 0 || n > CP_ID_MAX) return CP_ENOTFOUND;
+  int rc = cp__logrec_get(&r->tx, log, &lr);
+  if (rc != 0) return rc;
+  uint8_t key[4 + CP_ID_MAX];
+  cp__be32(key, lr.logno);
+  memcpy(key + 4, id, n);
+  MDB_val k = {4 + n, key}, v;
+  rc = mdb_get(r->tx.txn, r->tx.s->credids, &k, &v);
+  if (rc != 0) return cp__err_mdb(rc, NULL, "credids");
+  return row_entry(&r->tx, &v, buf, len);
+}
+
+int cp_reader_fork(cp_reader *r, const uint8_t log[CP_PK_BYTES], const uint8_t **a, size_t *alen,
+                   const uint8_t **b, size_t *blen) {
+  cp__logrec lr;
+  int rc = cp__logrec_get(&r->tx, log, &lr);
+  if (rc != 0) return rc;
+  uint8_t kb[4];
+  cp__be32(kb, lr.logno);
+  MDB_val k = {4, kb}, v;
+  rc = mdb_get(r->tx.txn, r->tx.s->forks, &k, &v);
+  if (rc != 0) return cp__err_mdb(rc, NULL, "forks");
+  const uint8_t *p = v.mv_data;
+  size_t n = v.mv_size;
+  if (n < 8) return CP_ECORRUPT;
+  uint32_t la = cp__rd32(p);
+  if (la > n - 8) return CP_ECORRUPT;
+  uint32_t lb = cp__rd32(p + 4 + la);
+  if ((size_t)la + lb + 8 != n) return CP_ECORRUPT;
+  *a = p + 4;
+  *alen = la;
+  *b = p + 8 + la;
+  *blen = lb;
+  return CP_OK;
+}
+
+int cp_reader_each_checkpoint(cp_reader *r, const uint8_t log[CP_PK_BYTES],
+                              int (*fn)(void *ctx, uint64_t size, const char *note, size_t len),
+                              void *ctx) {
+  cp__logrec lr;
+  MDB_cursor *c = NULL;
+  int rc = cp__logrec_get(&r->tx, log, &lr);
+  if (rc != 0) return rc;
+  uint8_t kb[12];
+  cp__be32(kb, lr.logno);
+  cp__be64(kb + 4, 0);
+  MDB_val k = {12, kb}, v;
+  if ((rc = mdb_cursor_open(r->tx.txn, r->tx.s->checkpoints, &c)) != 0)
+    return cp__err_mdb(rc, NULL, "checkpoints");
+  for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+       rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+    if (k.mv_size != 12 || cp__rd32(k.mv_data) != lr.logno) break;
+    int e = fn(ctx, cp__rd64((const uint8_t *)k.mv_data + 4), v.mv_data, v.mv_size);
+    if (e != 0) {
+      mdb_cursor_close(c);
+      return e;
+    }
+  }
+  mdb_cursor_close(c);
+  return rc == 0 || rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, NULL, "checkpoints");
+}
+
+typedef struct {
+  const char *note;
+  size_t len;
+} latest_cp;
+
+static int keep_latest(void *ctx, uint64_t size, const char *note, size_t len) {
+  latest_cp *l = ctx;
+  (void)size;
+  l->note = note;
+  l->len = len;
+  return 0;
+}
+
+int cp_reader_checkpoint(cp_reader *r, const uint8_t log[CP_PK_BYTES], const char **note,
+                         size_t *len) {
+  latest_cp l = {NULL, 0};
+  int rc = cp_reader_each_checkpoint(r, log, keep_latest, &l);
+  if (rc != 0) return rc;
+  if (l.note == NULL) return CP_ENOTFOUND;
+  *note = l.note;
+  *len = l.len;
+  return CP_OK;
+}
+
+int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *d) {
+  cp__tx tx;
+  cp_note_result res;
+  cp_note_verifier v;
+  int rc = cp__tx_begin(s, 1, &tx, d);
+  if (rc != 0) return rc;
+  /* The origin names the log only through the genesis entry: find the log
+   * whose genesis origin matches and whose key signed the note. */
+  MDB_cursor *c = NULL;
+  MDB_val k, val;
+  int found = 0;
+  cp__logrec lr;
+  if ((rc = mdb_cursor_open(tx.txn, s->logkeys, &c)) != 0) {
+    rc = cp__err_mdb(rc, d, "logkeys");
+    goto out;
+  }
+  for (int m = mdb_cursor_get(c, &k, &val, MDB_FIRST); m == 0 && !found;
+       m = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
+    if (k.mv_size != CP_PK_BYTES || cp__logrec_get(&tx, k.mv_data, &lr) != 0) continue;
+    uint64_t rowid;
+    const uint8_t *row, *hashes, *buf;
+    size_t rlen, blen;
+    unsigned nh;
+    cp_entry g;
+    if (cp__row(&tx, lr.logno, 0, &rowid, &row, &rlen) != 0 ||
+        cp__row_split(row, rlen, &nh, &hashes, &buf, &blen) != 0 ||
+        cp_entry_decode(buf, blen, &g, NULL) != 0)
+      continue;
+    memset(&v, 0, sizeof v);
+    memcpy(v.name, g.u.authority.origin.p, g.u.authority.origin.len);
+    v.alg = CP_NOTE_ALG_ED25519;
+    memcpy(v.pk, lr.signer, CP_PK_BYTES);
+    v.key_id = cp_note_key_id(v.name, v.alg, v.pk);
+    if (cp_note_open_checkpoint(note, len, &v, 1, v.name, &res, NULL) == 0) found = 1;
+  }
+  mdb_cursor_close(c);
+  if (!found) {
+    rc = cp_diag_set(d, CP_EBADSIG, "checkpoint is not signed by any log this node holds");
+    goto out;
+  }
+  if (res.cp.size > lr.fr.size) {
+    rc = cp_diag_set(d, CP_EINVAL, "checkpoint size %llu is beyond the %llu entries held",
+                     (unsigned long long)res.cp.size, (unsigned long long)lr.fr.size);
+    goto out;
+  }
+  uint8_t root[CP_HASH_BYTES];
+  cp__mctx mc = {&tx, lr.logno};
+  if (res.cp.size == lr.fr.size)
+    cp_merkle_frontier_root(&lr.fr, root);
+  else if ((rc = cp_merkle_root(cp__merkle_get, &mc, res.cp.size, root)) != 0)
+    goto out;
+  if (memcmp(root, res.cp.root, CP_HASH_BYTES) != 0) {
+    rc = cp_diag_set(d, CP_EPROOF, "checkpoint root at size %llu differs from the held tree",
+                     (unsigned long long)res.cp.size);
+    goto out;
+  }
+  uint8_t kb[12];
+  cp__be32(kb, lr.logno);
+  cp__be64(kb + 4, res.cp.size);
+  MDB_val ck = {12, kb}, cv = {len, (void *)note};
+  if ((rc = mdb_put(tx.txn, s->checkpoints, &ck, &cv, 0)) != 0) {
+    rc = cp__err_mdb(rc, d, "checkpoints");
+    goto out;
+  }
+  return cp__tx_commit(&tx, d);
+out:
+  cp__tx_abort(&tx);
+  return rc;
+}

@@ -1,0 +1,468 @@
+/*
+ * credport — the recognition engine's public face: the endorsement
+ * environment, results with their canonical explanation JSON, and the
+ * district view (many educators, alternative policies side by side).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_internal.h"
+
+/* ---- environment ------------------------------------------------------------------ */
+
+static void env_put(cp_policy_env *env, const cp_policy_endorsement *e, bool any) {
+  const char *claim = any ? NULL : e->claim.p;
+  size_t cl = any ? 0 : e->claim.len;
+  uint64_t h = cp__endorse_hash(e->endorser, e->kind, e->subject, any, claim, cl);
+  cp__endorse_slot *s = cp__endorse_probe(env, h, e->endorser, e->kind, e->subject, any, claim, cl);
+  if (s->used) {
+    if (e->date < s->date) s->date = e->date;
+    return;
+  }
+  memcpy(s->endorser, e->endorser, CP_PK_BYTES);
+  memcpy(s->subject, e->subject, CP_HASH_BYTES);
+  s->kind = e->kind;
+  s->any_claim = any;
+  s->used = true;
+  s->claim = claim;
+  s->claim_len = (uint32_t)cl;
+  s->date = e->date;
+  s->h = h;
+}
+
+int cp_policy_env_new(const cp_policy_endorsement *e, size_t n, cp_policy_env **out) {
+  cp_policy_env *env = NULL;
+  int rc = CP_OK;
+  if (n > CP_POLICY_ENDORSE_MAX) return CP_ETOOBIG;
+  if (n > 0 && e == NULL) return CP_EINVAL;
+  for (size_t i = 0; i < n; i++)
+    if ((e[i].kind != CP_SUBJECT_AUTHORITY && e[i].kind != CP_SUBJECT_CREDENTIAL) ||
+        e[i].claim.len > CP_STR_MAX || (e[i].claim.len > 0 && e[i].claim.p == NULL))
+      return CP_EINVAL;
+  if ((env = calloc(1, sizeof *env)) == NULL) return CP_ENOMEM;
+  uint64_t slots = 16;
+  while (slots < 4 * (uint64_t)n + 1) slots *= 2;
+  env->mask = slots - 1;
+  env->slots = cp__arena_alloc(&env->arena, slots * sizeof *env->slots);
+  if (env->slots == NULL) {
+    rc = CP_ENOMEM;
+    goto out;
+  }
+  for (size_t i = 0; i < n; i++) {
+    cp_policy_endorsement copy = e[i];
+    char *claim = cp__arena_strdup(&env->arena, e[i].claim.p != NULL ? e[i].claim.p : "",
+                                   e[i].claim.len);
+    if (claim == NULL) {
+      rc = CP_ENOMEM;
+      goto out;
+    }
+    copy.claim.p = claim;
+    env_put(env, &copy, false);
+    env_put(env, &copy, true);
+  }
+  *out = env;
+  env = NULL;
+out:
+  cp_policy_env_free(env);
+  return rc;
+}
+
+void cp_policy_env_free(cp_policy_env *env) {
+  if (env == NULL) return;
+  cp__arena_free(&env->arena);
+  free(env);
+}
+
+/* ---- results ------------------------------------------------------------------------ */
+
+struct cp_policy_result {
+  const cp_policy *p;
+  cp__eval ev;
+  size_t n;                        /* awards */
+  uint8_t (*ids)[CP_HASH_BYTES];   /* award IDs, in sorted order */
+  cp__outcome *out;                /* [pos * n_rules + rule] */
+  char *json;
+  size_t json_len;
+};
+
+static const char *kind_name(uint8_t kind) {
+  switch (kind) {
+  case CP__R_PER_AWARD: return "per_award";
+  case CP__R_COUNT: return "count";
+  case CP__R_BUNDLE: return "bundle";
+  case CP__R_MILESTONE: return "milestone";
+  default: return "convert";
+  }
+}
+
+static void json_bool(cp__buf *b, bool v) { cp__buf_cstr(b, v ? "true" : "false"); }
+
+static void json_totals(cp__buf *b, const cp_policy *p, const cp__eval *ev) {
+  cp__buf_raw(b, "[", 1);
+  for (uint32_t i = 0; i < p->n_cur; i++) {
+    const cp__currency *c = &p->cur[i];
+    cp__buf_raw(b, i == 0 ? "{" : ",{", i == 0 ? 1 : 2);
+    cp__buf_key(b, "currency", true);
+    cp__buf_str(b, c->id, strlen(c->id));
+    cp__buf_key(b, "unit", false);
+    cp__buf_str(b, c->unit, strlen(c->unit));
+    cp__buf_key(b, "decimals", false);
+    cp__buf_i64(b, c->decimals);
+    cp__buf_key(b, "amount", false);
+    cp__buf_i64(b, ev->totals[i]);
+    if (c->has_target) {
+      cp__buf_key(b, "target", false);
+      cp__buf_i64(b, c->target);
+      cp__buf_key(b, "reached", false);
+      json_bool(b, ev->totals[i] >= c->target);
+    }
+    cp__buf_raw(b, "}", 1);
+  }
+  cp__buf_raw(b, "]", 1);
+}
+
+static void json_rules(cp__buf *b, const cp_policy *p, const cp__eval *ev) {
+  cp__buf_raw(b, "[", 1);
+  for (uint32_t i = 0; i < p->n_rules; i++) {
+    const cp__rule *r = &p->rules[i];
+    const cp__rule_sum *s = &ev->rules[i];
+    cp__buf_raw(b, i == 0 ? "{" : ",{", i == 0 ? 1 : 2);
+    cp__buf_key(b, "rule", true);
+    cp__buf_str(b, r->id, strlen(r->id));
+    cp__buf_key(b, "kind", false);
+    cp__buf_cstr(b, "\"");
+    cp__buf_cstr(b, kind_name(r->kind));
+    cp__buf_cstr(b, "\"");
+    cp__buf_key(b, "currency", false);
+    cp__buf_str(b, p->cur[r->currency].id, strlen(p->cur[r->currency].id));
+    cp__buf_key(b, "granted", false);
+    cp__buf_i64(b, s->granted);
+    cp__buf_key(b, "recurring", false);
+    json_bool(b, r->recurring);
+    cp__buf_key(b, "capped", false);
+    json_bool(b, s->capped);
+    if (r->kind == CP__R_BUNDLE || r->kind == CP__R_MILESTONE) {
+      cp__buf_key(b, "have", false);
+      cp__buf_i64(b, s->have);
+      cp__buf_key(b, "need", false);
+      cp__buf_i64(b, s->need);
+      cp__buf_key(b, "complete", false);
+      json_bool(b, s->complete);
+      if (s->complete) {
+        cp__buf_key(b, "completed", false);
+        cp__buf_date(b, s->date);
+      }
+    } else if (r->kind == CP__R_CONVERT) {
+      cp__buf_key(b, "from", false);
+      cp__buf_str(b, p->cur[r->conv_from].id, strlen(p->cur[r->conv_from].id));
+      cp__buf_key(b, "input", false);
+      cp__buf_i64(b, s->input);
+    }
+    cp__buf_raw(b, "}", 1);
+  }
+  cp__buf_raw(b, "]", 1);
+}
+
+static void json_awards(cp__buf *b, const cp_policy *p, const cp_policy_educator *ed,
+                        const cp__scratch *s) {
+  cp__buf_raw(b, "[", 1);
+  for (size_t pos = 0; pos < ed->n_awards; pos++) {
+    const cp_policy_award *a = &ed->awards[s->order[pos]];
+    cp__buf_raw(b, pos == 0 ? "{" : ",{", pos == 0 ? 1 : 2);
+    cp__buf_key(b, "award", true);
+    cp__buf_hex(b, a->id, CP_HASH_BYTES);
+    cp__buf_key(b, "credential", false);
+    cp__buf_str(b, a->cred_id.p, a->cred_id.len);
+    cp__buf_key(b, "issuer", false);
+    cp__buf_hex(b, a->issuer, CP_PK_BYTES);
+    const char *label = cp__policy_label(p, a->issuer);
+    if (label != NULL) {
+      cp__buf_key(b, "issuer_label", false);
+      cp__buf_str(b, label, strlen(label));
+    }
+    cp__buf_key(b, "earned", false);
+    cp__buf_date(b, a->earned);
+    if (a->revoked != 0) {
+      cp__buf_key(b, "revoked", false);
+      cp__buf_date(b, a->revoked);
+    }
+    cp__buf_key(b, "fates", false);
+    cp__buf_raw(b, "[", 1);
+    bool first = true;
+    for (uint32_t ri = 0; ri < p->n_rules; ri++) {
+      if (p->rules[ri].kind == CP__R_CONVERT) continue;
+      const cp__outcome *o = &s->out[pos * p->n_rules + ri];
+      cp__buf_raw(b, first ? "{" : ",{", first ? 1 : 2);
+      first = false;
+      cp__buf_key(b, "rule", true);
+      cp__buf_str(b, p->rules[ri].id, strlen(p->rules[ri].id));
+      cp__buf_key(b, "fate", false);
+      cp__buf_cstr(b, "\"");
+      cp__buf_cstr(b, cp_policy_reason_name(o->reason));
+      cp__buf_cstr(b, "\"");
+      cp__buf_key(b, "amount", false);
+      cp__buf_i64(b, o->amount);
+      cp__buf_raw(b, "}", 1);
+    }
+    cp__buf_raw(b, "]}", 2);
+  }
+  cp__buf_raw(b, "]", 1);
+}
+
+int cp_policy_evaluate(const cp_policy *p, const cp_policy_env *env,
+                       const cp_policy_educator *ed, uint32_t as_of,
+                       cp_policy_result **out, cp_diag *d) {
+  cp__scratch s = {0};
+  cp_policy_result *r = NULL;
+  cp__buf b = {0};
+  int rc;
+  if ((r = calloc(1, sizeof *r)) == NULL) {
+    rc = cp_diag_set(d, CP_ENOMEM, "out of memory");
+    goto out;
+  }
+  r->p = p;
+  if ((rc = cp__recognize_run(p, env, ed, as_of, true, &s, &r->ev, d)) != CP_OK) goto out;
+  r->n = ed->n_awards;
+  r->ids = malloc((r->n + 1) * sizeof *r->ids);
+  r->out = malloc((r->n * p->n_rules + 1) * sizeof *r->out);
+  if (r->ids == NULL || r->out == NULL) {
+    rc = cp_diag_set(d, CP_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (size_t pos = 0; pos < r->n; pos++)
+    memcpy(r->ids[pos], ed->awards[s.order[pos]].id, CP_HASH_BYTES);
+  if (r->n > 0) memcpy(r->out, s.out, r->n * p->n_rules * sizeof *r->out);
+  cp__buf_cstr(&b, "{\"format\":\"credport-recognition/1\"");
+  cp__buf_key(&b, "policy", false);
+  cp__buf_str(&b, p->id, strlen(p->id));
+  cp__buf_key(&b, "educator", false);
+  cp__buf_hex(&b, ed->key, CP_PK_BYTES);
+  cp__buf_key(&b, "as_of", false);
+  cp__buf_date(&b, as_of);
+  cp__buf_key(&b, "in_effect", false);
+  json_bool(&b, r->ev.in_effect);
+  cp__buf_key(&b, "totals", false);
+  json_totals(&b, p, &r->ev);
+  cp__buf_key(&b, "rules", false);
+  json_rules(&b, p, &r->ev);
+  cp__buf_key(&b, "awards", false);
+  json_awards(&b, p, ed, &s);
+  cp__buf_raw(&b, "}", 1);
+  if (b.err != 0) {
+    rc = cp_diag_set(d, CP_ENOMEM, "out of memory");
+    goto out;
+  }
+  r->json = b.p;
+  r->json_len = b.len;
+  b.p = NULL;
+  *out = r;
+  r = NULL;
+out:
+  free(b.p);
+  cp__scratch_free(&s);
+  cp_policy_result_free(r);
+  return rc;
+}
+
+void cp_policy_result_free(cp_policy_result *r) {
+  if (r == NULL) return;
+  free(r->ids);
+  free(r->out);
+  free(r->json);
+  free(r);
+}
+
+const char *cp_policy_result_json(const cp_policy_result *r, size_t *len) {
+  if (len != NULL) *len = r->json_len;
+  return r->json;
+}
+
+int cp_policy_result_in_effect(const cp_policy_result *r) { return r->ev.in_effect; }
+
+size_t cp_policy_result_n_totals(const cp_policy_result *r) { return r->p->n_cur; }
+
+int cp_policy_result_total_at(const cp_policy_result *r, size_t i, const char **currency,
+                              int64_t *amount) {
+  if (i >= r->p->n_cur) return CP_EINVAL;
+  if (currency != NULL) *currency = r->p->cur[i].id;
+  if (amount != NULL) *amount = r->ev.totals[i];
+  return CP_OK;
+}
+
+int cp_policy_result_total(const cp_policy_result *r, const char *currency, int64_t *amount) {
+  for (uint32_t i = 0; i < r->p->n_cur; i++)
+    if (strcmp(r->p->cur[i].id, currency) == 0) {
+      *amount = r->ev.totals[i];
+      return CP_OK;
+    }
+  return CP_ENOTFOUND;
+}
+
+int cp_policy_result_fate(const cp_policy_result *r, const uint8_t award[CP_HASH_BYTES],
+                          const char *rule, cp_policy_reason *reason, int64_t *amount) {
+  uint32_t ri = 0;
+  while (ri < r->p->n_rules && strcmp(r->p->rules[ri].id, rule) != 0) ri++;
+  if (ri == r->p->n_rules || r->p->rules[ri].kind == CP__R_CONVERT) return CP_ENOTFOUND;
+  for (size_t pos = 0; pos < r->n; pos++)
+    if (memcmp(r->ids[pos], award, CP_HASH_BYTES) == 0) {
+      const cp__outcome *o = &r->out[pos * r->p->n_rules + ri];
+      *reason = (cp_policy_reason)o->reason;
+      if (amount != NULL) *amount = o->amount;
+      return CP_OK;
+    }
+  return CP_ENOTFOUND;
+}
+
+/* ---- district view ----------------------------------------------------------------------- */
+
+#define DISTRICT_POLICIES_MAX 16u
+
+typedef struct dv_acc {
+  int64_t total[CP_POLICY_CURRENCIES_MAX];
+  int64_t cost[CP_POLICY_CURRENCIES_MAX];
+  uint64_t educators[CP_POLICY_CURRENCIES_MAX];
+  uint64_t benefiting;
+} dv_acc;
+
+struct cp_policy_district {
+  const cp_policy *pols[DISTRICT_POLICIES_MAX];
+  size_t n;
+  const cp_policy_env *env;
+  uint32_t as_of;
+  unsigned year;
+  uint64_t educators;
+  dv_acc acc[DISTRICT_POLICIES_MAX];
+  cp__scratch s;
+};
+
+int cp_policy_district_new(const cp_policy *const *pols, size_t n, const cp_policy_env *env,
+                           uint32_t as_of, unsigned year, cp_policy_district **out) {
+  if (n == 0 || n > DISTRICT_POLICIES_MAX || year > 9999) return CP_EINVAL;
+  for (size_t i = 0; i < n; i++)
+    if (pols[i] == NULL) return CP_EINVAL;
+  cp_policy_district *dv = calloc(1, sizeof *dv);
+  if (dv == NULL) return CP_ENOMEM;
+  memcpy(dv->pols, pols, n * sizeof *pols);
+  dv->n = n;
+  dv->env = env;
+  dv->as_of = as_of;
+  dv->year = year;
+  *out = dv;
+  return CP_OK;
+}
+
+/* Cost of money currency cur in fiscal year dv->year: recurring amounts in
+ * every fiscal year from the one they were granted in, one-time amounts in
+ * that year only. */
+static int cost_in_year(const cp_policy_district *dv, const cp_policy *p, uint8_t cur,
+                        int64_t *cost) {
+  *cost = 0;
+  for (size_t i = 0; i < dv->s.n_grants; i++) {
+    const cp__grant *g = &dv->s.grants[i];
+    if (g->currency != cur) continue;
+    int64_t fy = cp__year_index(g->date, p->fy_m, p->fy_d);
+    if ((g->recurring && fy <= (int64_t)dv->year) || fy == (int64_t)dv->year)
+      if (cp__add(cost, g->amount) != CP_OK) return CP_EOVERFLOW;
+  }
+  return CP_OK;
+}
+
+int cp_policy_district_add(cp_policy_district *dv, const cp_policy_educator *ed, cp_diag *d) {
+  dv_acc next[DISTRICT_POLICIES_MAX];
+  int rc;
+  memcpy(next, dv->acc, dv->n * sizeof *next);
+  for (size_t k = 0; k < dv->n; k++) {
+    const cp_policy *p = dv->pols[k];
+    cp__eval ev;
+    if ((rc = cp__recognize_run(p, dv->env, ed, dv->as_of, false, &dv->s, &ev, d)) != CP_OK)
+      return rc;
+    bool any = false;
+    for (uint8_t c = 0; c < p->n_cur; c++) {
+      int64_t cost = 0;
+      if (p->cur[c].money && dv->year != 0 && (rc = cost_in_year(dv, p, c, &cost)) != CP_OK)
+        return cp_diag_set(d, rc, "policy \"%s\": cost overflows", p->id);
+      if (cp__add(&next[k].total[c], ev.totals[c]) != CP_OK ||
+          cp__add(&next[k].cost[c], cost) != CP_OK)
+        return cp_diag_set(d, CP_EOVERFLOW, "policy \"%s\": district total overflows", p->id);
+      if (ev.totals[c] != 0) {
+        next[k].educators[c]++;
+        any = true;
+      }
+    }
+    next[k].benefiting += any;
+  }
+  memcpy(dv->acc, next, dv->n * sizeof *next);
+  dv->educators++;
+  return CP_OK;
+}
+
+int cp_policy_district_total(const cp_policy_district *dv, size_t k, const char *currency,
+                             int64_t *total, uint64_t *educators, int64_t *cost) {
+  if (k >= dv->n) return CP_EINVAL;
+  const cp_policy *p = dv->pols[k];
+  for (uint32_t c = 0; c < p->n_cur; c++)
+    if (strcmp(p->cur[c].id, currency) == 0) {
+      if (total != NULL) *total = dv->acc[k].total[c];
+      if (educators != NULL) *educators = dv->acc[k].educators[c];
+      if (cost != NULL) *cost = dv->acc[k].cost[c];
+      return CP_OK;
+    }
+  return CP_ENOTFOUND;
+}
+
+int cp_policy_district_json(const cp_policy_district *dv, char **out, size_t *len) {
+  cp__buf b = {0};
+  cp__buf_cstr(&b, "{\"format\":\"credport-district/1\"");
+  cp__buf_key(&b, "as_of", false);
+  cp__buf_date(&b, dv->as_of);
+  cp__buf_key(&b, "year", false);
+  cp__buf_i64(&b, dv->year);
+  cp__buf_key(&b, "educators", false);
+  cp__buf_i64(&b, (int64_t)dv->educators);
+  cp__buf_key(&b, "policies", false);
+  cp__buf_raw(&b, "[", 1);
+  for (size_t k = 0; k < dv->n; k++) {
+    const cp_policy *p = dv->pols[k];
+    const dv_acc *a = &dv->acc[k];
+    cp__buf_raw(&b, k == 0 ? "{" : ",{", k == 0 ? 1 : 2);
+    cp__buf_key(&b, "policy", true);
+    cp__buf_str(&b, p->id, strlen(p->id));
+    cp__buf_key(&b, "educators_benefiting", false);
+    cp__buf_i64(&b, (int64_t)a->benefiting);
+    cp__buf_key(&b, "currencies", false);
+    cp__buf_raw(&b, "[", 1);
+    for (uint32_t c = 0; c < p->n_cur; c++) {
+      cp__buf_raw(&b, c == 0 ? "{" : ",{", c == 0 ? 1 : 2);
+      cp__buf_key(&b, "currency", true);
+      cp__buf_str(&b, p->cur[c].id, strlen(p->cur[c].id));
+      cp__buf_key(&b, "decimals", false);
+      cp__buf_i64(&b, p->cur[c].decimals);
+      cp__buf_key(&b, "money", false);
+      json_bool(&b, p->cur[c].money);
+      cp__buf_key(&b, "total", false);
+      cp__buf_i64(&b, a->total[c]);
+      cp__buf_key(&b, "educators", false);
+      cp__buf_i64(&b, (int64_t)a->educators[c]);
+      if (p->cur[c].money && dv->year != 0) {
+        cp__buf_key(&b, "cost_in_year", false);
+        cp__buf_i64(&b, a->cost[c]);
+      }
+      cp__buf_raw(&b, "}", 1);
+    }
+    cp__buf_raw(&b, "]}", 2);
+  }
+  cp__buf_raw(&b, "]}", 2);
+  if (b.err != 0) {
+    free(b.p);
+    return CP_ENOMEM;
+  }
+  *out = b.p;
+  if (len != NULL) *len = b.len;
+  return CP_OK;
+}
+
+void cp_policy_district_free(cp_policy_district *dv) {
+  if (dv == NULL) return;
+  cp__scratch_free(&dv->s);
+  free(dv);
+}

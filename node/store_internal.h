@@ -1,0 +1,143 @@
+/*
+ * credport — store internals shared by node/store*.c, ingest.c, audit.c.
+ *
+ * LMDB databases (keys and values big-endian):
+ *   meta        "format" -> u32 CP_STORE_FORMAT; "self" -> own log key (32)
+ *   logs        logno u32 -> log record (see logrec_encode)
+ *   logkeys     log key (32) -> logno u32
+ *   entries     rowid u64 -> row: u8 n | n x 32 Merkle hashes (levels 1..n
+ *               completed by this leaf) | entry bytes. Append-only.
+ *   runs        logno u32 | first seq u64 -> rowid u64 | count u64
+ *               (seq first+i of the log is row rowid+i)
+ *   ids         entry ID (32) -> rowid u64
+ *   by_edu      educator key (32) -> rowid (dupsort, fixed): awards,
+ *               approvals, recognitions naming the educator
+ *   by_cred     credential entry ID (32) -> rowid (dups): awards of it
+ *   by_subj     subject (32) -> rowid (dups): endorsements of it
+ *   by_type     type u8 -> rowid (dups): every entry except awards
+ *   revoked     award ID (32) -> rowid of the revoke entry
+ *   credids     logno u32 | stable id -> rowid of the definition
+ *   forks       logno u32 -> u32 len | entry a | u32 len | entry b
+ *   checkpoints logno u32 | size u64 -> signed note text
+ */
+#ifndef CP_NODE_STORE_INTERNAL_H
+#define CP_NODE_STORE_INTERNAL_H
+
+#include <lmdb.h>
+#include <limits.h>
+#include <stdint.h>
+
+#include "credport/merkle.h"
+#include "credport/store.h"
+
+struct cp_store {
+  MDB_env *env;
+  MDB_dbi meta, logs, logkeys, entries, runs, ids, by_edu, by_cred, by_subj, by_type, revoked,
+      credids, forks, checkpoints;
+  unsigned flags;
+  char path[PATH_MAX];
+};
+
+/* A log's mutable state, as kept in the logs database. */
+typedef struct cp__logrec {
+  uint32_t logno;
+  uint8_t log[CP_PK_BYTES];
+  uint8_t signer[CP_PK_BYTES];
+  uint8_t head[CP_HASH_BYTES];
+  uint64_t last_time;
+  uint32_t flags;
+  uint64_t run_first_seq, run_rowid, run_count; /* the log's last run */
+  cp_merkle_frontier fr;                        /* fr.size is the log size */
+} cp__logrec;
+
+/* A transaction with the cursors the hot paths reuse. */
+typedef struct cp__tx {
+  cp_store *s;
+  MDB_txn *txn;
+  MDB_cursor *runs;
+  uint64_t next_rowid; /* write transactions: the next row id, once known */
+  int rowid_known;
+} cp__tx;
+
+struct cp_reader {
+  cp__tx tx;
+};
+
+/* Maps an LMDB return code to a cp_err (writing the reason into d). */
+int cp__err_mdb(int rc, cp_diag *d, const char *what);
+
+int cp__tx_begin(cp_store *s, int write, cp__tx *tx, cp_diag *d);
+void cp__tx_abort(cp__tx *tx);
+int cp__tx_commit(cp__tx *tx, cp_diag *d);
+
+int cp__logrec_get(cp__tx *tx, const uint8_t log[CP_PK_BYTES], cp__logrec *lr);
+int cp__logrec_put(cp__tx *tx, const cp__logrec *lr);
+/* Allocates the next log number. */
+int cp__logno_next(cp__tx *tx, uint32_t *logno);
+
+/* Row of (logno, seq): pointer into the map, valid until the txn ends. */
+int cp__row(cp__tx *tx, uint32_t logno, uint64_t seq, uint64_t *rowid, const uint8_t **row,
+            size_t *len);
+int cp__row_by_id(cp__tx *tx, uint64_t rowid, const uint8_t **row, size_t *len);
+/* Splits a row into its Merkle hashes and its entry bytes. */
+int cp__row_split(const uint8_t *row, size_t len, unsigned *nhash, const uint8_t **hashes,
+                  const uint8_t **entry, size_t *elen);
+/* Complete-subtree callback for crypto/merkle.c; ctx is a cp__mctx. */
+typedef struct cp__mctx {
+  cp__tx *tx;
+  uint32_t logno;
+} cp__mctx;
+int cp__merkle_get(void *ctx, unsigned level, uint64_t index, uint8_t out[CP_HASH_BYTES]);
+/* Rebuilds the frontier of a log at size from stored subtree hashes. */
+int cp__frontier_at(cp__tx *tx, uint32_t logno, uint64_t size, cp_merkle_frontier *fr);
+
+/* Big-endian helpers. */
+static inline void cp__be32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+static inline void cp__be64(uint8_t *p, uint64_t v) {
+  cp__be32(p, (uint32_t)(v >> 32)); cp__be32(p + 4, (uint32_t)v);
+}
+static inline uint32_t cp__rd32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline uint64_t cp__rd64(const uint8_t *p) {
+  return (uint64_t)cp__rd32(p) << 32 | cp__rd32(p + 4);
+}
+
+/* Entry header fields read straight from encoded bytes (len >= 82). */
+static inline uint64_t cp__entry_seq(const uint8_t *e) { return cp__rd64(e + 34); }
+
+/* Validation of one entry against the log state in a write transaction
+ * (validate.c). On success the entry is appended and lr updated. */
+typedef struct cp__fork {
+  int found;
+  uint32_t logno;
+  uint8_t *a, *b;
+  size_t alen, blen;
+} cp__fork;
+int cp__append(cp__tx *tx, cp__logrec *lr, const uint8_t *buf, size_t len, const cp_entry *e,
+               int verified, uint64_t now, cp_diag *d);
+/* Checks an entry's body rules against the store (validate.c); used by
+ * ingest and audit alike. self_rowid is the entry's own row when it is
+ * already stored (audit), UINT64_MAX when it is not (ingest). */
+int cp__check_rules(cp__tx *tx, const cp__logrec *lr, const cp_entry *e, uint64_t self_rowid,
+                    cp_diag *d);
+/* Checks header chain rules (seq, prev, time) of e against lr. */
+int cp__check_chain(const cp__logrec *lr, const cp_entry *e, uint64_t now, cp_diag *d);
+/* Index records an entry implies, as (dbi, key, value) triples (audit and
+ * append share this so they cannot disagree). */
+typedef struct cp__idxrec {
+  MDB_dbi dbi;
+  uint8_t key[CP_HASH_BYTES + 4 + CP_ID_MAX];
+  size_t klen;
+  uint8_t val[8];
+  size_t vlen;
+  int dup;          /* dupsort database */
+  const char *name;
+} cp__idxrec;
+/* Fills out (at most 4) and returns the count. */
+size_t cp__index_records(const cp_store *s, uint32_t logno, const cp_entry *e,
+                         const uint8_t id[CP_HASH_BYTES], uint64_t rowid, cp__idxrec out[4]);
+
+#endif

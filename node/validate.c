@@ -1,0 +1,185 @@
+/*
+ * credport — validation rules every entry must pass, from anywhere
+ * (docs/FORMATS.md, "Validation"). Ingest and audit both call these, so the
+ * node that accepts an entry and the auditor who replays it cannot disagree.
+ */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "credport/codec.h"
+#include "credport/policy.h"
+#include "store_internal.h"
+
+int cp__check_chain(const cp__logrec *lr, const cp_entry *e, uint64_t now, cp_diag *d) {
+  char hex[2 * CP_PK_BYTES + 1];
+  if (lr->flags & CP_LOG_FORKED) {
+    cp_hex_encode(lr->log, 8, hex);
+    return cp_diag_set(d, CP_EFORKED, "log %s… is forked: nothing more is accepted", hex);
+  }
+  if (lr->flags & CP_LOG_RETIRED) {
+    cp_hex_encode(lr->log, 8, hex);
+    return cp_diag_set(d, CP_ERETIRED, "log %s… was retired at seq %llu", hex,
+                       (unsigned long long)(lr->fr.size - 1));
+  }
+  /* SPEC: R-entry-01 contiguous seq. */
+  if (e->seq != lr->fr.size)
+    return cp_diag_set(d, CP_ECHAIN, "seq %llu where %llu was expected",
+                       (unsigned long long)e->seq, (unsigned long long)lr->fr.size);
+  /* SPEC: R-entry-02 prev is the ID of the previous entry. */
+  if (memcmp(e->prev, lr->head, CP_HASH_BYTES) != 0)
+    return cp_diag_set(d, CP_ECHAIN, "seq %llu: prev does not match the ID of entry %llu",
+                       (unsigned long long)e->seq, (unsigned long long)(e->seq - 1));
+  /* SPEC: R-entry-03 time never goes back, and is not far in the future. */
+  if (e->seq > 0 && e->time < lr->last_time)
+    return cp_diag_set(d, CP_ETIME, "seq %llu: time %llu is before the previous entry's %llu",
+                       (unsigned long long)e->seq, (unsigned long long)e->time,
+                       (unsigned long long)lr->last_time);
+  if (now != 0 && e->time > now + CP_TIME_SKEW_MAX)
+    return cp_diag_set(d, CP_ETIME, "seq %llu: time %llu is more than %u s in the future",
+                       (unsigned long long)e->seq, (unsigned long long)e->time, CP_TIME_SKEW_MAX);
+  return CP_OK;
+}
+
+/* Looks an entry up by ID inside tx; returns its type and whether it is in
+ * log `log`. */
+static int lookup(cp__tx *tx, const uint8_t id[CP_HASH_BYTES], const uint8_t log[CP_PK_BYTES],
+                  unsigned *type, int *same_log, uint64_t *seq) {
+  MDB_val k = {CP_HASH_BYTES, (void *)id}, v;
+  int rc = mdb_get(tx->txn, tx->s->ids, &k, &v);
+  if (rc != 0) return cp__err_mdb(rc, NULL, "ids");
+  if (v.mv_size != 8) return CP_ECORRUPT;
+  const uint8_t *row, *hashes, *entry;
+  size_t len, elen;
+  unsigned n;
+  rc = cp__row_by_id(tx, cp__rd64(v.mv_data), &row, &len);
+  if (rc == 0) rc = cp__row_split(row, len, &n, &hashes, &entry, &elen);
+  if (rc != 0) return rc;
+  *type = entry[1];
+  *seq = cp__entry_seq(entry);
+  *same_log = memcmp(entry + 2, log, CP_PK_BYTES) == 0;
+  return CP_OK;
+}
+
+static int names_earlier(cp__tx *tx, const cp_entry *e, const uint8_t id[CP_HASH_BYTES],
+                         unsigned want, const char *field, cp_diag *d) {
+  unsigned type = 0;
+  int same = 0;
+  uint64_t seq = 0;
+  char hex[2 * CP_HASH_BYTES + 1];
+  int rc = lookup(tx, id, e->log, &type, &same, &seq);
+  cp_hex_encode(id, CP_HASH_BYTES, hex);
+  if (rc == CP_ENOTFOUND || (rc == 0 && (!same || type != want || seq >= e->seq)))
+    return cp_diag_set(d, CP_ERULE, "seq %llu: %s %s is not a %s entry earlier in this log",
+                       (unsigned long long)e->seq, field, hex, cp_entry_type_name(want));
+  return rc;
+}
+
+/* True if a unique-index hit v is the entry being checked itself (audit). */
+static int is_self(const MDB_val *v, uint64_t self_rowid) {
+  return v->mv_size == 8 && cp__rd64(v->mv_data) == self_rowid;
+}
+
+int cp__check_rules(cp__tx *tx, const cp__logrec *lr, const cp_entry *e, uint64_t self_rowid,
+                    cp_diag *d) {
+  int rc;
+  switch (e->type) {
+  case CP_T_CREDENTIAL: {
+    /* SPEC: R-body-01 a credential id is defined once per log. */
+    uint8_t key[4 + CP_ID_MAX];
+    cp__be32(key, lr->logno);
+    memcpy(key + 4, e->u.credential.id.p, e->u.credential.id.len);
+    MDB_val k = {4 + e->u.credential.id.len, key}, v;
+    rc = mdb_get(tx->txn, tx->s->credids, &k, &v);
+    if (rc == 0 && is_self(&v, self_rowid)) return CP_OK;
+    if (rc == 0)
+      return cp_diag_set(d, CP_ERULE, "seq %llu: credential id \"%.*s\" is already defined",
+                         (unsigned long long)e->seq, (int)e->u.credential.id.len,
+                         e->u.credential.id.p);
+    return rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, d, "credids");
+  }
+  case CP_T_AWARD:
+    /* SPEC: R-body-02 an award names a credential defined earlier in its log. */
+    return names_earlier(tx, e, e->u.award.credential, CP_T_CREDENTIAL, "award.credential", d);
+  case CP_T_REVOKE: {
+    /* SPEC: R-body-03 a revoke names an award of its log, once. */
+    rc = names_earlier(tx, e, e->u.revoke.award, CP_T_AWARD, "revoke.award", d);
+    if (rc != 0) return rc;
+    MDB_val k = {CP_HASH_BYTES, (void *)e->u.revoke.award}, v;
+    rc = mdb_get(tx->txn, tx->s->revoked, &k, &v);
+    if (rc == 0 && is_self(&v, self_rowid)) return CP_OK;
+    if (rc == 0)
+      return cp_diag_set(d, CP_ERULE, "seq %llu: revoke.award is already revoked",
+                         (unsigned long long)e->seq);
+    return rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, d, "revoked");
+  }
+  case CP_T_POLICY: {
+    /* SPEC: R-body-04 a policy document parses and validates. */
+    cp_diag pd;
+    rc = cp_policy_validate(e->u.policy.document.p, e->u.policy.document.len, &pd);
+    if (rc != 0)
+      return cp_diag_set(d, CP_ERULE, "seq %llu: policy \"%.*s\" is invalid: %s",
+                         (unsigned long long)e->seq, (int)e->u.policy.id.len, e->u.policy.id.p,
+                         pd.msg);
+    return CP_OK;
+  }
+  case CP_T_RECOGNITION:
+    /* SPEC: R-body-05 a recognition names a policy of its own log. */
+    return names_earlier(tx, e, e->u.recognition.policy, CP_T_POLICY, "recognition.policy", d);
+  case CP_T_ENDORSE:
+    /* SPEC: R-body-06 an authority does not endorse itself. */
+    if (e->u.endorse.kind == CP_SUBJECT_AUTHORITY &&
+        memcmp(e->u.endorse.subject, lr->log, CP_PK_BYTES) == 0)
+      return cp_diag_set(d, CP_ERULE, "seq %llu: an authority cannot endorse itself",
+                         (unsigned long long)e->seq);
+    return CP_OK;
+  case CP_T_KEY:
+    /* SPEC: R-body-07 a rotation names a new key. */
+    if (e->u.key.action == CP_KEY_ROTATE &&
+        memcmp(e->u.key.new_key, lr->signer, CP_PK_BYTES) == 0)
+      return cp_diag_set(d, CP_ERULE, "seq %llu: key rotation to the same key",
+                         (unsigned long long)e->seq);
+    return CP_OK;
+  default:
+    return CP_OK;
+  }
+}
+
+size_t cp__index_records(const cp_store *s, uint32_t logno, const cp_entry *e,
+                         const uint8_t id[CP_HASH_BYTES], uint64_t rowid, cp__idxrec out[4]) {
+  size_t n = 0;
+#define REC(db, nm, kp, kl, isdup)                      \
+  do {                                                   \
+    out[n].dbi = s->db;                                  \
+    out[n].name = nm;                                    \
+    memcpy(out[n].key, kp, kl);                          \
+    out[n].klen = kl;                                    \
+    cp__be64(out[n].val, rowid);                         \
+    out[n].vlen = 8;                                     \
+    out[n].dup = isdup;                                  \
+    n++;                                                 \
+  } while (0)
+  REC(ids, "ids", id, CP_HASH_BYTES, 0);
+  uint8_t t = e->type;
+  if (e->type != CP_T_AWARD) REC(by_type, "by_type", &t, 1, 1);
+  switch (e->type) {
+  case CP_T_AWARD:
+    REC(by_edu, "by_edu", e->u.award.educator, CP_PK_BYTES, 1);
+    REC(by_cred, "by_cred", e->u.award.credential, CP_HASH_BYTES, 1);
+    break;
+  case CP_T_APPROVE: REC(by_edu, "by_edu", e->u.approve.educator, CP_PK_BYTES, 1); break;
+  case CP_T_RECOGNITION: REC(by_edu, "by_edu", e->u.recognition.educator, CP_PK_BYTES, 1); break;
+  case CP_T_ENDORSE: REC(by_subj, "by_subj", e->u.endorse.subject, CP_HASH_BYTES, 1); break;
+  case CP_T_REVOKE: REC(revoked, "revoked", e->u.revoke.award, CP_HASH_BYTES, 0); break;
+  case CP_T_CREDENTIAL: {
+    uint8_t key[4 + CP_ID_MAX];
+    cp__be32(key, logno);
+    memcpy(key + 4, e->u.credential.id.p, e->u.credential.id.len);
+    REC(credids, "credids", key, 4 + e->u.credential.id.len, 0);
+    break;
+  }
+  default: break;
+  }
+#undef REC
+  return n;
+}

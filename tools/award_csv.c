@@ -1,0 +1,198 @@
+/*
+ * credport CLI — bulk awards from a CSV file (RFC 4180, parsed by libcsv).
+ * Header row: credential,educator,earned,assessor,evidence_sha256 (the last
+ * two columns may be empty). Every row is validated and appended inside one
+ * transaction; the first bad row aborts it, naming row, column and reason.
+ */
+#include <csv.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { COL_CRED, COL_EDU, COL_EARNED, COL_ASSESSOR, COL_EVIDENCE, NCOLS };
+static const char *const col_names[NCOLS] = {"credential", "educator", "earned", "assessor",
+                                             "evidence_sha256"};
+
+#define CRED_CACHE 32
+
+typedef struct {
+  cli *c;
+  cp_appender *a;
+  uint64_t row;         /* 1-based line of the current record (header = 1) */
+  size_t col;
+  char field[NCOLS][CP_STR_MAX + 1];
+  size_t flen[NCOLS];
+  int overlong[NCOLS];
+  int failed;           /* CLI status once a row failed */
+  uint64_t added;
+  struct {
+    char id[CP_ID_MAX + 1];
+    uint8_t entry[CP_HASH_BYTES];
+  } cache[CRED_CACHE];
+  size_t ncache, next;
+} csvctx;
+
+static void on_field(void *data, size_t len, void *ctx_) {
+  csvctx *x = ctx_;
+  if (x->failed) return;
+  if (x->col < NCOLS) {
+    if (len > CP_STR_MAX) {
+      x->overlong[x->col] = 1;
+      len = CP_STR_MAX;
+    }
+    memcpy(x->field[x->col], data, len);
+    x->field[x->col][len] = 0;
+    x->flen[x->col] = len;
+  }
+  x->col++;
+}
+
+static int row_fail(csvctx *x, size_t col, const char *fmt, const char *val) {
+  char what[300];
+  snprintf(what, sizeof what, fmt, val);
+  x->failed = cli_fail(x->c, "row %llu, column %s: %s; nothing was imported",
+                       (unsigned long long)x->row, col < NCOLS ? col_names[col] : "?", what);
+  return x->failed;
+}
+
+static int credential_of(csvctx *x, const char *id, uint8_t out[CP_HASH_BYTES]) {
+  for (size_t i = 0; i < x->ncache; i++)
+    if (strcmp(x->cache[i].id, id) == 0) {
+      memcpy(out, x->cache[i].entry, CP_HASH_BYTES);
+      return CP_OK;
+    }
+  int rc = cp_appender_credential(x->a, id, out);
+  if (rc != 0) return rc;
+  size_t slot = x->ncache < CRED_CACHE ? x->ncache++ : (x->next++ % CRED_CACHE);
+  snprintf(x->cache[slot].id, sizeof x->cache[slot].id, "%s", id);
+  memcpy(x->cache[slot].entry, out, CP_HASH_BYTES);
+  return CP_OK;
+}
+
+static void on_record(int term, void *ctx_) {
+  csvctx *x = ctx_;
+  (void)term;
+  if (x->failed) return;
+  x->row++;
+  size_t ncol = x->col;
+  x->col = 0;
+  if (x->row == 1) {
+    /* The header must name the columns, in this order. */
+    for (size_t i = 0; i < NCOLS; i++)
+      if (i >= ncol || strcmp(x->field[i], col_names[i]) != 0) {
+        row_fail(x, i, "the header must be credential,educator,earned,assessor,"
+                       "evidence_sha256 (found \"%s\")", i < ncol ? x->field[i] : "");
+        return;
+      }
+    if (ncol != NCOLS) row_fail(x, NCOLS, "the header has extra columns%s", "");
+    return;
+  }
+  if (ncol != NCOLS) {
+    char n[32];
+    snprintf(n, sizeof n, "%zu", ncol);
+    row_fail(x, ncol < NCOLS ? ncol : NCOLS, "expected 5 fields, found %s", n);
+    return;
+  }
+  for (size_t i = 0; i < NCOLS; i++)
+    if (x->overlong[i]) {
+      x->overlong[i] = 0;
+      row_fail(x, i, "longer than %s bytes", "1024");
+      return;
+    }
+  cp_entry e;
+  cp_diag d = {{0}};
+  memset(&e, 0, sizeof e);
+  e.type = CP_T_AWARD;
+  if (credential_of(x, x->field[COL_CRED], e.u.award.credential) != 0) {
+    row_fail(x, COL_CRED, "no credential \"%s\" is defined in this log", x->field[COL_CRED]);
+    return;
+  }
+  if (cli_parse_pubkey(x->field[COL_EDU], e.u.award.educator) != 0) {
+    row_fail(x, COL_EDU, "\"%s\" is not a public key (64 hex digits or did:key)",
+             x->field[COL_EDU]);
+    return;
+  }
+  if (cp_date_parse(x->field[COL_EARNED], &e.u.award.earned) != 0) {
+    row_fail(x, COL_EARNED, "\"%s\" is not a date YYYY-MM-DD", x->field[COL_EARNED]);
+    return;
+  }
+  e.u.award.assessor = (cp_str){x->field[COL_ASSESSOR], x->flen[COL_ASSESSOR]};
+  if (x->flen[COL_EVIDENCE] > 0) {
+    if (cli_parse_hash(x->field[COL_EVIDENCE], e.u.award.evidence) != 0) {
+      row_fail(x, COL_EVIDENCE, "\"%s\" is not 64 hex digits", x->field[COL_EVIDENCE]);
+      return;
+    }
+    e.u.award.flags |= CP_AWARD_HAS_EVIDENCE;
+  }
+  int rc = cp_appender_add(x->a, &e, NULL, &d);
+  if (rc != 0) {
+    row_fail(x, COL_CRED, "%s", d.msg[0] ? d.msg : cp_strerror(rc));
+    return;
+  }
+  x->added++;
+}
+
+int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, uint64_t now,
+                  uint64_t *count) {
+  struct csv_parser p;
+  csvctx *x = calloc(1, sizeof *x);
+  FILE *f = NULL;
+  cp_diag d = {{0}};
+  int st = CLI_OK;
+  if (x == NULL) return cli_fail(c, "out of memory");
+  x->c = c;
+  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+    free(x);
+    return cli_fail(c, "cannot initialise the CSV parser");
+  }
+  if ((f = fopen(path, "rb")) == NULL) {
+    st = cli_fail(c, "--csv: cannot open %s: %s", path, strerror(errno));
+    goto out;
+  }
+  int rc = cp_appender_begin(s, k, now, &x->a, &d);
+  if (rc != 0) {
+    st = cli_fail(c, "%s", d.msg[0] ? d.msg : cp_strerror(rc));
+    goto out;
+  }
+  char buf[1 << 16];
+  size_t n;
+  while (!x->failed && (n = fread(buf, 1, sizeof buf, f)) > 0) {
+    if (csv_parse(&p, buf, n, on_field, on_record, x) != n) {
+      st = cli_fail(c, "--csv: %s near row %llu: %s; nothing was imported", path,
+                    (unsigned long long)x->row + 1, csv_strerror(csv_error(&p)));
+      goto out;
+    }
+    if (x->row > CP_CSV_ROWS_MAX) {
+      st = cli_fail(c, "--csv: more than %u rows; nothing was imported", CP_CSV_ROWS_MAX);
+      goto out;
+    }
+  }
+  if (ferror(f)) {
+    st = cli_fail(c, "--csv: cannot read %s; nothing was imported", path);
+    goto out;
+  }
+  if (!x->failed && csv_fini(&p, on_field, on_record, x) != 0) {
+    st = cli_fail(c, "--csv: %s ends inside a quoted field; nothing was imported", path);
+    goto out;
+  }
+  if (x->failed) {
+    st = x->failed;
+    goto out;
+  }
+  if (x->row == 0) {
+    st = cli_fail(c, "--csv: %s is empty (it needs the header row)", path);
+    goto out;
+  }
+  rc = cp_appender_commit(x->a, &d);
+  x->a = NULL;
+  if (rc != 0) st = cli_fail(c, "commit failed, nothing imported: %s", d.msg[0] ? d.msg : cp_strerror(rc));
+  *count = x->added;
+out:
+  cp_appender_abort(x->a);
+  csv_free(&p);
+  if (f != NULL) fclose(f);
+  free(x);
+  return st;
+}

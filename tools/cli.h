@@ -1,0 +1,85 @@
+/* credport command-line program: shared helpers for the subcommands. */
+#ifndef CP_TOOLS_CLI_H
+#define CP_TOOLS_CLI_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "credport/entry.h"
+#include "credport/error.h"
+#include "credport/sig.h"
+#include "credport/store.h"
+
+/* Exit statuses: 0 success, 1 failure (invalid, refused, not found),
+ * 2 usage or malformed input. */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+
+typedef struct cli {
+  const char *data;   /* -d/--data */
+  const char *cmd;    /* the subcommand name, for messages */
+  int json;           /* --json */
+} cli;
+
+typedef int (*cli_fn)(cli *c, int argc, char **argv);
+
+/* Prints "credport CMD: error: ..." to stderr and returns CLI_FAIL (or the
+ * status given to cli_fail_st). */
+int cli_fail(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_usage(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Paths inside the data folder (static storage per call is not used: out
+ * must hold PATH_MAX bytes). */
+void cli_path(const cli *c, const char *name, char *out, size_t cap);
+int cli_open_store(cli *c, unsigned flags, cp_store **s);
+int cli_load_authority_key(cli *c, cp_key **k);
+
+/* Parses a public key given as 64 hex digits or did:key. */
+int cli_parse_pubkey(const char *s, uint8_t pk[CP_PK_BYTES]);
+int cli_parse_hash(const char *s, uint8_t h[CP_HASH_BYTES]);
+/* Strict decimal u64 (no sign, no leading zeros except "0"). */
+int cli_parse_u64(const char *s, uint64_t *v);
+/* Hours like "40", "2.5", "7.25" -> hundredths. */
+int cli_parse_hours(const char *s, uint32_t *x100);
+/* SHA-256 of a file's contents. */
+int cli_sha256_file(const char *path, uint8_t out[CP_HASH_BYTES], cp_diag *d);
+uint64_t cli_now(void);
+
+/* Writes a JSON value to stdout followed by a newline, then frees it. */
+void cli_print_json(json_t *v);
+/* JSON form of an entry (the `show` and `log --json` shape). */
+json_t *cli_entry_json(const uint8_t *buf, size_t len);
+/* One-line human summary of an entry. */
+void cli_entry_line(FILE *f, const uint8_t *buf, size_t len);
+/* Full human description, one field per line. */
+void cli_entry_text(FILE *f, const uint8_t *buf, size_t len);
+json_t *cli_hex_json(const uint8_t *p, size_t n);
+
+/* Subcommands. */
+int cmd_init(cli *c, int argc, char **argv);
+int cmd_whoami(cli *c, int argc, char **argv);
+int cmd_educator(cli *c, int argc, char **argv);
+int cmd_credential(cli *c, int argc, char **argv);
+int cmd_award(cli *c, int argc, char **argv);
+int cmd_revoke(cli *c, int argc, char **argv);
+int cmd_endorse(cli *c, int argc, char **argv);
+int cmd_approve(cli *c, int argc, char **argv);
+int cmd_log(cli *c, int argc, char **argv);
+int cmd_show(cli *c, int argc, char **argv);
+int cmd_checkpoint(cli *c, int argc, char **argv);
+int cmd_prove(cli *c, int argc, char **argv);
+int cmd_verify_proof(cli *c, int argc, char **argv);
+int cmd_audit(cli *c, int argc, char **argv);
+int cmd_demo(cli *c, int argc, char **argv);
+int cmd_bench(cli *c, int argc, char **argv);
+
+/* CSV award import (award_csv.c): all rows in one transaction, or none. */
+int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, uint64_t now,
+                  uint64_t *count);
+
+/* getopt helper: resets getopt for a subcommand's argv. */
+void cli_getopt_reset(void);
+/* True if argv has -h/--help anywhere before "--". */
+int cli_wants_help(int argc, char **argv);
+
+#endif

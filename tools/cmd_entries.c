@@ -1,0 +1,323 @@
+/* credport CLI — define, award, revoke, endorse, approve. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "credport/codec.h"
+
+/* Shared by the commands below: open, append e, commit, print the ID. */
+static int append_entry(cli *c, cp_entry *e, const char *what) {
+  cp_store *s = NULL;
+  cp_key *k = NULL;
+  cp_appender *a = NULL;
+  cp_diag d = {{0}};
+  uint8_t id[CP_HASH_BYTES];
+  int st = cli_open_store(c, 0, &s);
+  if (st == CLI_OK) st = cli_load_authority_key(c, &k);
+  if (st != CLI_OK) goto out;
+  int rc = cp_appender_begin(s, k, cli_now(), &a, &d);
+  if (rc == 0) rc = cp_appender_add(a, e, id, &d);
+  if (rc == 0) {
+    rc = cp_appender_commit(a, &d);
+    a = NULL;
+  }
+  if (rc != 0) {
+    st = cli_fail(c, "%s refused, nothing written: %s", what, d.msg[0] ? d.msg : cp_strerror(rc));
+    goto out;
+  }
+  if (c->json) {
+    json_t *o = json_object();
+    json_object_set_new(o, "id", cli_hex_json(id, CP_HASH_BYTES));
+    json_object_set_new(o, "seq", json_integer((json_int_t)e->seq));
+    cli_print_json(o);
+  } else {
+    char hex[2 * CP_HASH_BYTES + 1];
+    cp_hex_encode(id, CP_HASH_BYTES, hex);
+    printf("%s\n", hex);
+  }
+out:
+  cp_appender_abort(a);
+  cp_key_free(k);
+  cp_store_close(s);
+  return st;
+}
+
+static cp_str S(const char *s) { return (cp_str){s, s != NULL ? strlen(s) : 0}; }
+
+#define OPTLOOP(help)                                                                   \
+  cli_getopt_reset();                                                                   \
+  for (int o_; (o_ = getopt_long(argc, argv, "h", opts, NULL)) != -1;)                   \
+    switch (o_) {                                                                       \
+    case 'h': fputs(help, stdout); return CLI_OK;                                       \
+    case 'J': c->json = 1; break;                                                       \
+    case '?': return cli_usage(c, "unknown option or missing value: %s\n%s",            \
+                               argv[optind - 1], help);
+
+#define OPTEND(help) }
+
+/* ---- credential define ----------------------------------------------------- */
+
+static const char define_help[] =
+    "usage: credport credential define --id ID --title TITLE --competency TEXT --level 1..4\n"
+    "                                  --hours H [--evidence TEXT] [--area A ...] [--qa STD ...]\n"
+    "  Appends a credential definition. ID is stable ([A-Za-z0-9._:-], unique in this log);\n"
+    "  H is contact hours (up to two decimals); areas are licensure areas; --qa names a\n"
+    "  quality-assurance standard the definition claims. Prints the entry ID.\n";
+
+int cmd_credential(cli *c, int argc, char **argv) {
+  if (argc < 2 || (strcmp(argv[1], "define") != 0)) {
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+      fputs(define_help, stdout);
+      return CLI_OK;
+    }
+    return cli_usage(c, "expected \"credential define\"\n%s", define_help);
+  }
+  argc--;
+  argv++;
+  static const struct option opts[] = {
+      {"id", 1, 0, 'i'},    {"title", 1, 0, 't'}, {"competency", 1, 0, 'c'},
+      {"level", 1, 0, 'l'}, {"hours", 1, 0, 'H'}, {"evidence", 1, 0, 'e'},
+      {"area", 1, 0, 'a'},  {"qa", 1, 0, 'q'},    {"json", 0, 0, 'J'},
+      {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+  cp_entry e;
+  memset(&e, 0, sizeof e);
+  e.type = CP_T_CREDENTIAL;
+  const char *level = NULL, *hours = NULL;
+  OPTLOOP(define_help)
+  case 'i': e.u.credential.id = S(optarg); break;
+  case 't': e.u.credential.title = S(optarg); break;
+  case 'c': e.u.credential.competency = S(optarg); break;
+  case 'e': e.u.credential.evidence = S(optarg); break;
+  case 'l': level = optarg; break;
+  case 'H': hours = optarg; break;
+  case 'a':
+    if (e.u.credential.n_areas == CP_LIST_MAX)
+      return cli_usage(c, "--area: at most %u areas", CP_LIST_MAX);
+    e.u.credential.areas[e.u.credential.n_areas++] = S(optarg);
+    break;
+  case 'q':
+    if (e.u.credential.n_qa == CP_LIST_MAX)
+      return cli_usage(c, "--qa: at most %u standards", CP_LIST_MAX);
+    e.u.credential.qa[e.u.credential.n_qa++] = S(optarg);
+    break;
+  OPTEND(define_help)
+  if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
+  if (e.u.credential.id.p == NULL || e.u.credential.title.p == NULL ||
+      e.u.credential.competency.p == NULL || level == NULL || hours == NULL)
+    return cli_usage(c, "--id, --title, --competency, --level and --hours are required\n%s",
+                     define_help);
+  if (strlen(level) != 1 || level[0] < '1' || level[0] > '4')
+    return cli_usage(c, "--level: \"%s\" is not 1, 2, 3 or 4", level);
+  e.u.credential.level = (uint8_t)(level[0] - '0');
+  if (cli_parse_hours(hours, &e.u.credential.hours_x100) != 0)
+    return cli_usage(c, "--hours: \"%s\" is not a number of hours like 30 or 2.5 (0..100000)",
+                     hours);
+  if (e.u.credential.evidence.p == NULL) e.u.credential.evidence = S("");
+  return append_entry(c, &e, "credential definition");
+}
+
+/* ---- award ---------------------------------------------------------------- */
+
+static const char award_help[] =
+    "usage: credport award --credential ID --educator PUBKEY --earned YYYY-MM-DD\n"
+    "                      [--assessor NAME] [--evidence FILE | --evidence-sha256 HEX]\n"
+    "                      [--licence-commitment HEX]\n"
+    "       credport award --csv FILE\n"
+    "  Awards credential ID (defined in this log) to the educator's public key (hex or\n"
+    "  did:key). Evidence stays off the ledger: only its SHA-256 is recorded.\n"
+    "  With --csv, every row of FILE is awarded in one transaction, or none is. The header\n"
+    "  row is: credential,educator,earned,assessor,evidence_sha256\n";
+
+int cmd_award(cli *c, int argc, char **argv) {
+  static const struct option opts[] = {
+      {"credential", 1, 0, 'c'}, {"educator", 1, 0, 'e'}, {"earned", 1, 0, 'd'},
+      {"assessor", 1, 0, 'a'},   {"evidence", 1, 0, 'f'}, {"evidence-sha256", 1, 0, 's'},
+      {"licence-commitment", 1, 0, 'L'}, {"csv", 1, 0, 'C'}, {"json", 0, 0, 'J'},
+      {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  const char *cred = NULL, *edu = NULL, *earned = NULL, *assessor = "", *evfile = NULL,
+             *evhex = NULL, *lic = NULL, *csv = NULL;
+  OPTLOOP(award_help)
+  case 'c': cred = optarg; break;
+  case 'e': edu = optarg; break;
+  case 'd': earned = optarg; break;
+  case 'a': assessor = optarg; break;
+  case 'f': evfile = optarg; break;
+  case 's': evhex = optarg; break;
+  case 'L': lic = optarg; break;
+  case 'C': csv = optarg; break;
+  OPTEND(award_help)
+  if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
+  if (csv != NULL) {
+    if (cred || edu || earned || evfile || evhex || lic)
+      return cli_usage(c, "--csv cannot be combined with single-award options");
+    cp_store *s = NULL;
+    cp_key *k = NULL;
+    uint64_t n = 0;
+    int st = cli_open_store(c, 0, &s);
+    if (st == CLI_OK) st = cli_load_authority_key(c, &k);
+    if (st == CLI_OK) st = cli_award_csv(c, s, k, csv, cli_now(), &n);
+    cp_key_free(k);
+    cp_store_close(s);
+    if (st == CLI_OK) {
+      if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "awarded", json_integer((json_int_t)n));
+        cli_print_json(o);
+      } else {
+        printf("awarded %llu credentials from %s\n", (unsigned long long)n, csv);
+      }
+    }
+    return st;
+  }
+  if (cred == NULL || edu == NULL || earned == NULL)
+    return cli_usage(c, "--credential, --educator and --earned are required\n%s", award_help);
+  if (evfile != NULL && evhex != NULL)
+    return cli_usage(c, "give --evidence or --evidence-sha256, not both");
+  cp_entry e;
+  memset(&e, 0, sizeof e);
+  e.type = CP_T_AWARD;
+  if (cli_parse_pubkey(edu, e.u.award.educator) != 0)
+    return cli_usage(c, "--educator: \"%s\" is not a public key (64 hex digits or did:key)", edu);
+  if (cp_date_parse(earned, &e.u.award.earned) != 0)
+    return cli_usage(c, "--earned: \"%s\" is not a date YYYY-MM-DD", earned);
+  e.u.award.assessor = S(assessor);
+  if (evhex != NULL && cli_parse_hash(evhex, e.u.award.evidence) != 0)
+    return cli_usage(c, "--evidence-sha256: \"%s\" is not 64 hex digits", evhex);
+  if (evfile != NULL) {
+    cp_diag d = {{0}};
+    if (cli_sha256_file(evfile, e.u.award.evidence, &d) != 0)
+      return cli_fail(c, "--evidence: %s", d.msg);
+  }
+  if (evhex != NULL || evfile != NULL) e.u.award.flags |= CP_AWARD_HAS_EVIDENCE;
+  if (lic != NULL) {
+    if (cli_parse_hash(lic, e.u.award.licence) != 0)
+      return cli_usage(c, "--licence-commitment: \"%s\" is not 64 hex digits", lic);
+    e.u.award.flags |= CP_AWARD_HAS_LICENCE;
+  }
+  /* Resolve the credential's stable id to its definition in this log. */
+  cp_store *s = NULL;
+  cp_reader *r = NULL;
+  uint8_t self[CP_PK_BYTES];
+  const uint8_t *buf;
+  size_t len;
+  int st = cli_open_store(c, CP_STORE_RDONLY, &s);
+  if (st != CLI_OK) return st;
+  int rc = cp_reader_begin(s, &r);
+  if (rc == 0) rc = cp_reader_self(r, self);
+  if (rc == 0) rc = cp_reader_credential(r, self, cred, &buf, &len);
+  if (rc == 0) cp_entry_id(buf, len, e.u.award.credential);
+  cp_reader_end(r);
+  cp_store_close(s);
+  if (rc == CP_ENOTFOUND)
+    return cli_fail(c, "--credential: no credential \"%s\" is defined in this log", cred);
+  if (rc != 0) return cli_fail(c, "cannot read the ledger: %s", cp_strerror(rc));
+  return append_entry(c, &e, "award");
+}
+
+/* ---- revoke ---------------------------------------------------------------- */
+
+static const char revoke_help[] =
+    "usage: credport revoke AWARD_ID --reason TEXT\n"
+    "  Revokes an award of this log (by its entry ID).\n";
+
+int cmd_revoke(cli *c, int argc, char **argv) {
+  static const struct option opts[] = {
+      {"reason", 1, 0, 'r'}, {"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  cp_entry e;
+  memset(&e, 0, sizeof e);
+  e.type = CP_T_REVOKE;
+  OPTLOOP(revoke_help)
+  case 'r': e.u.revoke.reason = S(optarg); break;
+  OPTEND(revoke_help)
+  if (optind + 1 != argc || e.u.revoke.reason.p == NULL)
+    return cli_usage(c, "one AWARD_ID and --reason are required\n%s", revoke_help);
+  if (cli_parse_hash(argv[optind], e.u.revoke.award) != 0)
+    return cli_usage(c, "AWARD_ID: \"%s\" is not 64 hex digits", argv[optind]);
+  return append_entry(c, &e, "revocation");
+}
+
+/* ---- endorse --------------------------------------------------------------- */
+
+static const char endorse_help[] =
+    "usage: credport endorse (--authority PUBKEY | --credential ENTRY_ID) --claim CLAIM\n"
+    "                        [--note TEXT]\n"
+    "  Vouches for another authority or for a credential definition (of any log), e.g.\n"
+    "  --claim qa:multistate-mc or --claim approved-by. Policies can require it.\n";
+
+int cmd_endorse(cli *c, int argc, char **argv) {
+  static const struct option opts[] = {
+      {"authority", 1, 0, 'a'}, {"credential", 1, 0, 'c'}, {"claim", 1, 0, 'l'},
+      {"note", 1, 0, 'n'}, {"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  const char *auth = NULL, *cred = NULL;
+  cp_entry e;
+  memset(&e, 0, sizeof e);
+  e.type = CP_T_ENDORSE;
+  e.u.endorse.note = S("");
+  OPTLOOP(endorse_help)
+  case 'a': auth = optarg; break;
+  case 'c': cred = optarg; break;
+  case 'l': e.u.endorse.claim = S(optarg); break;
+  case 'n': e.u.endorse.note = S(optarg); break;
+  OPTEND(endorse_help)
+  if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
+  if ((auth == NULL) == (cred == NULL) || e.u.endorse.claim.p == NULL)
+    return cli_usage(c, "one of --authority or --credential, and --claim, are required\n%s",
+                     endorse_help);
+  if (auth != NULL) {
+    e.u.endorse.kind = CP_SUBJECT_AUTHORITY;
+    if (cli_parse_pubkey(auth, e.u.endorse.subject) != 0)
+      return cli_usage(c, "--authority: \"%s\" is not a public key", auth);
+  } else {
+    e.u.endorse.kind = CP_SUBJECT_CREDENTIAL;
+    if (cli_parse_hash(cred, e.u.endorse.subject) != 0)
+      return cli_usage(c, "--credential: \"%s\" is not an entry ID (64 hex digits)", cred);
+  }
+  return append_entry(c, &e, "endorsement");
+}
+
+/* ---- approve --------------------------------------------------------------- */
+
+static const char approve_help[] =
+    "usage: credport approve --educator PUBKEY --credential ENTRY_ID --approved YYYY-MM-DD\n"
+    "                        (--plan FILE | --plan-sha256 HEX) [--expires YYYY-MM-DD]\n"
+    "  Records pre-approval of an educator's written plan for a credential definition\n"
+    "  (any log). Only the plan's SHA-256 goes on the ledger.\n";
+
+int cmd_approve(cli *c, int argc, char **argv) {
+  static const struct option opts[] = {
+      {"educator", 1, 0, 'e'}, {"credential", 1, 0, 'c'}, {"approved", 1, 0, 'a'},
+      {"expires", 1, 0, 'x'},  {"plan", 1, 0, 'p'},       {"plan-sha256", 1, 0, 's'},
+      {"json", 0, 0, 'J'},     {"help", 0, 0, 'h'},       {0, 0, 0, 0}};
+  const char *edu = NULL, *cred = NULL, *appr = NULL, *exp = NULL, *plan = NULL, *planhex = NULL;
+  OPTLOOP(approve_help)
+  case 'e': edu = optarg; break;
+  case 'c': cred = optarg; break;
+  case 'a': appr = optarg; break;
+  case 'x': exp = optarg; break;
+  case 'p': plan = optarg; break;
+  case 's': planhex = optarg; break;
+  OPTEND(approve_help)
+  if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
+  if (edu == NULL || cred == NULL || appr == NULL || (plan == NULL) == (planhex == NULL))
+    return cli_usage(c, "--educator, --credential, --approved and one of --plan or "
+                     "--plan-sha256 are required\n%s", approve_help);
+  cp_entry e;
+  memset(&e, 0, sizeof e);
+  e.type = CP_T_APPROVE;
+  if (cli_parse_pubkey(edu, e.u.approve.educator) != 0)
+    return cli_usage(c, "--educator: \"%s\" is not a public key", edu);
+  if (cli_parse_hash(cred, e.u.approve.credential) != 0)
+    return cli_usage(c, "--credential: \"%s\" is not an entry ID (64 hex digits)", cred);
+  if (cp_date_parse(appr, &e.u.approve.approved) != 0)
+    return cli_usage(c, "--approved: \"%s\" is not a date YYYY-MM-DD", appr);
+  if (exp != NULL && cp_date_parse(exp, &e.u.approve.expires) != 0)
+    return cli_usage(c, "--expires: \"%s\" is not a date YYYY-MM-DD", exp);
+  if (planhex != NULL && cli_parse_hash(planhex, e.u.approve.plan) != 0)
+    return cli_usage(c, "--plan-sha256: \"%s\" is not 64 hex digits", planhex);
+  if (plan != NULL) {
+    cp_diag d = {{0}};
+    if (cli_sha256_file(plan, e.u.approve.plan, &d) != 0) return cli_fail(c, "--plan: %s", d.msg);
+  }
+  return append_entry(c, &e, "pre-approval");
+}

@@ -1,0 +1,211 @@
+/* credport CLI — commands that write to the node's own log. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "credport/codec.h"
+#include "credport/note.h"
+
+/* ---- init ------------------------------------------------------------------ */
+
+static const char init_help[] =
+    "usage: credport [-d DIR] init --name NAME --jurisdiction CODE --role ROLE [--origin NAME]\n"
+    "  Creates DIR with a new authority key (DIR/authority.key, mode 0600), the ledger, and\n"
+    "  the log's genesis entry. ROLE is state, district, provider, assessor or ihe.\n"
+    "  --origin sets the checkpoint origin (default credport/<jurisdiction>/<key prefix>).\n";
+
+int cmd_init(cli *c, int argc, char **argv) {
+  static const struct option opts[] = {{"name", 1, 0, 'n'}, {"jurisdiction", 1, 0, 'j'},
+                                       {"role", 1, 0, 'r'}, {"origin", 1, 0, 'o'},
+                                       {"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  const char *name = NULL, *jur = NULL, *role = NULL, *origin = NULL;
+  int o;
+  cli_getopt_reset();
+  while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (o) {
+    case 'n': name = optarg; break;
+    case 'j': jur = optarg; break;
+    case 'r': role = optarg; break;
+    case 'o': origin = optarg; break;
+    case 'J': c->json = 1; break;
+    case 'h': fputs(init_help, stdout); return CLI_OK;
+    default: return cli_usage(c, "unknown or incomplete option %s\n%s", argv[optind - 1], init_help);
+    }
+  }
+  if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
+  if (name == NULL || jur == NULL || role == NULL)
+    return cli_usage(c, "--name, --jurisdiction and --role are required\n%s", init_help);
+  unsigned r = cp_role_parse(role);
+  if (r == 0)
+    return cli_usage(c, "--role: \"%s\" is not one of state, district, provider, assessor, ihe",
+                     role);
+  char path[PATH_MAX], keypath[PATH_MAX], org[CP_ORIGIN_MAX + 1];
+  struct stat st;
+  cli_path(c, "authority.key", keypath, sizeof keypath);
+  if (stat(keypath, &st) == 0)
+    return cli_fail(c, "%s already holds an authority key; nothing changed", c->data);
+  if (mkdir(c->data, 0700) != 0 && errno != EEXIST)
+    return cli_fail(c, "cannot create %s: %s", c->data, strerror(errno));
+  cp_key *k = NULL;
+  cp_store *s = NULL;
+  cp_diag d = {{0}};
+  uint8_t pk[CP_PK_BYTES];
+  int rc = cp_key_generate(&k);
+  if (rc != 0) return cli_fail(c, "cannot generate a key: %s", cp_strerror(rc));
+  cp_key_public(k, pk);
+  if (origin == NULL) {
+    char lower[16], hex[17];
+    size_t i = 0;
+    for (; jur[i] && i < sizeof lower - 1; i++)
+      lower[i] = (char)(jur[i] >= 'A' && jur[i] <= 'Z' ? jur[i] + 32 : jur[i]);
+    lower[i] = 0;
+    cp_hex_encode(pk, 8, hex);
+    snprintf(org, sizeof org, "credport/%s/%s", lower, hex);
+    origin = org;
+  }
+  /* Validate everything before anything is written. */
+  cp_entry probe;
+  uint8_t buf[CP_ENTRY_MAX];
+  size_t len;
+  memset(&probe, 0, sizeof probe);
+  probe.version = CP_ENTRY_VERSION;
+  probe.type = CP_T_AUTHORITY;
+  memcpy(probe.log, pk, CP_PK_BYTES);
+  probe.u.authority.name = (cp_str){name, strlen(name)};
+  probe.u.authority.jurisdiction = (cp_str){jur, strlen(jur)};
+  probe.u.authority.origin = (cp_str){origin, strlen(origin)};
+  probe.u.authority.role = (uint8_t)r;
+  if ((rc = cp_entry_encode_unsigned(&probe, buf, sizeof buf, &len, &d)) != 0) {
+    cp_key_free(k);
+    return cli_usage(c, "%s", d.msg);
+  }
+  cli_path(c, "ledger", path, sizeof path);
+  if ((rc = cp_key_save(k, keypath, &d)) != 0) {
+    cp_key_free(k);
+    return cli_fail(c, "cannot write %s: %s", keypath, d.msg[0] ? d.msg : cp_strerror(rc));
+  }
+  rc = cp_store_open(path, 0, &s, &d);
+  if (rc == 0) rc = cp_store_init_authority(s, k, name, jur, r, origin, cli_now(), &d);
+  cp_store_close(s);
+  cp_key_free(k);
+  if (rc != 0) {
+    unlink(keypath);
+    return cli_fail(c, "cannot create the ledger: %s", d.msg[0] ? d.msg : cp_strerror(rc));
+  }
+  return cmd_whoami(c, 1, argv);
+}
+
+/* ---- whoami ---------------------------------------------------------------- */
+
+int cmd_whoami(cli *c, int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--json") == 0) c->json = 1;
+    else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      printf("usage: credport [-d DIR] whoami [--json]\n"
+             "  Prints this node's authority: public key, did:key, checkpoint origin and the\n"
+             "  signed-note verifier key (vkey) that checkpoint verifiers need.\n");
+      return CLI_OK;
+    } else return cli_usage(c, "unknown argument \"%s\"", argv[i]);
+  }
+  cp_store *s = NULL;
+  cp_reader *r = NULL;
+  cp_log_info li;
+  uint8_t self[CP_PK_BYTES];
+  int st = cli_open_store(c, CP_STORE_RDONLY, &s);
+  if (st != CLI_OK) return st;
+  int rc = cp_reader_begin(s, &r);
+  if (rc == 0) rc = cp_reader_self(r, self);
+  if (rc == 0) rc = cp_reader_log(r, self, &li);
+  if (rc != 0) {
+    st = cli_fail(c, "no authority in %s: %s", c->data, cp_strerror(rc));
+    goto out;
+  }
+  char hex[2 * CP_PK_BYTES + 1], did[CP_DIDKEY_MAX], vkey[CP_VKEY_MAX],
+      origin[CP_ORIGIN_MAX + 1], root[CP_B64_LEN(CP_HASH_BYTES) + 1];
+  cp_hex_encode(self, CP_PK_BYTES, hex);
+  cp_didkey_encode(self, did);
+  snprintf(origin, sizeof origin, "%.*s", (int)li.origin.len, li.origin.p);
+  cp_note_vkey_format(origin, CP_NOTE_ALG_ED25519, li.signer, vkey);
+  cp_b64_encode(li.root, CP_HASH_BYTES, root);
+  if (c->json) {
+    json_t *o = json_object();
+    json_object_set_new(o, "public_key", json_string(hex));
+    json_object_set_new(o, "did", json_string(did));
+    json_object_set_new(o, "origin", json_string(origin));
+    json_object_set_new(o, "vkey", json_string(vkey));
+    json_object_set_new(o, "name", json_stringn(li.name.p, li.name.len));
+    json_object_set_new(o, "jurisdiction", json_stringn(li.jurisdiction.p, li.jurisdiction.len));
+    json_object_set_new(o, "role", json_string(cp_role_name(li.role)));
+    json_object_set_new(o, "size", json_integer((json_int_t)li.size));
+    json_object_set_new(o, "root", json_string(root));
+    cli_print_json(o);
+  } else {
+    printf("authority     %.*s (%.*s, %s)\n", (int)li.name.len, li.name.p,
+           (int)li.jurisdiction.len, li.jurisdiction.p, cp_role_name(li.role));
+    printf("public key    %s\ndid           %s\norigin        %s\nvkey          %s\n", hex, did,
+           origin, vkey);
+    printf("log size      %llu\nroot          %s\n", (unsigned long long)li.size, root);
+  }
+out:
+  cp_reader_end(r);
+  cp_store_close(s);
+  return st;
+}
+
+/* ---- educator keygen ----------------------------------------------------- */
+
+int cmd_educator(cli *c, int argc, char **argv) {
+  static const char help[] =
+      "usage: credport educator keygen --out FILE [--json]\n"
+      "  Creates an educator's key file (mode 0600; never overwrites) and prints the\n"
+      "  public key that awards name.\n";
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    fputs(help, argc < 2 ? stderr : stdout);
+    return argc < 2 ? CLI_USAGE : CLI_OK;
+  }
+  if (strcmp(argv[1], "keygen") != 0)
+    return cli_usage(c, "unknown educator subcommand \"%s\"\n%s", argv[1], help);
+  static const struct option opts[] = {
+      {"out", 1, 0, 'o'}, {"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  const char *out = NULL;
+  int o;
+  cli_getopt_reset();
+  while ((o = getopt_long(argc - 1, argv + 1, "o:h", opts, NULL)) != -1) {
+    switch (o) {
+    case 'o': out = optarg; break;
+    case 'J': c->json = 1; break;
+    case 'h': fputs(help, stdout); return CLI_OK;
+    default: return cli_usage(c, "unknown or incomplete option\n%s", help);
+    }
+  }
+  if (out == NULL) return cli_usage(c, "--out FILE is required\n%s", help);
+  cp_key *k = NULL;
+  cp_diag d = {{0}};
+  uint8_t pk[CP_PK_BYTES];
+  char hex[2 * CP_PK_BYTES + 1], did[CP_DIDKEY_MAX];
+  int rc = cp_key_generate(&k);
+  if (rc == 0) rc = cp_key_save(k, out, &d);
+  if (rc != 0) {
+    cp_key_free(k);
+    return cli_fail(c, "cannot write %s: %s", out, d.msg[0] ? d.msg : cp_strerror(rc));
+  }
+  cp_key_public(k, pk);
+  cp_key_free(k);
+  cp_hex_encode(pk, CP_PK_BYTES, hex);
+  cp_didkey_encode(pk, did);
+  if (c->json) {
+    json_t *j = json_object();
+    json_object_set_new(j, "public_key", json_string(hex));
+    json_object_set_new(j, "did", json_string(did));
+    json_object_set_new(j, "key_file", json_string(out));
+    cli_print_json(j);
+  } else {
+    printf("%s\n", hex);
+  }
+  return CLI_OK;
+}
