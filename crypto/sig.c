@@ -241,7 +241,7 @@ int cp_key_load(const char *path, cp_key **out, cp_diag *d) {
   size_t n = 0;
   int fd, rc = CP_OK;
 
-  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     rc = -errno;
     return cp_diag_set(d, rc, "%s: cannot open key file: %s", path, strerror(errno));

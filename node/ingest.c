@@ -124,7 +124,7 @@ static int put_checkpoint(cp__tx *tx, uint32_t logno, uint64_t size, const char 
   return rc != 0 ? cp__err_mdb(rc, NULL, "checkpoints") : CP_OK;
 }
 
-static int sign_checkpoint(cp__tx *tx, const cp__logrec *lr, const cp_key *k, cp_diag *d) {
+int cp__sign_checkpoint(cp__tx *tx, const cp__logrec *lr, const cp_key *k, cp_diag *d) {
   cp_entry g;
   char origin[CP_ORIGIN_MAX + 1], note[CP_NOTE_MAX];
   size_t len;
@@ -139,17 +139,7 @@ static int sign_checkpoint(cp__tx *tx, const cp__logrec *lr, const cp_key *k, cp
   return put_checkpoint(tx, lr->logno, lr->fr.size, note, len);
 }
 
-/* ---- the own-log appender -------------------------------------------------- */
-
-struct cp_appender {
-  cp__tx tx;
-  cp__logrec lr;
-  const cp_key *key;
-  uint64_t now;
-  uint8_t buf[CP_ENTRY_MAX];
-};
-
-static int self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]) {
+int cp__self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]) {
   MDB_val k = {4, (void *)"self"}, v;
   int rc = mdb_get(tx->txn, tx->s->meta, &k, &v);
   if (rc != 0) return cp__err_mdb(rc, NULL, "meta");
@@ -158,108 +148,15 @@ static int self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]) {
   return CP_OK;
 }
 
-int cp_appender_begin(cp_store *s, const cp_key *k, uint64_t now, cp_appender **out, cp_diag *d) {
-  uint8_t self[CP_PK_BYTES], pk[CP_PK_BYTES];
-  cp_appender *a = calloc(1, sizeof *a);
-  if (a == NULL) return CP_ENOMEM;
-  int rc = cp__tx_begin(s, 1, &a->tx, d);
-  if (rc != 0) {
-    free(a);
-    return rc;
-  }
-  rc = self_log(&a->tx, self);
-  if (rc == CP_ENOTFOUND) rc = cp_diag_set(d, rc, "this node has no authority yet: run init");
-  if (rc == 0) rc = cp__logrec_get(&a->tx, self, &a->lr);
-  cp_key_public(k, pk);
-  if (rc == 0 && memcmp(pk, a->lr.signer, CP_PK_BYTES) != 0)
-    rc = cp_diag_set(d, CP_EDENIED, "the key given is not this log's signing key");
-  if (rc == 0 && (a->lr.flags & (CP_LOG_FORKED | CP_LOG_RETIRED)))
-    rc = cp_diag_set(d, a->lr.flags & CP_LOG_FORKED ? CP_EFORKED : CP_ERETIRED,
-                     "this log is %s: nothing more can be appended",
-                     a->lr.flags & CP_LOG_FORKED ? "forked" : "retired");
-  if (rc != 0) {
-    cp_appender_abort(a);
-    return rc;
-  }
-  a->key = k;
-  a->now = now;
-  *out = a;
-  return CP_OK;
-}
-
-int cp_appender_add(cp_appender *a, cp_entry *e, uint8_t id[CP_HASH_BYTES], cp_diag *d) {
-  size_t len;
-  e->version = CP_ENTRY_VERSION;
-  memcpy(e->log, a->lr.log, CP_PK_BYTES);
-  e->seq = a->lr.fr.size;
-  memcpy(e->prev, a->lr.head, CP_HASH_BYTES);
-  e->time = a->now > a->lr.last_time ? a->now : a->lr.last_time;
-  int rc = cp_entry_sign(e, a->key, a->buf, sizeof a->buf, &len, d);
-  if (rc != 0) return rc;
-  /* The signature was made just now by the signing key: verified. */
-  rc = cp__append(&a->tx, &a->lr, a->buf, len, e, 1, a->now, d);
-  if (rc == 0 && id != NULL) memcpy(id, a->lr.head, CP_HASH_BYTES);
-  return rc;
-}
-
-int cp_appender_credential(cp_appender *a, const char *id, uint8_t entry_id[CP_HASH_BYTES]) {
-  size_t n = strlen(id);
-  if (n == 0 || n > CP_ID_MAX) return CP_ENOTFOUND;
-  uint8_t key[4 + CP_ID_MAX];
-  cp__be32(key, a->lr.logno);
-  memcpy(key + 4, id, n);
-  MDB_val k = {4 + n, key}, v;
-  int rc = mdb_get(a->tx.txn, a->tx.s->credids, &k, &v);
-  if (rc != 0) return cp__err_mdb(rc, NULL, "credids");
-  const uint8_t *row, *hashes, *entry;
-  size_t len, elen;
-  unsigned nh;
-  if (v.mv_size != 8) return CP_ECORRUPT;
-  rc = cp__row_by_id(&a->tx, cp__rd64(v.mv_data), &row, &len);
-  if (rc == 0) rc = cp__row_split(row, len, &nh, &hashes, &entry, &elen);
-  if (rc == 0) cp_entry_id(entry, elen, entry_id);
-  return rc;
-}
-
-int cp_appender_entry_by_id(cp_appender *a, const uint8_t id[CP_HASH_BYTES], const uint8_t **buf,
-                            size_t *len) {
-  MDB_val k = {CP_HASH_BYTES, (void *)id}, v;
-  int rc = mdb_get(a->tx.txn, a->tx.s->ids, &k, &v);
-  if (rc != 0) return cp__err_mdb(rc, NULL, "ids");
-  const uint8_t *row, *hashes;
-  size_t rlen;
-  unsigned nh;
-  if (v.mv_size != 8) return CP_ECORRUPT;
-  rc = cp__row_by_id(&a->tx, cp__rd64(v.mv_data), &row, &rlen);
-  if (rc == 0) rc = cp__row_split(row, rlen, &nh, &hashes, buf, len);
-  return rc;
-}
-
-uint64_t cp_appender_size(const cp_appender *a) { return a->lr.fr.size; }
-
-int cp_appender_commit(cp_appender *a, cp_diag *d) {
-  int rc = cp__logrec_put(&a->tx, &a->lr);
-  if (rc == 0) rc = sign_checkpoint(&a->tx, &a->lr, a->key, d);
-  if (rc == 0) rc = cp__tx_commit(&a->tx, d);
-  cp_appender_abort(a);
-  return rc;
-}
-
-void cp_appender_abort(cp_appender *a) {
-  if (a == NULL) return;
-  cp__tx_abort(&a->tx);
-  free(a);
-}
-
 int cp_store_checkpoint(cp_store *s, const cp_key *k, cp_diag *d) {
   cp__tx tx;
   cp__logrec lr;
   uint8_t self[CP_PK_BYTES];
   int rc = cp__tx_begin(s, 1, &tx, d);
   if (rc != 0) return rc;
-  rc = self_log(&tx, self);
+  rc = cp__self_log(&tx, self);
   if (rc == 0) rc = cp__logrec_get(&tx, self, &lr);
-  if (rc == 0) rc = sign_checkpoint(&tx, &lr, k, d);
+  if (rc == 0) rc = cp__sign_checkpoint(&tx, &lr, k, d);
   if (rc == 0)
     rc = cp__tx_commit(&tx, d);
   else
@@ -292,7 +189,7 @@ int cp_store_init_authority(cp_store *s, const cp_key *k, const char *name,
   size_t len;
   int rc = cp__tx_begin(s, 1, &tx, d);
   if (rc != 0) return rc;
-  rc = self_log(&tx, self);
+  rc = cp__self_log(&tx, self);
   if (rc == 0) {
     rc = cp_diag_set(d, CP_EEXIST, "this node already has an authority");
     goto out;
@@ -316,7 +213,7 @@ int cp_store_init_authority(cp_store *s, const cp_key *k, const char *name,
     goto out;
   }
   if ((rc = cp__logrec_put(&tx, &lr)) != 0) goto out;
-  if ((rc = sign_checkpoint(&tx, &lr, k, d)) != 0) goto out;
+  if ((rc = cp__sign_checkpoint(&tx, &lr, k, d)) != 0) goto out;
   return cp__tx_commit(&tx, d);
 out:
   cp__tx_abort(&tx);

@@ -91,6 +91,11 @@ int cp__merkle_get(void *ctx, unsigned level, uint64_t index, uint8_t out[CP_HAS
 /* Rebuilds the frontier of a log at size from stored subtree hashes. */
 int cp__frontier_at(cp__tx *tx, uint32_t logno, uint64_t size, cp_merkle_frontier *fr);
 
+/* The own log's key (CP_ENOTFOUND before init). */
+int cp__self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]);
+/* Signs a checkpoint of lr at its size with k and stores it in tx. */
+int cp__sign_checkpoint(cp__tx *tx, const cp__logrec *lr, const cp_key *k, cp_diag *d);
+
 /* Big-endian helpers. */
 static inline void cp__be32(uint8_t *p, uint32_t v) {
   p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;

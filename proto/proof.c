@@ -12,6 +12,9 @@
 #include "credport/proof.h"
 
 #define TLOG_PROOF_HEADER "c2sp.org/tlog-proof@v1"
+/* A full proof (64 hashes, a log key, two roots) is under 4 KiB of JSON;
+ * whitespace aside, nothing longer is a proof. Checked before parsing. */
+#define CP_PROOF_JSON_MAX (16u * 1024)
 
 /* Member bits, for required/duplicate bookkeeping. */
 enum {
@@ -104,6 +107,10 @@ int cp_proof_parse_json(const char *text, size_t len, cp_proof *p, cp_diag *d) {
   int rc = CP_OK;
 
   memset(p, 0, sizeof *p);
+  if (len > CP_PROOF_JSON_MAX) {
+    rc = cp_diag_set(d, CP_ETOOBIG, "proof JSON: longer than %u bytes", CP_PROOF_JSON_MAX);
+    goto out;
+  }
   root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
   if (root == NULL) {
     rc = cp_diag_set(d, CP_ECORRUPT, "proof JSON line %d column %d: %s", err.line, err.column,

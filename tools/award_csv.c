@@ -128,6 +128,8 @@ static void on_record(int term, void *ctx_) {
   }
   int rc = cp_appender_add(x->a, &e, NULL, &d);
   if (rc != 0) {
+    /* The failing entry may be an earlier row, found by the writer. */
+    x->row = cp_appender_failed_at(x->a) + 2;
     row_fail(x, COL_CRED, "%s", d.msg[0] ? d.msg : cp_strerror(rc));
     return;
   }
@@ -185,9 +187,23 @@ int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, uint64
     st = cli_fail(c, "--csv: %s is empty (it needs the header row)", path);
     goto out;
   }
-  rc = cp_appender_commit(x->a, &d);
-  x->a = NULL;
-  if (rc != 0) st = cli_fail(c, "commit failed, nothing imported: %s", d.msg[0] ? d.msg : cp_strerror(rc));
+  x->failed = 0;
+  {
+    size_t total = x->added;
+    cp_appender *a = x->a;
+    x->a = NULL;
+    rc = cp_appender_finish(a, &d);
+    if (rc != 0) {
+      size_t at = cp_appender_failed_at(a);
+      if (at < total) {
+        x->row = at + 2;
+        st = row_fail(x, COL_CRED, "%s", d.msg[0] ? d.msg : cp_strerror(rc));
+      } else {
+        st = cli_fail(c, "commit failed, nothing imported: %s", d.msg[0] ? d.msg : cp_strerror(rc));
+      }
+    }
+    cp_appender_abort(a);
+  }
   *count = x->added;
 out:
   cp_appender_abort(x->a);

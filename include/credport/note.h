@@ -79,13 +79,20 @@ typedef struct cp_note_result {
  * key (alg 0x01) verified, and (if origin is not NULL) the checkpoint
  * origin equals origin. Cosignatures are counted in out->cosigned; quorum
  * policy is the caller's.
+ * Errors: CP_ECORRUPT or CP_ETOOBIG for malformed text (d names the line
+ * and byte), CP_EBADSIG for a failed signature by a given key or when no
+ * log signature verified, CP_EDENIED when the origin is not `origin`.
+ * As Go's note.Open does, only the first line by a given key is checked;
+ * later lines by the same key are skipped and not counted again. A
+ * cosignature timestamp above 2^63-1 does not verify.
  */
 int cp_note_open_checkpoint(const char *text, size_t len, const cp_note_verifier *vs, size_t nv,
                             const char *origin, cp_note_result *out, cp_diag *d)
     __attribute__((warn_unused_result));
 
 /* Appends a cosignature/v1 line by witness key k (name `name`) at time ts to
- * a signed checkpoint note. */
+ * a signed checkpoint note. out may be note itself (appended in place);
+ * *outlen excludes the NUL. ts must be at most 2^63-1 (CP_EINVAL). */
 int cp_note_cosign(const cp_key *k, const char *name, uint64_t ts, const char *note, size_t len,
                    char *out, size_t cap, size_t *outlen);
 

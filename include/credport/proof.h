@@ -10,6 +10,9 @@
  * any other member, a wrong type, a duplicate, or a misspelled member is
  * CP_ECORRUPT with the member named in d. Output is compact, members in the
  * order above.
+ * Parsing also refuses members of both kinds in one object, integers
+ * above 2^63-1, and texts over 16 KiB (CP_ETOOBIG); cp_proof_to_json
+ * returns NULL for a size above 2^63-1.
  */
 #ifndef CREDPORT_PROOF_H
 #define CREDPORT_PROOF_H

@@ -131,24 +131,34 @@ int cp_store_init_authority(cp_store *s, const cp_key *k, const char *name,
 
 /*
  * An appender is one write transaction on the own log. Each add fills the
- * header (version, log, seq, prev, time), signs with k, validates exactly as
- * a foreign entry would be, and appends. Nothing is visible to readers
- * until commit; abort (or any failed add followed by abort) leaves the store
- * untouched. k must be the log's current signing key.
+ * header (version, log, seq, prev, time), signs with k, and queues the entry
+ * to a writer thread that validates it exactly as a foreign entry would be
+ * and appends it, so signing (one core) and storing (the other) overlap.
+ * A rule the writer finds broken is reported by a later add or by commit,
+ * naming the entry; cp_appender_failed_at says which add it was. Nothing is
+ * visible to readers until commit; abort, or a failed commit, leaves the
+ * store untouched. k must be the log's current signing key and outlive the
+ * appender. An appender is used from one thread.
  */
 int cp_appender_begin(cp_store *s, const cp_key *k, uint64_t now, cp_appender **out, cp_diag *d)
     __attribute__((warn_unused_result));
 /* OUT: id (may be NULL) gets the new entry's ID. e->u must be filled. */
 int cp_appender_add(cp_appender *a, cp_entry *e, uint8_t id[CP_HASH_BYTES], cp_diag *d)
     __attribute__((warn_unused_result));
-/* Lookups inside the pending transaction (sees what was added). */
+/* The entry ID of credential `id` in the own log, including definitions
+ * added to this appender. */
 int cp_appender_credential(cp_appender *a, const char *id, uint8_t entry_id[CP_HASH_BYTES]);
-int cp_appender_entry_by_id(cp_appender *a, const uint8_t id[CP_HASH_BYTES], const uint8_t **buf,
-                            size_t *len);
+/* Size of the own log including the entries added so far. */
 uint64_t cp_appender_size(const cp_appender *a);
+/* After a failure: the 0-based number of the add that failed. */
+size_t cp_appender_failed_at(const cp_appender *a);
 /* Commits; also signs and stores a checkpoint at the new size. */
 int cp_appender_commit(cp_appender *a, cp_diag *d) __attribute__((warn_unused_result));
 void cp_appender_abort(cp_appender *a);
+/* Commits like cp_appender_commit but keeps a, so that after a failure
+ * cp_appender_failed_at can say which add it was; free a with
+ * cp_appender_abort (which then changes nothing). */
+int cp_appender_finish(cp_appender *a, cp_diag *d) __attribute__((warn_unused_result));
 
 /* Signs (with k, the own log's key) and stores a checkpoint at the own
  * log's current size, unless one exists at that size. */
