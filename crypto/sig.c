@@ -115,8 +115,21 @@ int cp_sig_verify_raw(const uint8_t sig[CP_SIG_BYTES], const uint8_t *msg, size_
                                                                                : CP_EBADSIG;
 }
 
+/* Entries and handshake transcripts are small: sign and verify them from a
+ * stack buffer, and allocate only for large messages. */
+#define SIG_STACK_MAX 2048u
+
 int cp_sig_sign(const cp_key *k, cp_purpose purpose, const uint8_t *msg, size_t len,
                 uint8_t sig[CP_SIG_BYTES]) {
+  const char *p = cp_sig_prefix(purpose);
+  if (p == NULL) return CP_EINVAL;
+  size_t plen = strlen(p) + 1;
+  if (len <= SIG_STACK_MAX - plen) {
+    uint8_t buf[SIG_STACK_MAX];
+    memcpy(buf, p, plen);
+    if (len > 0) memcpy(buf + plen, msg, len);
+    return cp_sig_sign_raw(k, buf, plen + len, sig);
+  }
   uint8_t *buf = NULL;
   size_t n = 0;
   int rc = prefixed(purpose, msg, len, &buf, &n);
@@ -128,6 +141,15 @@ int cp_sig_sign(const cp_key *k, cp_purpose purpose, const uint8_t *msg, size_t 
 
 int cp_sig_verify(cp_purpose purpose, const uint8_t sig[CP_SIG_BYTES], const uint8_t *msg,
                   size_t len, const uint8_t pk[CP_PK_BYTES]) {
+  const char *p = cp_sig_prefix(purpose);
+  if (p == NULL) return CP_EBADSIG;
+  size_t plen = strlen(p) + 1;
+  if (len <= SIG_STACK_MAX - plen) {
+    uint8_t sbuf[SIG_STACK_MAX];
+    memcpy(sbuf, p, plen);
+    if (len > 0) memcpy(sbuf + plen, msg, len);
+    return cp_sig_verify_raw(sig, sbuf, plen + len, pk);
+  }
   uint8_t *buf = NULL;
   size_t n = 0;
   int rc = prefixed(purpose, msg, len, &buf, &n);

@@ -156,6 +156,12 @@ int cp_store_checkpoint(cp_store *s, const cp_key *k, cp_diag *d) {
   if (rc != 0) return rc;
   rc = cp__self_log(&tx, self);
   if (rc == 0) rc = cp__logrec_get(&tx, self, &lr);
+  if (rc == 0) {
+    uint8_t pk[CP_PK_BYTES];
+    cp_key_public(k, pk);
+    if (memcmp(pk, lr.signer, CP_PK_BYTES) != 0)
+      rc = cp_diag_set(d, CP_EDENIED, "the key given is not this log's signing key");
+  }
   if (rc == 0) rc = cp__sign_checkpoint(&tx, &lr, k, d);
   if (rc == 0)
     rc = cp__tx_commit(&tx, d);
@@ -176,7 +182,10 @@ static int new_log(cp__tx *tx, const cp_entry *e, cp__logrec *lr) {
   cp__be32(nb, lr->logno);
   MDB_val k = {CP_PK_BYTES, lr->log}, v = {4, nb};
   rc = mdb_put(tx->txn, tx->s->logkeys, &k, &v, MDB_NOOVERWRITE);
-  return rc != 0 ? cp__err_mdb(rc, NULL, "logkeys") : CP_OK;
+  if (rc != 0) return cp__err_mdb(rc, NULL, "logkeys");
+  /* Store the record now, not only at the end of the batch: the next new
+   * log of the same batch takes its number from the logs database. */
+  return cp__logrec_put(tx, lr);
 }
 
 int cp_store_init_authority(cp_store *s, const cp_key *k, const char *name,
@@ -339,6 +348,7 @@ int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
       rc = held_seq(&tx, lr, bufs[i], lens[i], &e, &fork, &ed);
       if (rc == 1) {
         rep->duplicates++;
+        rc = 0; /* a duplicate is not a failure, even as the batch's last entry */
         continue;
       }
       break;

@@ -17,33 +17,33 @@ typedef struct cp__arena_block cp__arena_block;
 typedef struct cp__arena {
   cp__arena_block *head;
 } cp__arena;
-void *cp__arena_alloc(cp__arena *a, size_t n);   /* zeroed, 16-aligned; NULL on ENOMEM */
-char *cp__arena_strdup(cp__arena *a, const char *s, size_t len);
-void cp__arena_free(cp__arena *a);
+void *cp__pol_arena_alloc(cp__arena *a, size_t n); /* zeroed, 16-aligned; NULL on ENOMEM */
+char *cp__pol_arena_strdup(cp__arena *a, const char *s, size_t len);
+void cp__pol_arena_free(cp__arena *a);
 
 /* ---- hashing ------------------------------------------------------------ */
-uint64_t cp__hash_bytes(const void *p, size_t n);
+uint64_t cp__pol_hash_bytes(const void *p, size_t n);
 
 /* ---- calendar ------------------------------------------------------------ */
-int64_t cp__days_from_civil(int64_t y, unsigned m, unsigned d);
-void cp__civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+int64_t cp__pol_days_from_civil(int64_t y, unsigned m, unsigned d);
+void cp__pol_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 /* Index of the year-long period [y-MM-DD, (y+1)-MM-DD) holding day. */
-int64_t cp__year_index(uint32_t day, unsigned m, unsigned d);
+int64_t cp__pol_year_index(uint32_t day, unsigned m, unsigned d);
 
 /* ---- windows ------------------------------------------------------------- */
 enum { CP__W_LIFETIME = 1, CP__W_SCHOOL_YEAR, CP__W_CYCLE, CP__W_DATES };
 typedef struct cp__window {
   uint8_t kind;
-  uint8_t m, d;          /* school-year start / cycle anchor month and day */
-  bool has_year;         /* school_year: a fixed year instead of the current one */
-  int64_t year;          /* school_year: its start year; cycle: anchor year */
-  uint32_t years;        /* cycle length */
-  uint32_t from, until;  /* dates: inclusive bounds (until 0 = open) */
+  uint8_t m, d;         /* school-year start / cycle anchor month and day */
+  bool has_year;        /* school_year: a fixed year instead of the current one */
+  int64_t year;         /* school_year: its start year; cycle: anchor year */
+  uint32_t years;       /* cycle length */
+  uint32_t from, until; /* dates: inclusive bounds (open: 0, UINT32_MAX) */
 } cp__window;
 /* Bucket index of day under w (lifetime: 0). Not used for CP__W_DATES. */
-int64_t cp__window_bucket(const cp__window *w, uint32_t day);
+int64_t cp__pol_window_bucket(const cp__window *w, uint32_t day);
 /* Whether day lies in the window w selects as of as_of. */
-bool cp__window_holds(const cp__window *w, uint32_t day, uint32_t as_of);
+bool cp__pol_window_holds(const cp__window *w, uint32_t day, uint32_t as_of);
 
 /* ---- credential sets ------------------------------------------------------ */
 typedef struct cp__set_item {
@@ -51,18 +51,18 @@ typedef struct cp__set_item {
   uint32_t id_len;
   bool any_issuer;
   uint8_t issuer[CP_PK_BYTES];
-  uint64_t h;            /* cp__hash_bytes(id) */
+  uint64_t h; /* cp__pol_hash_bytes(id) */
 } cp__set_item;
 typedef struct cp__set {
-  const char *name;      /* its name, or the JSON path of an inline list */
+  const char *name; /* its name, or the JSON path of an inline list */
   uint32_t n;
   cp__set_item *items;
-  uint32_t mask;         /* slots has mask + 1 entries, a power of two */
-  int32_t *slots;        /* item index or -1 */
+  uint32_t mask;  /* slots has mask + 1 entries, a power of two */
+  int32_t *slots; /* item index or -1 */
 } cp__set;
 /* Index of the item an award (id hash h) matches, or -1. */
-int32_t cp__set_find(const cp__set *s, uint64_t h, const char *id, size_t len,
-                     const uint8_t issuer[CP_PK_BYTES]);
+int32_t cp__pol_set_find(const cp__set *s, uint64_t h, const char *id, size_t len,
+                         const uint8_t issuer[CP_PK_BYTES]);
 
 /* ---- rules ---------------------------------------------------------------- */
 enum { CP__R_PER_AWARD = 1, CP__R_COUNT, CP__R_BUNDLE, CP__R_MILESTONE, CP__R_CONVERT };
@@ -70,17 +70,17 @@ enum { CP__A_FIXED = 1, CP__A_PER_LEVEL, CP__A_HOURS };
 enum { CP__SUBJ_EITHER = 0, CP__SUBJ_CREDENTIAL = 1, CP__SUBJ_ISSUER = 2 };
 
 typedef struct cp__filter {
-  int32_t creds;                  /* set index, or -1 = any */
-  int32_t exclude;                /* set index, or -1 = none */
-  uint32_t n_issuers;             /* 0 = any issuer */
+  int32_t creds;      /* set index, or -1 = any */
+  int32_t exclude;    /* set index, or -1 = none */
+  uint32_t n_issuers; /* 0 = any issuer */
   uint8_t (*issuers)[CP_PK_BYTES];
-  uint8_t min_level;              /* 0 = any */
-  const char *qa;                 /* NULL = none required */
+  uint8_t min_level; /* 0 = any */
+  const char *qa;    /* NULL = none required */
   uint32_t qa_len;
   bool endorse;
   uint8_t endorse_key[CP_PK_BYTES];
-  uint8_t endorse_subject;        /* CP__SUBJ_* */
-  const char *endorse_claim;      /* NULL = any claim */
+  uint8_t endorse_subject;   /* CP__SUBJ_* */
+  const char *endorse_claim; /* NULL = any claim */
   uint32_t endorse_claim_len;
   bool area_match;
   bool preapproval;
@@ -91,25 +91,25 @@ typedef struct cp__filter {
 
 typedef struct cp__rule {
   const char *id;
-  uint8_t kind;                   /* CP__R_* */
-  uint8_t currency;               /* index into currencies */
+  uint8_t kind;     /* CP__R_* */
+  uint8_t currency; /* index into currencies */
   bool recurring;
   cp__filter f;
-  uint8_t amount_kind;            /* CP__A_* */
+  uint8_t amount_kind; /* CP__A_* */
   int64_t fixed;
   int64_t per_level[CP_POLICY_LEVEL_MAX + 1];
   bool level_rated[CP_POLICY_LEVEL_MAX + 1];
-  int64_t rate_hours_x100;        /* amount per this many hundredths of an hour */
+  int64_t rate_hours_x100; /* amount per this many hundredths of an hour */
   int64_t rate_amount;
-  int64_t group_hours_x100;       /* bundle/milestone: declared hours, -1 = sum */
-  uint32_t every;                 /* count: n awards ... */
-  int32_t set;                    /* bundle/milestone: set index */
-  uint32_t need;                  /* milestone: k of the set; bundle: all */
+  int64_t group_hours_x100; /* bundle/milestone: declared hours, -1 = sum */
+  uint32_t every;           /* count: n awards ... */
+  int32_t set;              /* bundle/milestone: set index */
+  uint32_t need;            /* milestone: k of the set; bundle: all */
   bool has_cap;
   int64_t cap;
   cp__window cap_per;
-  uint8_t conv_from;              /* convert: source currency */
-  int64_t rate_from, rate_to;     /* convert: rate_from (source units) -> rate_to */
+  uint8_t conv_from;          /* convert: source currency */
+  int64_t rate_from, rate_to; /* convert: rate_from (source units) -> rate_to */
 } cp__rule;
 
 typedef struct cp__currency {
@@ -128,8 +128,8 @@ typedef struct cp__authority {
 struct cp_policy {
   cp__arena arena;
   const char *id, *title;
-  uint32_t eff_from, eff_until;   /* 0 = open */
-  uint8_t fy_m, fy_d;             /* fiscal year start */
+  uint32_t eff_from, eff_until; /* inclusive; open: 0, UINT32_MAX */
+  uint8_t fy_m, fy_d;           /* fiscal year start */
   uint32_t n_auth;
   cp__authority *auth;
   uint32_t n_cur;
@@ -143,21 +143,21 @@ struct cp_policy {
 };
 
 /* Label of an authority key in p, or NULL. */
-const char *cp__policy_label(const cp_policy *p, const uint8_t key[CP_PK_BYTES]);
+const char *cp__pol_label(const cp_policy *p, const uint8_t key[CP_PK_BYTES]);
 
 /* ---- canonical JSON output buffer ------------------------------------------ */
 typedef struct cp__buf {
   char *p;
   size_t len, cap;
-  int err;                        /* sticky: first error */
+  int err; /* sticky: first error */
 } cp__buf;
-void cp__buf_raw(cp__buf *b, const char *s, size_t n);
-void cp__buf_cstr(cp__buf *b, const char *s);
-void cp__buf_str(cp__buf *b, const char *s, size_t n);   /* quoted, escaped */
-void cp__buf_i64(cp__buf *b, int64_t v);
-void cp__buf_hex(cp__buf *b, const uint8_t *p, size_t n); /* quoted */
-void cp__buf_date(cp__buf *b, uint32_t day);            /* quoted YYYY-MM-DD */
-void cp__buf_key(cp__buf *b, const char *k, bool first); /* ,"k": */
+void cp__pol_buf_raw(cp__buf *b, const char *s, size_t n);
+void cp__pol_buf_cstr(cp__buf *b, const char *s);
+void cp__pol_buf_str(cp__buf *b, const char *s, size_t n); /* quoted, escaped */
+void cp__pol_buf_i64(cp__buf *b, int64_t v);
+void cp__pol_buf_hex(cp__buf *b, const uint8_t *p, size_t n); /* quoted */
+void cp__pol_buf_date(cp__buf *b, uint32_t day);              /* quoted YYYY-MM-DD */
+void cp__pol_buf_key(cp__buf *b, const char *k, bool first);  /* ,"k": */
 
 /* ---- checked arithmetic ------------------------------------------------------ */
 static inline int cp__add(int64_t *acc, int64_t v) {
@@ -177,83 +177,91 @@ static inline int cp__muldiv(int64_t a, int64_t b, int64_t c, int64_t *out) {
 /* ---- endorsement environment (recognize.c) ---------------------------------
  * Endorsements indexed by (endorser, kind, subject, claim), plus one "any
  * claim" entry per (endorser, kind, subject); each keeps the earliest date,
- * so no two slots share a key and a lookup is one probe sequence. */
-typedef struct cp__endorse_slot {
+ * so no two entries share a key and a lookup is one probe sequence. */
+typedef struct cp__endorse_entry {
   uint8_t endorser[CP_PK_BYTES];
   uint8_t subject[CP_HASH_BYTES];
   uint8_t kind;
   bool any_claim;
-  bool used;
   uint32_t claim_len;
   const char *claim;
   uint32_t date;
   uint64_t h;
-} cp__endorse_slot;
+} cp__endorse_entry;
+
+#define CP__NO_ENTRY UINT32_MAX
 
 struct cp_policy_env {
   cp__arena arena;
-  uint64_t mask;                  /* slots - 1; at most a quarter are used */
-  cp__endorse_slot *slots;
+  cp__endorse_entry *entries; /* at most 2 per endorsement */
+  uint32_t n_entries;
+  uint64_t mask;   /* index has mask + 1 slots; at most half are used */
+  uint32_t *index; /* entry number, or CP__NO_ENTRY */
 };
 
-uint64_t cp__endorse_hash(const uint8_t *endorser, uint8_t kind, const uint8_t *subject,
-                          bool any_claim, const char *claim, size_t claim_len);
-/* The slot holding the key, or the empty slot where it belongs. */
-cp__endorse_slot *cp__endorse_probe(const cp_policy_env *env, uint64_t h,
-                                    const uint8_t *endorser, uint8_t kind,
-                                    const uint8_t *subject, bool any_claim, const char *claim,
-                                    size_t claim_len);
+uint64_t cp__pol_endorse_hash(const uint8_t *endorser, uint8_t kind, const uint8_t *subject,
+                              bool any_claim, const char *claim, size_t claim_len);
+/* The index slot holding the key, or the empty slot where it belongs. */
+uint32_t *cp__pol_endorse_probe(const cp_policy_env *env, uint64_t h, const uint8_t *endorser,
+                                uint8_t kind, const uint8_t *subject, bool any_claim,
+                                const char *claim, size_t claim_len);
 
 /* ---- evaluation core (recognize.c) ------------------------------------------ */
 typedef struct cp__outcome {
-  uint8_t reason;                 /* cp_policy_reason */
+  uint8_t reason; /* cp_policy_reason */
   int64_t amount;
 } cp__outcome;
 
-typedef struct cp__grant {        /* one credited amount, for district costs */
+typedef struct cp__grant { /* one credited amount, for district costs */
   uint32_t date;
   uint8_t currency;
   bool recurring;
   int64_t amount;
 } cp__grant;
 
-typedef struct cp__rule_sum {     /* per-rule summary for explanations */
+typedef struct cp__rule_sum { /* per-rule summary for explanations */
   int64_t granted;
-  int64_t input;                  /* convert: source total */
-  uint32_t have, need;            /* bundle/milestone progress */
-  uint32_t date;                  /* bundle/milestone completion (0 = none) */
+  int64_t input;       /* convert: source total */
+  uint32_t have, need; /* bundle/milestone progress */
+  uint32_t date;       /* bundle/milestone completion (0 = none) */
   bool complete, capped;
 } cp__rule_sum;
 
 typedef struct cp__award_pre {
-  uint64_t h;                     /* hash of the stable id */
-  int32_t dup_prev;               /* position of the previous same-definition award, or -1 */
+  uint64_t h;       /* hash of the stable id */
+  int32_t dup_prev; /* position of the previous same-definition award, or -1 */
   bool area_ok, revoked, future;
 } cp__award_pre;
 
 /* Scratch memory reused across evaluations (one per district view). */
 typedef struct cp__scratch {
   size_t cap_awards, cap_out, cap_appr, cap_grants, cap_have;
-  uint32_t *order;                /* award indices sorted by (earned, id) */
+  uint32_t *order; /* award indices sorted by (earned, id) */
   uint32_t *tmp;
-  cp__award_pre *pre;             /* by position in order */
+  cp__award_pre *pre; /* by position in order */
   uint8_t *qual, *chain;
-  cp__outcome *out;               /* [position * n_rules + rule] when explaining */
-  uint32_t *appr;                 /* approval indices sorted */
+  cp__outcome *out; /* [position * n_rules + rule] when explaining */
+  uint32_t *appr;   /* approval indices sorted */
   cp__grant *grants;
   size_t n_grants;
-  int32_t *have;                  /* bundle/milestone: per set item, first position */
+  int32_t *have; /* bundle/milestone: per set item, first position */
+  size_t n_appr; /* approvals of this educator, sorted in appr */
+  bool ready;    /* prepared for the current educator */
 } cp__scratch;
 
-typedef struct cp__eval {         /* the outcome of one evaluation */
+typedef struct cp__eval { /* the outcome of one evaluation */
   bool in_effect;
   int64_t totals[CP_POLICY_CURRENCIES_MAX];
   cp__rule_sum rules[CP_POLICY_RULES_MAX];
 } cp__eval;
 
-int cp__recognize_run(const cp_policy *p, const cp_policy_env *env,
-                      const cp_policy_educator *ed, uint32_t as_of, bool explain,
-                      cp__scratch *s, cp__eval *ev, cp_diag *d);
-void cp__scratch_free(cp__scratch *s);
+/* Checks an educator's facts and prepares what every policy shares: awards
+ * sorted by (earned, ID), per-award flags, duplicate links, approvals
+ * index. Then cp__recognize_policy evaluates one policy on them (as many
+ * policies as wanted, with the same ed and as_of). */
+int cp__recognize_prepare(const cp_policy_educator *ed, uint32_t as_of, cp__scratch *s, cp_diag *d);
+int cp__recognize_policy(const cp_policy *p, const cp_policy_env *env, const cp_policy_educator *ed,
+                         uint32_t as_of, bool explain, cp__scratch *s, cp__eval *ev, cp_diag *d);
+void cp__pol_scratch_free(cp__scratch *s);
 
 #endif

@@ -19,7 +19,7 @@
 
 /* ---- path and errors ------------------------------------------------------ */
 
-void cp__pk(cp__pctx *c, const char *key) {
+void cp__pol_pk(cp__pctx *c, const char *key) {
   if (c->depth < CP__PATH_MAX) {
     c->path[c->depth].key = key;
     c->path[c->depth].idx = 0;
@@ -27,7 +27,7 @@ void cp__pk(cp__pctx *c, const char *key) {
   c->depth++;
 }
 
-void cp__pi(cp__pctx *c, size_t idx) {
+void cp__pol_pi(cp__pctx *c, size_t idx) {
   if (c->depth < CP__PATH_MAX) {
     c->path[c->depth].key = NULL;
     c->path[c->depth].idx = idx;
@@ -35,7 +35,9 @@ void cp__pi(cp__pctx *c, size_t idx) {
   c->depth++;
 }
 
-void cp__pop(cp__pctx *c) { c->depth--; }
+void cp__pol_pop(cp__pctx *c) {
+  c->depth--;
+}
 
 static const char *skip_ws(const char *s, const char *e) {
   while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) s++;
@@ -45,8 +47,10 @@ static const char *skip_ws(const char *s, const char *e) {
 /* s at the opening quote; returns just past the closing quote. */
 static const char *skip_string(const char *s, const char *e) {
   for (s++; s < e; s++) {
-    if (*s == '\\') s++;
-    else if (*s == '"') return s + 1;
+    if (*s == '\\')
+      s++;
+    else if (*s == '"')
+      return s + 1;
   }
   return e;
 }
@@ -70,8 +74,8 @@ static const char *skip_value(const char *s, const char *e) {
     }
     return e;
   }
-  while (s < e && *s != ',' && *s != '}' && *s != ']' && *s != ' ' && *s != '\n' &&
-         *s != '\t' && *s != '\r')
+  while (s < e && *s != ',' && *s != '}' && *s != ']' && *s != ' ' && *s != '\n' && *s != '\t' &&
+         *s != '\r')
     s++;
   return s;
 }
@@ -144,7 +148,7 @@ static void path_str(const cp__pctx *c, char *out, size_t cap) {
   if (n == 0) snprintf(out, cap, "(document)");
 }
 
-int cp__perr(cp__pctx *c, const char *fmt, ...) {
+int cp__pol_perr(cp__pctx *c, const char *fmt, ...) {
   char reason[200], path[160];
   va_list ap;
   va_start(ap, fmt);
@@ -162,132 +166,134 @@ int cp__perr(cp__pctx *c, const char *fmt, ...) {
 
 /* ---- scalar readers ------------------------------------------------------- */
 
-int cp__only(cp__pctx *c, json_t *o, const char *const *allowed) {
+int cp__pol_only(cp__pctx *c, json_t *o, const char *const *allowed) {
   const char *k;
   json_t *v;
   json_object_foreach(o, k, v) {
     bool ok = false;
     for (size_t i = 0; allowed[i] != NULL && !ok; i++) ok = strcmp(k, allowed[i]) == 0;
     if (!ok) {
-      cp__pk(c, k);
-      int rc = cp__perr(c, "unknown member \"%.60s\"", k);
-      cp__pop(c);
+      cp__pol_pk(c, k);
+      int rc = cp__pol_perr(c, "unknown member \"%.60s\"", k);
+      cp__pol_pop(c);
       return rc;
     }
   }
   return CP_OK;
 }
 
-int cp__get_str(cp__pctx *c, json_t *o, const char *key, bool required, size_t max,
-                const char **out, size_t *len) {
+int cp__pol_get_str(cp__pctx *c, json_t *o, const char *key, bool required, size_t max,
+                    const char **out, size_t *len) {
   json_t *v = json_object_get(o, key);
   int rc = CP_OK;
-  cp__pk(c, key);
+  cp__pol_pk(c, key);
   if (v == NULL) {
-    if (required) rc = cp__perr(c, "missing");
+    if (required) rc = cp__pol_perr(c, "missing");
   } else if (!json_is_string(v)) {
-    rc = cp__perr(c, "must be a string");
+    rc = cp__pol_perr(c, "must be a string");
   } else if (json_string_length(v) == 0 || json_string_length(v) > max) {
-    rc = cp__perr(c, "must be 1 to %zu bytes long", max);
+    rc = cp__pol_perr(c, "must be 1 to %zu bytes long", max);
   } else {
     *out = json_string_value(v);
     if (len != NULL) *len = json_string_length(v);
   }
-  cp__pop(c);
+  cp__pol_pop(c);
   return rc;
 }
 
-int cp__get_int(cp__pctx *c, json_t *o, const char *key, bool required, int64_t min,
-                int64_t max, int64_t *out) {
+int cp__pol_get_int(cp__pctx *c, json_t *o, const char *key, bool required, int64_t min,
+                    int64_t max, int64_t *out) {
   json_t *v = json_object_get(o, key);
   int rc = CP_OK;
-  cp__pk(c, key);
+  cp__pol_pk(c, key);
   if (v == NULL) {
-    if (required) rc = cp__perr(c, "missing");
+    if (required) rc = cp__pol_perr(c, "missing");
   } else if (!json_is_integer(v)) {
-    rc = cp__perr(c, "must be an integer");
+    rc = cp__pol_perr(c, "must be an integer");
   } else if (json_integer_value(v) < min || json_integer_value(v) > max) {
-    rc = cp__perr(c, "%lld out of range %lld..%lld", (long long)json_integer_value(v),
-                  (long long)min, (long long)max);
+    rc = cp__pol_perr(c, "%lld out of range %lld..%lld", (long long)json_integer_value(v),
+                      (long long)min, (long long)max);
   } else {
     *out = json_integer_value(v);
   }
-  cp__pop(c);
+  cp__pol_pop(c);
   return rc;
 }
 
-int cp__get_bool(cp__pctx *c, json_t *o, const char *key, bool *out) {
+int cp__pol_get_bool(cp__pctx *c, json_t *o, const char *key, bool *out) {
   json_t *v = json_object_get(o, key);
   int rc = CP_OK;
-  cp__pk(c, key);
+  cp__pol_pk(c, key);
   if (v != NULL) {
-    if (!json_is_boolean(v)) rc = cp__perr(c, "must be true or false");
-    else *out = json_is_true(v);
+    if (!json_is_boolean(v))
+      rc = cp__pol_perr(c, "must be true or false");
+    else
+      *out = json_is_true(v);
   }
-  cp__pop(c);
+  cp__pol_pop(c);
   return rc;
 }
 
 /* An amount is a JSON integer (whole units) or a string "123" / "12.5"
  * with at most `decimals` digits after the point; never a JSON real, whose
  * binary value is not exact. */
-int cp__amount(cp__pctx *c, json_t *v, unsigned decimals, int64_t *out) {
+int cp__pol_amount(cp__pctx *c, json_t *v, unsigned decimals, int64_t *out) {
   int64_t scale = 1;
   for (unsigned i = 0; i < decimals; i++) scale *= 10;
   if (json_is_integer(v)) {
     json_int_t x = json_integer_value(v);
     if (x < 0 || x > CP_POLICY_AMOUNT_MAX / scale)
-      return cp__perr(c, "amount %lld out of range 0..%lld", (long long)x,
-                      (long long)(CP_POLICY_AMOUNT_MAX / scale));
+      return cp__pol_perr(c, "amount %lld out of range 0..%lld", (long long)x,
+                          (long long)(CP_POLICY_AMOUNT_MAX / scale));
     *out = (int64_t)x * scale;
     return CP_OK;
   }
   if (!json_is_string(v))
-    return cp__perr(c, "an amount must be an integer or a decimal string such as \"0.5\"");
+    return cp__pol_perr(c, "an amount must be an integer or a decimal string such as \"0.5\"");
   const char *s = json_string_value(v);
   size_t n = json_string_length(v);
   int64_t whole = 0, frac = 0;
   size_t i = 0, fd = 0;
   bool point = false;
-  if (n == 0 || n > 24) return cp__perr(c, "bad amount");
+  if (n == 0 || n > 24) return cp__pol_perr(c, "bad amount");
   for (; i < n; i++) {
     if (s[i] == '.' && !point && i > 0 && i + 1 < n) {
       point = true;
       continue;
     }
-    if (s[i] < '0' || s[i] > '9') return cp__perr(c, "bad amount \"%.30s\"", s);
+    if (s[i] < '0' || s[i] > '9') return cp__pol_perr(c, "bad amount \"%.30s\"", s);
     if (!point) {
-      if (whole > CP_POLICY_AMOUNT_MAX) return cp__perr(c, "amount \"%.30s\" too large", s);
+      if (whole > CP_POLICY_AMOUNT_MAX) return cp__pol_perr(c, "amount \"%.30s\" too large", s);
       whole = whole * 10 + (s[i] - '0');
     } else {
       if (++fd > decimals)
-        return cp__perr(c, "amount \"%.30s\" has more than %u decimals", s, decimals);
+        return cp__pol_perr(c, "amount \"%.30s\" has more than %u decimals", s, decimals);
       frac = frac * 10 + (s[i] - '0');
     }
   }
   for (; fd < decimals; fd++) frac *= 10;
   if (whole > CP_POLICY_AMOUNT_MAX / scale || whole * scale + frac > CP_POLICY_AMOUNT_MAX)
-    return cp__perr(c, "amount \"%.30s\" too large", s);
+    return cp__pol_perr(c, "amount \"%.30s\" too large", s);
   *out = whole * scale + frac;
   return CP_OK;
 }
 
-int cp__date(cp__pctx *c, json_t *v, uint32_t *out) {
+int cp__pol_date(cp__pctx *c, json_t *v, uint32_t *out) {
   if (!json_is_string(v) || cp_date_parse(json_string_value(v), out) != CP_OK)
-    return cp__perr(c, "must be a date \"YYYY-MM-DD\" (1970..9999)");
+    return cp__pol_perr(c, "must be a date \"YYYY-MM-DD\" (1970..9999)");
   return CP_OK;
 }
 
-int cp__mmdd(cp__pctx *c, json_t *v, uint8_t *m, uint8_t *d) {
+int cp__pol_mmdd(cp__pctx *c, json_t *v, uint8_t *m, uint8_t *d) {
   static const unsigned mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const char *s = json_is_string(v) ? json_string_value(v) : "";
   if (strlen(s) != 5 || s[2] != '-' || s[0] < '0' || s[0] > '1' || s[1] < '0' || s[1] > '9' ||
       s[3] < '0' || s[3] > '3' || s[4] < '0' || s[4] > '9')
-    return cp__perr(c, "must be a month and day \"MM-DD\"");
+    return cp__pol_perr(c, "must be a month and day \"MM-DD\"");
   unsigned mm = (unsigned)(s[0] - '0') * 10 + (unsigned)(s[1] - '0');
   unsigned dd = (unsigned)(s[3] - '0') * 10 + (unsigned)(s[4] - '0');
   if (mm < 1 || mm > 12 || dd < 1 || dd > mdays[mm - 1])
-    return cp__perr(c, "no such day \"%s\"", s);
+    return cp__pol_perr(c, "no such day \"%s\"", s);
   *m = (uint8_t)mm;
   *d = (uint8_t)dd;
   return CP_OK;
@@ -309,7 +315,7 @@ static bool parse_hex32(const char *s, size_t n, uint8_t key[CP_PK_BYTES]) {
   return true;
 }
 
-bool cp__resolve_key(const cp_policy *p, const char *s, size_t n, uint8_t key[CP_PK_BYTES]) {
+bool cp__pol_resolve_key(const cp_policy *p, const char *s, size_t n, uint8_t key[CP_PK_BYTES]) {
   if (parse_hex32(s, n, key)) return true;
   for (uint32_t i = 0; i < p->n_auth; i++)
     if (strlen(p->auth[i].label) == n && memcmp(p->auth[i].label, s, n) == 0) {
@@ -319,11 +325,13 @@ bool cp__resolve_key(const cp_policy *p, const char *s, size_t n, uint8_t key[CP
   return false;
 }
 
-int cp__keyref(cp__pctx *c, json_t *v, uint8_t key[CP_PK_BYTES]) {
-  if (!json_is_string(v)) return cp__perr(c, "must name an authority (label or hex key)");
-  if (!cp__resolve_key(c->p, json_string_value(v), json_string_length(v), key))
-    return cp__perr(c, "unknown authority \"%.64s\" (not a label in \"authorities\" nor "
-                       "64 lowercase hex digits)", json_string_value(v));
+int cp__pol_keyref(cp__pctx *c, json_t *v, uint8_t key[CP_PK_BYTES]) {
+  if (!json_is_string(v)) return cp__pol_perr(c, "must name an authority (label or hex key)");
+  if (!cp__pol_resolve_key(c->p, json_string_value(v), json_string_length(v), key))
+    return cp__pol_perr(c,
+                        "unknown authority \"%.64s\" (not a label in \"authorities\" nor "
+                        "64 lowercase hex digits)",
+                        json_string_value(v));
   return CP_OK;
 }
 
@@ -336,16 +344,18 @@ static int scan_depth(const char *doc, size_t len, cp_diag *d) {
   for (size_t i = 0; i < len; i++) {
     char ch = doc[i];
     if (in_str) {
-      if (ch == '\\') i++;
-      else if (ch == '"') in_str = false;
+      if (ch == '\\')
+        i++;
+      else if (ch == '"')
+        in_str = false;
     } else if (ch == '"') {
       in_str = true;
     } else if (ch == '{' || ch == '[') {
       if (++depth > CP_POLICY_DEPTH_MAX) {
         unsigned line, col;
         line_col(doc, doc + i, &line, &col);
-        return cp_diag_set(d, CP_EPOLICY, "line %u, column %u: nesting deeper than %u levels",
-                           line, col, CP_POLICY_DEPTH_MAX);
+        return cp_diag_set(d, CP_EPOLICY, "line %u, column %u: nesting deeper than %u levels", line,
+                           col, CP_POLICY_DEPTH_MAX);
       }
     } else if ((ch == '}' || ch == ']') && depth > 0) {
       depth--;
@@ -356,16 +366,16 @@ static int scan_depth(const char *doc, size_t len, cp_diag *d) {
 
 static int parse_authorities(cp__pctx *c, json_t *o) {
   int rc = CP_OK;
-  cp__pk(c, "authorities");
+  cp__pol_pk(c, "authorities");
   if (!json_is_object(o)) {
-    rc = cp__perr(c, "must be an object of label: hex key");
+    rc = cp__pol_perr(c, "must be an object of label: hex key");
     goto out;
   }
   if (json_object_size(o) > CP_POLICY_AUTHORITIES_MAX) {
-    rc = cp__perr(c, "more than %u authorities", CP_POLICY_AUTHORITIES_MAX);
+    rc = cp__pol_perr(c, "more than %u authorities", CP_POLICY_AUTHORITIES_MAX);
     goto out;
   }
-  c->p->auth = cp__arena_alloc(&c->p->arena, (json_object_size(o) + 1) * sizeof *c->p->auth);
+  c->p->auth = cp__pol_arena_alloc(&c->p->arena, (json_object_size(o) + 1) * sizeof *c->p->auth);
   if (c->p->auth == NULL) {
     rc = CP_ENOMEM;
     goto out;
@@ -373,37 +383,39 @@ static int parse_authorities(cp__pctx *c, json_t *o) {
   const char *k;
   json_t *v;
   json_object_foreach(o, k, v) {
-    cp__pk(c, k);
+    cp__pol_pk(c, k);
     cp__authority *a = &c->p->auth[c->p->n_auth];
     size_t kl = strlen(k);
     uint8_t tmp[CP_PK_BYTES];
     if (kl == 0 || kl > CP_ID_MAX || strchr(k, ':') != NULL || parse_hex32(k, kl, tmp))
-      rc = cp__perr(c, "a label must be 1..%u bytes, without ':', and not a hex key", CP_ID_MAX);
-    else if (!json_is_string(v) || !parse_hex32(json_string_value(v), json_string_length(v), a->key))
-      rc = cp__perr(c, "must be a public key in 64 lowercase hex digits");
-    else if (cp__policy_label(c->p, a->key) != NULL)
-      rc = cp__perr(c, "same key as authority \"%s\"", cp__policy_label(c->p, a->key));
-    else if ((a->label = cp__arena_strdup(&c->p->arena, k, kl)) == NULL)
+      rc =
+          cp__pol_perr(c, "a label must be 1..%u bytes, without ':', and not a hex key", CP_ID_MAX);
+    else if (!json_is_string(v) ||
+             !parse_hex32(json_string_value(v), json_string_length(v), a->key))
+      rc = cp__pol_perr(c, "must be a public key in 64 lowercase hex digits");
+    else if (cp__pol_label(c->p, a->key) != NULL)
+      rc = cp__pol_perr(c, "same key as authority \"%s\"", cp__pol_label(c->p, a->key));
+    else if ((a->label = cp__pol_arena_strdup(&c->p->arena, k, kl)) == NULL)
       rc = CP_ENOMEM;
-    cp__pop(c);
+    cp__pol_pop(c);
     if (rc != CP_OK) goto out;
     c->p->n_auth++;
   }
 out:
-  cp__pop(c);
+  cp__pol_pop(c);
   return rc;
 }
 
 static int parse_currencies(cp__pctx *c, json_t *a) {
   static const char *const allowed[] = {"id", "unit", "decimals", "money", "target", NULL};
   int rc = CP_OK;
-  cp__pk(c, "currencies");
+  cp__pol_pk(c, "currencies");
   if (!json_is_array(a) || json_array_size(a) == 0) {
-    rc = cp__perr(c, "must be a non-empty array");
+    rc = cp__pol_perr(c, "must be a non-empty array");
     goto out;
   }
   if (json_array_size(a) > CP_POLICY_CURRENCIES_MAX) {
-    rc = cp__perr(c, "more than %u currencies", CP_POLICY_CURRENCIES_MAX);
+    rc = cp__pol_perr(c, "more than %u currencies", CP_POLICY_CURRENCIES_MAX);
     goto out;
   }
   for (size_t i = 0; i < json_array_size(a); i++) {
@@ -412,63 +424,63 @@ static int parse_currencies(cp__pctx *c, json_t *a) {
     const char *id = NULL, *unit = NULL;
     size_t idl = 0, ul = 0;
     int64_t dec = 0;
-    cp__pi(c, i);
-    if (!json_is_object(o)) rc = cp__perr(c, "must be an object");
-    if (rc == CP_OK) rc = cp__only(c, o, allowed);
-    if (rc == CP_OK) rc = cp__get_str(c, o, "id", true, CP_ID_MAX, &id, &idl);
-    if (rc == CP_OK) rc = cp__get_str(c, o, "unit", true, CP_STR_MAX, &unit, &ul);
-    if (rc == CP_OK) rc = cp__get_int(c, o, "decimals", false, 0, CP_POLICY_DECIMALS_MAX, &dec);
-    if (rc == CP_OK) rc = cp__get_bool(c, o, "money", &cu->money);
+    cp__pol_pi(c, i);
+    if (!json_is_object(o)) rc = cp__pol_perr(c, "must be an object");
+    if (rc == CP_OK) rc = cp__pol_only(c, o, allowed);
+    if (rc == CP_OK) rc = cp__pol_get_str(c, o, "id", true, CP_ID_MAX, &id, &idl);
+    if (rc == CP_OK) rc = cp__pol_get_str(c, o, "unit", true, CP_STR_MAX, &unit, &ul);
+    if (rc == CP_OK) rc = cp__pol_get_int(c, o, "decimals", false, 0, CP_POLICY_DECIMALS_MAX, &dec);
+    if (rc == CP_OK) rc = cp__pol_get_bool(c, o, "money", &cu->money);
     for (size_t j = 0; rc == CP_OK && j < i; j++)
       if (strcmp(c->p->cur[j].id, id) == 0) {
-        cp__pk(c, "id");
-        rc = cp__perr(c, "currency \"%s\" defined twice", id);
-        cp__pop(c);
+        cp__pol_pk(c, "id");
+        rc = cp__pol_perr(c, "currency \"%s\" defined twice", id);
+        cp__pol_pop(c);
       }
     if (rc == CP_OK) {
       cu->decimals = (uint8_t)dec;
-      cu->id = cp__arena_strdup(&c->p->arena, id, idl);
-      cu->unit = cp__arena_strdup(&c->p->arena, unit, ul);
+      cu->id = cp__pol_arena_strdup(&c->p->arena, id, idl);
+      cu->unit = cp__pol_arena_strdup(&c->p->arena, unit, ul);
       if (cu->id == NULL || cu->unit == NULL) rc = CP_ENOMEM;
     }
     json_t *t = json_object_get(o, "target");
     if (rc == CP_OK && t != NULL) {
-      cp__pk(c, "target");
-      rc = cp__amount(c, t, cu->decimals, &cu->target);
+      cp__pol_pk(c, "target");
+      rc = cp__pol_amount(c, t, cu->decimals, &cu->target);
       cu->has_target = true;
-      cp__pop(c);
+      cp__pol_pop(c);
     }
-    cp__pop(c);
+    cp__pol_pop(c);
     if (rc != CP_OK) goto out;
     c->p->n_cur++;
   }
 out:
-  cp__pop(c);
+  cp__pol_pop(c);
   return rc;
 }
 
 static int parse_effective(cp__pctx *c, json_t *o) {
   static const char *const allowed[] = {"from", "until", NULL};
   int rc = CP_OK;
-  cp__pk(c, "effective");
+  cp__pol_pk(c, "effective");
   if (!json_is_object(o)) {
-    rc = cp__perr(c, "must be an object with \"from\" and/or \"until\"");
+    rc = cp__pol_perr(c, "must be an object with \"from\" and/or \"until\"");
     goto out;
   }
-  if ((rc = cp__only(c, o, allowed)) != CP_OK) goto out;
+  if ((rc = cp__pol_only(c, o, allowed)) != CP_OK) goto out;
   static const char *const names[2] = {"from", "until"};
   uint32_t *dst[2] = {&c->p->eff_from, &c->p->eff_until};
   for (int i = 0; i < 2 && rc == CP_OK; i++) {
     json_t *v = json_object_get(o, names[i]);
     if (v == NULL) continue;
-    cp__pk(c, names[i]);
-    rc = cp__date(c, v, dst[i]);
-    cp__pop(c);
+    cp__pol_pk(c, names[i]);
+    rc = cp__pol_date(c, v, dst[i]);
+    cp__pol_pop(c);
   }
-  if (rc == CP_OK && c->p->eff_until != 0 && c->p->eff_until < c->p->eff_from)
-    rc = cp__perr(c, "\"until\" is before \"from\"");
+  if (rc == CP_OK && c->p->eff_until < c->p->eff_from)
+    rc = cp__pol_perr(c, "\"until\" is before \"from\"");
 out:
-  cp__pop(c);
+  cp__pol_pop(c);
   return rc;
 }
 
@@ -498,12 +510,12 @@ static int order_conversions(cp__pctx *c) {
     if (!progressed) {
       for (uint32_t i = 0; i < p->n_rules; i++)
         if (p->rules[i].kind == CP__R_CONVERT && !done[i]) {
-          cp__pk(c, "rules");
-          cp__pi(c, i);
-          int rc = cp__perr(c, "conversions form a cycle through \"%s\"",
-                            p->cur[p->rules[i].conv_from].id);
-          cp__pop(c);
-          cp__pop(c);
+          cp__pol_pk(c, "rules");
+          cp__pol_pi(c, i);
+          int rc = cp__pol_perr(c, "conversions form a cycle through \"%s\"",
+                                p->cur[p->rules[i].conv_from].id);
+          cp__pol_pop(c);
+          cp__pol_pop(c);
           return rc;
         }
     }
@@ -512,9 +524,9 @@ static int order_conversions(cp__pctx *c) {
 }
 
 static int compile(const char *doc, size_t len, cp_policy **out, cp_diag *d) {
-  static const char *const allowed[] = {"format", "id", "title", "description", "effective",
-                                        "fiscal_year_start", "authorities", "currencies",
-                                        "sets", "rules", NULL};
+  static const char *const allowed[] = {
+      "format",      "id",         "title", "description", "effective", "fiscal_year_start",
+      "authorities", "currencies", "sets",  "rules",       NULL};
   json_t *root = NULL;
   cp_policy *p = NULL;
   json_error_t jerr;
@@ -533,45 +545,45 @@ static int compile(const char *doc, size_t len, cp_policy **out, cp_diag *d) {
     goto out;
   }
   cp__pctx c = {.doc = doc, .len = len, .p = p, .d = d};
+  p->eff_until = UINT32_MAX;
   p->fy_m = 7;
   p->fy_d = 1;
   if (!json_is_object(root)) {
-    rc = cp__perr(&c, "a policy is a JSON object");
+    rc = cp__pol_perr(&c, "a policy is a JSON object");
     goto out;
   }
-  if ((rc = cp__only(&c, root, allowed)) != CP_OK) goto out;
+  if ((rc = cp__pol_only(&c, root, allowed)) != CP_OK) goto out;
   const char *s = NULL;
   size_t n = 0;
-  if ((rc = cp__get_str(&c, root, "format", true, 64, &s, &n)) != CP_OK) goto out;
+  if ((rc = cp__pol_get_str(&c, root, "format", true, 64, &s, &n)) != CP_OK) goto out;
   if (strcmp(s, FORMAT_V1) != 0) {
-    cp__pk(&c, "format");
-    rc = cp__perr(&c, "unsupported format \"%.64s\" (expected \"" FORMAT_V1 "\")", s);
+    cp__pol_pk(&c, "format");
+    rc = cp__pol_perr(&c, "unsupported format \"%.64s\" (expected \"" FORMAT_V1 "\")", s);
     goto out;
   }
-  if ((rc = cp__get_str(&c, root, "id", true, CP_ID_MAX, &s, &n)) != CP_OK) goto out;
-  if ((p->id = cp__arena_strdup(&p->arena, s, n)) == NULL) goto nomem;
+  if ((rc = cp__pol_get_str(&c, root, "id", true, CP_ID_MAX, &s, &n)) != CP_OK) goto out;
+  if ((p->id = cp__pol_arena_strdup(&p->arena, s, n)) == NULL) goto nomem;
   s = "";
   n = 0;
-  if ((rc = cp__get_str(&c, root, "title", false, CP_STR_MAX, &s, &n)) != CP_OK) goto out;
-  if ((p->title = cp__arena_strdup(&p->arena, s, n)) == NULL) goto nomem;
-  if ((rc = cp__get_str(&c, root, "description", false, CP_TEXT_MAX, &s, &n)) != CP_OK)
+  if ((rc = cp__pol_get_str(&c, root, "title", false, CP_STR_MAX, &s, &n)) != CP_OK) goto out;
+  if ((p->title = cp__pol_arena_strdup(&p->arena, s, n)) == NULL) goto nomem;
+  if ((rc = cp__pol_get_str(&c, root, "description", false, CP_TEXT_MAX, &s, &n)) != CP_OK)
     goto out;
   json_t *v;
-  if ((v = json_object_get(root, "effective")) != NULL &&
-      (rc = parse_effective(&c, v)) != CP_OK)
+  if ((v = json_object_get(root, "effective")) != NULL && (rc = parse_effective(&c, v)) != CP_OK)
     goto out;
   if ((v = json_object_get(root, "fiscal_year_start")) != NULL) {
-    cp__pk(&c, "fiscal_year_start");
-    rc = cp__mmdd(&c, v, &p->fy_m, &p->fy_d);
-    cp__pop(&c);
+    cp__pol_pk(&c, "fiscal_year_start");
+    rc = cp__pol_mmdd(&c, v, &p->fy_m, &p->fy_d);
+    cp__pol_pop(&c);
     if (rc != CP_OK) goto out;
   }
   v = json_object_get(root, "authorities");
   if (v != NULL && (rc = parse_authorities(&c, v)) != CP_OK) goto out;
   if ((rc = parse_currencies(&c, json_object_get(root, "currencies"))) != CP_OK) goto out;
   v = json_object_get(root, "sets");
-  if (v != NULL && (rc = cp__parse_sets(&c, v)) != CP_OK) goto out;
-  if ((rc = cp__parse_rules(&c, json_object_get(root, "rules"))) != CP_OK) goto out;
+  if (v != NULL && (rc = cp__pol_parse_sets(&c, v)) != CP_OK) goto out;
+  if ((rc = cp__pol_parse_rules(&c, json_object_get(root, "rules"))) != CP_OK) goto out;
   if ((rc = order_conversions(&c)) != CP_OK) goto out;
   *out = p;
   p = NULL;
@@ -598,13 +610,17 @@ int cp_policy_validate(const char *doc, size_t len, cp_diag *d) {
 
 void cp_policy_free(cp_policy *p) {
   if (p == NULL) return;
-  cp__arena_free(&p->arena);
+  cp__pol_arena_free(&p->arena);
   free(p);
 }
 
-const char *cp_policy_id(const cp_policy *p) { return p->id; }
+const char *cp_policy_id(const cp_policy *p) {
+  return p->id;
+}
 
-size_t cp_policy_n_currencies(const cp_policy *p) { return p->n_cur; }
+size_t cp_policy_n_currencies(const cp_policy *p) {
+  return p->n_cur;
+}
 
 int cp_policy_currency(const cp_policy *p, size_t i, const char **id, unsigned *decimals,
                        int *is_money) {

@@ -18,44 +18,44 @@ typedef struct cp__pctx {
   cp_policy *p;
   cp_diag *d;
   struct {
-    const char *key;      /* member name, or NULL for an array index */
+    const char *key; /* member name, or NULL for an array index */
     size_t idx;
   } path[CP__PATH_MAX];
   unsigned depth;
-  uint32_t n_items;       /* credentials in all sets so far */
+  uint32_t n_items; /* credentials in all sets so far */
 } cp__pctx;
 
 /* Path bookkeeping: every push has its pop on all paths out. */
-void cp__pk(cp__pctx *c, const char *key);
-void cp__pi(cp__pctx *c, size_t idx);
-void cp__pop(cp__pctx *c);
+void cp__pol_pk(cp__pctx *c, const char *key);
+void cp__pol_pi(cp__pctx *c, size_t idx);
+void cp__pol_pop(cp__pctx *c);
 
 /* Sets the diag to "line L, column C: <path>: <reason>" (the location when
  * the value at the current path can be found) and returns CP_EPOLICY. */
-int cp__perr(cp__pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cp__pol_perr(cp__pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Fails on any member of o whose name is not in the NULL-terminated list. */
-int cp__only(cp__pctx *c, json_t *o, const char *const *allowed);
+int cp__pol_only(cp__pctx *c, json_t *o, const char *const *allowed);
 
 /* Scalar readers. Each reads member `key` of object o (pushing it on the
  * path for errors); a missing optional member leaves *out unchanged and
  * returns CP_OK. */
-int cp__get_str(cp__pctx *c, json_t *o, const char *key, bool required, size_t max,
-                const char **out, size_t *len);
-int cp__get_int(cp__pctx *c, json_t *o, const char *key, bool required, int64_t min,
-                int64_t max, int64_t *out);
-int cp__get_bool(cp__pctx *c, json_t *o, const char *key, bool *out);
+int cp__pol_get_str(cp__pctx *c, json_t *o, const char *key, bool required, size_t max,
+                    const char **out, size_t *len);
+int cp__pol_get_int(cp__pctx *c, json_t *o, const char *key, bool required, int64_t min,
+                    int64_t max, int64_t *out);
+int cp__pol_get_bool(cp__pctx *c, json_t *o, const char *key, bool *out);
 /* The value itself (already pushed on the path by the caller). */
-int cp__amount(cp__pctx *c, json_t *v, unsigned decimals, int64_t *out);
-int cp__date(cp__pctx *c, json_t *v, uint32_t *out);
-int cp__mmdd(cp__pctx *c, json_t *v, uint8_t *m, uint8_t *d);
-int cp__keyref(cp__pctx *c, json_t *v, uint8_t key[CP_PK_BYTES]);
+int cp__pol_amount(cp__pctx *c, json_t *v, unsigned decimals, int64_t *out);
+int cp__pol_date(cp__pctx *c, json_t *v, uint32_t *out);
+int cp__pol_mmdd(cp__pctx *c, json_t *v, uint8_t *m, uint8_t *d);
+int cp__pol_keyref(cp__pctx *c, json_t *v, uint8_t key[CP_PK_BYTES]);
 /* Resolves a label or 64 lowercase hex digits; false if neither. */
-bool cp__resolve_key(const cp_policy *p, const char *s, size_t n, uint8_t key[CP_PK_BYTES]);
+bool cp__pol_resolve_key(const cp_policy *p, const char *s, size_t n, uint8_t key[CP_PK_BYTES]);
 
 /* policy_rules.c */
-int cp__parse_sets(cp__pctx *c, json_t *sets);
-int cp__parse_rules(cp__pctx *c, json_t *rules);
-int cp__parse_window(cp__pctx *c, json_t *v, bool for_cap, cp__window *w);
+int cp__pol_parse_sets(cp__pctx *c, json_t *sets);
+int cp__pol_parse_rules(cp__pctx *c, json_t *rules);
+int cp__pol_parse_window(cp__pctx *c, json_t *v, bool for_cap, cp__window *w);
 
 #endif

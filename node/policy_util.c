@@ -16,7 +16,7 @@ struct cp__arena_block {
 
 #define ARENA_BLOCK (16u * 1024)
 
-void *cp__arena_alloc(cp__arena *a, size_t n) {
+void *cp__pol_arena_alloc(cp__arena *a, size_t n) {
   n = (n + 15u) & ~(size_t)15u;
   cp__arena_block *b = a->head;
   if (b == NULL || b->cap - b->used < n) {
@@ -34,8 +34,8 @@ void *cp__arena_alloc(cp__arena *a, size_t n) {
   return p;
 }
 
-char *cp__arena_strdup(cp__arena *a, const char *s, size_t len) {
-  char *p = cp__arena_alloc(a, len + 1);
+char *cp__pol_arena_strdup(cp__arena *a, const char *s, size_t len) {
+  char *p = cp__pol_arena_alloc(a, len + 1);
   if (p != NULL) {
     memcpy(p, s, len);
     p[len] = 0;
@@ -43,7 +43,7 @@ char *cp__arena_strdup(cp__arena *a, const char *s, size_t len) {
   return p;
 }
 
-void cp__arena_free(cp__arena *a) {
+void cp__pol_arena_free(cp__arena *a) {
   cp__arena_block *b = a->head;
   while (b != NULL) {
     cp__arena_block *next = b->next;
@@ -58,7 +58,7 @@ void cp__arena_free(cp__arena *a) {
  * CP_POLICY_SET_ITEMS_MAX), so a collision attack costs at most a probe
  * sequence of that length per lookup: bounded, never a stall. */
 
-uint64_t cp__hash_bytes(const void *p, size_t n) {
+uint64_t cp__pol_hash_bytes(const void *p, size_t n) {
   const unsigned char *s = p;
   uint64_t h = 0xcbf29ce484222325ULL;
   for (size_t i = 0; i < n; i++) {
@@ -73,7 +73,7 @@ uint64_t cp__hash_bytes(const void *p, size_t n) {
 
 /* ---- calendar ---------------------------------------------------------------- */
 
-int64_t cp__days_from_civil(int64_t y, unsigned m, unsigned d) {
+int64_t cp__pol_days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   int64_t era = (y >= 0 ? y : y - 399) / 400;
   int64_t yoe = y - era * 400;
@@ -82,7 +82,7 @@ int64_t cp__days_from_civil(int64_t y, unsigned m, unsigned d) {
   return era * 146097 + doe - 719468;
 }
 
-void cp__civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d) {
+void cp__pol_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d) {
   int64_t z = days + 719468;
   int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   int64_t doe = z - era * 146097;
@@ -97,13 +97,13 @@ void cp__civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d) {
 /* A period start of Feb 29 is read as Feb 28 in common years. */
 static int64_t period_start(int64_t y, unsigned m, unsigned d) {
   if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) d = 28;
-  return cp__days_from_civil(y, m, d);
+  return cp__pol_days_from_civil(y, m, d);
 }
 
-int64_t cp__year_index(uint32_t day, unsigned m, unsigned d) {
+int64_t cp__pol_year_index(uint32_t day, unsigned m, unsigned d) {
   int64_t y;
   unsigned dm, dd;
-  cp__civil_from_days(day, &y, &dm, &dd);
+  cp__pol_civil_from_days(day, &y, &dm, &dd);
   return (int64_t)day >= period_start(y, m, d) ? y : y - 1;
 }
 
@@ -112,30 +112,30 @@ static int64_t floor_div(int64_t a, int64_t b) {
   return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-int64_t cp__window_bucket(const cp__window *w, uint32_t day) {
+int64_t cp__pol_window_bucket(const cp__window *w, uint32_t day) {
   switch (w->kind) {
-  case CP__W_SCHOOL_YEAR: return cp__year_index(day, w->m, w->d);
-  case CP__W_CYCLE: return floor_div(cp__year_index(day, w->m, w->d) - w->year, w->years);
+  case CP__W_SCHOOL_YEAR: return cp__pol_year_index(day, w->m, w->d);
+  case CP__W_CYCLE: return floor_div(cp__pol_year_index(day, w->m, w->d) - w->year, w->years);
   default: return 0;
   }
 }
 
-bool cp__window_holds(const cp__window *w, uint32_t day, uint32_t as_of) {
+bool cp__pol_window_holds(const cp__window *w, uint32_t day, uint32_t as_of) {
   switch (w->kind) {
   case CP__W_LIFETIME: return true;
   case CP__W_SCHOOL_YEAR:
-    return cp__window_bucket(w, day) ==
-           (w->has_year ? w->year : cp__window_bucket(w, as_of));
-  case CP__W_CYCLE: return cp__window_bucket(w, day) == cp__window_bucket(w, as_of);
-  case CP__W_DATES: return day >= w->from && (w->until == 0 || day <= w->until);
+    return cp__pol_window_bucket(w, day) ==
+           (w->has_year ? w->year : cp__pol_window_bucket(w, as_of));
+  case CP__W_CYCLE: return cp__pol_window_bucket(w, day) == cp__pol_window_bucket(w, as_of);
+  case CP__W_DATES: return day >= w->from && day <= w->until;
   default: return false;
   }
 }
 
 /* ---- credential sets ------------------------------------------------------------ */
 
-int32_t cp__set_find(const cp__set *s, uint64_t h, const char *id, size_t len,
-                     const uint8_t issuer[CP_PK_BYTES]) {
+int32_t cp__pol_set_find(const cp__set *s, uint64_t h, const char *id, size_t len,
+                         const uint8_t issuer[CP_PK_BYTES]) {
   for (uint32_t i = (uint32_t)h & s->mask;; i = (i + 1) & s->mask) {
     int32_t k = s->slots[i];
     if (k < 0) return -1;
@@ -146,7 +146,7 @@ int32_t cp__set_find(const cp__set *s, uint64_t h, const char *id, size_t len,
   }
 }
 
-const char *cp__policy_label(const cp_policy *p, const uint8_t key[CP_PK_BYTES]) {
+const char *cp__pol_label(const cp_policy *p, const uint8_t key[CP_PK_BYTES]) {
   for (uint32_t i = 0; i < p->n_auth; i++)
     if (memcmp(p->auth[i].key, key, CP_PK_BYTES) == 0) return p->auth[i].label;
   return NULL;
@@ -205,18 +205,20 @@ static bool buf_reserve(cp__buf *b, size_t n) {
   return true;
 }
 
-void cp__buf_raw(cp__buf *b, const char *s, size_t n) {
+void cp__pol_buf_raw(cp__buf *b, const char *s, size_t n) {
   if (!buf_reserve(b, n)) return;
   memcpy(b->p + b->len, s, n);
   b->len += n;
   b->p[b->len] = 0;
 }
 
-void cp__buf_cstr(cp__buf *b, const char *s) { cp__buf_raw(b, s, strlen(s)); }
+void cp__pol_buf_cstr(cp__buf *b, const char *s) {
+  cp__pol_buf_raw(b, s, strlen(s));
+}
 
 /* Escapes '"', '\\' and every byte below 0x20 as \u00XX (so TAB and LF too);
  * other bytes, UTF-8 included, are copied as they are. */
-void cp__buf_str(cp__buf *b, const char *s, size_t n) {
+void cp__pol_buf_str(cp__buf *b, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
   if (!buf_reserve(b, n * 6 + 2)) return;
   char *o = b->p + b->len;
@@ -240,13 +242,13 @@ void cp__buf_str(cp__buf *b, const char *s, size_t n) {
   b->p[b->len] = 0;
 }
 
-void cp__buf_i64(cp__buf *b, int64_t v) {
+void cp__pol_buf_i64(cp__buf *b, int64_t v) {
   char t[24];
   int n = snprintf(t, sizeof t, "%lld", (long long)v);
-  cp__buf_raw(b, t, (size_t)n);
+  cp__pol_buf_raw(b, t, (size_t)n);
 }
 
-void cp__buf_hex(cp__buf *b, const uint8_t *p, size_t n) {
+void cp__pol_buf_hex(cp__buf *b, const uint8_t *p, size_t n) {
   static const char hex[] = "0123456789abcdef";
   if (!buf_reserve(b, n * 2 + 2)) return;
   char *o = b->p + b->len;
@@ -260,14 +262,14 @@ void cp__buf_hex(cp__buf *b, const uint8_t *p, size_t n) {
   b->p[b->len] = 0;
 }
 
-void cp__buf_date(cp__buf *b, uint32_t day) {
+void cp__pol_buf_date(cp__buf *b, uint32_t day) {
   char t[11];
   cp_date_format(day, t);
-  cp__buf_str(b, t, 10);
+  cp__pol_buf_str(b, t, 10);
 }
 
-void cp__buf_key(cp__buf *b, const char *k, bool first) {
-  if (!first) cp__buf_raw(b, ",", 1);
-  cp__buf_str(b, k, strlen(k));
-  cp__buf_raw(b, ":", 1);
+void cp__pol_buf_key(cp__buf *b, const char *k, bool first) {
+  if (!first) cp__pol_buf_raw(b, ",", 1);
+  cp__pol_buf_str(b, k, strlen(k));
+  cp__pol_buf_raw(b, ":", 1);
 }

@@ -212,6 +212,11 @@ int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *
     rc = cp_diag_set(d, CP_EBADSIG, "checkpoint is not signed by any log this node holds");
     goto out;
   }
+  if (res.cp.size == 0) {
+    /* The audit replays checkpoints against trees of one entry or more. */
+    rc = cp_diag_set(d, CP_EINVAL, "a checkpoint of the empty tree commits to nothing");
+    goto out;
+  }
   if (res.cp.size > lr.fr.size) {
     rc = cp_diag_set(d, CP_EINVAL, "checkpoint size %llu is beyond the %llu entries held",
                      (unsigned long long)res.cp.size, (unsigned long long)lr.fr.size);

@@ -8,8 +8,10 @@
  *      per definition, a link to the previous award of the same definition;
  *   3. each non-conversion rule in document order walks the awards once;
  *   4. conversions run in dependency order over the currency totals.
- * Cost: O(A log A + P log P + A * R * log P) for A awards, P pre-approvals
- * and R rules; memory O(A * R) when explaining, O(A) otherwise.
+ * Cost: O(A log A + P log P + A * R * (log P + s)) for A awards, P
+ * pre-approvals, R rules and s the longest probe in a credential set (short;
+ * at most the set's size under deliberate collisions); memory O(A * R) when
+ * explaining, O(A) otherwise.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +20,9 @@
 
 /* ---- endorsement lookups (the table is built in recognize_out.c) -------------- */
 
-uint64_t cp__endorse_hash(const uint8_t *endorser, uint8_t kind, const uint8_t *subject,
-                          bool any_claim, const char *claim, size_t claim_len) {
-  uint64_t h = any_claim ? 0x9e3779b97f4a7c15ULL : cp__hash_bytes(claim, claim_len);
+uint64_t cp__pol_endorse_hash(const uint8_t *endorser, uint8_t kind, const uint8_t *subject,
+                              bool any_claim, const char *claim, size_t claim_len) {
+  uint64_t h = any_claim ? 0x9e3779b97f4a7c15ULL : cp__pol_hash_bytes(claim, claim_len);
   for (int i = 0; i < 4; i++) {
     uint64_t a, b;
     memcpy(&a, endorser + 8 * i, 8);
@@ -32,34 +34,34 @@ uint64_t cp__endorse_hash(const uint8_t *endorser, uint8_t kind, const uint8_t *
   return h;
 }
 
-cp__endorse_slot *cp__endorse_probe(const cp_policy_env *env, uint64_t h,
-                                    const uint8_t *endorser, uint8_t kind,
-                                    const uint8_t *subject, bool any_claim, const char *claim,
-                                    size_t claim_len) {
+uint32_t *cp__pol_endorse_probe(const cp_policy_env *env, uint64_t h, const uint8_t *endorser,
+                                uint8_t kind, const uint8_t *subject, bool any_claim,
+                                const char *claim, size_t claim_len) {
   for (uint64_t i = h & env->mask;; i = (i + 1) & env->mask) {
-    cp__endorse_slot *s = &env->slots[i];
-    if (!s->used) return s;
+    uint32_t *slot = &env->index[i];
+    if (*slot == CP__NO_ENTRY) return slot;
+    const cp__endorse_entry *s = &env->entries[*slot];
     if (s->h == h && s->kind == kind && s->any_claim == any_claim &&
         memcmp(s->endorser, endorser, CP_PK_BYTES) == 0 &&
         memcmp(s->subject, subject, CP_HASH_BYTES) == 0 &&
         (any_claim || (s->claim_len == claim_len && memcmp(s->claim, claim, claim_len) == 0)))
-      return s;
+      return slot;
   }
 }
 
 static bool endorsed_one(const cp_policy_env *env, const cp__filter *f, uint8_t kind,
                          const uint8_t *subject, uint32_t as_of) {
   bool any = f->endorse_claim == NULL;
-  uint64_t h = cp__endorse_hash(f->endorse_key, kind, subject, any, f->endorse_claim,
-                                f->endorse_claim_len);
-  const cp__endorse_slot *s = cp__endorse_probe(env, h, f->endorse_key, kind, subject, any,
-                                                f->endorse_claim, f->endorse_claim_len);
-  return s->used && s->date <= as_of;
+  uint64_t h = cp__pol_endorse_hash(f->endorse_key, kind, subject, any, f->endorse_claim,
+                                    f->endorse_claim_len);
+  const uint32_t *slot = cp__pol_endorse_probe(env, h, f->endorse_key, kind, subject, any,
+                                               f->endorse_claim, f->endorse_claim_len);
+  return *slot != CP__NO_ENTRY && env->entries[*slot].date <= as_of;
 }
 
 static bool endorsed(const cp_policy_env *env, const cp__filter *f, const cp_policy_award *a,
                      uint32_t as_of) {
-  if (env == NULL || env->slots == NULL) return false;
+  if (env == NULL || env->index == NULL) return false;
   if (f->endorse_subject != CP__SUBJ_ISSUER &&
       endorsed_one(env, f, CP_SUBJECT_CREDENTIAL, a->credential, as_of))
     return true;
@@ -74,6 +76,18 @@ static bool endorsed(const cp_policy_env *env, const cp__filter *f, const cp_pol
 typedef int (*cmp_fn)(const void *ctx, uint32_t a, uint32_t b);
 
 static void merge_sort(uint32_t *v, uint32_t *tmp, size_t n, cmp_fn cmp, const void *ctx) {
+  if (n <= 16) { /* insertion sort: the usual educator has a handful of awards */
+    for (size_t i = 1; i < n; i++) {
+      uint32_t x = v[i];
+      size_t j = i;
+      while (j > 0 && cmp(ctx, x, v[j - 1]) < 0) {
+        v[j] = v[j - 1];
+        j--;
+      }
+      v[j] = x;
+    }
+    return;
+  }
   for (size_t w = 1; w < n; w *= 2) {
     for (size_t lo = 0; lo < n; lo += 2 * w) {
       size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
@@ -87,7 +101,8 @@ static void merge_sort(uint32_t *v, uint32_t *tmp, size_t n, cmp_fn cmp, const v
 }
 
 static int cmp_award(const void *ctx, uint32_t a, uint32_t b) {
-  const cp_policy_award *x = (const cp_policy_award *)ctx + a, *y = (const cp_policy_award *)ctx + b;
+  const cp_policy_award *x = (const cp_policy_award *)ctx + a,
+                        *y = (const cp_policy_award *)ctx + b;
   if (x->earned != y->earned) return x->earned < y->earned ? -1 : 1;
   int c = memcmp(x->id, y->id, CP_HASH_BYTES);
   return c != 0 ? c : (a < b ? -1 : a > b);
@@ -101,8 +116,8 @@ typedef struct {
 /* Positions (indices into order) by (definition, position). */
 static int cmp_def(const void *ctx, uint32_t a, uint32_t b) {
   const def_ctx *c = ctx;
-  int r = memcmp(c->awards[c->order[a]].credential, c->awards[c->order[b]].credential,
-                 CP_HASH_BYTES);
+  int r =
+      memcmp(c->awards[c->order[a]].credential, c->awards[c->order[b]].credential, CP_HASH_BYTES);
   return r != 0 ? r : (a < b ? -1 : a > b);
 }
 
@@ -129,9 +144,9 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
   return CP_OK;
 }
 
-static int scratch_reserve(cp__scratch *s, size_t n_awards, size_t n_out, size_t n_appr) {
+static int scratch_reserve(cp__scratch *s, size_t n_awards, size_t n_appr) {
   size_t c = s->cap_awards;
-  if (n_awards > c) {
+  if (n_awards > c || c == 0) { /* never NULL, even for no awards */
     size_t n = c != 0 ? c : 64;
     while (n < n_awards) n *= 2;
     uint32_t *order = realloc(s->order, n * sizeof *order);
@@ -147,16 +162,12 @@ static int scratch_reserve(cp__scratch *s, size_t n_awards, size_t n_out, size_t
       return CP_ENOMEM;
     s->cap_awards = n;
   }
-  size_t cap_out = s->cap_out;
-  if (grow((void **)&s->out, &cap_out, n_out, sizeof *s->out) != CP_OK) return CP_ENOMEM;
-  s->cap_out = cap_out;
   /* Two u32 per approval: sorted index and the running maximum of expiry. */
-  if (grow((void **)&s->appr, &s->cap_appr, 2 * n_appr, sizeof *s->appr) != CP_OK)
-    return CP_ENOMEM;
+  if (grow((void **)&s->appr, &s->cap_appr, 2 * n_appr, sizeof *s->appr) != CP_OK) return CP_ENOMEM;
   return CP_OK;
 }
 
-void cp__scratch_free(cp__scratch *s) {
+void cp__pol_scratch_free(cp__scratch *s) {
   free(s->order);
   free(s->tmp);
   free(s->pre);
@@ -195,7 +206,8 @@ static int check_strs(const cp_str *v, size_t n, size_t max, const char *what, s
 
 static int check_facts(const cp_policy_educator *ed, cp_diag *d) {
   if (ed->n_awards > CP_POLICY_AWARDS_MAX)
-    return cp_diag_set(d, CP_ETOOBIG, "%zu awards (at most %u)", ed->n_awards, CP_POLICY_AWARDS_MAX);
+    return cp_diag_set(d, CP_ETOOBIG, "%zu awards (at most %u)", ed->n_awards,
+                       CP_POLICY_AWARDS_MAX);
   if (ed->n_approvals > CP_POLICY_APPROVALS_MAX)
     return cp_diag_set(d, CP_ETOOBIG, "%zu approvals (at most %u)", ed->n_approvals,
                        CP_POLICY_APPROVALS_MAX);
@@ -228,8 +240,7 @@ typedef struct run {
   bool explain;
   cp__scratch *s;
   cp__eval *ev;
-  size_t n;               /* awards */
-  size_t n_appr;          /* approvals of this educator, sorted in s->appr */
+  size_t n; /* awards */
   cp_diag *d;
 } run;
 
@@ -238,18 +249,20 @@ static const cp_policy_award *award_at(const run *r, size_t pos) {
 }
 
 static bool preapproved(const run *r, const uint8_t key[CP_PK_BYTES], const cp_policy_award *a) {
-  const uint32_t *idx = r->s->appr, *maxexp = r->s->appr + r->n_appr;
+  const uint32_t *idx = r->s->appr, *maxexp = r->s->appr + r->s->n_appr;
   const cp_policy_approval *v = r->ed->approvals;
   /* Last approval in (credential, approver) order whose date <= earned. */
-  size_t lo = 0, hi = r->n_appr;
+  size_t lo = 0, hi = r->s->n_appr;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     const cp_policy_approval *x = &v[idx[mid]];
     int c = memcmp(x->credential, a->credential, CP_HASH_BYTES);
     if (c == 0) c = memcmp(x->approver, key, CP_PK_BYTES);
     if (c == 0) c = x->approved <= a->earned ? -1 : 1;
-    if (c < 0) lo = mid + 1;
-    else hi = mid;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   if (lo == 0) return false;
   const cp_policy_approval *x = &v[idx[lo - 1]];
@@ -270,10 +283,10 @@ static uint8_t check(const run *r, const cp__rule *rule, size_t pos, bool with_w
   if (pre->future) return CP_PR_AFTER_AS_OF;
   if (pre->revoked) return CP_PR_REVOKED;
   if (f->creds >= 0 &&
-      cp__set_find(&p->sets[f->creds], pre->h, a->cred_id.p, a->cred_id.len, a->issuer) < 0)
+      cp__pol_set_find(&p->sets[f->creds], pre->h, a->cred_id.p, a->cred_id.len, a->issuer) < 0)
     return CP_PR_NOT_LISTED;
   if (f->exclude >= 0 &&
-      cp__set_find(&p->sets[f->exclude], pre->h, a->cred_id.p, a->cred_id.len, a->issuer) >= 0)
+      cp__pol_set_find(&p->sets[f->exclude], pre->h, a->cred_id.p, a->cred_id.len, a->issuer) >= 0)
     return CP_PR_EXCLUDED;
   if (f->n_issuers > 0) {
     uint32_t i = 0;
@@ -290,7 +303,7 @@ static uint8_t check(const run *r, const cp__rule *rule, size_t pos, bool with_w
   if (f->area_match && !pre->area_ok) return CP_PR_AREA_MISMATCH;
   if (f->endorse && !endorsed(r->env, f, a, r->as_of)) return CP_PR_NOT_ENDORSED;
   if (f->preapproval && !preapproved(r, f->preapproval_key, a)) return CP_PR_NO_PREAPPROVAL;
-  if (with_window && f->has_window && !cp__window_holds(&f->window, a->earned, r->as_of))
+  if (with_window && f->has_window && !cp__pol_window_holds(&f->window, a->earned, r->as_of))
     return CP_PR_OUTSIDE_WINDOW;
   return CP_PR_COUNTED;
 }
@@ -304,14 +317,14 @@ typedef struct capstate {
 
 /* Applies rule's cap to amount (dated day, in date order), credits the
  * result and records it. *reason: COUNTED, CAPPED or OVER_CAP. */
-static int grant(run *r, uint32_t ri, capstate *cs, uint32_t day, int64_t amount,
-                 int64_t *granted, uint8_t *reason) {
+static int grant(run *r, uint32_t ri, capstate *cs, uint32_t day, int64_t amount, int64_t *granted,
+                 uint8_t *reason) {
   const cp__rule *rule = &r->p->rules[ri];
   int64_t g = amount;
   int rc;
   *reason = CP_PR_COUNTED;
   if (rule->has_cap) {
-    int64_t b = cp__window_bucket(&rule->cap_per, day);
+    int64_t b = cp__pol_window_bucket(&rule->cap_per, day);
     if (!cs->started || b != cs->bucket) {
       cs->started = true;
       cs->bucket = b;
@@ -433,7 +446,7 @@ static int run_group(run *r, uint32_t ri) {
     uint8_t why = check(r, rule, pos, false);
     int32_t item = -1;
     if (why == CP_PR_COUNTED) {
-      item = cp__set_find(set, s->pre[pos].h, a->cred_id.p, a->cred_id.len, a->issuer);
+      item = cp__pol_set_find(set, s->pre[pos].h, a->cred_id.p, a->cred_id.len, a->issuer);
       if (item < 0) why = CP_PR_NOT_LISTED;
     }
     if (why != CP_PR_COUNTED) set_out(r, pos, ri, why, 0);
@@ -455,7 +468,7 @@ static int run_group(run *r, uint32_t ri) {
   sum->date = day;
   uint8_t why = CP_PR_COUNTED;
   int64_t g = 0;
-  if (rule->f.has_window && !cp__window_holds(&rule->f.window, day, r->as_of)) {
+  if (rule->f.has_window && !cp__pol_window_holds(&rule->f.window, day, r->as_of)) {
     why = CP_PR_OUTSIDE_WINDOW;
   } else {
     int64_t amount = rule->fixed;
@@ -493,18 +506,22 @@ static int run_convert(run *r, uint32_t ri) {
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
-static int prepare(run *r) {
-  const cp_policy_educator *ed = r->ed;
-  cp__scratch *s = r->s;
+int cp__recognize_prepare(const cp_policy_educator *ed, uint32_t as_of, cp__scratch *s,
+                          cp_diag *d) {
+  int rc;
+  s->ready = false;
+  if ((rc = check_facts(ed, d)) != CP_OK) return rc;
+  if (scratch_reserve(s, ed->n_awards, ed->n_approvals) != CP_OK)
+    return cp_diag_set(d, CP_ENOMEM, "out of memory");
   size_t n = ed->n_awards;
   for (size_t i = 0; i < n; i++) s->order[i] = (uint32_t)i;
   merge_sort(s->order, s->tmp, n, cmp_award, ed->awards);
   for (size_t pos = 0; pos < n; pos++) {
-    const cp_policy_award *a = award_at(r, pos);
+    const cp_policy_award *a = &ed->awards[s->order[pos]];
     cp__award_pre *pre = &s->pre[pos];
-    pre->h = cp__hash_bytes(a->cred_id.p, a->cred_id.len);
-    pre->future = a->earned > r->as_of;
-    pre->revoked = a->revoked != 0 && a->revoked <= r->as_of;
+    pre->h = cp__pol_hash_bytes(a->cred_id.p, a->cred_id.len);
+    pre->future = a->earned > as_of;
+    pre->revoked = a->revoked != 0 && a->revoked <= as_of;
     pre->dup_prev = -1;
     pre->area_ok = false;
     for (size_t i = 0; i < a->n_areas && !pre->area_ok; i++)
@@ -517,16 +534,15 @@ static int prepare(run *r) {
   def_ctx dc = {ed->awards, s->order};
   merge_sort(bydef, s->tmp, n, cmp_def, &dc);
   for (size_t k = 1; k < n; k++)
-    if (memcmp(award_at(r, bydef[k])->credential, award_at(r, bydef[k - 1])->credential,
-               CP_HASH_BYTES) == 0)
+    if (memcmp(ed->awards[s->order[bydef[k]]].credential,
+               ed->awards[s->order[bydef[k - 1]]].credential, CP_HASH_BYTES) == 0)
       s->pre[bydef[k]].dup_prev = (int32_t)bydef[k - 1];
   /* Approvals of this educator, by (credential, approver, date), with the
    * running latest expiry within each (credential, approver) run. */
   size_t m = 0;
   for (size_t i = 0; i < ed->n_approvals; i++)
     if (memcmp(ed->approvals[i].educator, ed->key, CP_PK_BYTES) == 0) s->appr[m++] = (uint32_t)i;
-  uint32_t *atmp = s->appr + m;
-  merge_sort(s->appr, atmp, m, cmp_appr, ed->approvals);
+  merge_sort(s->appr, s->appr + m, m, cmp_appr, ed->approvals);
   uint32_t *maxexp = s->appr + m;
   for (size_t k = 0; k < m; k++) {
     const cp_policy_approval *x = &ed->approvals[s->appr[k]];
@@ -539,24 +555,26 @@ static int prepare(run *r) {
     }
     maxexp[k] = e;
   }
-  r->n_appr = m;
+  s->n_appr = m;
+  s->ready = true;
   return CP_OK;
 }
 
-int cp__recognize_run(const cp_policy *p, const cp_policy_env *env,
-                      const cp_policy_educator *ed, uint32_t as_of, bool explain,
-                      cp__scratch *s, cp__eval *ev, cp_diag *d) {
+int cp__recognize_policy(const cp_policy *p, const cp_policy_env *env, const cp_policy_educator *ed,
+                         uint32_t as_of, bool explain, cp__scratch *s, cp__eval *ev, cp_diag *d) {
   int rc;
   memset(ev, 0, sizeof *ev);
   s->n_grants = 0;
-  if ((rc = check_facts(ed, d)) != CP_OK) return rc;
-  size_t n_out = explain ? ed->n_awards * p->n_rules : 0;
-  if (scratch_reserve(s, ed->n_awards, n_out, ed->n_approvals) != CP_OK)
-    return cp_diag_set(d, CP_ENOMEM, "out of memory");
-  run r = {p, env, ed, as_of, explain, s, ev, ed->n_awards, 0, d};
-  if ((rc = prepare(&r)) != CP_OK) return rc;
-  ev->in_effect = (p->eff_from == 0 || as_of >= p->eff_from) &&
-                  (p->eff_until == 0 || as_of <= p->eff_until);
+  if (!s->ready) return cp_diag_set(d, CP_EINVAL, "facts not prepared");
+  if (explain) {
+    size_t cap_out = s->cap_out;
+    if (ed->n_awards > SIZE_MAX / CP_POLICY_RULES_MAX ||
+        grow((void **)&s->out, &cap_out, ed->n_awards * p->n_rules, sizeof *s->out) != CP_OK)
+      return cp_diag_set(d, CP_ENOMEM, "out of memory");
+    s->cap_out = cap_out;
+  }
+  run r = {p, env, ed, as_of, explain, s, ev, ed->n_awards, d};
+  ev->in_effect = as_of >= p->eff_from && as_of <= p->eff_until;
   if (!ev->in_effect) {
     for (size_t pos = 0; pos < r.n; pos++)
       for (uint32_t ri = 0; ri < p->n_rules; ri++) set_out(&r, pos, ri, CP_PR_NOT_IN_EFFECT, 0);

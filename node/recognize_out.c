@@ -13,17 +13,19 @@
 static void env_put(cp_policy_env *env, const cp_policy_endorsement *e, bool any) {
   const char *claim = any ? NULL : e->claim.p;
   size_t cl = any ? 0 : e->claim.len;
-  uint64_t h = cp__endorse_hash(e->endorser, e->kind, e->subject, any, claim, cl);
-  cp__endorse_slot *s = cp__endorse_probe(env, h, e->endorser, e->kind, e->subject, any, claim, cl);
-  if (s->used) {
-    if (e->date < s->date) s->date = e->date;
+  uint64_t h = cp__pol_endorse_hash(e->endorser, e->kind, e->subject, any, claim, cl);
+  uint32_t *slot = cp__pol_endorse_probe(env, h, e->endorser, e->kind, e->subject, any, claim, cl);
+  if (*slot != CP__NO_ENTRY) {
+    cp__endorse_entry *old = &env->entries[*slot];
+    if (e->date < old->date) old->date = e->date;
     return;
   }
+  *slot = env->n_entries;
+  cp__endorse_entry *s = &env->entries[env->n_entries++];
   memcpy(s->endorser, e->endorser, CP_PK_BYTES);
   memcpy(s->subject, e->subject, CP_HASH_BYTES);
   s->kind = e->kind;
   s->any_claim = any;
-  s->used = true;
   s->claim = claim;
   s->claim_len = (uint32_t)cl;
   s->date = e->date;
@@ -43,15 +45,17 @@ int cp_policy_env_new(const cp_policy_endorsement *e, size_t n, cp_policy_env **
   uint64_t slots = 16;
   while (slots < 4 * (uint64_t)n + 1) slots *= 2;
   env->mask = slots - 1;
-  env->slots = cp__arena_alloc(&env->arena, slots * sizeof *env->slots);
-  if (env->slots == NULL) {
+  env->index = cp__pol_arena_alloc(&env->arena, slots * sizeof *env->index);
+  env->entries = cp__pol_arena_alloc(&env->arena, (2 * n + 1) * sizeof *env->entries);
+  if (env->index == NULL || env->entries == NULL) {
     rc = CP_ENOMEM;
     goto out;
   }
+  memset(env->index, 0xff, slots * sizeof *env->index);
   for (size_t i = 0; i < n; i++) {
     cp_policy_endorsement copy = e[i];
-    char *claim = cp__arena_strdup(&env->arena, e[i].claim.p != NULL ? e[i].claim.p : "",
-                                   e[i].claim.len);
+    char *claim =
+        cp__pol_arena_strdup(&env->arena, e[i].claim.p != NULL ? e[i].claim.p : "", e[i].claim.len);
     if (claim == NULL) {
       rc = CP_ENOMEM;
       goto out;
@@ -69,7 +73,7 @@ out:
 
 void cp_policy_env_free(cp_policy_env *env) {
   if (env == NULL) return;
-  cp__arena_free(&env->arena);
+  cp__pol_arena_free(&env->arena);
   free(env);
 }
 
@@ -78,9 +82,9 @@ void cp_policy_env_free(cp_policy_env *env) {
 struct cp_policy_result {
   const cp_policy *p;
   cp__eval ev;
-  size_t n;                        /* awards */
-  uint8_t (*ids)[CP_HASH_BYTES];   /* award IDs, in sorted order */
-  cp__outcome *out;                /* [pos * n_rules + rule] */
+  size_t n;                      /* awards */
+  uint8_t (*ids)[CP_HASH_BYTES]; /* award IDs, in sorted order */
+  cp__outcome *out;              /* [pos * n_rules + rule] */
   char *json;
   size_t json_len;
 };
@@ -95,123 +99,124 @@ static const char *kind_name(uint8_t kind) {
   }
 }
 
-static void json_bool(cp__buf *b, bool v) { cp__buf_cstr(b, v ? "true" : "false"); }
+static void json_bool(cp__buf *b, bool v) {
+  cp__pol_buf_cstr(b, v ? "true" : "false");
+}
 
 static void json_totals(cp__buf *b, const cp_policy *p, const cp__eval *ev) {
-  cp__buf_raw(b, "[", 1);
+  cp__pol_buf_raw(b, "[", 1);
   for (uint32_t i = 0; i < p->n_cur; i++) {
     const cp__currency *c = &p->cur[i];
-    cp__buf_raw(b, i == 0 ? "{" : ",{", i == 0 ? 1 : 2);
-    cp__buf_key(b, "currency", true);
-    cp__buf_str(b, c->id, strlen(c->id));
-    cp__buf_key(b, "unit", false);
-    cp__buf_str(b, c->unit, strlen(c->unit));
-    cp__buf_key(b, "decimals", false);
-    cp__buf_i64(b, c->decimals);
-    cp__buf_key(b, "amount", false);
-    cp__buf_i64(b, ev->totals[i]);
+    cp__pol_buf_raw(b, i == 0 ? "{" : ",{", i == 0 ? 1 : 2);
+    cp__pol_buf_key(b, "currency", true);
+    cp__pol_buf_str(b, c->id, strlen(c->id));
+    cp__pol_buf_key(b, "unit", false);
+    cp__pol_buf_str(b, c->unit, strlen(c->unit));
+    cp__pol_buf_key(b, "decimals", false);
+    cp__pol_buf_i64(b, c->decimals);
+    cp__pol_buf_key(b, "amount", false);
+    cp__pol_buf_i64(b, ev->totals[i]);
     if (c->has_target) {
-      cp__buf_key(b, "target", false);
-      cp__buf_i64(b, c->target);
-      cp__buf_key(b, "reached", false);
+      cp__pol_buf_key(b, "target", false);
+      cp__pol_buf_i64(b, c->target);
+      cp__pol_buf_key(b, "reached", false);
       json_bool(b, ev->totals[i] >= c->target);
     }
-    cp__buf_raw(b, "}", 1);
+    cp__pol_buf_raw(b, "}", 1);
   }
-  cp__buf_raw(b, "]", 1);
+  cp__pol_buf_raw(b, "]", 1);
 }
 
 static void json_rules(cp__buf *b, const cp_policy *p, const cp__eval *ev) {
-  cp__buf_raw(b, "[", 1);
+  cp__pol_buf_raw(b, "[", 1);
   for (uint32_t i = 0; i < p->n_rules; i++) {
     const cp__rule *r = &p->rules[i];
     const cp__rule_sum *s = &ev->rules[i];
-    cp__buf_raw(b, i == 0 ? "{" : ",{", i == 0 ? 1 : 2);
-    cp__buf_key(b, "rule", true);
-    cp__buf_str(b, r->id, strlen(r->id));
-    cp__buf_key(b, "kind", false);
-    cp__buf_cstr(b, "\"");
-    cp__buf_cstr(b, kind_name(r->kind));
-    cp__buf_cstr(b, "\"");
-    cp__buf_key(b, "currency", false);
-    cp__buf_str(b, p->cur[r->currency].id, strlen(p->cur[r->currency].id));
-    cp__buf_key(b, "granted", false);
-    cp__buf_i64(b, s->granted);
-    cp__buf_key(b, "recurring", false);
+    cp__pol_buf_raw(b, i == 0 ? "{" : ",{", i == 0 ? 1 : 2);
+    cp__pol_buf_key(b, "rule", true);
+    cp__pol_buf_str(b, r->id, strlen(r->id));
+    cp__pol_buf_key(b, "kind", false);
+    cp__pol_buf_cstr(b, "\"");
+    cp__pol_buf_cstr(b, kind_name(r->kind));
+    cp__pol_buf_cstr(b, "\"");
+    cp__pol_buf_key(b, "currency", false);
+    cp__pol_buf_str(b, p->cur[r->currency].id, strlen(p->cur[r->currency].id));
+    cp__pol_buf_key(b, "granted", false);
+    cp__pol_buf_i64(b, s->granted);
+    cp__pol_buf_key(b, "recurring", false);
     json_bool(b, r->recurring);
-    cp__buf_key(b, "capped", false);
+    cp__pol_buf_key(b, "capped", false);
     json_bool(b, s->capped);
     if (r->kind == CP__R_BUNDLE || r->kind == CP__R_MILESTONE) {
-      cp__buf_key(b, "have", false);
-      cp__buf_i64(b, s->have);
-      cp__buf_key(b, "need", false);
-      cp__buf_i64(b, s->need);
-      cp__buf_key(b, "complete", false);
+      cp__pol_buf_key(b, "have", false);
+      cp__pol_buf_i64(b, s->have);
+      cp__pol_buf_key(b, "need", false);
+      cp__pol_buf_i64(b, s->need);
+      cp__pol_buf_key(b, "complete", false);
       json_bool(b, s->complete);
       if (s->complete) {
-        cp__buf_key(b, "completed", false);
-        cp__buf_date(b, s->date);
+        cp__pol_buf_key(b, "completed", false);
+        cp__pol_buf_date(b, s->date);
       }
     } else if (r->kind == CP__R_CONVERT) {
-      cp__buf_key(b, "from", false);
-      cp__buf_str(b, p->cur[r->conv_from].id, strlen(p->cur[r->conv_from].id));
-      cp__buf_key(b, "input", false);
-      cp__buf_i64(b, s->input);
+      cp__pol_buf_key(b, "from", false);
+      cp__pol_buf_str(b, p->cur[r->conv_from].id, strlen(p->cur[r->conv_from].id));
+      cp__pol_buf_key(b, "input", false);
+      cp__pol_buf_i64(b, s->input);
     }
-    cp__buf_raw(b, "}", 1);
+    cp__pol_buf_raw(b, "}", 1);
   }
-  cp__buf_raw(b, "]", 1);
+  cp__pol_buf_raw(b, "]", 1);
 }
 
 static void json_awards(cp__buf *b, const cp_policy *p, const cp_policy_educator *ed,
                         const cp__scratch *s) {
-  cp__buf_raw(b, "[", 1);
+  cp__pol_buf_raw(b, "[", 1);
   for (size_t pos = 0; pos < ed->n_awards; pos++) {
     const cp_policy_award *a = &ed->awards[s->order[pos]];
-    cp__buf_raw(b, pos == 0 ? "{" : ",{", pos == 0 ? 1 : 2);
-    cp__buf_key(b, "award", true);
-    cp__buf_hex(b, a->id, CP_HASH_BYTES);
-    cp__buf_key(b, "credential", false);
-    cp__buf_str(b, a->cred_id.p, a->cred_id.len);
-    cp__buf_key(b, "issuer", false);
-    cp__buf_hex(b, a->issuer, CP_PK_BYTES);
-    const char *label = cp__policy_label(p, a->issuer);
+    cp__pol_buf_raw(b, pos == 0 ? "{" : ",{", pos == 0 ? 1 : 2);
+    cp__pol_buf_key(b, "award", true);
+    cp__pol_buf_hex(b, a->id, CP_HASH_BYTES);
+    cp__pol_buf_key(b, "credential", false);
+    cp__pol_buf_str(b, a->cred_id.p, a->cred_id.len);
+    cp__pol_buf_key(b, "issuer", false);
+    cp__pol_buf_hex(b, a->issuer, CP_PK_BYTES);
+    const char *label = cp__pol_label(p, a->issuer);
     if (label != NULL) {
-      cp__buf_key(b, "issuer_label", false);
-      cp__buf_str(b, label, strlen(label));
+      cp__pol_buf_key(b, "issuer_label", false);
+      cp__pol_buf_str(b, label, strlen(label));
     }
-    cp__buf_key(b, "earned", false);
-    cp__buf_date(b, a->earned);
+    cp__pol_buf_key(b, "earned", false);
+    cp__pol_buf_date(b, a->earned);
     if (a->revoked != 0) {
-      cp__buf_key(b, "revoked", false);
-      cp__buf_date(b, a->revoked);
+      cp__pol_buf_key(b, "revoked", false);
+      cp__pol_buf_date(b, a->revoked);
     }
-    cp__buf_key(b, "fates", false);
-    cp__buf_raw(b, "[", 1);
+    cp__pol_buf_key(b, "fates", false);
+    cp__pol_buf_raw(b, "[", 1);
     bool first = true;
     for (uint32_t ri = 0; ri < p->n_rules; ri++) {
       if (p->rules[ri].kind == CP__R_CONVERT) continue;
       const cp__outcome *o = &s->out[pos * p->n_rules + ri];
-      cp__buf_raw(b, first ? "{" : ",{", first ? 1 : 2);
+      cp__pol_buf_raw(b, first ? "{" : ",{", first ? 1 : 2);
       first = false;
-      cp__buf_key(b, "rule", true);
-      cp__buf_str(b, p->rules[ri].id, strlen(p->rules[ri].id));
-      cp__buf_key(b, "fate", false);
-      cp__buf_cstr(b, "\"");
-      cp__buf_cstr(b, cp_policy_reason_name(o->reason));
-      cp__buf_cstr(b, "\"");
-      cp__buf_key(b, "amount", false);
-      cp__buf_i64(b, o->amount);
-      cp__buf_raw(b, "}", 1);
+      cp__pol_buf_key(b, "rule", true);
+      cp__pol_buf_str(b, p->rules[ri].id, strlen(p->rules[ri].id));
+      cp__pol_buf_key(b, "fate", false);
+      cp__pol_buf_cstr(b, "\"");
+      cp__pol_buf_cstr(b, cp_policy_reason_name(o->reason));
+      cp__pol_buf_cstr(b, "\"");
+      cp__pol_buf_key(b, "amount", false);
+      cp__pol_buf_i64(b, o->amount);
+      cp__pol_buf_raw(b, "}", 1);
     }
-    cp__buf_raw(b, "]}", 2);
+    cp__pol_buf_raw(b, "]}", 2);
   }
-  cp__buf_raw(b, "]", 1);
+  cp__pol_buf_raw(b, "]", 1);
 }
 
-int cp_policy_evaluate(const cp_policy *p, const cp_policy_env *env,
-                       const cp_policy_educator *ed, uint32_t as_of,
-                       cp_policy_result **out, cp_diag *d) {
+int cp_policy_evaluate(const cp_policy *p, const cp_policy_env *env, const cp_policy_educator *ed,
+                       uint32_t as_of, cp_policy_result **out, cp_diag *d) {
   cp__scratch s = {0};
   cp_policy_result *r = NULL;
   cp__buf b = {0};
@@ -221,7 +226,9 @@ int cp_policy_evaluate(const cp_policy *p, const cp_policy_env *env,
     goto out;
   }
   r->p = p;
-  if ((rc = cp__recognize_run(p, env, ed, as_of, true, &s, &r->ev, d)) != CP_OK) goto out;
+  if ((rc = cp__recognize_prepare(ed, as_of, &s, d)) != CP_OK ||
+      (rc = cp__recognize_policy(p, env, ed, as_of, true, &s, &r->ev, d)) != CP_OK)
+    goto out;
   r->n = ed->n_awards;
   r->ids = malloc((r->n + 1) * sizeof *r->ids);
   r->out = malloc((r->n * p->n_rules + 1) * sizeof *r->out);
@@ -232,22 +239,22 @@ int cp_policy_evaluate(const cp_policy *p, const cp_policy_env *env,
   for (size_t pos = 0; pos < r->n; pos++)
     memcpy(r->ids[pos], ed->awards[s.order[pos]].id, CP_HASH_BYTES);
   if (r->n > 0) memcpy(r->out, s.out, r->n * p->n_rules * sizeof *r->out);
-  cp__buf_cstr(&b, "{\"format\":\"credport-recognition/1\"");
-  cp__buf_key(&b, "policy", false);
-  cp__buf_str(&b, p->id, strlen(p->id));
-  cp__buf_key(&b, "educator", false);
-  cp__buf_hex(&b, ed->key, CP_PK_BYTES);
-  cp__buf_key(&b, "as_of", false);
-  cp__buf_date(&b, as_of);
-  cp__buf_key(&b, "in_effect", false);
+  cp__pol_buf_cstr(&b, "{\"format\":\"credport-recognition/1\"");
+  cp__pol_buf_key(&b, "policy", false);
+  cp__pol_buf_str(&b, p->id, strlen(p->id));
+  cp__pol_buf_key(&b, "educator", false);
+  cp__pol_buf_hex(&b, ed->key, CP_PK_BYTES);
+  cp__pol_buf_key(&b, "as_of", false);
+  cp__pol_buf_date(&b, as_of);
+  cp__pol_buf_key(&b, "in_effect", false);
   json_bool(&b, r->ev.in_effect);
-  cp__buf_key(&b, "totals", false);
+  cp__pol_buf_key(&b, "totals", false);
   json_totals(&b, p, &r->ev);
-  cp__buf_key(&b, "rules", false);
+  cp__pol_buf_key(&b, "rules", false);
   json_rules(&b, p, &r->ev);
-  cp__buf_key(&b, "awards", false);
+  cp__pol_buf_key(&b, "awards", false);
   json_awards(&b, p, ed, &s);
-  cp__buf_raw(&b, "}", 1);
+  cp__pol_buf_raw(&b, "}", 1);
   if (b.err != 0) {
     rc = cp_diag_set(d, CP_ENOMEM, "out of memory");
     goto out;
@@ -259,7 +266,7 @@ int cp_policy_evaluate(const cp_policy *p, const cp_policy_env *env,
   r = NULL;
 out:
   free(b.p);
-  cp__scratch_free(&s);
+  cp__pol_scratch_free(&s);
   cp_policy_result_free(r);
   return rc;
 }
@@ -277,9 +284,13 @@ const char *cp_policy_result_json(const cp_policy_result *r, size_t *len) {
   return r->json;
 }
 
-int cp_policy_result_in_effect(const cp_policy_result *r) { return r->ev.in_effect; }
+int cp_policy_result_in_effect(const cp_policy_result *r) {
+  return r->ev.in_effect;
+}
 
-size_t cp_policy_result_n_totals(const cp_policy_result *r) { return r->p->n_cur; }
+size_t cp_policy_result_n_totals(const cp_policy_result *r) {
+  return r->p->n_cur;
+}
 
 int cp_policy_result_total_at(const cp_policy_result *r, size_t i, const char **currency,
                               int64_t *amount) {
@@ -360,7 +371,7 @@ static int cost_in_year(const cp_policy_district *dv, const cp_policy *p, uint8_
   for (size_t i = 0; i < dv->s.n_grants; i++) {
     const cp__grant *g = &dv->s.grants[i];
     if (g->currency != cur) continue;
-    int64_t fy = cp__year_index(g->date, p->fy_m, p->fy_d);
+    int64_t fy = cp__pol_year_index(g->date, p->fy_m, p->fy_d);
     if ((g->recurring && fy <= (int64_t)dv->year) || fy == (int64_t)dv->year)
       if (cp__add(cost, g->amount) != CP_OK) return CP_EOVERFLOW;
   }
@@ -371,10 +382,11 @@ int cp_policy_district_add(cp_policy_district *dv, const cp_policy_educator *ed,
   dv_acc next[DISTRICT_POLICIES_MAX];
   int rc;
   memcpy(next, dv->acc, dv->n * sizeof *next);
+  if ((rc = cp__recognize_prepare(ed, dv->as_of, &dv->s, d)) != CP_OK) return rc;
   for (size_t k = 0; k < dv->n; k++) {
     const cp_policy *p = dv->pols[k];
     cp__eval ev;
-    if ((rc = cp__recognize_run(p, dv->env, ed, dv->as_of, false, &dv->s, &ev, d)) != CP_OK)
+    if ((rc = cp__recognize_policy(p, dv->env, ed, dv->as_of, false, &dv->s, &ev, d)) != CP_OK)
       return rc;
     bool any = false;
     for (uint8_t c = 0; c < p->n_cur; c++) {
@@ -412,46 +424,46 @@ int cp_policy_district_total(const cp_policy_district *dv, size_t k, const char 
 
 int cp_policy_district_json(const cp_policy_district *dv, char **out, size_t *len) {
   cp__buf b = {0};
-  cp__buf_cstr(&b, "{\"format\":\"credport-district/1\"");
-  cp__buf_key(&b, "as_of", false);
-  cp__buf_date(&b, dv->as_of);
-  cp__buf_key(&b, "year", false);
-  cp__buf_i64(&b, dv->year);
-  cp__buf_key(&b, "educators", false);
-  cp__buf_i64(&b, (int64_t)dv->educators);
-  cp__buf_key(&b, "policies", false);
-  cp__buf_raw(&b, "[", 1);
+  cp__pol_buf_cstr(&b, "{\"format\":\"credport-district/1\"");
+  cp__pol_buf_key(&b, "as_of", false);
+  cp__pol_buf_date(&b, dv->as_of);
+  cp__pol_buf_key(&b, "year", false);
+  cp__pol_buf_i64(&b, dv->year);
+  cp__pol_buf_key(&b, "educators", false);
+  cp__pol_buf_i64(&b, (int64_t)dv->educators);
+  cp__pol_buf_key(&b, "policies", false);
+  cp__pol_buf_raw(&b, "[", 1);
   for (size_t k = 0; k < dv->n; k++) {
     const cp_policy *p = dv->pols[k];
     const dv_acc *a = &dv->acc[k];
-    cp__buf_raw(&b, k == 0 ? "{" : ",{", k == 0 ? 1 : 2);
-    cp__buf_key(&b, "policy", true);
-    cp__buf_str(&b, p->id, strlen(p->id));
-    cp__buf_key(&b, "educators_benefiting", false);
-    cp__buf_i64(&b, (int64_t)a->benefiting);
-    cp__buf_key(&b, "currencies", false);
-    cp__buf_raw(&b, "[", 1);
+    cp__pol_buf_raw(&b, k == 0 ? "{" : ",{", k == 0 ? 1 : 2);
+    cp__pol_buf_key(&b, "policy", true);
+    cp__pol_buf_str(&b, p->id, strlen(p->id));
+    cp__pol_buf_key(&b, "educators_benefiting", false);
+    cp__pol_buf_i64(&b, (int64_t)a->benefiting);
+    cp__pol_buf_key(&b, "currencies", false);
+    cp__pol_buf_raw(&b, "[", 1);
     for (uint32_t c = 0; c < p->n_cur; c++) {
-      cp__buf_raw(&b, c == 0 ? "{" : ",{", c == 0 ? 1 : 2);
-      cp__buf_key(&b, "currency", true);
-      cp__buf_str(&b, p->cur[c].id, strlen(p->cur[c].id));
-      cp__buf_key(&b, "decimals", false);
-      cp__buf_i64(&b, p->cur[c].decimals);
-      cp__buf_key(&b, "money", false);
+      cp__pol_buf_raw(&b, c == 0 ? "{" : ",{", c == 0 ? 1 : 2);
+      cp__pol_buf_key(&b, "currency", true);
+      cp__pol_buf_str(&b, p->cur[c].id, strlen(p->cur[c].id));
+      cp__pol_buf_key(&b, "decimals", false);
+      cp__pol_buf_i64(&b, p->cur[c].decimals);
+      cp__pol_buf_key(&b, "money", false);
       json_bool(&b, p->cur[c].money);
-      cp__buf_key(&b, "total", false);
-      cp__buf_i64(&b, a->total[c]);
-      cp__buf_key(&b, "educators", false);
-      cp__buf_i64(&b, (int64_t)a->educators[c]);
+      cp__pol_buf_key(&b, "total", false);
+      cp__pol_buf_i64(&b, a->total[c]);
+      cp__pol_buf_key(&b, "educators", false);
+      cp__pol_buf_i64(&b, (int64_t)a->educators[c]);
       if (p->cur[c].money && dv->year != 0) {
-        cp__buf_key(&b, "cost_in_year", false);
-        cp__buf_i64(&b, a->cost[c]);
+        cp__pol_buf_key(&b, "cost_in_year", false);
+        cp__pol_buf_i64(&b, a->cost[c]);
       }
-      cp__buf_raw(&b, "}", 1);
+      cp__pol_buf_raw(&b, "}", 1);
     }
-    cp__buf_raw(&b, "]}", 2);
+    cp__pol_buf_raw(&b, "]}", 2);
   }
-  cp__buf_raw(&b, "]}", 2);
+  cp__pol_buf_raw(&b, "]}", 2);
   if (b.err != 0) {
     free(b.p);
     return CP_ENOMEM;
@@ -463,6 +475,6 @@ int cp_policy_district_json(const cp_policy_district *dv, char **out, size_t *le
 
 void cp_policy_district_free(cp_policy_district *dv) {
   if (dv == NULL) return;
-  cp__scratch_free(&dv->s);
+  cp__pol_scratch_free(&dv->s);
   free(dv);
 }

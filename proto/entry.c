@@ -167,7 +167,7 @@ static const fld F_ENDORSE[] = {
     STR("endorse.claim", u.endorse.claim, S_STR, 1),
     STR("endorse.note", u.endorse.note, S_STR, 0),
 };
-/* approve (fixed size, 140 bytes of body):
+/* approve (fixed size, 104 bytes of body):
  *   82   32  educator
  *   114  32  credential
  *   146  4   approved  date <= 9999-12-31
@@ -233,14 +233,20 @@ static const body BODIES[] = {
 
 /* ---- checks shared by the encoder and the decoder ------------------------ */
 
-/* SPEC: E-str-1..4. Length limit (CP_ETOOBIG), emptiness, then content. */
+/* SPEC: E-str-1..3. Length limit (CP_ETOOBIG), emptiness, then content. */
+static int chk_len(const char *name, int idx, const char *sub, size_t at, size_t n,
+                   unsigned rule, cp_diag *d) {
+  if (n <= STR_LIMIT[rule]) return CP_OK;
+  return fail(d, CP_ETOOBIG, name, idx, sub, at, "length %zu over the limit of %u", n,
+              (unsigned)STR_LIMIT[rule]);
+}
+
 static int chk_str(const char *name, int idx, const char *sub, size_t at, cp_str s,
                    unsigned rule, int nonempty, cp_diag *d) {
   const uint8_t *p = (const uint8_t *)s.p;
   size_t n = s.len;
-  if (n > STR_LIMIT[rule])
-    return fail(d, CP_ETOOBIG, name, idx, sub, at, "length %zu over the limit of %u", n,
-                (unsigned)STR_LIMIT[rule]);
+  int rc = chk_len(name, idx, sub, at, n, rule, d);
+  if (rc != CP_OK) return rc;
   if (n == 0) {
     if (nonempty) return fail(d, CP_CORRUPT_BKPT, name, idx, sub, at, "must not be empty");
     return CP_OK;
@@ -293,7 +299,8 @@ static int chk_new_key(const fld *f, size_t at, const cp_entry *e, const uint8_t
   int retire = ((const uint8_t *)e)[f->aux] == CP_KEY_RETIRE;
   if (retire != is_zero32(h))
     return fail(d, CP_CORRUPT_BKPT, f->name, -1, "", at,
-                retire ? "must be all zero for a retirement" : "must not be all zero for a rotation");
+                retire ? "must be all zero for a retirement"
+                       : "must not be all zero for a rotation");
   return CP_OK;
 }
 
@@ -305,7 +312,7 @@ static int chk_count(const fld *f, size_t at, uint32_t n, cp_diag *d) {
   return CP_OK;
 }
 
-/* SPEC: E-rec-2. Strictly ascending bytewise (a proper prefix sorts first):
+/* SPEC: E-rec-1. Strictly ascending bytewise (a proper prefix sorts first):
  * one canonical order, and no currency twice. */
 static int chk_order(const fld *f, int idx, size_t at, cp_str prev, cp_str cur, cp_diag *d) {
   size_t m = prev.len < cur.len ? prev.len : cur.len;
@@ -390,9 +397,7 @@ static int rd_str(cp_rd *r, cp_str *s, const char *name, int idx, const char *su
   uint32_t n;
   int rc = rd_var(r, &n, name, idx, sub, d);
   if (rc != CP_OK) return rc;
-  if (n > STR_LIMIT[rule])
-    return fail(d, CP_ETOOBIG, name, idx, sub, at, "length %u over the limit of %u", n,
-                (unsigned)STR_LIMIT[rule]);
+  if ((rc = chk_len(name, idx, sub, at, n, rule, d)) != CP_OK) return rc;
   if ((size_t)(r->end - r->p) < n) return short_at(d, name, idx, sub, at);
   s->p = (const char *)r->p;
   s->len = n;
@@ -451,7 +456,9 @@ static int dec_field(cp_rd *r, cp_entry *e, const fld *f, cp_diag *d) {
       if (i > 0 && (rc = chk_order(f, (int)i, cat, t[i - 1].currency, t[i].currency, d)) != CP_OK)
         return rc;
       if ((size_t)(r->end - r->p) < 8) return short_at(d, f->name, (int)i, ".amount", AT(r));
-      t[i].amount = (int64_t)rd_be(r, 8); /* two's complement; C11 guarantees no padding */
+      uint64_t u = rd_be(r, 8); /* two's complement, converted without relying on
+                                   implementation-defined unsigned-to-signed casts */
+      t[i].amount = u <= INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1;
     }
     memcpy(base + f->aux, &n, sizeof n);
     return CP_OK;
@@ -497,7 +504,8 @@ int cp_entry_decode(const uint8_t *buf, size_t len, cp_entry *e, cp_diag *d) {
     if ((rc = dec_field(&r, e, &b->f[i], d)) != CP_OK) return rc;
   if (r.p != r.end)
     return fail(d, CP_CORRUPT_BKPT, b->name, -1, "", AT(&r),
-                "%zu unexpected bytes after the last field", (size_t)(r.end - r.p));
+                "%zu unexpected byte%s after the last field", (size_t)(r.end - r.p),
+                r.end - r.p == 1 ? "" : "s");
   memcpy(e->sig, r.end, CP_SIG_BYTES);
   return CP_OK;
 }
@@ -537,7 +545,9 @@ static int wr_var(cp_wr *w, uint32_t v) {
   return 1;
 }
 
-static int wr_str(cp_wr *w, cp_str s) { return wr_var(w, (uint32_t)s.len) && wr_bytes(w, s.p, s.len); }
+static int wr_str(cp_wr *w, cp_str s) {
+  return wr_var(w, (uint32_t)s.len) && wr_bytes(w, s.p, s.len);
+}
 
 /* Returns 0, an error from a check, or 1 if the output buffer is full. */
 static int enc_field(cp_wr *w, const cp_entry *e, const fld *f, cp_diag *d) {

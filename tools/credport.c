@@ -186,6 +186,7 @@ int cli_parse_hours(const char *s, uint32_t *x100) {
     if (fd == 1) frac *= 10;
   }
   if (*p != 0) return CP_EINVAL;
+  if (whole * 100 + frac > 100000u * 100) return CP_EINVAL; /* 100000.01 and up */
   *x100 = (uint32_t)(whole * 100 + frac);
   return CP_OK;
 }

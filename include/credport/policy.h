@@ -18,7 +18,8 @@
  *
  * Policies arrive from other authorities over sync and are hostile input:
  * every limit below is checked while parsing, and evaluation costs at most
- * O(A log A + A * R + P log P) for A awards, R rules, P pre-approvals.
+ * O(A log A + P log P + A * R * (log P + s)) for A awards, P pre-approvals,
+ * R rules, s the longest hash probe in a credential list (<= its length).
  *
  * Thread safety: a compiled cp_policy and a cp_policy_env are immutable and
  * may be shared by threads; results and district views are not.
@@ -39,25 +40,25 @@ extern "C" {
 #endif
 
 /* Hard limits on policy documents (docs/POLICIES.md, "Limits"). */
-#define CP_POLICY_DOC_MAX        CP_DOC_MAX  /* bytes of JSON */
-#define CP_POLICY_DEPTH_MAX      8u          /* nesting of objects and arrays */
-#define CP_POLICY_RULES_MAX      32u
-#define CP_POLICY_CURRENCIES_MAX CP_TOTALS_MAX
+#define CP_POLICY_DOC_MAX         CP_DOC_MAX /* bytes of JSON */
+#define CP_POLICY_DEPTH_MAX       8u         /* nesting of objects and arrays */
+#define CP_POLICY_RULES_MAX       32u
+#define CP_POLICY_CURRENCIES_MAX  CP_TOTALS_MAX
 #define CP_POLICY_AUTHORITIES_MAX 64u
-#define CP_POLICY_SETS_MAX       32u         /* named sets, inline sets included */
-#define CP_POLICY_SET_ITEMS_MAX  1024u       /* credentials in one set */
-#define CP_POLICY_ITEMS_MAX      4096u       /* credentials in all sets together */
-#define CP_POLICY_ISSUERS_MAX    64u         /* issuers in one filter */
-#define CP_POLICY_AMOUNT_MAX     1000000000000LL /* any amount, in smallest units */
-#define CP_POLICY_DECIMALS_MAX   4u
-#define CP_POLICY_COUNT_MAX      100000u     /* "every" and milestone counts */
+#define CP_POLICY_SETS_MAX        32u             /* named sets, inline sets included */
+#define CP_POLICY_SET_ITEMS_MAX   1024u           /* credentials in one set */
+#define CP_POLICY_ITEMS_MAX       4096u           /* credentials in all sets together */
+#define CP_POLICY_ISSUERS_MAX     64u             /* issuers in one filter */
+#define CP_POLICY_AMOUNT_MAX      1000000000000LL /* any amount, in smallest units */
+#define CP_POLICY_DECIMALS_MAX    4u
+#define CP_POLICY_COUNT_MAX       100000u /* "every" and milestone counts */
 #define CP_POLICY_CYCLE_YEARS_MAX 50u
-#define CP_POLICY_LEVEL_MAX      4u          /* credential levels are 1..4 */
+#define CP_POLICY_LEVEL_MAX       4u /* credential levels are 1..4 */
 
 /* Limits on the facts of one evaluation. */
-#define CP_POLICY_AWARDS_MAX     (1u << 20)  /* awards of one educator */
-#define CP_POLICY_APPROVALS_MAX  (1u << 20)  /* pre-approvals of one educator */
-#define CP_POLICY_ENDORSE_MAX    (1u << 24)  /* endorsements in one environment */
+#define CP_POLICY_AWARDS_MAX    (1u << 20) /* awards of one educator */
+#define CP_POLICY_APPROVALS_MAX (1u << 20) /* pre-approvals of one educator */
+#define CP_POLICY_ENDORSE_MAX   (1u << 22) /* endorsements in one environment */
 
 typedef struct cp_policy cp_policy;
 typedef struct cp_policy_env cp_policy_env;
@@ -118,10 +119,10 @@ typedef struct cp_policy_award {
  * (CP_SUBJECT_CREDENTIAL, subject = its entry ID). */
 typedef struct cp_policy_endorsement {
   uint8_t endorser[CP_PK_BYTES];
-  uint8_t kind;                      /* cp_subject_kind */
+  uint8_t kind; /* cp_subject_kind */
   uint8_t subject[CP_HASH_BYTES];
-  cp_str claim;                      /* e.g. "approved", "qa:multistate-mc-2024" */
-  uint32_t date;                     /* days since 1970-01-01 */
+  cp_str claim;  /* e.g. "approved", "qa:multistate-mc-2024" */
+  uint32_t date; /* days since 1970-01-01 */
 } cp_policy_endorsement;
 
 /* A pre-approval entry: approver approved educator's plan for a credential. */
@@ -136,13 +137,13 @@ typedef struct cp_policy_approval {
 /* One educator and everything known about them. Approvals naming another
  * educator are ignored. */
 typedef struct cp_policy_educator {
-  uint8_t key[CP_PK_BYTES];          /* the educator's Ed25519 public key */
-  const cp_str *areas;               /* licensure areas (from --areas) */
-  size_t n_areas;                    /* at most CP_LIST_MAX */
+  uint8_t key[CP_PK_BYTES]; /* the educator's Ed25519 public key */
+  const cp_str *areas;      /* licensure areas (from --areas) */
+  size_t n_areas;           /* at most CP_LIST_MAX */
   const cp_policy_award *awards;
-  size_t n_awards;                   /* at most CP_POLICY_AWARDS_MAX */
+  size_t n_awards; /* at most CP_POLICY_AWARDS_MAX */
   const cp_policy_approval *approvals;
-  size_t n_approvals;                /* at most CP_POLICY_APPROVALS_MAX */
+  size_t n_approvals; /* at most CP_POLICY_APPROVALS_MAX */
 } cp_policy_educator;
 
 /* --- Policies -------------------------------------------------------------- */
@@ -154,8 +155,7 @@ typedef struct cp_policy_educator {
  * syntax errors and, for semantic errors, wherever the value can be found),
  * CP_ETOOBIG (document over CP_POLICY_DOC_MAX) or CP_ENOMEM.
  */
-int cp_policy_validate(const char *doc, size_t len, cp_diag *d)
-    __attribute__((warn_unused_result));
+int cp_policy_validate(const char *doc, size_t len, cp_diag *d) __attribute__((warn_unused_result));
 
 /*
  * Parses and compiles a policy document (len bytes, no NUL needed) into
@@ -198,9 +198,8 @@ void cp_policy_env_free(cp_policy_env *env);
  * after the call. Errors: CP_EINVAL (a fact out of its domain: level, list
  * sizes, string lengths; d says which), CP_ETOOBIG, CP_EOVERFLOW, CP_ENOMEM.
  */
-int cp_policy_evaluate(const cp_policy *p, const cp_policy_env *env,
-                       const cp_policy_educator *ed, uint32_t as_of,
-                       cp_policy_result **out, cp_diag *d)
+int cp_policy_evaluate(const cp_policy *p, const cp_policy_env *env, const cp_policy_educator *ed,
+                       uint32_t as_of, cp_policy_result **out, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 3, 5)));
 void cp_policy_result_free(cp_policy_result *r);
 

@@ -19,13 +19,18 @@
  *   cp_sync_free(s)
  *
  * Any error poisons the session, as LMDB poisons a transaction
- * (MDB_TXN_ERROR): every later call returns the same code, cp_sync_error()
- * names the message and the reason, and only cp_sync_out / cp_sync_out_ack
- * (to flush the CLOSE frame that tells the peer why) and cp_sync_free still
- * do anything.
+ * (MDB_TXN_ERROR): every later call returns the same code (after
+ * cp_sync_next_event has handed out the events already queued, such as
+ * PEER_ERROR), cp_sync_error() names the message and the reason, and only
+ * cp_sync_out / cp_sync_out_ack (to flush the CLOSE frame that tells the
+ * peer why) and cp_sync_free still do anything.
+ *
+ * Calls that queue output (provide, push, announce, send_*) return
+ * CP_EAGAIN when the output queue cannot take it now: write and ack some of
+ * cp_sync_out, then call again. The engine's own traffic waits the same way.
  *
  * Memory: cp_sync_create makes the one allocation of the session (about
- * 2.5 MiB: one input frame, the output queue, a reconciliation buffer and
+ * 2.4 MiB: one input frame, the output queue, a reconciliation buffer and
  * the request queues). Nothing is allocated per frame, and nothing is sized
  * from a length a peer sent.
  */
@@ -52,6 +57,7 @@ extern "C" {
 #define CP_SYNC_RECON_MAX     (64u * 1024) /* plaintext of one RECON message */
 #define CP_SYNC_REASON_MAX    256U        /* reason text in a CLOSE message */
 #define CP_SYNC_ENTRY_MIN     42U         /* log key and seq must be present */
+#define CP_SYNC_ALLOW_MAX     4096U       /* partner keys in one allowlist */
 #define CP_SYNC_HANDSHAKE_MS  10000U      /* handshake must finish within */
 #define CP_SYNC_KEEPALIVE_MS  15000U      /* PING after this much silence */
 #define CP_SYNC_IDLE_MS       60000U      /* peer silent this long: -ETIMEDOUT */
@@ -78,10 +84,11 @@ typedef struct cp_sync_config {
   /* Our authority key: signs the handshake. Borrowed; must outlive the
    * session. */
   const cp_key *key;
-  /* Partner public keys allowed to talk to us. Copied at create; at most
-   * cp_sync_config.n_allow <= 4096. A peer whose key is not here is refused
-   * (CP_EDENIED) before any ledger message is read. */
-  const uint8_t (*allow)[CP_PK_BYTES];
+  /* Partner public keys allowed to talk to us: n_allow keys of
+   * CP_PK_BYTES each, back to back (n_allow <= CP_SYNC_ALLOW_MAX). Copied
+   * at create. A peer whose key is not here is refused (CP_EDENIED) before
+   * any ledger message is read. */
+  const uint8_t *allow;
   size_t n_allow;
   /* Credit granted to the peer for entries it sends us that we have not yet
    * committed. 0 picks the defaults (1024 entries, 4 MiB). bytes is raised
@@ -92,7 +99,9 @@ typedef struct cp_sync_config {
 
 typedef enum {
   CP_SYNC_EV_NONE = 0,
-  /* The peer proved its key; ev.log holds it. Ledger traffic follows. */
+  /* The peer proved its key; ev.log holds it. (The initiator reports this
+   * when it has sent its own proof; if the responder then refuses it, the
+   * next frame fails.) Ledger traffic follows. */
   CP_SYNC_EV_HANDSHAKE_DONE = 1,
   /* Answer with cp_sync_provide_heads (now or later). */
   CP_SYNC_EV_NEED_HEADS = 2,
@@ -184,9 +193,10 @@ int cp_sync_next_event(cp_sync *s, cp_sync_event *ev) __attribute__((nonnull));
 /*
  * Answers NEED_HEADS. heads[0..n) must be sorted by log key, strictly
  * ascending (CP_EINVAL otherwise). The array is borrowed: it must stay valid
- * and unchanged until cp_sync_free (reconciliation reads it as messages
- * arrive). It is a snapshot; entries committed later are announced with
- * cp_sync_push / cp_sync_announce.
+ * and unchanged until the session reports CP_SYNC_EV_SYNCED or is freed
+ * (reconciliation reads it as messages arrive). It is a snapshot, given once
+ * per session; entries committed later travel by cp_sync_push /
+ * cp_sync_announce.
  */
 int cp_sync_provide_heads(cp_sync *s, const cp_sync_head *heads, size_t n)
     __attribute__((warn_unused_result, nonnull(1)));

@@ -1,0 +1,183 @@
+/*
+ * credport — sync messages other than reconciliation and entry streaming:
+ * DIGEST, HAVE, CHECKPOINT, FORK, PING, CLOSE (docs/PROTOCOL.md,
+ * "Messages"), and the dispatcher for every decrypted message.
+ */
+#include <stdio.h>
+
+#include "sync_internal.h"
+
+/* DIGEST: u8 0x10 | u64 count | 32 digest. SPEC: D-1 */
+static int on_digest(cp_sync *s, cp_rd *r) {
+  const uint8_t *d;
+  if (s->peer_digest_have) return cp__sync_fail(s, CP_EPROTO, "DIGEST: sent twice");
+  if (rd_u64(r, &s->peer_count) != 0 || rd_bytes(r, 32, &d) != 0 || rd_left(r) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "DIGEST: length is not 41 bytes");
+  memcpy(s->peer_digest, d, 32);
+  s->peer_digest_have = 1;
+  /* The responder opens reconciliation if the digests differ. */
+  if (s->role == CP_SYNC_INITIATOR) s->expect_recon = 1;
+  return 0;
+}
+
+/* HAVE: u8 0x23 | 32 log | u64 size | 32 head. */
+static int on_have(cp_sync *s, cp_rd *r) {
+  const uint8_t *log, *head;
+  uint64_t size;
+  if (rd_bytes(r, 32, &log) != 0 || rd_u64(r, &size) != 0 || rd_bytes(r, 32, &head) != 0 ||
+      rd_left(r) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "HAVE: length is not 73 bytes");
+  cp_sync_event *ev = cp__sync_ev_push(s, CP_SYNC_EV_PEER_HAS);
+  memcpy(ev->log, log, 32);
+  ev->seq = size;
+  memcpy(ev->head, head, 32);
+  return 0;
+}
+
+/* CHECKPOINT: u8 0x30 | 32 log | u32 n | n bytes of signed-note text. */
+static int on_checkpoint(cp_sync *s, cp_rd *r) {
+  const uint8_t *log, *note;
+  uint32_t n;
+  if (rd_bytes(r, 32, &log) != 0 || rd_u32(r, &n) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "CHECKPOINT: truncated header");
+  if (n == 0 || n > CP_NOTE_MAX)
+    return cp__sync_fail(s, CP_ETOOBIG, "CHECKPOINT: note of %lu bytes (limit %u)",
+                         (unsigned long)n, CP_NOTE_MAX);
+  if (rd_bytes(r, n, &note) != 0 || rd_left(r) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "CHECKPOINT: note length %lu does not match the message",
+                         (unsigned long)n);
+  cp_sync_event *ev = cp__sync_ev_push(s, CP_SYNC_EV_CHECKPOINT);
+  memcpy(ev->log, log, 32);
+  s->items[0].p = note;
+  s->items[0].len = n;
+  ev->count = 1;
+  ev->bytes = n;
+  return 0;
+}
+
+static int rd_entry(cp_rd *r, cp_sync_blob *b) {
+  uint32_t n;
+  if (rd_u32(r, &n) != 0) return CP_EPROTO;
+  if (n < CP_SYNC_ENTRY_MIN || n > CP_ENTRY_MAX) return CP_ETOOBIG;
+  if (rd_bytes(r, n, &b->p) != 0) return CP_EPROTO;
+  b->len = n;
+  return 0;
+}
+
+/* FORK: u8 0x31 | u32 na | na bytes | u32 nb | nb bytes: two raw entries. */
+static int on_fork(cp_sync *s, cp_rd *r) {
+  if (rd_entry(r, &s->items[0]) != 0 || rd_entry(r, &s->items[1]) != 0 || rd_left(r) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "FORK: malformed (each entry %u..%u bytes, no trailer)",
+                         CP_SYNC_ENTRY_MIN, CP_ENTRY_MAX);
+  const cp_sync_blob *a = &s->items[0], *b = &s->items[1];
+  if (memcmp(a->p + 2, b->p + 2, 40) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "FORK: the entries differ in log key or seq");
+  if (a->len == b->len && memcmp(a->p, b->p, a->len) == 0)
+    return cp__sync_fail(s, CP_EPROTO, "FORK: the two entries are identical");
+  cp_sync_event *ev = cp__sync_ev_push(s, CP_SYNC_EV_FORK_PROOF);
+  memcpy(ev->log, a->p + 2, 32);
+  ev->seq = be64_get(a->p + 34);
+  ev->count = 2;
+  ev->bytes = (uint32_t)(a->len + b->len);
+  return 0;
+}
+
+/* CLOSE: u8 0x7f | u32 code | u16 n | n bytes of reason (n <= 256). */
+static int on_close(cp_sync *s, cp_rd *r) {
+  uint32_t code;
+  uint16_t n;
+  const uint8_t *txt;
+  if (rd_u32(r, &code) != 0 || rd_u16(r, &n) != 0 || n > CP_SYNC_REASON_MAX ||
+      rd_bytes(r, n, &txt) != 0 || rd_left(r) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "CLOSE: malformed");
+  cp_sync_event *ev = cp__sync_ev_push(s, CP_SYNC_EV_PEER_ERROR);
+  ev->code = (int)(int32_t)code;
+  s->items[0].p = txt;
+  s->items[0].len = n;
+  ev->count = 1;
+  char clean[CP_SYNC_REASON_MAX + 1];
+  for (size_t i = 0; i < n; i++) clean[i] = (txt[i] >= 0x20 && txt[i] < 0x7f) ? (char)txt[i] : '?';
+  clean[n] = 0;
+  snprintf(s->errmsg, sizeof s->errmsg, "CLOSE: peer closed the session (%d): %s", ev->code,
+           clean);
+  s->err = CP_EPROTO;
+  cp__hs_wipe(s);
+  return CP_EPROTO;
+}
+
+int cp__sync_dispatch(cp_sync *s, const uint8_t *msg, size_t len) {
+  cp_rd r = {msg + 1, msg + len};
+  if (len == 0) return cp__sync_fail(s, CP_EPROTO, "message: empty");
+  if (msg[0] == MSG_CLOSE) return on_close(s, &r);
+  switch (msg[0]) {
+  case MSG_DIGEST: return on_digest(s, &r);
+  case MSG_RECON: return cp__recon_accept(s, msg, len);
+  case MSG_REQ: return cp__on_req(s, &r);
+  case MSG_ENTRIES: return cp__on_entries(s, &r);
+  case MSG_CREDIT: return cp__on_credit(s, &r);
+  case MSG_HAVE: return on_have(s, &r);
+  case MSG_CHECKPOINT: return on_checkpoint(s, &r);
+  case MSG_FORK: return on_fork(s, &r);
+  case MSG_PING:
+    if (len != 1) return cp__sync_fail(s, CP_EPROTO, "PING: carries %zu extra bytes", len - 1);
+    return 0;
+  case MSG_HS1:
+  case MSG_HS2:
+  case MSG_HS3: return cp__sync_fail(s, CP_EPROTO, "HS%u: handshake message after the handshake", msg[0]);
+  default: return cp__sync_fail(s, CP_EPROTO, "message: unknown type 0x%02x", msg[0]);
+  }
+}
+
+static int ready(cp_sync *s) {
+  if (s->err != 0) return s->err;
+  return s->hs == HS_DONE ? 0 : CP_EINVAL;
+}
+
+int cp_sync_announce(cp_sync *s, const cp_sync_head *h) {
+  int rc = ready(s);
+  if (rc != 0) return rc;
+  uint8_t *p = cp__frame_begin(s, 73, 0);
+  if (p == NULL) return CP_EAGAIN;
+  p[0] = MSG_HAVE;
+  memcpy(p + 1, h->log, 32);
+  be64_put(p + 33, h->size);
+  memcpy(p + 41, h->head, 32);
+  cp__frame_end(s, 73);
+  return 0;
+}
+
+int cp_sync_send_checkpoint(cp_sync *s, const uint8_t log[CP_PK_BYTES], const char *note,
+                            size_t len) {
+  int rc = ready(s);
+  if (rc != 0) return rc;
+  if (len == 0) return CP_EINVAL;
+  if (len > CP_NOTE_MAX) return CP_ETOOBIG;
+  uint8_t *p = cp__frame_begin(s, 37 + len, 0);
+  if (p == NULL) return CP_EAGAIN;
+  p[0] = MSG_CHECKPOINT;
+  memcpy(p + 1, log, 32);
+  be32_put(p + 33, (uint32_t)len);
+  memcpy(p + 37, note, len);
+  cp__frame_end(s, 37 + len);
+  return 0;
+}
+
+int cp_sync_send_fork_proof(cp_sync *s, const uint8_t *a, size_t alen, const uint8_t *b,
+                            size_t blen) {
+  int rc = ready(s);
+  if (rc != 0) return rc;
+  if (alen < CP_SYNC_ENTRY_MIN || blen < CP_SYNC_ENTRY_MIN) return CP_EINVAL;
+  if (alen > CP_ENTRY_MAX || blen > CP_ENTRY_MAX) return CP_ETOOBIG;
+  if (memcmp(a + 2, b + 2, 40) != 0 || (alen == blen && memcmp(a, b, alen) == 0))
+    return CP_EINVAL;
+  size_t n = 1 + 4 + alen + 4 + blen;
+  uint8_t *p = cp__frame_begin(s, n, 0);
+  if (p == NULL) return CP_EAGAIN;
+  p[0] = MSG_FORK;
+  be32_put(p + 1, (uint32_t)alen);
+  memcpy(p + 5, a, alen);
+  be32_put(p + 5 + alen, (uint32_t)blen);
+  memcpy(p + 9 + alen, b, blen);
+  cp__frame_end(s, n);
+  return 0;
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# `credport award --csv`: every row in one transaction or none; a bad row is
+# named by row and column; RFC 4180 quoting; CRLF line ends; the header.
+# Usage: bash cli_csv.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+set -euo pipefail
+CP=${1:?usage: cli_csv.sh PATH-TO-CREDPORT [VECTORS]}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+D=$T/node
+
+say() { printf 'check: %s\n' "$*"; }
+die() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+run() {
+  local want=$1 st=0
+  shift
+  "$CP" "$@" >"$T/out" 2>"$T/err" || st=$?
+  if [ "$st" != "$want" ]; then
+    printf -- '--- stdout\n'; cat "$T/out"; printf -- '--- stderr\n'; cat "$T/err"
+    die "credport $* exited $st, want $want"
+  fi
+}
+has() { grep -q -- "$1" "$2" || { cat "$2"; die "$2 does not contain \"$1\""; }; }
+size() { "$CP" -d "$D" whoami --json | sed -n 's/.*"size":\([0-9]*\).*/\1/p'; }
+same_size() { local s; s=$(size); [ "$s" = "$1" ] || die "log size $s, want $1 (a refused import wrote something)"; }
+HEADER=credential,educator,earned,assessor,evidence_sha256
+E1=$(printf '1%.0s' {1..64})
+E2=$(printf '2%.0s' {1..64})
+E3=$(printf 'a%.0s' {1..64})
+EV=$(printf 'e%.0s' {1..64})
+
+run 0 -d "$D" init --name "CSV Test" --jurisdiction US-WI --role district
+run 0 -d "$D" credential define --id c1 --title One --competency one --level 1 --hours 1
+run 0 -d "$D" credential define --id c2 --title Two --competency two --level 2 --hours 2
+DID=$("$CP" educator keygen --out "$T/e.key" --json | sed -n 's/.*"did":"\([^"]*\)".*/\1/p')
+
+say "a good file imports every row"
+{
+  echo "$HEADER"
+  echo "c1,$E1,2026-01-01,A. Assessor,$EV"
+  echo "c2,$E2,2026-01-02,,"
+  echo "c1,$E3,2026-01-03,B,"
+  echo "c2,$DID,2026-01-04,C,$EV"
+  echo "c1,$E1,2026-01-05,,"
+} >"$T/good.csv"
+run 0 -d "$D" award --csv "$T/good.csv"
+has "awarded 5" "$T/out"
+same_size 8
+run 0 -d "$D" log --from 3 --json
+[ "$(grep -o '"type":"award"' "$T/out" | wc -l)" = 5 ] || die "5 awards expected"
+has "\"earned\":\"2026-01-05\"" "$T/out"
+has "\"evidence_sha256\":\"$EV\"\|\"evidence\":\"$EV\"" "$T/out"
+
+# bad_file NAME LINE-NUMBER BAD-ROW: a 7-row file whose line LINE is BAD-ROW.
+bad_file() {
+  local f=$T/$1.csv line=$2 bad=$3 i
+  echo "$HEADER" >"$f"
+  for i in 2 3 4 5 6 7 8; do
+    if [ "$i" = "$line" ]; then echo "$bad" >>"$f"; else echo "c1,$E1,2026-02-0$((i % 9 + 1)),x," >>"$f"; fi
+  done
+  printf '%s' "$f"
+}
+
+say "one bad row in the middle imports nothing and names row and column"
+S=$(size)
+run 1 -d "$D" award --csv "$(bad_file date 5 "c1,$E2,2026-02-30,x,")"
+has "row 5" "$T/err"
+has "column earned" "$T/err"
+same_size "$S"
+run 1 -d "$D" award --csv "$(bad_file edu 4 "c2,not-a-key,2026-02-01,x,")"
+has "row 4" "$T/err"
+has "column educator" "$T/err"
+same_size "$S"
+run 1 -d "$D" award --csv "$(bad_file cred 6 "c9,$E1,2026-02-01,x,")"
+has "row 6" "$T/err"
+has "column credential" "$T/err"
+same_size "$S"
+run 1 -d "$D" award --csv "$(bad_file ev 3 "c1,$E1,2026-02-01,x,xyz")"
+has "row 3" "$T/err"
+has "column evidence_sha256" "$T/err"
+same_size "$S"
+run 1 -d "$D" award --csv "$(bad_file short 7 "c1,$E1,2026-02-01")"
+has "row 7" "$T/err"
+same_size "$S"
+run 1 -d "$D" award --csv "$(bad_file long 8 "c1,$E1,2026-02-01,x,,extra")"
+has "row 8" "$T/err"
+same_size "$S"
+
+say "the last of many rows bad: nothing imported"
+awk -v e="$E1" -v h="$HEADER" 'BEGIN { print h; for (i = 0; i < 3000; i++) printf "c1,%s,2026-03-01,r%d,\n", e, i; print "c1," e ",2026-03-32,last," }' >"$T/lastbad.csv"
+run 1 -d "$D" award --csv "$T/lastbad.csv"
+has "row 3002" "$T/err"
+same_size "$S"
+
+say "quoted fields: commas, doubled quotes, line breaks"
+{
+  echo "$HEADER"
+  echo "\"c1\",\"$E1\",\"2026-04-01\",\"Smith, J.\",\"\""
+  echo "c2,$E2,2026-04-02,\"He said \"\"fine\"\"\","
+  printf 'c1,%s,2026-04-03,"two\nlines",\n' "$E3"
+} >"$T/quoted.csv"
+run 0 -d "$D" award --csv "$T/quoted.csv"
+has "awarded 3" "$T/out"
+run 0 -d "$D" log --from "$S" --json
+has '"assessor":"Smith, J."' "$T/out"
+has '"assessor":"He said \\"fine\\""' "$T/out"
+has '"assessor":"two\\nlines"' "$T/out"
+S=$((S + 3))
+same_size "$S"
+
+say "CRLF line ends"
+printf '%s\r\nc1,%s,2026-05-01,Crlf,\r\nc2,%s,2026-05-02,,%s\r\n' "$HEADER" "$E1" "$E2" "$EV" >"$T/crlf.csv"
+run 0 -d "$D" award --csv "$T/crlf.csv"
+has "awarded 2" "$T/out"
+run 0 -d "$D" log --from "$S" --json
+has '"assessor":"Crlf"' "$T/out"
+if grep -q '\\r' "$T/out"; then die "a carriage return reached the ledger"; fi
+S=$((S + 2))
+same_size "$S"
+
+say "no trailing newline"
+printf '%s\nc1,%s,2026-05-03,NoEol,' "$HEADER" "$E1" >"$T/noeol.csv"
+run 0 -d "$D" award --csv "$T/noeol.csv"
+has "awarded 1" "$T/out"
+S=$((S + 1))
+same_size "$S"
+
+say "header missing, wrong or reordered: refused"
+printf 'c1,%s,2026-06-01,x,\nc1,%s,2026-06-02,x,\n' "$E1" "$E1" >"$T/nohdr.csv"
+run 1 -d "$D" award --csv "$T/nohdr.csv"
+has "header" "$T/err"
+printf 'educator,credential,earned,assessor,evidence_sha256\n%s,c1,2026-06-01,x,\n' "$E1" >"$T/swapped.csv"
+run 1 -d "$D" award --csv "$T/swapped.csv"
+has "header" "$T/err"
+printf 'credential,educator,earned\nc1,%s,2026-06-01\n' "$E1" >"$T/shorthdr.csv"
+run 1 -d "$D" award --csv "$T/shorthdr.csv"
+has "header" "$T/err"
+: >"$T/empty.csv"
+run 1 -d "$D" award --csv "$T/empty.csv"
+printf 'c1,%s,2026-06-01,"unterminated,\n' "$E1" | cat <(echo "$HEADER") - >"$T/unterminated.csv"
+run 1 -d "$D" award --csv "$T/unterminated.csv"
+run 1 -d "$D" award --csv "$T/does-not-exist.csv"
+run 2 -d "$D" award --csv "$T/good.csv" --credential c1
+same_size "$S"
+
+say "a header-only file awards nothing"
+echo "$HEADER" >"$T/hdronly.csv"
+run 0 -d "$D" award --csv "$T/hdronly.csv"
+has "awarded 0" "$T/out"
+same_size "$S"
+
+say "parallel writers: six single awards and an import at once, all land"
+awk -v e="$E2" -v h="$HEADER" 'BEGIN { print h; for (i = 0; i < 2000; i++) printf "c2,%s,2026-07-01,p%d,\n", e, i }' >"$T/par.csv"
+pids=()
+for i in 1 2 3 4 5 6; do
+  "$CP" -d "$D" award --credential c1 --educator "$(printf '%064x' "$i")" --earned 2026-07-0"$i" \
+    >"$T/par$i.out" 2>&1 &
+  pids+=($!)
+done
+"$CP" -d "$D" award --csv "$T/par.csv" >"$T/parcsv.out" 2>&1 &
+pids+=($!)
+for p in "${pids[@]}"; do wait "$p" || { cat "$T"/par*.out; die "a parallel writer failed"; }; done
+S=$((S + 6 + 2000))
+same_size "$S"
+
+say "audit is clean after all of it"
+run 0 -d "$D" audit
+echo "cli_csv: all checks passed"
