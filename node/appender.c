@@ -81,6 +81,7 @@ static void *writer_main(void *arg) {
   cp_key_public(a->key, pk);
   if (rc == 0 && memcmp(pk, lr.signer, CP_PK_BYTES) != 0)
     rc = cp_diag_set(&d, CP_EDENIED, "the key given is not this log's signing key");
+  if (rc == 0) rc = cp__ownhead_check(a->s, lr.fr.size, &d);
   if (rc == 0 && (lr.flags & (CP_LOG_FORKED | CP_LOG_RETIRED)))
     rc = cp_diag_set(&d, lr.flags & CP_LOG_FORKED ? CP_EFORKED : CP_ERETIRED,
                      "this log is %s: nothing more can be appended",
@@ -126,8 +127,12 @@ static void *writer_main(void *arg) {
        * appender does not hold: then no checkpoint is signed now. */
       if (rc == 0 && memcmp(pk, lr.signer, CP_PK_BYTES) == 0)
         rc = cp__sign_checkpoint(&tx, &lr, a->key, &d);
-      if (rc == 0) rc = cp__tx_commit(&tx, &d);
-      else cp__tx_abort(&tx);
+      if (rc == 0) {
+        rc = cp__tx_commit(&tx, &d);
+        if (rc == 0) cp__ownhead_write(a->s, lr.fr.size, lr.head);
+      } else {
+        cp__tx_abort(&tx);
+      }
       if (rc != 0) {
         pthread_mutex_lock(&a->mu);
         fail_locked(a, rc, &d, ordinal);

@@ -223,7 +223,8 @@ int cp_store_init_authority(cp_store *s, const cp_key *k, const char *name,
   }
   if ((rc = cp__logrec_put(&tx, &lr)) != 0) goto out;
   if ((rc = cp__sign_checkpoint(&tx, &lr, k, d)) != 0) goto out;
-  return cp__tx_commit(&tx, d);
+  if ((rc = cp__tx_commit(&tx, d)) == 0) cp__ownhead_write(s, lr.fr.size, lr.head);
+  return rc;
 out:
   cp__tx_abort(&tx);
   return rc;
@@ -378,4 +379,29 @@ int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
   free(fork.b);
   free(cache.v);
   return rc;
+}
+
+int cp_store_add_fork(cp_store *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                      cp_diag *d) {
+  cp_entry ea, eb;
+  cp_reader *r = NULL;
+  cp_log_info li;
+  int rc = cp_entry_decode(a, alen, &ea, d);
+  if (rc == 0) rc = cp_entry_decode(b, blen, &eb, d);
+  if (rc != 0) return rc;
+  if (memcmp(ea.log, eb.log, CP_PK_BYTES) != 0 || ea.seq != eb.seq ||
+      (alen == blen && memcmp(a, b, alen) == 0))
+    return cp_diag_set(d, CP_EINVAL, "a fork proof needs two different entries at one seq of one log");
+  if ((rc = cp_reader_begin(s, &r)) != 0) return rc;
+  rc = cp_reader_log(r, ea.log, &li);
+  if (rc == 0 && (li.flags & CP_LOG_FORKED)) rc = CP_EEXIST;
+  cp_reader_end(r);
+  if (rc == CP_ENOTFOUND) return cp_diag_set(d, rc, "fork proof for a log this node does not hold");
+  if (rc != 0) return rc;
+  /* Both must be signed by a key the log has used. */
+  if ((cp_entry_verify(a, alen, ea.log) != 0 && cp_entry_verify(a, alen, li.signer) != 0) ||
+      (cp_entry_verify(b, blen, eb.log) != 0 && cp_entry_verify(b, blen, li.signer) != 0))
+    return cp_diag_set(d, CP_EBADSIG, "fork proof: an entry is not validly signed by the log");
+  cp__fork f = {1, 0, (uint8_t *)a, (uint8_t *)b, alen, blen};
+  return record_fork(s, &f, d);
 }

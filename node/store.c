@@ -44,8 +44,9 @@ int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
   if (s == NULL) return CP_ENOMEM;
   s->flags = flags;
   snprintf(s->path, sizeof s->path, "%s/data.mdb", dir);
+  snprintf(s->headfile, sizeof s->headfile, "%s/own-head", dir);
   if ((rc = mdb_env_create(&s->env)) != 0) goto out;
-  if ((rc = mdb_env_set_maxdbs(s->env, 16)) != 0) goto out;
+  if ((rc = mdb_env_set_maxdbs(s->env, 24)) != 0) goto out;
   if ((rc = mdb_env_set_mapsize(s->env, MAP_SIZE_DEFAULT)) != 0) goto out;
   if ((rc = mdb_env_set_maxreaders(s->env, 126)) != 0) goto out;
   unsigned envflags = MDB_NOTLS | MDB_NORDAHEAD;
@@ -69,7 +70,8 @@ int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
       (rc = open_dbi(txn, "revoked", c, &s->revoked)) != 0 ||
       (rc = open_dbi(txn, "credids", c, &s->credids)) != 0 ||
       (rc = open_dbi(txn, "forks", c, &s->forks)) != 0 ||
-      (rc = open_dbi(txn, "checkpoints", c, &s->checkpoints)) != 0)
+      (rc = open_dbi(txn, "checkpoints", c, &s->checkpoints)) != 0 ||
+      (rc = open_dbi(txn, "peers", c, &s->peers)) != 0)
     goto out;
   /* SPEC: the format record; a store of another format is refused. */
   MDB_val k = {6, (void *)"format"}, v;

@@ -19,6 +19,7 @@
  *   credids     logno u32 | stable id -> rowid of the definition
  *   forks       logno u32 -> u32 len | entry a | u32 len | entry b
  *   checkpoints logno u32 | size u64 -> signed note text
+ *   peers       partner key (32) -> peer record (node/peers.c)
  */
 #ifndef CP_NODE_STORE_INTERNAL_H
 #define CP_NODE_STORE_INTERNAL_H
@@ -33,9 +34,10 @@
 struct cp_store {
   MDB_env *env;
   MDB_dbi meta, logs, logkeys, entries, runs, ids, by_edu, by_cred, by_subj, by_type, revoked,
-      credids, forks, checkpoints;
+      credids, forks, checkpoints, peers;
   unsigned flags;
   char path[PATH_MAX];
+  char headfile[PATH_MAX]; /* the own log's last committed head, outside LMDB */
 };
 
 /* A log's mutable state, as kept in the logs database. */
@@ -95,6 +97,11 @@ int cp__frontier_at(cp__tx *tx, uint32_t logno, uint64_t size, cp_merkle_frontie
 int cp__self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]);
 /* Signs a checkpoint of lr at its size with k and stores it in tx. */
 int cp__sign_checkpoint(cp__tx *tx, const cp__logrec *lr, const cp_key *k, cp_diag *d);
+
+/* The own-head guard (node/peers.c): a file beside the LMDB environment
+ * that records the own log's size and head after every local commit. */
+int cp__ownhead_check(const cp_store *s, uint64_t size, cp_diag *d);
+void cp__ownhead_write(const cp_store *s, uint64_t size, const uint8_t head[CP_HASH_BYTES]);
 
 /* Big-endian helpers. */
 static inline void cp__be32(uint8_t *p, uint32_t v) {

@@ -191,6 +191,34 @@ int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
 int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *d)
     __attribute__((warn_unused_result));
 
+/* Records a fork proof received from a partner: a and b must be two
+ * different, validly signed entries at one seq of a log this node holds
+ * (CP_EBADSIG, CP_EINVAL otherwise). The log then accepts nothing more.
+ * CP_EEXIST if the log already has a fork proof. */
+int cp_store_add_fork(cp_store *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                      cp_diag *d) __attribute__((warn_unused_result));
+
+/* ---- partners ------------------------------------------------------------ */
+
+#define CP_ADDR_MAX 128U
+
+typedef struct cp_peer_info {
+  uint8_t key[CP_PK_BYTES];
+  char addr[CP_ADDR_MAX];      /* "host:port" to dial; "" for accept-only */
+  uint64_t last_sync;          /* Unix seconds of the last completed sync, 0 = never */
+  uint64_t bytes_in, bytes_out, entries_in, entries_out; /* totals over all sessions */
+  uint64_t last_seen;          /* Unix seconds of the last session */
+  char last_error[160];        /* why the last session ended, "" if cleanly */
+} cp_peer_info;
+
+/* Adds or replaces a partner (its statistics are kept when it exists). */
+int cp_store_peer_put(cp_store *s, const cp_peer_info *p, int keep_stats, cp_diag *d)
+    __attribute__((warn_unused_result));
+int cp_store_peer_del(cp_store *s, const uint8_t key[CP_PK_BYTES], cp_diag *d)
+    __attribute__((warn_unused_result));
+int cp_reader_peer(cp_reader *r, const uint8_t key[CP_PK_BYTES], cp_peer_info *out);
+int cp_reader_each_peer(cp_reader *r, int (*fn)(void *ctx, const cp_peer_info *p), void *ctx);
+
 /* ---- audit -------------------------------------------------------------- */
 
 typedef struct cp_audit_report {
