@@ -83,19 +83,19 @@ static int frame_done(cp_sync *s) {
   uint8_t nonce[12];
   size_t plen = len - SYNC_TAG;
   uint64_t n = s->n_rx;
-  /* The initiator switches to transport keys when it sends HS3; a
-   * responder that refuses HS3 answers with a cleartext CLOSE (HS-6). Keep
-   * a copy of what may be one, as a failed open wipes the buffer. */
-  uint8_t close[7 + CP_SYNC_REASON_MAX];
-  int maybe_close = s->role == CP_SYNC_INITIATOR && n == 0 && len >= 7 && len <= sizeof close &&
+  /* SPEC: HS-7. The initiator switches to transport keys when it sends
+   * HS3; a responder that refuses HS3 answers with a cleartext CLOSE. Keep a
+   * copy of what may be one, as a failed open wipes the buffer. */
+  uint8_t clear[7 + CP_SYNC_REASON_MAX];
+  int maybe_close = s->role == CP_SYNC_INITIATOR && n == 0 && len >= 7 && len <= sizeof clear &&
                     s->in[0] == MSG_CLOSE && len == 7 + ((size_t)s->in[5] << 8 | s->in[6]);
-  if (maybe_close) memcpy(close, s->in, len);
+  if (maybe_close) memcpy(clear, s->in, len);
   nonce_of(s->n_rx++, nonce);
   /* SPEC: F-4 */
   if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(s->in, NULL, s->in, plen, s->in + plen,
                                                          s->hdr, SYNC_HDR, nonce, s->k_rx) != 0) {
     if (maybe_close) {
-      memcpy(s->in, close, len);
+      memcpy(s->in, clear, len);
       return cp__sync_dispatch(s, s->in, len);
     }
     return cp__sync_fail(s, CP_EPROTO,

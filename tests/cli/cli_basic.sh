@@ -68,6 +68,12 @@ VKEY=$(jstr vkey "$T/out")
 [ "$ORIGIN" = "credport/us-nc/${PK:0:16}" ] || die "default origin \"$ORIGIN\""
 [[ $VKEY =~ ^[^+]+\+[0-9a-f]{8}\+A[A-Za-z0-9+/]{43}$ ]] || die "vkey \"$VKEY\" is malformed"
 [ "${VKEY%%+*}" = "$ORIGIN" ] || die "vkey names \"${VKEY%%+*}\", not the origin"
+# Key ID = SHA-256(origin "\n" 0x01 public-key)[:4]; key = base64(0x01 public-key).
+PKBIN=$(printf '%s' "$PK" | sed 's/../\\x&/g')
+WANTID=$( { printf '%s\n\001' "$ORIGIN"; printf "$PKBIN"; } | sha256sum | cut -c1-8)
+[ "$(printf '%s' "$VKEY" | cut -d+ -f2)" = "$WANTID" ] || die "vkey key id is not $WANTID"
+WANTKEY=$( { printf '\001'; printf "$PKBIN"; } | base64 -w0)
+[ "${VKEY#*+*+}" = "$WANTKEY" ] || die "vkey key is not base64(0x01 || public key)"
 has '"name":"NC Department of Public Instruction"' "$T/out"
 has '"role":"state"' "$T/out"
 

@@ -26,6 +26,25 @@ jnum() { sed -n 's/.*"'"$1"'":\([0-9]*\).*/\1/p' "$2" | head -n 1; }
 # hex -> base64 without xxd: each byte through printf's \x escapes.
 hex2b64() { printf "$(printf '%s' "$1" | sed 's/../\\x&/g')" | base64 -w0; }
 B64='[A-Za-z0-9+/]'
+# RFC 9162 MTH over hex leaf hashes (the entry IDs): mth FIRST COUNT, using IDS.
+node() { printf "$(printf '01%s%s' "$1" "$2" | sed 's/../\\x&/g')" | sha256sum | cut -c1-64; }
+mth() {
+  local b=$1 n=$2 k=1
+  if [ "$n" = 1 ]; then printf '%s' "${IDS[$b]}"; return; fi
+  while [ $((k * 2)) -lt "$n" ]; do k=$((k * 2)); done
+  node "$(mth "$b" "$k")" "$(mth $((b + k)) $((n - k)))"
+}
+# RFC 9162 PATH(m, D[b:b+n]) as a JSON array of base64 hashes, leaf side first.
+path() {
+  local m=$1 b=$2 n=$3 k=1
+  [ "$n" -le 1 ] && return
+  while [ $((k * 2)) -lt "$n" ]; do k=$((k * 2)); done
+  if [ "$m" -lt "$k" ]; then
+    path "$m" "$b" "$k"; printf '"%s",' "$(hex2b64 "$(mth $((b + k)) $((n - k)))")"
+  else
+    path $((m - k)) $((b + k)) $((n - k)); printf '"%s",' "$(hex2b64 "$(mth "$b" "$k")")"
+  fi
+}
 HASH="$B64{43}="
 
 run 0 -d "$D" init --name "Proof Test" --jurisdiction US-NC --role state --origin "$ORIGIN"
@@ -52,6 +71,7 @@ cp "$T/out" "$T/cp13"
 [ "$(sed -n 2p "$T/cp13")" = 13 ] || die "line 2 is not the size 13"
 [ "$(sed -n 3p "$T/cp13")" = "$ROOT" ] || die "line 3 is not the root whoami reports"
 [[ $(sed -n 3p "$T/cp13") =~ ^$HASH$ ]] || die "line 3 is not base64 of 32 bytes"
+[ "$ROOT" = "$(hex2b64 "$(mth 0 13)")" ] || die "the root is not RFC 9162's MTH of the entry IDs"
 [ -z "$(sed -n 4p "$T/cp13")" ] || die "line 4 is not blank"
 [[ $(sed -n 5p "$T/cp13") =~ ^—\ $ORIGIN\ $B64{91}=$ ]] ||
   die "signature line \"$(sed -n 5p "$T/cp13")\" is not '— origin base64(keyid||sig)'"
@@ -61,6 +81,20 @@ SIGB64=$(sed -n 5p "$T/cp13" | awk '{print $3}')
   die "the signature line's key id is not the vkey's $KEYID"
 run 0 -d "$D" checkpoint --json
 has "\"log\":\"$PK\"" "$T/out"
+if command -v openssl >/dev/null 2>&1 &&
+   printf "$(printf '302a300506032b6570032100%s' "$PK" | sed 's/../\\x&/g')" >"$T/pk.der" &&
+   openssl pkey -pubin -inform DER -in "$T/pk.der" -out "$T/pk.pem" 2>/dev/null; then
+  say "an independent Ed25519 verifier (openssl) accepts the note signature over the body"
+  head -n 3 "$T/cp13" >"$T/body"
+  printf '%s' "$SIGB64" | base64 -d | tail -c 64 >"$T/sig"
+  openssl pkeyutl -verify -pubin -inkey "$T/pk.pem" -rawin -in "$T/body" -sigfile "$T/sig" \
+    >/dev/null || die "openssl does not verify the checkpoint signature"
+  printf 'x' >>"$T/body"
+  if openssl pkeyutl -verify -pubin -inkey "$T/pk.pem" -rawin -in "$T/body" -sigfile "$T/sig" \
+    >/dev/null 2>&1; then die "openssl verifies a changed body"; fi
+else
+  say "skipped: no openssl with Ed25519 for the independent signature check"
+fi
 
 say "prove inclusion --json: members and order"
 run 0 -d "$D" prove inclusion "${IDS[5]}" --json
@@ -70,11 +104,15 @@ cp "$T/out" "$T/incl.json"
 [ "$(jstr leaf_hash "$T/incl.json")" = "$(hex2b64 "${IDS[5]}")" ] || die "leaf_hash is not the entry ID"
 
 say "prove consistency --json: members and order"
+WANT=$(path 5 0 13)
+has "\"hashes\":\[${WANT%,}\]" "$T/incl.json"
+
 run 0 -d "$D" prove consistency --from 6 --json
 cp "$T/out" "$T/cons.json"
 [[ $(cat "$T/cons.json") =~ ^\{\"log\":\"$PK\",\"old_size\":6,\"new_size\":13,\"old_root\":\"$HASH\",\"new_root\":\"$HASH\",\"hashes\":\[(\"$HASH\",)*\"$HASH\"\]\}$ ]] ||
   die "consistency JSON: $(cat "$T/cons.json")"
 [ "$(jstr new_root "$T/cons.json")" = "$ROOT" ] || die "new_root is not the log's root"
+[ "$(jstr old_root "$T/cons.json")" = "$(hex2b64 "$(mth 0 6)")" ] || die "old_root is not MTH of 6"
 run 2 -d "$D" prove consistency --from 14
 run 2 -d "$D" prove inclusion "${IDS[5]}" --size 14
 run 2 -d "$D" prove inclusion "${IDS[5]}" --size 5
@@ -90,6 +128,8 @@ has '"valid":true' "$T/out"
 for i in 0 1 2 7 12; do
   run 0 -d "$D" prove inclusion "${IDS[$i]}" --json
   cp "$T/out" "$T/p$i.json"
+  WANT=$(path "$i" 0 13)
+  has "\"hashes\":\[${WANT%,}\]" "$T/p$i.json"
   run 0 verify-proof "$T/p$i.json" --checkpoint "$T/cp13" --vkey "$VKEY"
 done
 

@@ -414,6 +414,28 @@ static void audit_log_record_tampered(void **state) {
   fx_free(&f);
 }
 
+/* A store written in another format version is refused at open. */
+static void store_other_format_refused(void **state) {
+  (void)state;
+  fx_store f;
+  raw r;
+  cp_diag d;
+  build(&f, NULL);
+  cp_store_close(f.s);
+  f.s = NULL;
+  raw_open(&r, f.dir);
+  MDB_dbi dbi = raw_dbi(&r, "meta", 0);
+  uint8_t v2[4] = {0, 0, 0, 2};
+  MDB_val k = {6, "format"}, v = {4, v2};
+  assert_int_equal(mdb_put(r.txn, dbi, &k, &v, 0), 0);
+  raw_commit(&r);
+  memset(&d, 0, sizeof d);
+  assert_int_equal(cp_store_open(f.dir, 0, &f.s, &d), CP_EVERSION);
+  assert_null(f.s);
+  assert_non_null(strstr(d.msg, "format"));
+  fx_free(&f);
+}
+
 /* A valid checkpoint of the empty tree (size 0) is a legitimate record. */
 static void audit_checkpoint_size_zero(void **state) {
   (void)state;
@@ -511,6 +533,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(audit_missing_row),
     cmocka_unit_test(audit_flipped_merkle_hash),
     cmocka_unit_test(audit_log_record_tampered),
+    cmocka_unit_test(store_other_format_refused),
     cmocka_unit_test(audit_checkpoint_size_zero),
     cmocka_unit_test(audit_own_log_rotations),
 };

@@ -277,6 +277,48 @@ static void ingest_fork(void **state) {
   free(x);
 }
 
+/* A second, validly signed version of an entry of the node's own log (say,
+ * from a restored backup) forks it: the node itself can append no more. */
+static void ingest_fork_of_own_log(void **state) {
+  (void)state;
+  fx_store f;
+  fx_log own;
+  fx_buf *b = calloc(1, sizeof *b);
+  fx_batch bt = {{0}, {0}, 0};
+  cp_ingest_report rep;
+  cp_diag d;
+  cp_entry e;
+  cp_appender *a = NULL;
+  const uint8_t *g;
+  size_t glen;
+  cp_reader *r = NULL;
+  fx_new(&f, 0x56, "credport/test/ownfork");
+  fx_log_init(&own, 0x56); /* the same key */
+  assert_int_equal(cp_reader_begin(f.s, &r), CP_OK);
+  assert_int_equal(cp_reader_entry(r, f.pk, 0, &g, &glen), CP_OK);
+  ref_leaf(g, glen, own.prev);
+  cp_reader_end(r);
+  own.seq = 1;
+  assert_int_equal(cp_appender_begin(f.s, f.k, T0 + 1, &a, &d), CP_OK);
+  fx_credential(&e, "mine");
+  assert_int_equal(cp_appender_add(a, &e, NULL, &d), CP_OK);
+  assert_int_equal(cp_appender_commit(a, &d), CP_OK);
+  fx_credential(&e, "the-other-mine");
+  fx_sign(&own, &e, &b[0]);
+  fx_push(&bt, &b[0]);
+  assert_int_equal(fx_ingest(&f, &bt, &rep, &d), CP_EFORK);
+  assert_int_equal(rep.forked, 1);
+  a = NULL;
+  assert_int_equal(cp_appender_begin(f.s, f.k, T0 + 2, &a, &d), CP_EFORKED);
+  assert_null(a);
+  cp_audit_report ar;
+  assert_int_equal(cp_store_audit(f.s, 1, NULL, NULL, &ar), CP_EAUDIT);
+  assert_int_equal(ar.forks, 1);
+  fx_log_free(&own);
+  free(b);
+  fx_free(&f);
+}
+
 /* ---- key rotation and retirement ------------------------------------------ */
 
 static void key_entry(cp_entry *e, unsigned action, const cp_key *k) {
@@ -488,6 +530,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(ingest_copy_from_store),
     cmocka_unit_test(ingest_duplicates),
     cmocka_unit_test(ingest_fork),
+    cmocka_unit_test(ingest_fork_of_own_log),
     cmocka_unit_test(ingest_key_rotation),
     cmocka_unit_test(ingest_key_retire),
     cmocka_unit_test(ingest_interleaved),
