@@ -254,6 +254,10 @@ int cp_appender_credential(cp_appender *a, const char *id, uint8_t entry_id[CP_H
 
 uint64_t cp_appender_size(const cp_appender *a) { return a->size; }
 
+uint64_t cp_appender_time(const cp_appender *a) {
+  return a->now > a->last_time ? a->now : a->last_time;
+}
+
 size_t cp_appender_failed_at(const cp_appender *a) { return a->failed_at; }
 
 /* Tells the writer to finish (committing or not) and waits for it. */

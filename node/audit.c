@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "credport/codec.h"
+#include "credport/facts.h"
 #include "credport/note.h"
 #include "store_internal.h"
 
@@ -310,6 +311,8 @@ static int audit_log(audit *a, const uint8_t log[CP_PK_BYTES], item *items,
   return CP_OK;
 }
 
+/* Recognition pass (node/facts_record.c): problems go through problem(). */
+static void recognition_problem(void *ctx, const char *line) { problem(ctx, "%s", line); }
 
 int cp_store_audit(cp_store *s, unsigned threads, cp_audit_problem_fn fn, void *ctx,
                    cp_audit_report *rep) {
@@ -372,6 +375,12 @@ int cp_store_audit(cp_store *s, unsigned threads, cp_audit_problem_fn fn, void *
         problem(&a, "index %s holds %llu records where the replay implies %llu", dbs[i].name,
                 (unsigned long long)st.ms_entries, (unsigned long long)want);
     }
+  }
+  if (rc == 0) {
+    /* Every recorded recognition, recomputed from the facts within its time. */
+    uint64_t checked = 0, differ = 0;
+    int e = cp_recognition_audit((cp_reader *)&a.tx, recognition_problem, &a, &checked, &differ);
+    if (e != 0) problem(&a, "recognitions: the recomputation pass stopped: %s", cp_strerror(e));
   }
   cp__tx_abort(&a.tx);
   free(items);

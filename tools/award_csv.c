@@ -128,9 +128,15 @@ static void on_record(int term, void *ctx_) {
   }
   int rc = cp_appender_add(x->a, &e, NULL, &d);
   if (rc != 0) {
-    /* The failing entry may be an earlier row, found by the writer. */
+    /* The failing entry may be an earlier row, found by the writer. The
+     * encoder names the field it refused (e.g. "award.assessor at ..."). */
     x->row = cp_appender_failed_at(x->a) + 2;
-    row_fail(x, COL_CRED, "%s", d.msg[0] ? d.msg : cp_strerror(rc));
+    size_t col = COL_CRED;
+    if (strncmp(d.msg, "award.assessor", 14) == 0) col = COL_ASSESSOR;
+    else if (strncmp(d.msg, "award.educator", 14) == 0) col = COL_EDU;
+    else if (strncmp(d.msg, "award.earned", 12) == 0) col = COL_EARNED;
+    else if (strncmp(d.msg, "award.evidence", 14) == 0) col = COL_EVIDENCE;
+    row_fail(x, col, "%s", d.msg[0] ? d.msg : cp_strerror(rc));
     return;
   }
   x->added++;

@@ -36,6 +36,10 @@ static const struct {
     {"prove", cmd_prove, "make an inclusion or consistency proof"},
     {"verify-proof", cmd_verify_proof, "check a proof offline against a checkpoint"},
     {"audit", cmd_audit, "replay every log from seq 0 and check everything"},
+    {"serve", cmd_serve, "run the node: accept and dial partners, replicate, push live"},
+    {"peer", cmd_peer, "manage partners (peer add / list / remove)"},
+    {"sync", cmd_sync, "replicate with one partner now, both ways, then exit"},
+    {"status", cmd_status, "logs, partners and forks this node knows"},
     {"demo", cmd_demo, "walk through the ledger in a temporary directory"},
     {"bench", cmd_bench, "measure throughput against raw libsodium rates"},
 };

@@ -10,7 +10,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -106,13 +110,108 @@ static void rmtree(const char *dir) {
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
 }
 
+/* Starts `credport ARGS` in the background with stderr to logpath. */
+static pid_t spawn_bg(demo *dm, const char *logpath, const char *const *args) {
+  char *argv[32];
+  size_t n = 0;
+  pid_t pid;
+  argv[n++] = dm->self;
+  for (const char *const *a = args; *a && n < 31; a++) argv[n++] = (char *)*a;
+  argv[n] = NULL;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 2, logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  int rc = posix_spawn(&pid, dm->self, &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
+/* A free loopback TCP port (the kernel's choice). */
+static int free_port(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int port = -1;
+  if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+      getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+    port = ntohs(a.sin_port);
+  if (fd >= 0) close(fd);
+  return port;
+}
+
+static double now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Size of log `log` (hex) as node dir holds it, by a quiet status call. */
+static long log_size(demo *dm, const char *dir, const char *log) {
+  const char *args[] = {dm->self, "-d", dir, "status", "--json", NULL};
+  int pfd[2];
+  pid_t pid;
+  if (pipe(pfd) != 0) return -1;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+  posix_spawn_file_actions_addclose(&fa, pfd[0]);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  int rc = posix_spawn(&pid, dm->self, &fa, NULL, (char **)args, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(pfd[1]);
+  char buf[65536];
+  size_t len = 0;
+  ssize_t r;
+  while (rc == 0 && (r = read(pfd[0], buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)r;
+  buf[len] = 0;
+  close(pfd[0]);
+  int st;
+  if (rc == 0) waitpid(pid, &st, 0);
+  json_error_t je;
+  json_t *j = json_loads(buf, 0, &je);
+  long size = -1;
+  size_t i;
+  json_t *l;
+  json_array_foreach(json_object_get(j, "logs"), i, l)
+      if (strcmp(json_string_value(json_object_get(l, "log")), log) == 0)
+          size = (long)json_integer_value(json_object_get(l, "size"));
+  json_decref(j);
+  return size;
+}
+
+/* Waits up to ms for node dir to hold `want` entries of log; returns the
+ * milliseconds it took, or -1. */
+static double wait_for(demo *dm, const char *dir, const char *log, long want, double ms) {
+  double t0 = now_ms();
+  while (now_ms() - t0 < ms) {
+    if (log_size(dm, dir, log) >= want) return now_ms() - t0;
+    usleep(20000);
+  }
+  return -1;
+}
+
+static void key_of(demo *dm, const char *dir, char out[65], char *vkey, size_t vcap) {
+  step(dm, 0, (const char *const[]){"-d", dir, "whoami", "--json", NULL});
+  json_error_t je;
+  json_t *j = json_loads(dm->out, 0, &je);
+  snprintf(out, 65, "%s", j ? json_string_value(json_object_get(j, "public_key")) : "");
+  if (vkey != NULL) snprintf(vkey, vcap, "%s", j ? json_string_value(json_object_get(j, "vkey")) : "");
+  json_decref(j);
+}
+
 int cmd_demo(cli *c, int argc, char **argv) {
   if (cli_wants_help(argc, argv)) {
     printf("usage: credport demo [--keep]\n"
-           "  Walks through the ledger in a temporary folder: an authority is created,\n"
-           "  credentials defined, awarded (one by one and from a CSV file) and revoked; a\n"
-           "  checkpoint and an inclusion proof are made and checked offline; the ledger is\n"
-           "  audited. --keep leaves the folder in place.\n");
+           "  Three state nodes (NC, WY, SC) on loopback in a temporary folder: NC defines\n"
+           "  and awards credentials (one by one and from a CSV file, which is all-or-nothing)\n"
+           "  and revokes one; the nodes replicate in a line NC - WY - SC over authenticated,\n"
+           "  encrypted sessions; SC, which never talks to NC, verifies NC's award with an\n"
+           "  inclusion proof against NC's signed checkpoint; a new award reaches SC live;\n"
+           "  SC audits everything it holds; a final status table. --keep leaves the folder.\n");
     return CLI_OK;
   }
   int keep = argc > 1 && strcmp(argv[1], "--keep") == 0;
@@ -130,39 +229,48 @@ int cmd_demo(cli *c, int argc, char **argv) {
     free(dm);
     return cli_fail(c, "cannot create a temporary folder: %s", strerror(errno));
   }
-  char nc[PATH_MAX], key1[PATH_MAX], key2[PATH_MAX], csv[PATH_MAX], ev[PATH_MAX],
-      proof[PATH_MAX], cpfile[PATH_MAX];
+  double t_start = now_ms();
+  char nc[PATH_MAX], wy[PATH_MAX], sc[PATH_MAX], key1[PATH_MAX], key2[PATH_MAX], csv[PATH_MAX],
+      ev[PATH_MAX], proof[PATH_MAX], cpfile[PATH_MAX], logs[3][PATH_MAX];
   snprintf(nc, sizeof nc, "%s/nc", dm->dir);
+  snprintf(wy, sizeof wy, "%s/wy", dm->dir);
+  snprintf(sc, sizeof sc, "%s/sc", dm->dir);
   snprintf(key1, sizeof key1, "%s/ana.key", dm->dir);
   snprintf(key2, sizeof key2, "%s/ben.key", dm->dir);
   snprintf(csv, sizeof csv, "%s/awards.csv", dm->dir);
   snprintf(ev, sizeof ev, "%s/evidence.txt", dm->dir);
   snprintf(proof, sizeof proof, "%s/proof.json", dm->dir);
-  snprintf(cpfile, sizeof cpfile, "%s/checkpoint.txt", dm->dir);
-  char ana[80], ben[80], award1[80], vkey[512];
+  snprintf(cpfile, sizeof cpfile, "%s/nc-checkpoint.txt", dm->dir);
+  const char *names[3] = {"nc", "wy", "sc"};
+  for (int i = 0; i < 3; i++) snprintf(logs[i], sizeof logs[i], "%s/%s-serve.log", dm->dir, names[i]);
+  char ana[80], ben[80], award1[80], ncvkey[512], nck[65], wyk[65], sck[65], addr[3][32];
+  pid_t pids[3] = {-1, -1, -1};
+  for (int i = 0; i < 3; i++) snprintf(addr[i], sizeof addr[i], "127.0.0.1:%d", free_port());
 
-  printf("credport demo — one state's credential ledger, end to end (in %s)\n", dm->dir);
-  say("North Carolina's licensure office creates its authority: a key and a signed log.");
+  printf("credport demo — three states' credential ledgers, replicated without a central "
+         "registry\n(working in %s)\n", dm->dir);
+  say("Three licensure offices each create an authority: a key and a signed, append-only log.");
   step(dm, 0, (const char *const[]){"-d", nc, "init", "--name", "NC Department of Public Instruction",
                                      "--jurisdiction", "US-NC", "--role", "state", NULL});
-  step(dm, 0, (const char *const[]){"-d", nc, "whoami", "--json", NULL});
-  {
-    json_error_t je;
-    json_t *j = json_loads(dm->out, 0, &je);
-    snprintf(vkey, sizeof vkey, "%s", j ? json_string_value(json_object_get(j, "vkey")) : "");
-    json_decref(j);
-  }
-  say("It defines two micro-credentials (a competency each, with level and contact hours).");
+  step(dm, 0, (const char *const[]){"-d", wy, "init", "--name", "Wyoming Professional Teaching Standards Board",
+                                     "--jurisdiction", "US-WY", "--role", "state", NULL});
+  step(dm, 0, (const char *const[]){"-d", sc, "init", "--name", "SC Department of Education",
+                                     "--jurisdiction", "US-SC", "--role", "state", NULL});
+  key_of(dm, nc, nck, ncvkey, sizeof ncvkey);
+  key_of(dm, wy, wyk, NULL, 0);
+  key_of(dm, sc, sck, NULL, 0);
+
+  say("NC defines two micro-credentials (a competency each, with level and contact hours).");
   step(dm, 0, (const char *const[]){"-d", nc, "credential", "define", "--id", "nc-mc-checking-understanding",
                                      "--title", "Checking for Understanding", "--competency",
                                      "Uses exit tickets to check understanding and adjust instruction",
-                                     "--level", "2", "--hours", "10", "--area", "K-6", "--area",
-                                     "english-language-arts", "--qa", "multistate-mc-qa-2024", NULL});
+                                     "--level", "2", "--hours", "10", "--area", "K-6", "--qa",
+                                     "multistate-mc-qa-2024", NULL});
   step(dm, 0, (const char *const[]){"-d", nc, "credential", "define", "--id", "nc-mc-wait-time",
                                      "--title", "Wait Time in Group Discussion", "--competency",
                                      "Uses wait time to deepen student discussion", "--level", "1",
                                      "--hours", "7.5", NULL});
-  say("Two educators make their own keys; only public keys ever reach the ledger.");
+  say("Two educators make their own keys; only public keys ever reach a ledger.");
   step(dm, 0, (const char *const[]){"educator", "keygen", "--out", key1, NULL});
   first_line(dm, ana, sizeof ana);
   step(dm, 0, (const char *const[]){"educator", "keygen", "--out", key2, NULL});
@@ -199,26 +307,78 @@ int cmd_demo(cli *c, int argc, char **argv) {
   say("One award turns out to be mistaken and is revoked (the record of it stays).");
   step(dm, 0, (const char *const[]){"-d", nc, "log", NULL});
   {
-    /* The CSV's third row (seq 6) is revoked. */
     char *line = strstr(dm->out, "\n     6  ");
     char id[65] = "";
     if (line != NULL) snprintf(id, sizeof id, "%.64s", line + 9);
     step(dm, 0, (const char *const[]){"-d", nc, "revoke", id, "--reason",
                                        "evidence belonged to another educator", NULL});
   }
-  say("The log's signed checkpoint (a C2SP signed note any transparency-log tool reads).");
-  step(dm, 0, (const char *const[]){"-d", nc, "checkpoint", NULL});
+
+  say("Partners: NC - WY - SC in a line. Each node lets in only the keys it lists.");
+  step(dm, 0, (const char *const[]){"-d", nc, "peer", "add", "--accept", wyk, NULL});
+  step(dm, 0, (const char *const[]){"-d", wy, "peer", "add", addr[0], nck, NULL});
+  step(dm, 0, (const char *const[]){"-d", wy, "peer", "add", "--accept", sck, NULL});
+  step(dm, 0, (const char *const[]){"-d", sc, "peer", "add", addr[1], wyk, NULL});
+  say("The three nodes start serving (credport serve; log lines go to each node's log file).");
+  const char *dirs[3] = {nc, wy, sc};
+  for (int i = 0; i < 3; i++) {
+    printf("\n$ credport -d %s serve --listen %s &\n", dirs[i], addr[i]);
+    pids[i] = spawn_bg(dm, logs[i], (const char *const[]){"-d", dirs[i], "serve", "--listen", addr[i], NULL});
+    if (pids[i] < 0) dm->failed = 1;
+  }
+  say("SC never talks to NC, yet receives NC's whole log through WY, and checks every entry.");
+  double ms = wait_for(dm, sc, nck, 8, 20000);
+  if (ms < 0) {
+    printf("  !! SC did not receive NC's log within 20 s\n");
+    dm->failed = 1;
+  } else {
+    printf("  SC holds NC's 8 entries, %.0f ms after the nodes started\n", ms);
+  }
+  step(dm, 0, (const char *const[]){"-d", sc, "show", award1, NULL});
+  say("SC proves Ana's award is in NC's log, and checks the proof offline against NC's signed\n"
+      "   checkpoint with NC's public verifier key — no call to NC, no central registry.");
+  step(dm, 0, (const char *const[]){"-d", sc, "checkpoint", "--log", nck, NULL});
   write_file(cpfile, dm->out);
-  say("An inclusion proof for Ana's first award, checked offline against that checkpoint.");
-  step(dm, 0, (const char *const[]){"-d", nc, "prove", "inclusion", award1, "--json", NULL});
+  step(dm, 0, (const char *const[]){"-d", sc, "prove", "inclusion", award1, "--json", NULL});
   write_file(proof, dm->out);
-  step(dm, 0, (const char *const[]){"verify-proof", proof, "--checkpoint", cpfile, "--vkey", vkey,
-                                     NULL});
-  step(dm, 0, (const char *const[]){"-d", nc, "show", award1, NULL});
-  say("An auditor replays the whole ledger from its first entry, trusting nothing stored.");
-  step(dm, 0, (const char *const[]){"-d", nc, "audit", NULL});
-  printf("\n%s\n", dm->failed ? "demo: a step did not do what it should (see !! above)"
-                              : "demo: done — every step behaved as expected");
+  step(dm, 0, (const char *const[]){"verify-proof", proof, "--checkpoint", cpfile, "--vkey", ncvkey, NULL});
+  say("A new award at NC reaches SC live, through WY.");
+  double t0 = now_ms();
+  step(dm, 0, (const char *const[]){"-d", nc, "award", "--credential", "nc-mc-wait-time",
+                                     "--educator", ben, "--earned", "2026-06-12", "--assessor",
+                                     "J. Smith", NULL});
+  ms = wait_for(dm, sc, nck, 9, 10000);
+  if (ms < 0) {
+    printf("  !! the new award did not reach SC within 10 s\n");
+    dm->failed = 1;
+  } else {
+    printf("  SC holds it %.0f ms after NC's command returned (%.0f ms including the command)\n",
+           ms, now_ms() - t0);
+  }
+  say("An auditor at SC replays every log SC holds from its first entry, trusting nothing stored.");
+  step(dm, 0, (const char *const[]){"-d", sc, "audit", NULL});
+  say("The nodes stop cleanly on SIGTERM.");
+  for (int i = 0; i < 3; i++)
+    if (pids[i] > 0) kill(pids[i], SIGTERM);
+  for (int i = 0; i < 3; i++) {
+    int st;
+    if (pids[i] > 0 && waitpid(pids[i], &st, 0) == pids[i] && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+      printf("  !! node %s did not stop cleanly\n", names[i]);
+      dm->failed = 1;
+    }
+  }
+  printf("\n-- WY's log lines (%s):\n", logs[1]);
+  {
+    FILE *f = fopen(logs[1], "r");
+    char line[512];
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) printf("  %s", line);
+    if (f != NULL) fclose(f);
+  }
+  say("Final status at SC: every log, partner and fork it knows.");
+  step(dm, 0, (const char *const[]){"-d", sc, "status", NULL});
+  printf("\n%s (%.1f s)\n", dm->failed ? "demo: a step did not do what it should (see !! above)"
+                                      : "demo: done — every step behaved as expected",
+         (now_ms() - t_start) / 1000.0);
   if (keep)
     printf("the demo's files are kept in %s\n", dm->dir);
   else

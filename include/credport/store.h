@@ -150,6 +150,9 @@ int cp_appender_add(cp_appender *a, cp_entry *e, uint8_t id[CP_HASH_BYTES], cp_d
 int cp_appender_credential(cp_appender *a, const char *id, uint8_t entry_id[CP_HASH_BYTES]);
 /* Size of the own log including the entries added so far. */
 uint64_t cp_appender_size(const cp_appender *a);
+/* The time the next add gives its entry: max(now given to begin, the time of
+ * the log's last entry, including entries added so far). */
+uint64_t cp_appender_time(const cp_appender *a);
 /* After a failure: the 0-based number of the add that failed. */
 size_t cp_appender_failed_at(const cp_appender *a);
 /* Commits; also signs and stores a checkpoint at the new size. */

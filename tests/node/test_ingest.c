@@ -319,6 +319,69 @@ static void ingest_fork_of_own_log(void **state) {
   fx_free(&f);
 }
 
+/* A fork proof received from a partner. */
+static void ingest_add_fork_proof(void **state) {
+  (void)state;
+  rj *x = rj_setup();
+  cp_entry e;
+  cp_diag d;
+  fx_log alt = x->l, stranger;
+  fx_buf *fb = calloc(3, sizeof *fb);
+  alt.seq = 2;
+  memcpy(alt.prev, x->cred, 32);
+  alt.time = T0 + 2;
+  fx_award(&e, x->cred, 0x2E, "other");
+  fx_sign_with(&alt, &e, NULL, &fb[0], 0);
+  /* The same entry twice is no proof; an unsigned one neither. */
+  assert_int_equal(cp_store_add_fork(x->f.s, fb[0].b, fb[0].len, fb[0].b, fb[0].len, &d),
+                   CP_EINVAL);
+  fb[1] = fb[0];
+  fb[1].b[fb[1].len - 1] ^= 1;
+  assert_int_equal(cp_store_add_fork(x->f.s, x->base[2].b, x->base[2].len, fb[1].b, fb[1].len,
+                                     &d), CP_EBADSIG);
+  /* Entries at different seqs are no proof. */
+  assert_int_equal(cp_store_add_fork(x->f.s, x->base[1].b, x->base[1].len, fb[0].b, fb[0].len,
+                                     &d), CP_EINVAL);
+  /* A log this node does not hold. */
+  fx_log_init(&stranger, 0x66);
+  fx_genesis(&stranger, "s.example/log", &fb[2]);
+  fx_log st2 = stranger;
+  st2.seq = 0;
+  st2.time = T0 + 9;
+  memset(st2.prev, 0, 32);
+  fx_buf *g2 = calloc(1, sizeof *g2);
+  fx_genesis(&st2, "s.example/other", g2);
+  assert_int_equal(cp_store_add_fork(x->f.s, fb[2].b, fb[2].len, g2->b, g2->len, &d),
+                   CP_ENOTFOUND);
+  free(g2);
+  fx_log_free(&stranger);
+  assert_int_equal(fx_size(&x->f, x->l.log), 3);
+  /* Nothing so far marked the log forked. */
+  cp_reader *r = NULL;
+  cp_log_info li;
+  assert_int_equal(cp_reader_begin(x->f.s, &r), CP_OK);
+  assert_int_equal(cp_reader_log(r, x->l.log, &li), CP_OK);
+  assert_false(li.flags & CP_LOG_FORKED);
+  cp_reader_end(r);
+  /* A real proof: recorded; the log takes nothing more; a second is EEXIST. */
+  int rc = cp_store_add_fork(x->f.s, x->base[2].b, x->base[2].len, fb[0].b, fb[0].len, &d);
+  if (rc != 0) fail_msg("add_fork: %d %s", rc, d.msg);
+  x->bt.n = 0;
+  fx_push(&x->bt, &x->good);
+  cp_ingest_report rep;
+  assert_int_equal(fx_ingest(&x->f, &x->bt, &rep, &d), CP_EFORKED);
+  assert_int_equal(cp_store_add_fork(x->f.s, x->base[2].b, x->base[2].len, fb[0].b, fb[0].len,
+                                     &d), CP_EEXIST);
+  cp_audit_report ar;
+  assert_int_equal(cp_store_audit(x->f.s, 1, NULL, NULL, &ar), CP_EAUDIT);
+  assert_int_equal(ar.forks, 1);
+  free(fb);
+  fx_log_free(&x->l);
+  fx_log_free(&x->m);
+  fx_free(&x->f);
+  free(x);
+}
+
 /* ---- key rotation and retirement ------------------------------------------ */
 
 static void key_entry(cp_entry *e, unsigned action, const cp_key *k) {
@@ -449,6 +512,81 @@ static void ingest_key_retire(void **state) {
   fx_free(&f);
 }
 
+static int count_cp(void *ctx, uint64_t size, const char *note, size_t len) {
+  (void)note;
+  (void)len;
+  uint64_t *sizes = ctx;
+  sizes[sizes[0] + 1] = size;
+  sizes[0]++;
+  return 0;
+}
+
+/* cp_store_add_checkpoint: a foreign log's checkpoints. */
+static void store_add_checkpoint(void **state) {
+  (void)state;
+  fx_store f;
+  fx_log l;
+  fx_buf b[5];
+  fx_batch bt = {{0}, {0}, 0};
+  cp_ingest_report rep;
+  cp_diag d;
+  uint8_t lh[5][32], root[32];
+  char note[CP_NOTE_MAX];
+  size_t len;
+  const char *origin = "foreign.example/log";
+  fx_new(&f, 0x3A, "credport/test/own");
+  fx_log_init(&l, 0x41);
+  fx_genesis(&l, origin, &b[0]);
+  for (int i = 1; i < 5; i++) {
+    cp_entry e;
+    char id[8];
+    snprintf(id, sizeof id, "f%d", i);
+    fx_credential(&e, id);
+    fx_sign(&l, &e, &b[i]);
+  }
+  for (int i = 0; i < 5; i++) {
+    fx_push(&bt, &b[i]);
+    memcpy(lh[i], b[i].id, 32);
+  }
+  assert_int_equal(fx_ingest(&f, &bt, &rep, &d), CP_OK);
+
+  /* A valid checkpoint at a past size is accepted. */
+  ref_mth((const uint8_t(*)[32])lh, 3, root);
+  assert_int_equal(cp_checkpoint_sign(l.k, origin, 3, root, note, sizeof note, &len), CP_OK);
+  memset(&d, 0, sizeof d);
+  assert_int_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
+  /* Wrong root (the size-3 root claimed for size 4). */
+  assert_int_equal(cp_checkpoint_sign(l.k, origin, 4, root, note, sizeof note, &len), CP_OK);
+  assert_int_not_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
+  /* Bigger than the log. */
+  ref_mth((const uint8_t(*)[32])lh, 5, root);
+  assert_int_equal(cp_checkpoint_sign(l.k, origin, 6, root, note, sizeof note, &len), CP_OK);
+  assert_int_not_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
+  /* The right tree, signed by another key under the same origin. */
+  cp_key *other = fx_key(0x42);
+  assert_int_equal(cp_checkpoint_sign(other, origin, 5, root, note, sizeof note, &len), CP_OK);
+  assert_int_not_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
+  cp_key_free(other);
+  /* The right tree and key under another origin. */
+  assert_int_equal(cp_checkpoint_sign(l.k, "foreign.example/other", 5, root, note, sizeof note,
+                                      &len), CP_OK);
+  assert_int_not_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
+  /* And the full size, correctly. */
+  assert_int_equal(cp_checkpoint_sign(l.k, origin, 5, root, note, sizeof note, &len), CP_OK);
+  assert_int_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
+
+  uint64_t sizes[8] = {0};
+  cp_reader *r = NULL;
+  assert_int_equal(cp_reader_begin(f.s, &r), CP_OK);
+  assert_int_equal(cp_reader_each_checkpoint(r, l.log, count_cp, sizes), CP_OK);
+  assert_int_equal(sizes[0], 2);
+  assert_int_equal(sizes[1], 3);
+  assert_int_equal(sizes[2], 5);
+  cp_reader_end(r);
+  fx_log_free(&l);
+  fx_free(&f);
+}
+
 /* ---- several logs interleaved ---------------------------------------------- */
 
 static void ingest_interleaved(void **state) {
@@ -531,8 +669,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(ingest_duplicates),
     cmocka_unit_test(ingest_fork),
     cmocka_unit_test(ingest_fork_of_own_log),
+    cmocka_unit_test(ingest_add_fork_proof),
     cmocka_unit_test(ingest_key_rotation),
     cmocka_unit_test(ingest_key_retire),
+    cmocka_unit_test(store_add_checkpoint),
     cmocka_unit_test(ingest_interleaved),
 };
 

@@ -632,80 +632,6 @@ static void store_checkpoints_verify(void **state) {
   fx_free(&f);
 }
 
-static int count_cp(void *ctx, uint64_t size, const char *note, size_t len) {
-  (void)note;
-  (void)len;
-  uint64_t *sizes = ctx;
-  sizes[sizes[0] + 1] = size;
-  sizes[0]++;
-  return 0;
-}
-
-static void store_add_checkpoint(void **state) {
-  (void)state;
-  fx_store f;
-  fx_log l;
-  fx_buf b[5];
-  fx_batch bt = {{0}, {0}, 0};
-  cp_ingest_report rep;
-  cp_diag d;
-  uint8_t lh[5][32], root[32];
-  char note[CP_NOTE_MAX];
-  size_t len;
-  const char *origin = "foreign.example/log";
-  fx_new(&f, 0x3A, "credport/test/own");
-  fx_log_init(&l, 0x41);
-  fx_genesis(&l, origin, &b[0]);
-  for (int i = 1; i < 5; i++) {
-    cp_entry e;
-    char id[8];
-    snprintf(id, sizeof id, "f%d", i);
-    fx_credential(&e, id);
-    fx_sign(&l, &e, &b[i]);
-  }
-  for (int i = 0; i < 5; i++) {
-    fx_push(&bt, &b[i]);
-    memcpy(lh[i], b[i].id, 32);
-  }
-  assert_int_equal(fx_ingest(&f, &bt, &rep, &d), CP_OK);
-
-  /* A valid checkpoint at a past size is accepted. */
-  ref_mth((const uint8_t(*)[32])lh, 3, root);
-  assert_int_equal(cp_checkpoint_sign(l.k, origin, 3, root, note, sizeof note, &len), CP_OK);
-  memset(&d, 0, sizeof d);
-  assert_int_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
-  /* Wrong root (the size-3 root claimed for size 4). */
-  assert_int_equal(cp_checkpoint_sign(l.k, origin, 4, root, note, sizeof note, &len), CP_OK);
-  assert_int_not_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
-  /* Bigger than the log. */
-  ref_mth((const uint8_t(*)[32])lh, 5, root);
-  assert_int_equal(cp_checkpoint_sign(l.k, origin, 6, root, note, sizeof note, &len), CP_OK);
-  assert_int_not_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
-  /* The right tree, signed by another key under the same origin. */
-  cp_key *other = fx_key(0x42);
-  assert_int_equal(cp_checkpoint_sign(other, origin, 5, root, note, sizeof note, &len), CP_OK);
-  assert_int_not_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
-  cp_key_free(other);
-  /* The right tree and key under another origin. */
-  assert_int_equal(cp_checkpoint_sign(l.k, "foreign.example/other", 5, root, note, sizeof note,
-                                      &len), CP_OK);
-  assert_int_not_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
-  /* And the full size, correctly. */
-  assert_int_equal(cp_checkpoint_sign(l.k, origin, 5, root, note, sizeof note, &len), CP_OK);
-  assert_int_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
-
-  uint64_t sizes[8] = {0};
-  cp_reader *r = NULL;
-  assert_int_equal(cp_reader_begin(f.s, &r), CP_OK);
-  assert_int_equal(cp_reader_each_checkpoint(r, l.log, count_cp, sizes), CP_OK);
-  assert_int_equal(sizes[0], 2);
-  assert_int_equal(sizes[1], 3);
-  assert_int_equal(sizes[2], 5);
-  cp_reader_end(r);
-  fx_log_free(&l);
-  fx_free(&f);
-}
-
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(store_init_authority),
     cmocka_unit_test(store_appender_commit),
@@ -716,7 +642,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(store_each_entry),
     cmocka_unit_test(store_proofs_every_size),
     cmocka_unit_test(store_checkpoints_verify),
-    cmocka_unit_test(store_add_checkpoint),
 };
 
 CP_TEST_MAIN(tests)

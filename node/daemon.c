@@ -1,0 +1,361 @@
+/*
+ * credport — the node daemon: the libuv loop, listening, dialling partners
+ * with backoff, signals, timers, the status file, and one-shot syncs.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "credport/codec.h"
+#include "daemon_internal.h"
+
+void cp__log(cp__node *n, const char *level, const char *fmt, ...) {
+  FILE *f = n->cfg->log != NULL ? n->cfg->log : stderr;
+  char ts[32];
+  time_t t = time(NULL);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  if (n->cfg->progress && n->last_progress_ms != 0) fputs("\r\033[K", f);
+  fprintf(f, "%s level=%s ", ts, level);
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(f, fmt, ap);
+  va_end(ap);
+  fputc('\n', f);
+  fflush(f);
+}
+
+uint64_t cp__now_ms(cp__node *n) { return uv_now(n->loop); }
+
+cp__conn *cp__conn_by_id(cp__node *n, uint32_t id) {
+  if (id == 0) return NULL;
+  for (cp__conn *c = n->conns; c; c = c->next)
+    if (c->id == id) return c;
+  return NULL;
+}
+
+/* "host:port", "[v6]:port". */
+static int parse_addr(const char *s, struct sockaddr_storage *ss) {
+  char host[CP_ADDR_MAX];
+  const char *colon = strrchr(s, ':');
+  if (colon == NULL || colon == s || strlen(s) >= sizeof host) return UV_EINVAL;
+  size_t hl = (size_t)(colon - s);
+  memcpy(host, s, hl);
+  host[hl] = 0;
+  char *end;
+  long port = strtol(colon + 1, &end, 10);
+  if (*end != 0 || port <= 0 || port > 65535) return UV_EINVAL;
+  if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+    host[hl - 1] = 0;
+    return uv_ip6_addr(host + 1, (int)port, (struct sockaddr_in6 *)ss);
+  }
+  if (strcmp(host, "localhost") == 0) snprintf(host, sizeof host, "127.0.0.1");
+  return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)ss);
+}
+
+/* ---- dialling --------------------------------------------------------------- */
+
+static void on_connected(uv_connect_t *req, int status) {
+  cp__conn *c = req->data;
+  if (status < 0) {
+    cp__log(c->n, "info", "event=dial-failed addr=%s why=\"%s\"", c->addr, uv_strerror(status));
+    if (c->n->cfg->oneshot_addr != NULL)
+      snprintf(c->n->sum->error, sizeof c->n->sum->error, "cannot connect to %s: %s", c->addr,
+               uv_strerror(status));
+    cp__conn_abort(c);
+    return;
+  }
+  cp__conn_start_reading(c);
+}
+
+static void dial(cp__node *n, cp__partner *p, const char *addr);
+
+static void partner_timer(uv_timer_t *t) {
+  cp__partner *p = t->data;
+  if (!p->n->stopping && p->conn_id == 0) dial(p->n, p, p->addr);
+}
+
+void cp__partner_retry(cp__partner *p) {
+  if (p->n->stopping || p->n->cfg->oneshot_addr != NULL) return;
+  unsigned jitter = (unsigned)(rand() % 250);
+  uv_timer_start(&p->timer, partner_timer, p->backoff_ms + jitter, 0);
+  p->backoff_ms = p->backoff_ms * 2 > CP_BACKOFF_MAX_MS ? CP_BACKOFF_MAX_MS : p->backoff_ms * 2;
+}
+
+
+static void dial(cp__node *n, cp__partner *p, const char *addr) {
+  struct sockaddr_storage ss;
+  if (parse_addr(addr, &ss) != 0) {
+    cp__log(n, "error", "event=bad-address addr=%s", addr);
+    return;
+  }
+  cp__conn *c = cp__conn_new(n, CP_SYNC_INITIATOR);
+  if (c == NULL) return;
+  snprintf(c->addr, sizeof c->addr, "%s", addr);
+  c->partner = p;
+  if (p != NULL) p->conn_id = c->id;
+  c->creq.data = c;
+  int rc = uv_tcp_connect(&c->creq, &c->tcp, (struct sockaddr *)&ss, on_connected);
+  if (rc != 0) {
+    cp__log(n, "info", "event=dial-failed addr=%s why=\"%s\"", addr, uv_strerror(rc));
+    cp__conn_abort(c);
+  }
+}
+
+/* ---- accepting -------------------------------------------------------------- */
+
+static void on_accept(uv_stream_t *server, int status) {
+  cp__node *n = server->data;
+  if (status < 0) return;
+  cp__conn *c = cp__conn_new(n, CP_SYNC_RESPONDER);
+  if (c == NULL) return;
+  if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
+    cp__conn_abort(c);
+    return;
+  }
+  struct sockaddr_storage ss;
+  int len = sizeof ss;
+  char host[64] = "?";
+  if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
+    if (ss.ss_family == AF_INET6)
+      uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof host);
+    else
+      uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof host);
+    snprintf(c->addr, sizeof c->addr, "%s:%d", host,
+             ntohs(((struct sockaddr_in *)&ss)->sin_port));
+  }
+  uv_tcp_nodelay(&c->tcp, 1);
+  cp__conn_start_reading(c);
+}
+
+/* ---- timers, signals, status ---------------------------------------------------- */
+
+static void stop(cp__node *n, const char *why) {
+  if (n->stopping) return;
+  n->stopping = 1;
+  cp__log(n, "info", "event=stopping why=\"%s\"", why);
+  if (n->listening) uv_close((uv_handle_t *)&n->server, NULL);
+  n->listening = 0;
+  for (cp__conn *c = n->conns; c; c = c->next) cp__conn_close(c, 0, "node shutting down");
+  for (size_t i = 0; i < n->npartners; i++) uv_timer_stop(&n->partners[i].timer);
+}
+
+static void write_status(cp__node *n) {
+  if (n->cfg->data_dir == NULL) return;
+  char path[4096], tmp[4200];
+  snprintf(path, sizeof path, "%s/status.json", n->cfg->data_dir);
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (f == NULL) return;
+  fprintf(f, "{\"pid\":%ld,\"time\":%lld,\"listen\":\"%s\",\"sessions\":[", (long)getpid(),
+          (long long)time(NULL), n->cfg->listen ? n->cfg->listen : "");
+  int first = 1;
+  for (cp__conn *c = n->conns; c; c = c->next) {
+    if (!c->authed || c->closing) continue;
+    char hex[2 * CP_PK_BYTES + 1];
+    cp_sync_stats st;
+    cp_sync_get_stats(c->sync, &st);
+    cp_hex_encode(c->peer, CP_PK_BYTES, hex);
+    fprintf(f, "%s{\"peer\":\"%s\",\"addr\":\"%s\",\"synced\":%s,\"bytes_in\":%llu,"
+            "\"bytes_out\":%llu,\"entries_in\":%llu,\"entries_out\":%llu}",
+            first ? "" : ",", hex, c->addr, c->synced ? "true" : "false",
+            (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
+            (unsigned long long)st.entries_in, (unsigned long long)st.entries_out);
+    first = 0;
+  }
+  fprintf(f, "]}\n");
+  if (fclose(f) == 0) rename(tmp, path);
+}
+
+static void progress(cp__node *n, uint64_t now) {
+  if (!n->cfg->progress) return;
+  double secs = (double)(now - n->started_ms) / 1000.0;
+  FILE *f = n->cfg->log != NULL ? n->cfg->log : stderr;
+  fprintf(f, "\r\033[K  %llu entries received, %.0f/s, %llu sent, %llu in the pipeline",
+          (unsigned long long)n->sum->entries_in, secs > 0 ? (double)n->sum->entries_in / secs : 0,
+          (unsigned long long)n->sum->entries_out, (unsigned long long)n->verifying);
+  fflush(f);
+  n->last_progress_ms = now;
+}
+
+/* One-shot: done when our side synced, everything received is committed,
+ * nothing is left to send, and the peer has been quiet a moment (it has
+ * stopped asking). */
+static void oneshot_check(cp__node *n, uint64_t now) {
+  if (n->cfg->oneshot_addr == NULL || n->stopping) return;
+  cp__conn *c = n->conns;
+  if (c == NULL) {
+    if (n->sum->error[0] == 0) snprintf(n->sum->error, sizeof n->sum->error, "connection lost");
+    stop(n, "one-shot sync ended");
+    return;
+  }
+  size_t outlen;
+  cp_sync_out(c->sync, &outlen);
+  if (c->synced && cp__pipeline_idle(n) && !c->want_pending && !c->writing && outlen == 0 &&
+      now - c->last_rx_ms >= 300) {
+    n->sum->synced = 1;
+    stop(n, "one-shot sync complete");
+  }
+}
+
+static void on_tick(uv_timer_t *t) {
+  cp__node *n = t->data;
+  uint64_t now = cp__now_ms(n);
+  for (cp__conn *c = n->conns; c; c = c->next) cp__conn_tick(c, now);
+  if (n->cfg->oneshot_addr != NULL) {
+    cp__conn *c = n->conns;
+    if (c != NULL && cp_sync_status(c->sync) != 0 && n->sum->error[0] == 0)
+      snprintf(n->sum->error, sizeof n->sum->error, "%s", cp_sync_error(c->sync));
+  }
+  oneshot_check(n, now);
+  cp__push_own(n);
+  if (now - n->last_progress_ms >= 1000 || n->last_progress_ms == 0) {
+    write_status(n);
+    if (!cp__pipeline_idle(n)) progress(n, now);
+    else n->last_progress_ms = now;
+  }
+  if (n->cfg->stop_after_ms && now - n->started_ms >= n->cfg->stop_after_ms)
+    stop(n, "time limit reached");
+  if (n->stopping && n->conns == NULL && cp__pipeline_idle(n)) {
+    uv_timer_stop(&n->tick);
+    uv_close((uv_handle_t *)&n->tick, NULL);
+    uv_close((uv_handle_t *)&n->sigint, NULL);
+    uv_close((uv_handle_t *)&n->sigterm, NULL);
+    if (n->watching) uv_close((uv_handle_t *)&n->watch, NULL);
+    n->watching = 0;
+    for (size_t i = 0; i < n->npartners; i++) uv_close((uv_handle_t *)&n->partners[i].timer, NULL);
+  }
+}
+
+static void on_signal(uv_signal_t *s, int signum) {
+  cp__node *n = s->data;
+  stop(n, signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+static void on_fs(uv_fs_event_t *h, const char *file, int events, int status) {
+  (void)file, (void)events, (void)status;
+  cp__push_own(h->data);
+}
+
+/* ---- setup -------------------------------------------------------------------- */
+
+typedef struct {
+  cp__node *n;
+  int rc;
+} peerload;
+
+static int load_peer(void *ctx, const cp_peer_info *p) {
+  peerload *pl = ctx;
+  cp__node *n = pl->n;
+  uint8_t *na = realloc(n->allow, (n->nallow + 1) * CP_PK_BYTES);
+  if (na == NULL) return CP_ENOMEM;
+  n->allow = na;
+  memcpy(n->allow + n->nallow++ * CP_PK_BYTES, p->key, CP_PK_BYTES);
+  if (p->addr[0] == 0 || n->cfg->oneshot_addr != NULL) return 0;
+  cp__partner *np = realloc(n->partners, (n->npartners + 1) * sizeof *np);
+  if (np == NULL) return CP_ENOMEM;
+  n->partners = np;
+  cp__partner *x = &n->partners[n->npartners++];
+  memset(x, 0, sizeof *x);
+  memcpy(x->key, p->key, CP_PK_BYTES);
+  snprintf(x->addr, sizeof x->addr, "%s", p->addr);
+  x->backoff_ms = CP_BACKOFF_MIN_MS;
+  return 0;
+}
+
+int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
+  cp__node n;
+  uv_loop_t loop;
+  cp_reader *r = NULL;
+  cp_log_info li;
+  memset(&n, 0, sizeof n);
+  memset(sum, 0, sizeof *sum);
+  n.cfg = cfg;
+  n.s = cfg->store;
+  n.sum = sum;
+  n.loop = &loop;
+  signal(SIGPIPE, SIG_IGN);
+  if (uv_loop_init(&loop) != 0) return CP_ENOMEM;
+  peerload pl = {&n, 0};
+  int rc = cp_reader_begin(n.s, &r);
+  if (rc == 0) rc = cp_reader_self(r, n.self);
+  if (rc == 0 && cp_reader_log(r, n.self, &li) == 0) n.own_size = li.size;
+  if (rc == 0) rc = cp_reader_each_peer(r, load_peer, &pl);
+  cp_reader_end(r);
+  if (rc == 0 && cfg->oneshot_key != NULL) {
+    uint8_t *na = realloc(n.allow, (n.nallow + 1) * CP_PK_BYTES);
+    if (na == NULL) rc = CP_ENOMEM;
+    else {
+      n.allow = na;
+      memcpy(n.allow + n.nallow++ * CP_PK_BYTES, cfg->oneshot_key, CP_PK_BYTES);
+    }
+  }
+  if (rc != 0) {
+    snprintf(sum->error, sizeof sum->error, "cannot read the node's setup: %s", cp_strerror(rc));
+    goto out;
+  }
+  for (size_t i = 0; i < n.npartners; i++) {
+    n.partners[i].n = &n;
+    uv_timer_init(&loop, &n.partners[i].timer);
+    n.partners[i].timer.data = &n.partners[i];
+  }
+  uv_signal_init(&loop, &n.sigint);
+  uv_signal_init(&loop, &n.sigterm);
+  n.sigint.data = n.sigterm.data = &n;
+  uv_signal_start(&n.sigint, on_signal, SIGINT);
+  uv_signal_start(&n.sigterm, on_signal, SIGTERM);
+  uv_timer_init(&loop, &n.tick);
+  n.tick.data = &n;
+  n.started_ms = uv_now(&loop);
+  uv_timer_start(&n.tick, on_tick, 100, 100);
+  if (uv_fs_event_init(&loop, &n.watch) == 0) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", cp_store_path(n.s));
+    n.watch.data = &n;
+    if (uv_fs_event_start(&n.watch, on_fs, dir, 0) == 0) n.watching = 1;
+    else uv_close((uv_handle_t *)&n.watch, NULL);
+  }
+  if (cfg->listen != NULL) {
+    struct sockaddr_storage ss;
+    if ((rc = parse_addr(cfg->listen, &ss)) == 0) rc = uv_tcp_init(&loop, &n.server);
+    if (rc == 0) {
+      n.server.data = &n;
+      n.listening = 1;
+      rc = uv_tcp_bind(&n.server, (struct sockaddr *)&ss, 0);
+      if (rc == 0) rc = uv_listen((uv_stream_t *)&n.server, 128, on_accept);
+    }
+    if (rc != 0) {
+      snprintf(sum->error, sizeof sum->error, "cannot listen on %s: %s", cfg->listen,
+               uv_strerror(rc));
+      cp__log(&n, "error", "event=listen-failed addr=%s why=\"%s\"", cfg->listen, uv_strerror(rc));
+      stop(&n, "cannot listen");
+      rc = -EADDRINUSE;
+    } else {
+      cp__log(&n, "info", "event=listening addr=%s partners=%zu allowed=%zu", cfg->listen,
+              n.npartners, n.nallow);
+    }
+  }
+  if (!n.stopping) {
+    if (cfg->oneshot_addr != NULL) dial(&n, NULL, cfg->oneshot_addr);
+    for (size_t i = 0; i < n.npartners; i++) dial(&n, &n.partners[i], n.partners[i].addr);
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);
+  if (cfg->progress && n.last_progress_ms) fputc('\n', cfg->log ? cfg->log : stderr);
+  sum->seconds = (double)(uv_now(&loop) - n.started_ms) / 1000.0;
+  if (cfg->oneshot_addr != NULL && !sum->synced && rc == 0) rc = CP_EPROTO;
+out:
+  uv_loop_close(&loop);
+  free(n.partners);
+  free(n.allow);
+  if (cfg->data_dir != NULL) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/status.json", cfg->data_dir);
+    unlink(path);
+  }
+  return rc;
+}

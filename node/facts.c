@@ -1,0 +1,356 @@
+/*
+ * credport — gathering recognition facts from the store (include/credport/
+ * facts.h; docs/POLICIES.md, "On the ledger").
+ *
+ * Per educator: one walk of the by-educator index (awards, approvals and
+ * recognitions naming them; recognitions are skipped by their type byte
+ * before decoding). Each award's credential definition is decoded once per
+ * cp_facts and kept in a hash table keyed by its entry ID, since a district
+ * has few definitions and many awards. Revocations are one lookup in the
+ * revoked index per award; the revoke entry's header time is read in place.
+ * Endorsements are read once, when the cp_facts starts.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "credport/codec.h"
+#include "credport/facts.h"
+#include "store_internal.h"
+
+#define DAY 86400u
+
+/* A credential definition as the engine reads it; strings borrow from the
+ * reader's map. */
+typedef struct def {
+  uint8_t id[CP_HASH_BYTES];
+  int used;
+  cp_str cred_id;
+  uint8_t level;
+  uint32_t hours_x100;
+  uint32_t n_areas, n_qa;
+  cp_str areas[CP_LIST_MAX], qa[CP_LIST_MAX];
+} def;
+
+struct cp_facts {
+  cp_reader *r;
+  uint64_t cutoff;
+  cp_policy_env *env;
+  def *defs; /* open addressing, power-of-two capacity */
+  size_t ndefs, capdefs;
+  cp_policy_award *awards;
+  size_t nawards, capawards;
+  cp_policy_approval *approvals;
+  size_t napprovals, capapprovals;
+  cp_diag *d; /* for the walk callbacks */
+  int err;
+};
+
+static uint32_t day_of(uint64_t t) {
+  uint64_t day = t / DAY;
+  return day > UINT32_MAX ? UINT32_MAX : (uint32_t)day;
+}
+
+static uint64_t entry_time(const uint8_t *buf) { return cp__rd64(buf + 74); }
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return CP_OK;
+  size_t n = *cap ? *cap : 16;
+  while (n < need) n *= 2;
+  void *v = realloc(*p, n * elem);
+  if (v == NULL) return CP_ENOMEM;
+  *p = v;
+  *cap = n;
+  return CP_OK;
+}
+
+/* ---- endorsements ----------------------------------------------------------- */
+
+typedef struct {
+  uint64_t cutoff;
+  cp_policy_endorsement *v;
+  size_t n, cap;
+  cp_diag *d;
+} endorse_acc;
+
+static int add_endorsement(void *ctx, const uint8_t *buf, size_t len) {
+  endorse_acc *a = ctx;
+  cp_entry e;
+  if (len < CP_ENTRY_MIN_BYTES || entry_time(buf) > a->cutoff) return 0;
+  int rc = cp_entry_decode(buf, len, &e, a->d);
+  if (rc != 0) return rc;
+  if (e.type != CP_T_ENDORSE) return cp_diag_set(a->d, CP_ECORRUPT, "by_type lists a non-endorsement");
+  if ((rc = grow((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v)) != 0) return rc;
+  cp_policy_endorsement *x = &a->v[a->n++];
+  memcpy(x->endorser, e.log, CP_PK_BYTES);
+  x->kind = e.u.endorse.kind;
+  memcpy(x->subject, e.u.endorse.subject, CP_HASH_BYTES);
+  x->claim = e.u.endorse.claim;
+  x->date = day_of(e.time);
+  return 0;
+}
+
+int cp_facts_new(cp_reader *r, uint64_t cutoff, cp_facts **out, cp_diag *d) {
+  cp_facts *f = calloc(1, sizeof *f);
+  endorse_acc acc = {cutoff, NULL, 0, 0, d};
+  if (f == NULL) return CP_ENOMEM;
+  f->r = r;
+  f->cutoff = cutoff;
+  int rc = cp_reader_by_type(r, CP_T_ENDORSE, add_endorsement, &acc);
+  if (rc == 0) rc = cp_policy_env_new(acc.v, acc.n, &f->env);
+  free(acc.v);
+  if (rc != 0) {
+    cp_facts_free(f);
+    return rc == CP_ENOMEM ? cp_diag_set(d, rc, "out of memory gathering endorsements") : rc;
+  }
+  *out = f;
+  return CP_OK;
+}
+
+void cp_facts_free(cp_facts *f) {
+  if (f == NULL) return;
+  cp_policy_env_free(f->env);
+  free(f->defs);
+  free(f->awards);
+  free(f->approvals);
+  free(f);
+}
+
+const cp_policy_env *cp_facts_env(const cp_facts *f) { return f->env; }
+
+/* ---- credential definitions ----------------------------------------------- */
+
+static size_t def_slot(const cp_facts *f, const uint8_t id[CP_HASH_BYTES]) {
+  uint64_t h;
+  memcpy(&h, id, sizeof h); /* entry IDs are SHA-256 outputs: already uniform */
+  size_t i = (size_t)h & (f->capdefs - 1);
+  while (f->defs[i].used && memcmp(f->defs[i].id, id, CP_HASH_BYTES) != 0)
+    i = (i + 1) & (f->capdefs - 1);
+  return i;
+}
+
+static int defs_rehash(cp_facts *f) {
+  size_t cap = f->capdefs ? 2 * f->capdefs : 64;
+  def *old = f->defs;
+  size_t oldcap = f->capdefs;
+  f->defs = calloc(cap, sizeof *f->defs);
+  if (f->defs == NULL) {
+    f->defs = old;
+    return CP_ENOMEM;
+  }
+  f->capdefs = cap;
+  for (size_t i = 0; i < oldcap; i++)
+    if (old[i].used) f->defs[def_slot(f, old[i].id)] = old[i];
+  free(old);
+  return CP_OK;
+}
+
+static int find_def(cp_facts *f, const uint8_t id[CP_HASH_BYTES], const def **out) {
+  int rc;
+  if (2 * (f->ndefs + 1) > f->capdefs && (rc = defs_rehash(f)) != 0) return rc;
+  size_t i = def_slot(f, id);
+  if (f->defs[i].used) {
+    *out = &f->defs[i];
+    return CP_OK;
+  }
+  const uint8_t *buf;
+  size_t len;
+  cp_entry e;
+  char hex[2 * CP_HASH_BYTES + 1];
+  rc = cp_reader_entry_by_id(f->r, id, &buf, &len);
+  if (rc == 0) rc = cp_entry_decode(buf, len, &e, NULL);
+  if (rc == 0 && e.type != CP_T_CREDENTIAL) rc = CP_ECORRUPT;
+  if (rc != 0) {
+    cp_hex_encode(id, CP_HASH_BYTES, hex);
+    return cp_diag_set(f->d, rc == CP_ENOTFOUND ? CP_ECORRUPT : rc,
+                       "an award names credential %s, which the store does not hold as a "
+                       "definition", hex);
+  }
+  def *x = &f->defs[i];
+  memset(x, 0, sizeof *x);
+  memcpy(x->id, id, CP_HASH_BYTES);
+  x->used = 1;
+  x->cred_id = e.u.credential.id;
+  x->level = e.u.credential.level;
+  x->hours_x100 = e.u.credential.hours_x100;
+  x->n_areas = e.u.credential.n_areas;
+  x->n_qa = e.u.credential.n_qa;
+  memcpy(x->areas, e.u.credential.areas, sizeof x->areas);
+  memcpy(x->qa, e.u.credential.qa, sizeof x->qa);
+  f->ndefs++;
+  *out = x;
+  return CP_OK;
+}
+
+/* ---- one educator ------------------------------------------------------------- */
+
+static int revocation_day(cp_facts *f, const uint8_t award[CP_HASH_BYTES], uint32_t *day) {
+  const uint8_t *buf;
+  size_t len;
+  int rc = cp_reader_revocation(f->r, award, &buf, &len);
+  *day = 0;
+  if (rc == CP_ENOTFOUND) return CP_OK;
+  if (rc != 0) return rc;
+  if (len < CP_ENTRY_MIN_BYTES || buf[1] != CP_T_REVOKE) return CP_ECORRUPT;
+  uint64_t t = entry_time(buf);
+  /* Day 0 means "not revoked" to the engine; no real entry is that old. */
+  if (t <= f->cutoff) *day = day_of(t) ? day_of(t) : 1;
+  return CP_OK;
+}
+
+static int add_award(cp_facts *f, const uint8_t *buf, size_t len) {
+  cp_entry e;
+  const def *df = NULL;
+  int rc = cp_entry_decode(buf, len, &e, f->d);
+  if (rc != 0) return rc;
+  if ((rc = find_def(f, e.u.award.credential, &df)) != 0) return rc;
+  if ((rc = grow((void **)&f->awards, &f->capawards, f->nawards + 1, sizeof *f->awards)) != 0)
+    return rc;
+  cp_policy_award *a = &f->awards[f->nawards];
+  cp_entry_id(buf, len, a->id);
+  memcpy(a->issuer, e.log, CP_PK_BYTES);
+  memcpy(a->credential, e.u.award.credential, CP_HASH_BYTES);
+  a->cred_id = df->cred_id;
+  a->level = df->level;
+  a->hours_x100 = df->hours_x100;
+  /* Indices, not pointers: the table may move when it grows. Fixed below. */
+  a->areas = NULL;
+  a->n_areas = df->n_areas;
+  a->qa = NULL;
+  a->n_qa = df->n_qa;
+  a->earned = e.u.award.earned;
+  if ((rc = revocation_day(f, a->id, &a->revoked)) != 0) return rc;
+  f->nawards++;
+  return CP_OK;
+}
+
+static int add_approval(cp_facts *f, const uint8_t *buf, size_t len) {
+  cp_entry e;
+  int rc = cp_entry_decode(buf, len, &e, f->d);
+  if (rc != 0) return rc;
+  rc = grow((void **)&f->approvals, &f->capapprovals, f->napprovals + 1, sizeof *f->approvals);
+  if (rc != 0) return rc;
+  cp_policy_approval *p = &f->approvals[f->napprovals++];
+  memcpy(p->approver, e.log, CP_PK_BYTES);
+  memcpy(p->educator, e.u.approve.educator, CP_PK_BYTES);
+  memcpy(p->credential, e.u.approve.credential, CP_HASH_BYTES);
+  p->approved = e.u.approve.approved;
+  p->expires = e.u.approve.expires;
+  return CP_OK;
+}
+
+static int gather_one(void *ctx, const uint8_t *buf, size_t len) {
+  cp_facts *f = ctx;
+  if (len < CP_ENTRY_MIN_BYTES) return cp_diag_set(f->d, CP_ECORRUPT, "short entry in by_edu");
+  if (entry_time(buf) > f->cutoff) return 0;
+  switch (buf[1]) {
+  case CP_T_AWARD: return add_award(f, buf, len);
+  case CP_T_APPROVE: return add_approval(f, buf, len);
+  default: return 0; /* recognitions */
+  }
+}
+
+int cp_facts_educator(cp_facts *f, const uint8_t educator[CP_PK_BYTES], const cp_str *areas,
+                      size_t n_areas, cp_policy_educator *ed, cp_diag *d) {
+  f->nawards = f->napprovals = 0;
+  f->d = d;
+  int rc = cp_reader_by_educator(f->r, educator, gather_one, f);
+  f->d = NULL;
+  if (rc != 0) return rc;
+  /* Point each award at its definition's lists, now that no insertion can
+   * move the table. */
+  for (size_t i = 0; i < f->nawards; i++) {
+    cp_policy_award *a = &f->awards[i];
+    const def *df = &f->defs[def_slot(f, a->credential)];
+    a->areas = df->areas;
+    a->qa = df->qa;
+  }
+  memset(ed, 0, sizeof *ed);
+  memcpy(ed->key, educator, CP_PK_BYTES);
+  ed->areas = areas;
+  ed->n_areas = n_areas;
+  ed->awards = f->awards;
+  ed->n_awards = f->nawards;
+  ed->approvals = f->approvals;
+  ed->n_approvals = f->napprovals;
+  return CP_OK;
+}
+
+/* ---- the educators the node knows -------------------------------------------- */
+
+int cp_reader_each_educator(cp_reader *r,
+                            int (*fn)(void *ctx, const uint8_t educator[CP_PK_BYTES]),
+                            void *ctx) {
+  MDB_cursor *c = NULL;
+  MDB_val k, v;
+  int rc = mdb_cursor_open(r->tx.txn, r->tx.s->by_edu, &c);
+  if (rc != 0) return cp__err_mdb(rc, NULL, "by_edu");
+  for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP)) {
+    if (k.mv_size != CP_PK_BYTES) {
+      mdb_cursor_close(c);
+      return CP_ECORRUPT;
+    }
+    uint8_t key[CP_PK_BYTES];
+    memcpy(key, k.mv_data, CP_PK_BYTES);
+    int e = fn(ctx, key);
+    if (e != 0) {
+      mdb_cursor_close(c);
+      return e;
+    }
+  }
+  mdb_cursor_close(c);
+  return rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, NULL, "by_edu");
+}
+
+/* ---- policy entries ------------------------------------------------------------ */
+
+static int policy_from(const uint8_t *buf, size_t len, cp_policy_entry *out) {
+  cp_entry e;
+  int rc = cp_entry_decode(buf, len, &e, NULL);
+  if (rc != 0) return rc;
+  if (e.type != CP_T_POLICY) return CP_EINVAL;
+  cp_entry_id(buf, len, out->id);
+  memcpy(out->log, e.log, CP_PK_BYTES);
+  out->seq = e.seq;
+  out->time = e.time;
+  out->policy_id = e.u.policy.id;
+  out->document = e.u.policy.document;
+  return CP_OK;
+}
+
+int cp_reader_policy(cp_reader *r, const uint8_t id[CP_HASH_BYTES], cp_policy_entry *out) {
+  const uint8_t *buf;
+  size_t len;
+  int rc = cp_reader_entry_by_id(r, id, &buf, &len);
+  return rc != 0 ? rc : policy_from(buf, len, out);
+}
+
+typedef struct {
+  const uint8_t *log;
+  const char *name;
+  cp_policy_entry *out;
+  int found;
+} named_acc;
+
+static int match_named(void *ctx, const uint8_t *buf, size_t len) {
+  named_acc *a = ctx;
+  cp_policy_entry pe;
+  if (len < CP_ENTRY_MIN_BYTES || memcmp(buf + 2, a->log, CP_PK_BYTES) != 0) return 0;
+  int rc = policy_from(buf, len, &pe);
+  if (rc != 0) return rc;
+  /* The index lists rows in arrival order, which is seq order within a log:
+   * the last match is the latest. The seq test keeps that explicit. */
+  if (cp_str_eq(pe.policy_id, a->name) && (!a->found || pe.seq > a->out->seq)) {
+    *a->out = pe;
+    a->found = 1;
+  }
+  return 0;
+}
+
+int cp_reader_policy_named(cp_reader *r, const uint8_t log[CP_PK_BYTES], const char *policy_id,
+                           cp_policy_entry *out) {
+  named_acc a = {log, policy_id, out, 0};
+  int rc = cp_reader_by_type(r, CP_T_POLICY, match_named, &a);
+  if (rc != 0) return rc;
+  return a.found ? CP_OK : CP_ENOTFOUND;
+}

@@ -1,0 +1,300 @@
+/*
+ * credport — the receive pipeline: verification on libuv's thread pool,
+ * then one writer committing in arrival order.
+ *
+ * Each job enters the queue when its message arrives. ENTRIES jobs are
+ * verified at once on the pool (several in parallel, so both cores work);
+ * the writer takes the longest prefix of the queue whose jobs are verified
+ * and commits their entries in one LMDB transaction. Only after the commit
+ * does the loop thread return credit to the sending peer and tell the other
+ * peers about the new heads.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <string.h>
+
+#include "credport/codec.h"
+#include "daemon_internal.h"
+
+cp__job *cp__job_new(cp__node *n, cp__job_kind kind, uint32_t conn_id) {
+  cp__job *j = calloc(1, sizeof *j);
+  if (j == NULL) return NULL;
+  j->n = n;
+  j->kind = kind;
+  j->conn_id = conn_id;
+  j->work.data = j;
+  return j;
+}
+
+static void job_free(cp__job *j) {
+  free(j->items);
+  free(j->lens);
+  free(j->data);
+  free(j);
+}
+
+int cp__job_copy_items(cp__job *j, const cp_sync_blob *items, size_t n) {
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) total += items[i].len;
+  j->items = calloc(n ? n : 1, sizeof *j->items);
+  j->lens = calloc(n ? n : 1, sizeof *j->lens);
+  j->data = malloc(total ? total : 1);
+  if (j->items == NULL || j->lens == NULL || j->data == NULL) return CP_ENOMEM;
+  size_t off = 0;
+  for (size_t i = 0; i < n; i++) {
+    memcpy(j->data + off, items[i].p, items[i].len);
+    j->items[i] = j->data + off;
+    j->lens[i] = items[i].len;
+    off += items[i].len;
+  }
+  j->nitems = n;
+  return CP_OK;
+}
+
+/* ---- verification (thread pool) ------------------------------------------- */
+
+static void verify_work(uv_work_t *w) {
+  cp__job *j = w->data;
+  cp_reader *r = NULL;
+  cp_log_info li;
+  uint8_t signer[CP_PK_BYTES];
+  uint64_t size = 0;
+  int rc = cp_reader_begin(j->n->s, &r);
+  if (rc != 0) {
+    j->rc = rc;
+    snprintf(j->why, sizeof j->why, "cannot read the store: %s", cp_strerror(rc));
+    return;
+  }
+  if (cp_reader_log(r, j->log, &li) == 0) {
+    memcpy(signer, li.signer, CP_PK_BYTES);
+    size = li.size;
+  } else {
+    memcpy(signer, j->log, CP_PK_BYTES);
+  }
+  for (size_t i = 0; i < j->nitems; i++) {
+    uint64_t seq = j->first_seq + i;
+    cp_entry e;
+    cp_diag d;
+    if (seq < size) {
+      /* Held already: identical bytes are a duplicate, never verified
+       * again; different bytes are left to the writer's fork check. */
+      const uint8_t *held;
+      size_t hlen;
+      if (cp_reader_entry(r, j->log, seq, &held, &hlen) == 0 && hlen == j->lens[i] &&
+          memcmp(held, j->items[i], hlen) == 0)
+        continue;
+    }
+    if ((rc = cp_entry_decode(j->items[i], j->lens[i], &e, &d)) != 0) {
+      j->rc = rc;
+      snprintf(j->why, sizeof j->why, "seq %llu does not decode: %s", (unsigned long long)seq,
+               d.msg);
+      break;
+    }
+    if (seq >= size && cp_entry_verify(j->items[i], j->lens[i], signer) != 0) {
+      j->rc = CP_EBADSIG;
+      snprintf(j->why, sizeof j->why, "seq %llu: signature does not verify under the log key",
+               (unsigned long long)seq);
+      break;
+    }
+    if (e.type == CP_T_KEY && e.u.key.action == CP_KEY_ROTATE)
+      memcpy(signer, e.u.key.new_key, CP_PK_BYTES);
+  }
+  cp_reader_end(r);
+}
+
+static void writer_kick(cp__node *n);
+
+static void verify_done(uv_work_t *w, int status) {
+  cp__job *j = w->data;
+  j->n->verifying--;
+  if (status != 0 && j->rc == 0) {
+    j->rc = CP_EAGAIN;
+    snprintf(j->why, sizeof j->why, "verification cancelled");
+  }
+  j->verified = 1;
+  writer_kick(j->n);
+}
+
+void cp__job_submit(cp__node *n, cp__job *j) {
+  cp__conn *c = cp__conn_by_id(n, j->conn_id);
+  if (c != NULL) c->jobs++;
+  if (n->jq_tail != NULL) n->jq_tail->next = j;
+  else n->jq_head = j;
+  n->jq_tail = j;
+  if (j->kind == JOB_ENTRIES && !n->stopping) {
+    n->verifying++;
+    if (uv_queue_work(n->loop, &j->work, verify_work, verify_done) != 0) {
+      n->verifying--;
+      j->rc = CP_ENOMEM;
+      snprintf(j->why, sizeof j->why, "cannot queue verification");
+      j->verified = 1;
+    }
+  } else {
+    j->verified = 1;
+  }
+  writer_kick(n);
+}
+
+/* ---- the writer (thread pool, one job batch at a time) --------------------- */
+
+static void commit_entries(cp__node *n, cp__job **v, size_t nv) {
+  /* All verified entry jobs in one transaction; if that fails, one by one
+   * so that only the offending job is refused. */
+  size_t total = 0;
+  for (size_t i = 0; i < nv; i++) total += v[i]->nitems;
+  const uint8_t **bufs = malloc((total ? total : 1) * sizeof *bufs);
+  size_t *lens = malloc((total ? total : 1) * sizeof *lens);
+  cp_ingest_report rep;
+  cp_diag d = {{0}};
+  int rc = CP_ENOMEM, allocated = bufs != NULL && lens != NULL;
+  if (allocated) {
+    size_t k = 0;
+    for (size_t i = 0; i < nv; i++)
+      for (size_t e = 0; e < v[i]->nitems; e++, k++) {
+        bufs[k] = v[i]->items[e];
+        lens[k] = v[i]->lens[e];
+      }
+    rc = cp_store_ingest(n->s, bufs, lens, total, CP_INGEST_VERIFIED, (uint64_t)time(NULL), &rep,
+                         &d);
+  }
+  free(bufs);
+  free(lens);
+  if (rc == 0) {
+    for (size_t i = 0; i < nv; i++) v[i]->added = v[i]->nitems;
+    return;
+  }
+  if (nv == 1 || !allocated) {
+    v[0]->rc = rc;
+    snprintf(v[0]->why, sizeof v[0]->why, "%s", d.msg);
+    return;
+  }
+  if (!allocated) {
+    for (size_t i = 0; i < nv; i++) v[i]->rc = CP_ENOMEM;
+    return;
+  }
+  for (size_t i = 0; i < nv; i++) commit_entries(n, &v[i], 1);
+}
+
+static void write_work(uv_work_t *w) {
+  cp__node *n = w->data;
+  cp__job *v[CP_WRITER_BATCH_MAX];
+  size_t nv = 0;
+  for (cp__job *j = n->writing; j != NULL; j = j->next) {
+    if (j->rc != 0) continue;
+    cp_diag d = {{0}};
+    switch (j->kind) {
+    case JOB_ENTRIES:
+      v[nv++] = j;
+      break;
+    case JOB_CHECKPOINT:
+      if (nv) commit_entries(n, v, nv);
+      nv = 0;
+      j->rc = cp_store_add_checkpoint(n->s, (const char *)j->data, j->lens[0], &d);
+      snprintf(j->why, sizeof j->why, "%s", d.msg);
+      break;
+    case JOB_FORK:
+      if (nv) commit_entries(n, v, nv);
+      nv = 0;
+      j->rc = cp_store_add_fork(n->s, j->items[0], j->lens[0], j->items[1], j->lens[1], &d);
+      snprintf(j->why, sizeof j->why, "%s", d.msg);
+      break;
+    case JOB_PEER:
+      j->rc = cp_store_peer_put(n->s, &j->peer, 0, &d);
+      break;
+    }
+  }
+  if (nv) commit_entries(n, v, nv);
+}
+
+static void write_done(uv_work_t *w, int status) {
+  cp__node *n = w->data;
+  cp__job *list = n->writing;
+  n->writing = NULL;
+  n->writer_busy = 0;
+  uint8_t (*logs)[CP_PK_BYTES] = NULL;
+  size_t nlogs = 0;
+  for (cp__job *j = list, *next; j != NULL; j = next) {
+    next = j->next;
+    cp__conn *c = cp__conn_by_id(n, j->conn_id);
+    if (c != NULL) c->jobs--;
+    if (status != 0 && j->rc == 0) j->rc = CP_EAGAIN;
+    char lhex[17];
+    cp_hex_encode(j->log, 8, lhex);
+    if (j->kind == JOB_ENTRIES) {
+      if (j->rc == 0) {
+        n->sum->entries_in += j->added;
+        if (c != NULL && !c->closing) {
+          int e = cp_sync_entries_committed(c->sync, j->count, j->bytes);
+          (void)e; /* a poisoned session is closed by its own flush */
+        }
+        uint8_t (*nl)[CP_PK_BYTES] = realloc(logs, (nlogs + 1) * sizeof *logs);
+        if (nl != NULL) {
+          logs = nl;
+          memcpy(logs[nlogs++], j->log, CP_PK_BYTES);
+        }
+      } else if (j->rc == CP_EFORK) {
+        cp__log(n, "warn", "event=fork log=%s… msg=\"%s\"", lhex, j->why);
+        cp__broadcast_fork(n, j->log);
+      } else if (c != NULL) {
+        cp__log(n, "warn", "event=refused peer=%s msg=ENTRIES log=%s… why=\"%s\"", c->name, lhex,
+                j->why);
+        n->sum->refused++;
+        cp__conn_close(c, j->rc == CP_EBADSIG ? CP_EBADSIG : CP_EPROTO, j->why);
+      }
+    } else if (j->kind == JOB_FORK && j->rc == 0) {
+      cp__log(n, "warn", "event=fork log=%s… msg=\"fork proof received and stored\"", lhex);
+      cp__broadcast_fork(n, j->log);
+    } else if (j->kind == JOB_CHECKPOINT && j->rc != 0 && j->rc != CP_EINVAL) {
+      cp__log(n, "warn", "event=checkpoint-refused log=%s… why=\"%s\"", lhex, j->why);
+    }
+    job_free(j);
+  }
+  if (nlogs) cp__announce_logs(n, (const uint8_t(*)[CP_PK_BYTES])logs, nlogs, 0);
+  free(logs);
+  cp__push_own(n);
+  writer_kick(n);
+}
+
+static void writer_kick(cp__node *n) {
+  /* Stopping: what has not started is discarded whole. */
+  while (n->stopping && !n->writer_busy && n->jq_head != NULL && n->jq_head->verified) {
+    cp__job *j = n->jq_head;
+    n->jq_head = j->next;
+    if (n->jq_head == NULL) n->jq_tail = NULL;
+    cp__conn *c = cp__conn_by_id(n, j->conn_id);
+    if (c != NULL) c->jobs--;
+    job_free(j);
+  }
+  if (n->writer_busy || n->jq_head == NULL || !n->jq_head->verified) return;
+  /* Take the verified prefix. */
+  cp__job *head = n->jq_head, *last = head;
+  size_t k = 1;
+  while (last->next != NULL && last->next->verified && k < CP_WRITER_BATCH_MAX) {
+    last = last->next;
+    k++;
+  }
+  n->jq_head = last->next;
+  if (n->jq_head == NULL) n->jq_tail = NULL;
+  last->next = NULL;
+  n->writing = head;
+  n->writer_busy = 1;
+  n->wwork.data = n;
+  if (uv_queue_work(n->loop, &n->wwork, write_work, write_done) != 0) {
+    n->writer_busy = 0;
+    for (cp__job *j = head; j; j = j->next) j->rc = CP_ENOMEM;
+    write_done(&n->wwork, 0);
+  }
+}
+
+int cp__pipeline_idle(const cp__node *n) {
+  return n->jq_head == NULL && !n->writer_busy && n->verifying == 0;
+}
+
+int cp__pipeline_has_conn(const cp__node *n, uint32_t conn_id) {
+  for (const cp__job *j = n->jq_head; j; j = j->next)
+    if (j->conn_id == conn_id) return 1;
+  for (const cp__job *j = n->writing; j; j = j->next)
+    if (j->conn_id == conn_id) return 1;
+  return 0;
+}

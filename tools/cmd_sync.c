@@ -1,0 +1,219 @@
+/* credport CLI — federation: serve, peer, sync, status. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "credport/codec.h"
+#include "credport/node.h"
+
+static int addr_valid(const char *a) {
+  const char *colon = strrchr(a, ':');
+  if (colon == NULL || colon == a || strlen(a) >= CP_ADDR_MAX) return 0;
+  char *end;
+  long port = strtol(colon + 1, &end, 10);
+  return *end == 0 && port > 0 && port <= 65535;
+}
+
+/* ---- serve ------------------------------------------------------------------ */
+
+static const char serve_help[] =
+    "usage: credport [-d DIR] serve [--listen ADDR:PORT] [--for SECONDS]\n"
+    "  Runs the node: accepts partners on ADDR:PORT, dials the partners in the peer table\n"
+    "  (reconnecting with backoff), replicates every log both sides know and pushes new\n"
+    "  entries live. Stops cleanly on SIGINT or SIGTERM. Only partners in the peer table\n"
+    "  (credport peer add) are let in. Log lines go to stderr.\n";
+
+int cmd_serve(cli *c, int argc, char **argv) {
+  static const struct option opts[] = {
+      {"listen", 1, 0, 'l'}, {"for", 1, 0, 'f'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  const char *listen = NULL;
+  uint64_t secs = 0;
+  int o;
+  cli_getopt_reset();
+  while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    switch (o) {
+    case 'l': listen = optarg; break;
+    case 'f':
+      if (cli_parse_u64(optarg, &secs) != 0 || secs > 86400 * 365)
+        return cli_usage(c, "--for: \"%s\" is not a number of seconds", optarg);
+      break;
+    case 'h': fputs(serve_help, stdout); return CLI_OK;
+    default: return cli_usage(c, "unknown option or missing value\n%s", serve_help);
+    }
+  }
+  if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
+  if (listen != NULL && !addr_valid(listen))
+    return cli_usage(c, "--listen: \"%s\" is not HOST:PORT", listen);
+  cp_store *s = NULL;
+  cp_key *k = NULL;
+  int st = cli_open_store(c, 0, &s);
+  if (st == CLI_OK) st = cli_load_authority_key(c, &k);
+  if (st != CLI_OK) {
+    cp_store_close(s);
+    return st;
+  }
+  cp_node_config cfg = {s, k, c->data, listen, NULL, NULL, stderr, 0, (unsigned)(secs * 1000)};
+  cp_node_summary sum;
+  int rc = cp_node_run(&cfg, &sum);
+  cp_key_free(k);
+  cp_store_close(s);
+  if (rc != 0) return cli_fail(c, "%s", sum.error[0] ? sum.error : cp_strerror(rc));
+  fprintf(stderr, "credport serve: stopped after %.1f s: %llu entries received, %llu sent, "
+          "%llu sessions, %llu refused\n", sum.seconds, (unsigned long long)sum.entries_in,
+          (unsigned long long)sum.entries_out, (unsigned long long)sum.sessions,
+          (unsigned long long)sum.refused);
+  return CLI_OK;
+}
+
+/* ---- sync (one shot) ----------------------------------------------------------- */
+
+static const char sync_help[] =
+    "usage: credport [-d DIR] sync ADDR:PORT [PUBKEY] [--json]\n"
+    "  Connects to a partner, replicates both ways until both hold the same logs, and\n"
+    "  exits with a summary. The partner must be in the peer table, or its key given.\n";
+
+int cmd_sync(cli *c, int argc, char **argv) {
+  const char *addr = NULL, *keyarg = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--json") == 0) c->json = 1;
+    else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      fputs(sync_help, stdout);
+      return CLI_OK;
+    } else if (addr == NULL) addr = argv[i];
+    else if (keyarg == NULL) keyarg = argv[i];
+    else return cli_usage(c, "unexpected argument \"%s\"", argv[i]);
+  }
+  if (addr == NULL || !addr_valid(addr))
+    return cli_usage(c, "an ADDR:PORT is required\n%s", sync_help);
+  uint8_t key[CP_PK_BYTES];
+  if (keyarg != NULL && cli_parse_pubkey(keyarg, key) != 0)
+    return cli_usage(c, "PUBKEY: \"%s\" is not a public key", keyarg);
+  cp_store *s = NULL;
+  cp_key *k = NULL;
+  int st = cli_open_store(c, 0, &s);
+  if (st == CLI_OK) st = cli_load_authority_key(c, &k);
+  if (st != CLI_OK) {
+    cp_store_close(s);
+    return st;
+  }
+  cp_node_config cfg = {s, k, NULL, NULL, addr, keyarg ? key : NULL, stderr,
+                        isatty(2) && !c->json, 0};
+  cp_node_summary sum;
+  int rc = cp_node_run(&cfg, &sum);
+  cp_key_free(k);
+  cp_store_close(s);
+  if (c->json) {
+    json_t *j = json_object();
+    json_object_set_new(j, "synced", json_boolean(rc == 0 && sum.synced));
+    json_object_set_new(j, "entries_received", json_integer((json_int_t)sum.entries_in));
+    json_object_set_new(j, "entries_sent", json_integer((json_int_t)sum.entries_out));
+    json_object_set_new(j, "seconds", json_real(sum.seconds));
+    if (rc != 0) json_object_set_new(j, "error", json_string(sum.error));
+    cli_print_json(j);
+  }
+  if (rc != 0 || !sum.synced)
+    return cli_fail(c, "sync with %s did not complete: %s", addr,
+                    sum.error[0] ? sum.error : cp_strerror(rc));
+  if (!c->json)
+    printf("synced with %s in %.2f s: %llu entries received, %llu sent\n", addr, sum.seconds,
+           (unsigned long long)sum.entries_in, (unsigned long long)sum.entries_out);
+  return CLI_OK;
+}
+
+/* ---- peer ------------------------------------------------------------------------ */
+
+static const char peer_help[] =
+    "usage: credport peer add ADDR:PORT PUBKEY     add a partner (dialled by serve)\n"
+    "       credport peer add --accept PUBKEY      allow a partner to connect, never dial it\n"
+    "       credport peer list [--json]\n"
+    "       credport peer remove PUBKEY\n";
+
+static int peer_row(void *ctx, const cp_peer_info *p) {
+  json_t *arr = ctx;
+  char hex[2 * CP_PK_BYTES + 1];
+  cp_hex_encode(p->key, CP_PK_BYTES, hex);
+  if (arr != NULL) {
+    json_t *o = json_object();
+    json_object_set_new(o, "key", json_string(hex));
+    json_object_set_new(o, "addr", json_string(p->addr));
+    json_object_set_new(o, "last_sync", json_integer((json_int_t)p->last_sync));
+    json_object_set_new(o, "bytes_in", json_integer((json_int_t)p->bytes_in));
+    json_object_set_new(o, "bytes_out", json_integer((json_int_t)p->bytes_out));
+    json_object_set_new(o, "entries_in", json_integer((json_int_t)p->entries_in));
+    json_object_set_new(o, "entries_out", json_integer((json_int_t)p->entries_out));
+    json_object_set_new(o, "last_error", json_string(p->last_error));
+    json_array_append_new(arr, o);
+  } else {
+    printf("%s  %s\n", hex, p->addr[0] ? p->addr : "(accept only)");
+  }
+  return 0;
+}
+
+int cmd_peer(cli *c, int argc, char **argv) {
+  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    fputs(peer_help, argc < 2 ? stderr : stdout);
+    return argc < 2 ? CLI_USAGE : CLI_OK;
+  }
+  for (int i = 2; i < argc; i++)
+    if (strcmp(argv[i], "--json") == 0) {
+      c->json = 1;
+      memmove(&argv[i], &argv[i + 1], (size_t)(argc - i - 1) * sizeof *argv);
+      argc--;
+      i--;
+    }
+  cp_store *s = NULL;
+  cp_diag d = {{0}};
+  int st, rc;
+  if (strcmp(argv[1], "add") == 0) {
+    cp_peer_info p;
+    memset(&p, 0, sizeof p);
+    const char *addr = NULL, *key = NULL;
+    if (argc == 4 && strcmp(argv[2], "--accept") == 0) key = argv[3];
+    else if (argc == 4) addr = argv[2], key = argv[3];
+    else return cli_usage(c, "peer add takes ADDR:PORT PUBKEY (or --accept PUBKEY)\n%s", peer_help);
+    if (addr != NULL && !addr_valid(addr))
+      return cli_usage(c, "ADDR:PORT: \"%s\" is not HOST:PORT", addr);
+    if (cli_parse_pubkey(key, p.key) != 0)
+      return cli_usage(c, "PUBKEY: \"%s\" is not a public key (64 hex digits or did:key)", key);
+    if (addr != NULL) snprintf(p.addr, sizeof p.addr, "%s", addr);
+    if ((st = cli_open_store(c, 0, &s)) != CLI_OK) return st;
+    rc = cp_store_peer_put(s, &p, 1, &d);
+    cp_store_close(s);
+    if (rc != 0) return cli_fail(c, "cannot add the partner: %s", d.msg);
+    printf("partner %s added%s\n", key, addr ? "" : " (accept only)");
+    return CLI_OK;
+  }
+  if (strcmp(argv[1], "remove") == 0) {
+    uint8_t key[CP_PK_BYTES];
+    if (argc != 3 || cli_parse_pubkey(argv[2], key) != 0)
+      return cli_usage(c, "peer remove takes one PUBKEY");
+    if ((st = cli_open_store(c, 0, &s)) != CLI_OK) return st;
+    rc = cp_store_peer_del(s, key, &d);
+    cp_store_close(s);
+    if (rc != 0) return cli_fail(c, "cannot remove %s: %s", argv[2], d.msg);
+    printf("partner %s removed\n", argv[2]);
+    return CLI_OK;
+  }
+  if (strcmp(argv[1], "list") == 0) {
+    if (argc != 2) return cli_usage(c, "peer list takes no arguments");
+    cp_reader *r = NULL;
+    if ((st = cli_open_store(c, CP_STORE_RDONLY, &s)) != CLI_OK) return st;
+    json_t *arr = c->json ? json_array() : NULL;
+    rc = cp_reader_begin(s, &r);
+    if (rc == 0) rc = cp_reader_each_peer(r, peer_row, arr);
+    cp_reader_end(r);
+    cp_store_close(s);
+    if (rc != 0) {
+      json_decref(arr);
+      return cli_fail(c, "cannot read the peer table: %s", cp_strerror(rc));
+    }
+    if (arr != NULL) cli_print_json(arr);
+    return CLI_OK;
+  }
+  return cli_usage(c, "unknown peer subcommand \"%s\"\n%s", argv[1], peer_help);
+}
