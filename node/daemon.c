@@ -175,10 +175,20 @@ static void write_status(cp__node *n) {
 static void progress(cp__node *n, uint64_t now) {
   if (!n->cfg->progress) return;
   double secs = (double)(now - n->started_ms) / 1000.0;
+  double rate = secs > 0 ? (double)n->sum->entries_in / secs : 0;
+  uint64_t expected = 0, got = 0;
+  for (cp__conn *c = n->conns; c; c = c->next) {
+    cp_sync_stats st;
+    cp_sync_get_stats(c->sync, &st);
+    expected += st.entries_expected;
+    got += st.entries_in;
+  }
   FILE *f = n->cfg->log != NULL ? n->cfg->log : stderr;
-  fprintf(f, "\r\033[K  %llu entries received, %.0f/s, %llu sent, %llu in the pipeline",
-          (unsigned long long)n->sum->entries_in, secs > 0 ? (double)n->sum->entries_in / secs : 0,
-          (unsigned long long)n->sum->entries_out, (unsigned long long)n->verifying);
+  fprintf(f, "\r\033[K  %llu entries received, %.0f/s", (unsigned long long)n->sum->entries_in,
+          rate);
+  if (expected > got && rate > 0)
+    fprintf(f, ", %llu to go, ETA %.0f s", (unsigned long long)(expected - got),
+            (double)(expected - got) / rate);
   fflush(f);
   n->last_progress_ms = now;
 }

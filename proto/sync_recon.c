@@ -167,11 +167,13 @@ static void diff(cp_sync *s, const uint8_t *items, size_t n, size_t a, size_t b)
       continue;
     }
     if (c < 0) {
-      if (tsize > 0) (void)cp__req_enqueue(s, t, 0);
+      if (tsize > 0 && cp__req_enqueue(s, t, 0) == 0) s->st.entries_expected += tsize;
     } else {
       const cp_sync_head *m = &s->heads[j++];
-      if (tsize > m->size)
-        (void)cp__req_enqueue(s, t, m->size);
+      if (tsize > m->size && cp__req_enqueue(s, t, m->size) == 0)
+        s->st.entries_expected += tsize - m->size;
+      else if (tsize > m->size)
+        ; /* the queue is full: the peer's HAVE will bring it later */
       else if (tsize == m->size && tsize > 0 && memcmp(t + 40, m->head, CP_HASH_BYTES) != 0)
         (void)cp__req_enqueue(s, t, m->size - 1);
     }

@@ -76,6 +76,13 @@ int cmd_sync(cli *c, int argc, char **argv);
 int cmd_peer(cli *c, int argc, char **argv);
 int cmd_status(cli *c, int argc, char **argv);
 int cmd_bench(cli *c, int argc, char **argv);
+int cmd_policy(cli *c, int argc, char **argv);
+int cmd_recognize(cli *c, int argc, char **argv);
+
+/* Finds policy ID (an entry ID, or a policy id of the own log) through r
+ * (cmd_policy.c); prints the error and returns non-zero if it cannot. */
+struct cp_policy_entry;
+int cli_resolve_policy(cli *c, cp_reader *r, const char *arg, struct cp_policy_entry *pe);
 
 /* CSV award import (award_csv.c): all rows in one transaction, or none. */
 int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, uint64_t now,

@@ -57,7 +57,7 @@ int cmd_serve(cli *c, int argc, char **argv) {
     cp_store_close(s);
     return st;
   }
-  cp_node_config cfg = {s, k, c->data, listen, NULL, NULL, stderr, 0, (unsigned)(secs * 1000)};
+  cp_node_config cfg = {s, k, c->data, listen, NULL, NULL, stderr, isatty(2), (unsigned)(secs * 1000)};
   cp_node_summary sum;
   int rc = cp_node_run(&cfg, &sum);
   cp_key_free(k);

@@ -158,6 +158,7 @@ typedef struct cp_sync_stats {
   uint64_t recon_in, recon_out;       /* RECON messages */
   uint64_t requests_out;              /* REQ messages sent */
   uint64_t entries_in, entries_out;
+  uint64_t entries_expected;          /* what our reconciliation requests will bring */
 } cp_sync_stats;
 
 /* Creates a session. *out is NULL on error (CP_EINVAL for a bad config,
