@@ -10,6 +10,7 @@
  * an extra record is found as surely as a missing one.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,16 @@ typedef struct {
   uint8_t undecodable;
 } item;
 
+/* Verification work is shared through an atomic cursor: workers and the
+ * main thread (once its own checks are done) take chunks until none are
+ * left, so no core idles while another still has a long share. */
 typedef struct {
   item *items;
-  size_t from, to;
+  size_t n;
+  atomic_size_t next;
 } work;
+
+#define VERIFY_CHUNK 32u
 
 typedef struct {
   cp_store *s;
@@ -63,9 +70,14 @@ static void problem(audit *a, const char *fmt, ...) {
 
 static void *verify_worker(void *arg) {
   work *w = arg;
-  for (size_t i = w->from; i < w->to; i++) {
-    item *it = &w->items[i];
-    if (!it->undecodable && cp_entry_verify(it->buf, it->len, it->pk) != 0) it->bad = 1;
+  for (;;) {
+    size_t from = atomic_fetch_add(&w->next, VERIFY_CHUNK);
+    if (from >= w->n) break;
+    size_t to = from + VERIFY_CHUNK < w->n ? from + VERIFY_CHUNK : w->n;
+    for (size_t i = from; i < to; i++) {
+      item *it = &w->items[i];
+      if (!it->undecodable && cp_entry_verify(it->buf, it->len, it->pk) != 0) it->bad = 1;
+    }
   }
   return NULL;
 }
@@ -201,17 +213,15 @@ static int audit_log(audit *a, const uint8_t log[CP_PK_BYTES], item *items,
       else if (e.type == CP_T_KEY && e.u.key.action == CP_KEY_ROTATE)
         memcpy(signer, e.u.key.new_key, CP_PK_BYTES);
     }
-    /* Signatures on the workers. */
+    /* Signatures on threads-1 workers; this thread joins in below. */
     pthread_t tid[AUDIT_MAX_THREADS];
-    work w[AUDIT_MAX_THREADS];
+    work w;
+    w.items = items;
+    w.n = n;
+    atomic_init(&w.next, 0);
     unsigned started = 0;
-    for (unsigned t = 0; t < threads; t++) {
-      w[t] = (work){items, n * t / threads, n * (t + 1) / threads};
-      if (pthread_create(&tid[t], NULL, verify_worker, &w[t]) == 0)
-        started++;
-      else
-        verify_worker(&w[t]);
-    }
+    for (unsigned t = 0; t + 1 < threads; t++)
+      if (pthread_create(&tid[t], NULL, verify_worker, &w) == 0) started++;
     /* Everything else here, meanwhile. */
     for (size_t i = 0; i < n; i++) {
       item *it = &items[i];
@@ -268,6 +278,7 @@ static int audit_log(audit *a, const uint8_t log[CP_PK_BYTES], item *items,
         check_checkpoint(a, &sh, origin, &cps.v[next_cp++], name);
       a->rep->entries++;
     }
+    verify_worker(&w);
     for (unsigned t = 0; t < started; t++) pthread_join(tid[t], NULL);
     for (size_t i = 0; i < n; i++) {
       if (items[i].bad)
