@@ -112,6 +112,26 @@ static void dial(cp__node *n, cp__partner *p, const char *addr) {
 static void on_accept(uv_stream_t *server, int status) {
   cp__node *n = server->data;
   if (status < 0) return;
+  /* Bound what strangers can make us allocate: a session costs its engine's
+   * buffers before its peer has proved anything. */
+  unsigned preauth = 0, all = 0;
+  for (cp__conn *o = n->conns; o; o = o->next) {
+    all++;
+    if (!o->authed) preauth++;
+  }
+  if (preauth >= CP_PREAUTH_MAX || all >= CP_CONN_MAX) {
+    uv_tcp_t *t = malloc(sizeof *t);
+    if (t != NULL && uv_tcp_init(n->loop, t) == 0) {
+      if (uv_accept(server, (uv_stream_t *)t) == 0)
+        cp__log(n, "warn", "event=refused why=\"too many sessions (%u in handshake, %u in all)\"",
+                preauth, all);
+      uv_close((uv_handle_t *)t, (uv_close_cb)free);
+    } else {
+      free(t);
+    }
+    n->sum->refused++;
+    return;
+  }
   cp__conn *c = cp__conn_new(n, CP_SYNC_RESPONDER);
   if (c == NULL) return;
   if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {

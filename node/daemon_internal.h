@@ -13,6 +13,8 @@
 #define CP_BACKOFF_MAX_MS 30000u
 #define CP_WRITER_BATCH_MAX 64u      /* jobs one writer commit takes at most */
 #define CP_PUSH_MAX 256u             /* own entries pushed per wake-up */
+#define CP_PREAUTH_MAX 32u           /* sessions still in their handshake */
+#define CP_CONN_MAX 512u             /* sessions in all (about 2.5 MiB each) */
 
 typedef struct cp__node cp__node;
 typedef struct cp__conn cp__conn;
