@@ -31,6 +31,8 @@ typedef struct {
   size_t len;
   const uint8_t *pk;
   uint64_t rowid;
+  const uint8_t *hashes; /* the row's stored Merkle hashes */
+  unsigned nh;
   uint8_t bad;       /* signature failed */
   uint8_t undecodable;
 } item;
@@ -54,6 +56,7 @@ typedef struct {
   cp_audit_report *rep;
   uint64_t expect_count[16]; /* by dbi slot: see count_slot */
   uint64_t now;
+  MDB_cursor *dupc[16];      /* one cursor per dupsort index, by slot */
 } audit;
 
 static void problem(audit *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -95,10 +98,9 @@ static void check_index(audit *a, const cp__idxrec *r, const char *where) {
   int rc;
   a->expect_count[count_slot(a->s, r->dbi)]++;
   if (r->dup) {
-    MDB_cursor *c = NULL;
-    rc = mdb_cursor_open(a->tx.txn, r->dbi, &c);
-    if (rc == 0) rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH);
-    if (c != NULL) mdb_cursor_close(c);
+    unsigned slot = count_slot(a->s, r->dbi);
+    rc = a->dupc[slot] == NULL ? mdb_cursor_open(a->tx.txn, r->dbi, &a->dupc[slot]) : 0;
+    if (rc == 0) rc = mdb_cursor_get(a->dupc[slot], &k, &v, MDB_GET_BOTH);
   } else {
     rc = mdb_get(a->tx.txn, r->dbi, &k, &v);
     if (rc == 0 && (v.mv_size != r->vlen || memcmp(v.mv_data, r->val, r->vlen) != 0))
@@ -200,6 +202,8 @@ static int audit_log(audit *a, const uint8_t log[CP_PK_BYTES], item *items,
       memset(it, 0, sizeof *it);
       rc = cp__row(&a->tx, lr.logno, seq + n, &it->rowid, &row, &rlen);
       if (rc == 0) rc = cp__row_split(row, rlen, &nh, &hashes, &it->buf, &it->len);
+      it->hashes = hashes;
+      it->nh = nh;
       if (rc != 0) {
         problem(a, "log %s seq %llu: row missing or unreadable (%s)", name,
                 (unsigned long long)(seq + n), cp_strerror(rc));
@@ -250,13 +254,7 @@ static int audit_log(audit *a, const uint8_t log[CP_PK_BYTES], item *items,
       unsigned ndone;
       cp_entry_id(it->buf, it->len, id);
       cp_merkle_frontier_append(&sh.fr, id, done, &ndone);
-      const uint8_t *row, *hashes, *eb;
-      size_t rlen, elen;
-      unsigned nh;
-      uint64_t rowid;
-      if (cp__row(&a->tx, lr.logno, s, &rowid, &row, &rlen) != 0 ||
-          cp__row_split(row, rlen, &nh, &hashes, &eb, &elen) != 0 || nh != ndone ||
-          memcmp(hashes, done, (size_t)ndone * CP_HASH_BYTES) != 0)
+      if (it->nh != ndone || memcmp(it->hashes, done, (size_t)ndone * CP_HASH_BYTES) != 0)
         problem(a, "%s: stored Merkle hashes differ from the replay", where);
       cp__idxrec recs[4];
       size_t nrec = cp__index_records(a->s, lr.logno, &e, id, it->rowid, recs);
@@ -393,6 +391,8 @@ int cp_store_audit(cp_store *s, unsigned threads, cp_audit_problem_fn fn, void *
     int e = cp_recognition_audit((cp_reader *)&a.tx, recognition_problem, &a, &checked, &differ);
     if (e != 0) problem(&a, "recognitions: the recomputation pass stopped: %s", cp_strerror(e));
   }
+  for (size_t i = 0; i < sizeof a.dupc / sizeof a.dupc[0]; i++)
+    if (a.dupc[i] != NULL) mdb_cursor_close(a.dupc[i]);
   cp__tx_abort(&a.tx);
   free(items);
   free(keys);
