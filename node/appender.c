@@ -100,7 +100,6 @@ static void *writer_main(void *arg) {
     while (a->qcount == 0 && !a->closing) pthread_cond_wait(&a->not_empty, &a->mu);
     if (a->qcount == 0) break;
     slot *sl = &a->ring[a->qhead];
-    int was_full = a->qcount == QSLOTS;
     pthread_mutex_unlock(&a->mu);
     const uint8_t *buf = sl->big != NULL ? sl->big : sl->small;
     cp_entry e;
@@ -112,8 +111,9 @@ static void *writer_main(void *arg) {
     if (rc != 0) fail_locked(a, rc, &d, ordinal);
     ordinal++;
     a->qhead = (a->qhead + 1) % QSLOTS;
-    a->qcount--;
-    if (was_full) pthread_cond_signal(&a->not_full);
+    /* Judged now, under the lock: the caller may have filled the queue
+     * while this entry was being stored. */
+    if (a->qcount-- == QSLOTS) pthread_cond_signal(&a->not_full);
   }
   /* Stop taking entries; wait until the caller commits or aborts. */
   while (!a->closing) pthread_cond_wait(&a->not_empty, &a->mu);

@@ -246,6 +246,7 @@ static void on_tick(uv_timer_t *t) {
   cp__push_own(n);
   if (now - n->last_progress_ms >= 1000 || n->last_progress_ms == 0) {
     write_status(n);
+    cp_store_release_memory(n->s);
     if (!cp__pipeline_idle(n)) progress(n, now);
     else n->last_progress_ms = now;
   }
@@ -257,6 +258,8 @@ static void on_tick(uv_timer_t *t) {
     uv_close((uv_handle_t *)&n->sigint, NULL);
     uv_close((uv_handle_t *)&n->sigterm, NULL);
     if (n->watching) uv_close((uv_handle_t *)&n->watch, NULL);
+    uv_timer_stop(&n->pushtimer);
+    uv_close((uv_handle_t *)&n->pushtimer, NULL);
     n->watching = 0;
     for (size_t i = 0; i < n->npartners; i++) uv_close((uv_handle_t *)&n->partners[i].timer, NULL);
   }
@@ -267,9 +270,23 @@ static void on_signal(uv_signal_t *s, int signum) {
   stop(n, signum == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
+/* The file event arrives as LMDB starts writing a commit, a moment before
+ * the commit is visible to readers: look again every 2 ms for up to 50 ms. */
+static void on_pushtimer(uv_timer_t *t) {
+  cp__node *n = t->data;
+  uint64_t before = n->own_size;
+  cp__push_own(n);
+  if (n->own_size != before || ++n->push_tries >= 25) uv_timer_stop(t);
+}
+
 static void on_fs(uv_fs_event_t *h, const char *file, int events, int status) {
+  cp__node *n = h->data;
   (void)file, (void)events, (void)status;
-  cp__push_own(h->data);
+  cp__push_own(n);
+  if (!n->stopping) {
+    n->push_tries = 0;
+    uv_timer_start(&n->pushtimer, on_pushtimer, 2, 2);
+  }
 }
 
 /* ---- setup -------------------------------------------------------------------- */
@@ -309,6 +326,13 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   n.s = cfg->store;
   n.sum = sum;
   n.loop = &loop;
+  n.write_stall_ms = CP_WRITE_STALL_MS;
+  const char *stall = getenv(CP_WRITE_STALL_ENV);
+  if (stall != NULL && *stall != 0) {
+    char *end;
+    unsigned long ms = strtoul(stall, &end, 10);
+    if (*end == 0 && ms >= 100 && ms <= 3600000ul) n.write_stall_ms = (unsigned)ms;
+  }
   signal(SIGPIPE, SIG_IGN);
   if (uv_loop_init(&loop) != 0) return CP_ENOMEM;
   peerload pl = {&n, 0};
@@ -317,6 +341,7 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   if (rc == 0 && cp_reader_log(r, n.self, &li) == 0) n.own_size = li.size;
   if (rc == 0) rc = cp_reader_each_peer(r, load_peer, &pl);
   cp_reader_end(r);
+  n.ntable = n.nallow;
   if (rc == 0 && cfg->oneshot_key != NULL) {
     uint8_t *na = realloc(n.allow, (n.nallow + 1) * CP_PK_BYTES);
     if (na == NULL) rc = CP_ENOMEM;
@@ -341,6 +366,8 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   uv_signal_start(&n.sigterm, on_signal, SIGTERM);
   uv_timer_init(&loop, &n.tick);
   n.tick.data = &n;
+  uv_timer_init(&loop, &n.pushtimer);
+  n.pushtimer.data = &n;
   n.started_ms = uv_now(&loop);
   uv_timer_start(&n.tick, on_tick, 100, 100);
   if (uv_fs_event_init(&loop, &n.watch) == 0) {

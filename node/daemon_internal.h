@@ -9,10 +9,14 @@
 
 #define CP_RBUF 65536u
 #define CP_WRITE_STALL_MS 30000u     /* a peer that stops reading is dropped */
+/* Environment variable overriding CP_WRITE_STALL_MS (milliseconds; for tests). */
+#define CP_WRITE_STALL_ENV "CREDPORT_WRITE_STALL_MS"
 #define CP_BACKOFF_MIN_MS 500u
 #define CP_BACKOFF_MAX_MS 30000u
 #define CP_WRITER_BATCH_MAX 64u      /* jobs one writer commit takes at most */
 #define CP_PUSH_MAX 256u             /* own entries pushed per wake-up */
+#define CP_SESSION_CREDIT_ENTRIES 8192u  /* entries a partner may have in our pipeline */
+#define CP_SESSION_CREDIT_BYTES (16u << 20)
 #define CP_PREAUTH_MAX 32u           /* sessions still in their handshake */
 #define CP_CONN_MAX 512u             /* sessions in all (about 2.5 MiB each) */
 
@@ -86,11 +90,14 @@ struct cp__node {
   uv_signal_t sigint, sigterm;
   uv_timer_t tick;
   uv_fs_event_t watch;
+  uv_timer_t pushtimer;           /* re-checks the own log after a file event */
+  unsigned push_tries;
   int listening, watching, stopping, oneshot_done;
   cp__partner *partners;
   size_t npartners;
   uint8_t *allow;
   size_t nallow;
+  size_t ntable;                 /* allow[0..ntable) are from the peer table */
   cp__conn *conns;
   uint32_t next_id;
   cp__job *jq_head, *jq_tail;    /* arrival order */
@@ -99,6 +106,7 @@ struct cp__node {
   int writer_busy;
   unsigned verifying;
   uint64_t own_size;             /* own log size already pushed */
+  unsigned write_stall_ms;       /* CP_WRITE_STALL_MS, or CP_WRITE_STALL_ENV */
   uint64_t started_ms, last_progress_ms, quiet_since_ms;
   cp_node_summary *sum;
 };

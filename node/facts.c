@@ -9,6 +9,11 @@
  * has few definitions and many awards. Revocations are one lookup in the
  * revoked index per award; the revoke entry's header time is read in place.
  * Endorsements are read once, when the cp_facts starts.
+ *
+ * District views (CP_FACTS_DISTRICT) skip the award's entry ID, a SHA-256
+ * that costs more than reading the award: the ID becomes the award's row
+ * number, and revocations are read once into a table keyed by the revoked
+ * award's row (found through the ids index).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,9 +36,19 @@ typedef struct def {
   cp_str areas[CP_LIST_MAX], qa[CP_LIST_MAX];
 } def;
 
+/* Revocations by the revoked award's row (district views). */
+typedef struct revrow {
+  uint64_t row; /* UINT64_MAX: empty slot */
+  uint32_t day;
+} revrow;
+
 struct cp_facts {
   cp_reader *r;
   uint64_t cutoff;
+  unsigned flags;
+  MDB_cursor *edu; /* on by_edu, kept across educators */
+  revrow *revs;    /* open addressing, power-of-two capacity */
+  size_t nrevs, caprevs;
   cp_policy_env *env;
   def *defs; /* open addressing, power-of-two capacity */
   size_t ndefs, capdefs;
@@ -89,13 +104,65 @@ static int add_endorsement(void *ctx, const uint8_t *buf, size_t len) {
   return 0;
 }
 
-int cp_facts_new(cp_reader *r, uint64_t cutoff, cp_facts **out, cp_diag *d) {
+/* ---- revocations by row (district views) ------------------------------------- */
+
+static size_t rev_slot(const cp_facts *f, uint64_t row) {
+  uint64_t h = row * 0x9e3779b97f4a7c15ULL;
+  size_t i = (size_t)(h >> 20) & (f->caprevs - 1);
+  while (f->revs[i].row != UINT64_MAX && f->revs[i].row != row) i = (i + 1) & (f->caprevs - 1);
+  return i;
+}
+
+static int rev_grow(cp_facts *f) {
+  size_t cap = f->caprevs ? 2 * f->caprevs : 64;
+  revrow *old = f->revs;
+  size_t oldcap = f->caprevs;
+  revrow *v = malloc(cap * sizeof *v);
+  if (v == NULL) return CP_ENOMEM;
+  for (size_t i = 0; i < cap; i++) v[i].row = UINT64_MAX;
+  f->revs = v;
+  f->caprevs = cap;
+  for (size_t i = 0; i < oldcap; i++)
+    if (old[i].row != UINT64_MAX) f->revs[rev_slot(f, old[i].row)] = old[i];
+  free(old);
+  return CP_OK;
+}
+
+static int add_revocation(void *ctx, const uint8_t *buf, size_t len) {
+  cp_facts *f = ctx;
+  /* Revoke body: h32 award first (docs/FORMATS.md). */
+  if (len < CP_ENTRY_MIN_BYTES + CP_HASH_BYTES || buf[1] != CP_T_REVOKE) return CP_ECORRUPT;
+  uint64_t t = entry_time(buf);
+  if (t > f->cutoff) return 0;
+  MDB_val k = {CP_HASH_BYTES, (void *)(buf + CP_ENTRY_HEADER_BYTES)}, v;
+  int rc = mdb_get(f->r->tx.txn, f->r->tx.s->ids, &k, &v);
+  if (rc != 0 || v.mv_size != 8) return rc == MDB_NOTFOUND || rc == 0 ? CP_ECORRUPT : cp__err_mdb(rc, NULL, "ids");
+  if (2 * (f->nrevs + 1) > f->caprevs && (rc = rev_grow(f)) != 0) return rc;
+  uint64_t row = cp__rd64(v.mv_data);
+  size_t i = rev_slot(f, row);
+  if (f->revs[i].row == UINT64_MAX) f->nrevs++;
+  f->revs[i].row = row;
+  f->revs[i].day = day_of(t) ? day_of(t) : 1;
+  return 0;
+}
+
+int cp_facts_new(cp_reader *r, uint64_t cutoff, unsigned flags, cp_facts **out, cp_diag *d) {
   cp_facts *f = calloc(1, sizeof *f);
   endorse_acc acc = {cutoff, NULL, 0, 0, d};
   if (f == NULL) return CP_ENOMEM;
   f->r = r;
   f->cutoff = cutoff;
-  int rc = cp_reader_by_type(r, CP_T_ENDORSE, add_endorsement, &acc);
+  f->flags = flags & CP_FACTS_DISTRICT;
+  int rc = mdb_cursor_open(r->tx.txn, r->tx.s->by_edu, &f->edu);
+  if (rc != 0) {
+    f->edu = NULL;
+    rc = cp__err_mdb(rc, d, "by_edu");
+  }
+  if (rc == 0 && (f->flags & CP_FACTS_DISTRICT)) {
+    rc = cp_reader_by_type(r, CP_T_REVOKE, add_revocation, f);
+    if (rc == CP_ECORRUPT) cp_diag_set(d, rc, "a revoke entry names an award the store lacks");
+  }
+  if (rc == 0) rc = cp_reader_by_type(r, CP_T_ENDORSE, add_endorsement, &acc);
   if (rc == 0) rc = cp_policy_env_new(acc.v, acc.n, &f->env);
   free(acc.v);
   if (rc != 0) {
@@ -108,6 +175,8 @@ int cp_facts_new(cp_reader *r, uint64_t cutoff, cp_facts **out, cp_diag *d) {
 
 void cp_facts_free(cp_facts *f) {
   if (f == NULL) return;
+  if (f->edu != NULL) mdb_cursor_close(f->edu);
+  free(f->revs);
   cp_policy_env_free(f->env);
   free(f->defs);
   free(f->awards);
@@ -119,9 +188,12 @@ const cp_policy_env *cp_facts_env(const cp_facts *f) { return f->env; }
 
 /* ---- credential definitions ----------------------------------------------- */
 
+/* Entry IDs are SHA-256 outputs, so their first bytes index the table. A
+ * hostile log could grind definitions into one chain; a probe then costs at
+ * most the number of definitions its awards use, as for the engine's sets. */
 static size_t def_slot(const cp_facts *f, const uint8_t id[CP_HASH_BYTES]) {
   uint64_t h;
-  memcpy(&h, id, sizeof h); /* entry IDs are SHA-256 outputs: already uniform */
+  memcpy(&h, id, sizeof h);
   size_t i = (size_t)h & (f->capdefs - 1);
   while (f->defs[i].used && memcmp(f->defs[i].id, id, CP_HASH_BYTES) != 0)
     i = (i + 1) & (f->capdefs - 1);
@@ -197,16 +269,23 @@ static int revocation_day(cp_facts *f, const uint8_t award[CP_HASH_BYTES], uint3
   return CP_OK;
 }
 
-static int add_award(cp_facts *f, const uint8_t *buf, size_t len) {
+static int add_award(cp_facts *f, const uint8_t *buf, size_t len, uint64_t row) {
   cp_entry e;
   const def *df = NULL;
   int rc = cp_entry_decode(buf, len, &e, f->d);
   if (rc != 0) return rc;
+  if (f->nawards == CP_POLICY_AWARDS_MAX)
+    return cp_diag_set(f->d, CP_ETOOBIG, "the educator has more than %u awards", CP_POLICY_AWARDS_MAX);
   if ((rc = find_def(f, e.u.award.credential, &df)) != 0) return rc;
   if ((rc = grow((void **)&f->awards, &f->capawards, f->nawards + 1, sizeof *f->awards)) != 0)
     return rc;
   cp_policy_award *a = &f->awards[f->nawards];
-  cp_entry_id(buf, len, a->id);
+  if (f->flags & CP_FACTS_DISTRICT) {
+    memset(a->id, 0, CP_HASH_BYTES);
+    cp__be64(a->id + CP_HASH_BYTES - 8, row);
+  } else {
+    cp_entry_id(buf, len, a->id);
+  }
   memcpy(a->issuer, e.log, CP_PK_BYTES);
   memcpy(a->credential, e.u.award.credential, CP_HASH_BYTES);
   a->cred_id = df->cred_id;
@@ -218,7 +297,12 @@ static int add_award(cp_facts *f, const uint8_t *buf, size_t len) {
   a->qa = NULL;
   a->n_qa = df->n_qa;
   a->earned = e.u.award.earned;
-  if ((rc = revocation_day(f, a->id, &a->revoked)) != 0) return rc;
+  if (f->flags & CP_FACTS_DISTRICT) {
+    size_t i = f->caprevs ? rev_slot(f, row) : 0;
+    a->revoked = f->caprevs && f->revs[i].row == row ? f->revs[i].day : 0;
+  } else if ((rc = revocation_day(f, a->id, &a->revoked)) != 0) {
+    return rc;
+  }
   f->nawards++;
   return CP_OK;
 }
@@ -227,6 +311,9 @@ static int add_approval(cp_facts *f, const uint8_t *buf, size_t len) {
   cp_entry e;
   int rc = cp_entry_decode(buf, len, &e, f->d);
   if (rc != 0) return rc;
+  if (f->napprovals == CP_POLICY_APPROVALS_MAX)
+    return cp_diag_set(f->d, CP_ETOOBIG, "the educator has more than %u pre-approvals",
+                       CP_POLICY_APPROVALS_MAX);
   rc = grow((void **)&f->approvals, &f->capapprovals, f->napprovals + 1, sizeof *f->approvals);
   if (rc != 0) return rc;
   cp_policy_approval *p = &f->approvals[f->napprovals++];
@@ -238,22 +325,42 @@ static int add_approval(cp_facts *f, const uint8_t *buf, size_t len) {
   return CP_OK;
 }
 
-static int gather_one(void *ctx, const uint8_t *buf, size_t len) {
-  cp_facts *f = ctx;
+static int gather_one(cp_facts *f, const uint8_t *buf, size_t len, uint64_t row) {
   if (len < CP_ENTRY_MIN_BYTES) return cp_diag_set(f->d, CP_ECORRUPT, "short entry in by_edu");
   if (entry_time(buf) > f->cutoff) return 0;
   switch (buf[1]) {
-  case CP_T_AWARD: return add_award(f, buf, len);
+  case CP_T_AWARD: return add_award(f, buf, len, row);
   case CP_T_APPROVE: return add_approval(f, buf, len);
   default: return 0; /* recognitions */
   }
+}
+
+/* The by-educator walk of cp_reader_by_educator, through the kept cursor
+ * and with each entry's row number. */
+static int walk_educator(cp_facts *f, const uint8_t educator[CP_PK_BYTES]) {
+  MDB_val k = {CP_PK_BYTES, (void *)educator}, v;
+  int rc;
+  for (rc = mdb_cursor_get(f->edu, &k, &v, MDB_SET_KEY); rc == 0;
+       rc = mdb_cursor_get(f->edu, &k, &v, MDB_NEXT_DUP)) {
+    const uint8_t *row, *hashes, *buf;
+    size_t rlen, len;
+    unsigned nh;
+    if (v.mv_size != 8) return cp_diag_set(f->d, CP_ECORRUPT, "by_edu: a value of %zu bytes", v.mv_size);
+    uint64_t rowid = cp__rd64(v.mv_data);
+    int e = cp__row_by_id(&f->r->tx, rowid, &row, &rlen);
+    if (e == 0) e = cp__row_split(row, rlen, &nh, &hashes, &buf, &len);
+    if (e == CP_ENOTFOUND) e = cp_diag_set(f->d, CP_ECORRUPT, "by_edu names a missing row");
+    if (e == 0) e = gather_one(f, buf, len, rowid);
+    if (e != 0) return e;
+  }
+  return rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, f->d, "by_edu");
 }
 
 int cp_facts_educator(cp_facts *f, const uint8_t educator[CP_PK_BYTES], const cp_str *areas,
                       size_t n_areas, cp_policy_educator *ed, cp_diag *d) {
   f->nawards = f->napprovals = 0;
   f->d = d;
-  int rc = cp_reader_by_educator(f->r, educator, gather_one, f);
+  int rc = walk_educator(f, educator);
   f->d = NULL;
   if (rc != 0) return rc;
   /* Point each award at its definition's lists, now that no insertion can

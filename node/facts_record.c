@@ -62,7 +62,7 @@ int cp_recognition_evaluate(cp_reader *r, const uint8_t policy[CP_HASH_BYTES],
                                           : cp_strerror(rc));
   }
   if ((rc = cp_policy_compile(pe.document.p, pe.document.len, &p, d)) != 0) return rc;
-  rc = cp_facts_new(r, cutoff, &f, d);
+  rc = cp_facts_new(r, cutoff, 0, &f, d);
   if (rc == 0) rc = cp_facts_educator(f, educator, NULL, 0, &ed, d);
   if (rc == 0) rc = cp_policy_evaluate(p, cp_facts_env(f), &ed, as_of, res, d);
   cp_facts_free(f);

@@ -235,6 +235,12 @@ static void write_done(uv_work_t *w, int status) {
         }
       } else if (j->rc == CP_EFORK) {
         cp__log(n, "warn", "event=fork log=%s… msg=\"%s\"", lhex, j->why);
+        /* The batch is dropped, not the session (the sender may only be
+         * relaying the equivocation): give its credit back (E-4). */
+        if (c != NULL && !c->closing) {
+          int e = cp_sync_entries_committed(c->sync, j->count, j->bytes);
+          (void)e;
+        }
         cp__broadcast_fork(n, j->log);
       } else if (c != NULL) {
         cp__log(n, "warn", "event=refused peer=%s msg=ENTRIES log=%s… why=\"%s\"", c->name, lhex,

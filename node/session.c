@@ -42,9 +42,11 @@ static void on_closed(uv_handle_t *h) {
       j->peer.last_seen = (uint64_t)time(NULL);
       if (c->synced) j->peer.last_sync = j->peer.last_seen;
       snprintf(j->peer.last_error, sizeof j->peer.last_error, "%s", cp_sync_error(c->sync));
-      /* Only partners in the peer table get a record. */
+      /* Only partners in the peer table get a record (a one-shot sync's
+       * key is allowed for that session only: recording it would add it
+       * to the table, and so to every later serve's allowlist). */
       int known = 0;
-      for (size_t i = 0; i < n->nallow; i++)
+      for (size_t i = 0; i < n->ntable; i++)
         if (memcmp(n->allow + i * CP_PK_BYTES, c->peer, CP_PK_BYTES) == 0) known = 1;
       if (known && !n->stopping) {
         cp__job_submit(n, j);
@@ -72,10 +74,9 @@ void cp__conn_close(cp__conn *c, int err, const char *reason) {
   if (cp_sync_status(c->sync) == 0) cp_sync_close(c->sync, err, reason);
   c->close_after_flush = 1;
   cp__conn_flush(c);
-  if (!c->writing) {
-    c->closing = 1;
-    uv_close((uv_handle_t *)&c->tcp, on_closed);
-  }
+  /* The flush closes the connection itself when nothing was left to send
+   * (a session already poisoned queues no CLOSE): never close twice. */
+  if (!c->writing) cp__conn_abort(c);
 }
 
 void cp__conn_abort(cp__conn *c) {
@@ -166,7 +167,9 @@ static void give_heads(cp__conn *c) {
   if (rc == 0) rc = cp_sync_provide_heads(c->sync, h.v, h.n);
   if (rc != 0) {
     free(h.v);
-    cp__conn_close(c, rc, "cannot read the ledger's heads");
+    /* A session that ended meanwhile (the peer's CLOSE arrived with its
+     * last handshake message) is logged and closed by settle(). */
+    if (cp_sync_status(c->sync) == 0) cp__conn_close(c, rc, "cannot read the ledger's heads");
     return;
   }
   free(c->heads);
@@ -386,7 +389,11 @@ void cp__conn_start_reading(cp__conn *c) {
 cp__conn *cp__conn_new(cp__node *n, cp_sync_role role) {
   cp__conn *c = calloc(1, sizeof *c);
   if (c == NULL) return NULL;
-  cp_sync_config cfg = {role, n->cfg->key, n->allow, n->nallow, 0, 0};
+  /* Enough credit that several batches verify on the pool while others
+   * commit (the default keeps only four in flight, and the cores take
+   * turns); bounded per session by CP_SESSION_CREDIT_BYTES. */
+  cp_sync_config cfg = {role, n->cfg->key, n->allow, n->nallow, CP_SESSION_CREDIT_ENTRIES,
+                        CP_SESSION_CREDIT_BYTES};
   if (cp_sync_create(&cfg, &c->sync) != 0 || uv_tcp_init(n->loop, &c->tcp) != 0) {
     cp_sync_free(c->sync);
     free(c);
@@ -404,9 +411,9 @@ cp__conn *cp__conn_new(cp__node *n, cp_sync_role role) {
 
 void cp__conn_tick(cp__conn *c, uint64_t now) {
   if (c->closing) return;
-  if (c->writing && now - c->write_since_ms > CP_WRITE_STALL_MS) {
-    cp__log(c->n, "warn", "event=dropped peer=%s why=\"peer stopped reading for %u s\"", c->name,
-            CP_WRITE_STALL_MS / 1000);
+  if (c->writing && now - c->write_since_ms > c->n->write_stall_ms) {
+    cp__log(c->n, "warn", "event=dropped peer=%s addr=%s why=\"peer stopped reading for %u ms\"",
+            c->name, c->addr, c->n->write_stall_ms);
     cp__conn_abort(c);
     return;
   }

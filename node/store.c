@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "store_internal.h"
@@ -480,4 +481,16 @@ int cp_reader_consistency(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t
   if (old_size > new_size) return CP_EINVAL;
   cp__mctx m = {&r->tx, lr.logno};
   return cp_merkle_consistency_proof(cp__merkle_get, &m, old_size, new_size, path, n);
+}
+
+void cp_store_release_memory(cp_store *s) {
+  MDB_envinfo info;
+  MDB_stat st;
+  if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0) return;
+  size_t len = (size_t)(info.me_last_pgno + 1) * st.ms_psize;
+  /* The map is read-only and file-backed (no MDB_WRITEMAP): dropping its
+   * pages only unmaps them from this process; the next access faults them
+   * back from the page cache, identical, so pointers held by readers stay
+   * valid. */
+  if (info.me_mapaddr != NULL && len > 0) madvise(info.me_mapaddr, len, MADV_DONTNEED);
 }

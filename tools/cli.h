@@ -76,6 +76,7 @@ int cmd_sync(cli *c, int argc, char **argv);
 int cmd_peer(cli *c, int argc, char **argv);
 int cmd_status(cli *c, int argc, char **argv);
 int cmd_bench(cli *c, int argc, char **argv);
+int cmd_bench_sync(cli *c, int argc, char **argv); /* bench_sync.c */
 int cmd_policy(cli *c, int argc, char **argv);
 int cmd_recognize(cli *c, int argc, char **argv);
 

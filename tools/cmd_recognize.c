@@ -144,8 +144,8 @@ static void print_result(const char *json, size_t len, const cp_policy_entry *pe
   printf("awards (%zu), in (earned, award ID) order\n", json_array_size(awards));
   json_array_foreach(awards, i, v) {
     const char *label = jstr(v, "issuer_label");
-    printf("  %s  %.16s…  %s  issuer %s%s", jstr(v, "earned"), jstr(v, "award"),
-           jstr(v, "credential"), *label ? label : jstr(v, "issuer"), *label ? "" : "");
+    printf("  %s  %.16s…  %s  issuer %s", jstr(v, "earned"), jstr(v, "award"),
+           jstr(v, "credential"), *label ? label : jstr(v, "issuer"));
     if (json_object_get(v, "revoked") != NULL) printf("  revoked %s", jstr(v, "revoked"));
     putchar('\n');
     json_array_foreach(json_object_get(v, "fates"), j, f) {
@@ -217,7 +217,7 @@ static int one_educator(cli *c, cp_store *s, const opts *o) {
     goto out;
   }
   if ((st = load_policy(c, r, o->policy, &pe, &pol)) != CLI_OK) goto out;
-  rc = cp_facts_new(r, CP_FACTS_ALL, &f, &d);
+  rc = cp_facts_new(r, CP_FACTS_ALL, 0, &f, &d);
   if (rc == 0) rc = cp_facts_educator(f, o->edu, o->area, o->narea, &ed, &d);
   if (rc == 0) rc = cp_policy_evaluate(pol, cp_facts_env(f), &ed, o->day, &res, &d);
   if (rc != 0) {
@@ -290,13 +290,26 @@ typedef struct {
   const opts *o;
   cp_diag *d;
   uint8_t failed[CP_PK_BYTES];
+  uint64_t left_out;
 } district_acc;
 
+/* An educator whose facts the engine refuses (over a limit, an overflow) is
+ * left out of the view with a warning, so one hostile log cannot stop a
+ * district's view; the command then exits 1. Other errors stop it. */
 static int district_one(void *ctx, const uint8_t educator[CP_PK_BYTES]) {
   district_acc *a = ctx;
   cp_policy_educator ed;
   int rc = cp_facts_educator(a->f, educator, a->o->area, a->o->narea, &ed, a->d);
   if (rc == 0) rc = cp_policy_district_add(a->dv, &ed, a->d);
+  if (rc == CP_ETOOBIG || rc == CP_EINVAL || rc == CP_EOVERFLOW) {
+    char hex[2 * CP_PK_BYTES + 1];
+    cp_hex_encode(educator, CP_PK_BYTES, hex);
+    fprintf(stderr, "credport recognize: warning: educator %s left out of the district view: %s\n",
+            hex, a->d->msg[0] ? a->d->msg : cp_strerror(rc));
+    a->d->msg[0] = 0;
+    a->left_out++;
+    return 0;
+  }
   if (rc != 0) memcpy(a->failed, educator, CP_PK_BYTES);
   return rc;
 }
@@ -320,11 +333,11 @@ static int district(cli *c, cp_store *s, const opts *o) {
     if ((st = load_policy(c, r, arg, &pe, &pols[i])) != CLI_OK) goto out;
     npol++;
   }
-  rc = cp_facts_new(r, CP_FACTS_ALL, &f, &d);
+  rc = cp_facts_new(r, CP_FACTS_ALL, CP_FACTS_DISTRICT, &f, &d);
   if (rc == 0)
     rc = cp_policy_district_new((const cp_policy *const *)pols, npol, cp_facts_env(f), o->day,
                                 o->fy, &dv);
-  district_acc a = {f, dv, o, &d, {0}};
+  district_acc a = {f, dv, o, &d, {0}, 0};
   if (rc == 0) rc = cp_reader_each_educator(r, district_one, &a);
   if (rc != 0) {
     char hex[2 * CP_PK_BYTES + 1];
@@ -343,6 +356,9 @@ static int district(cli *c, cp_store *s, const opts *o) {
   } else {
     print_district(json, len);
   }
+  if (a.left_out != 0)
+    st = cli_fail(c, "%llu educators were left out of the district view (see the warnings)",
+                  (unsigned long long)a.left_out);
 out:
   free(json);
   cp_policy_district_free(dv);
@@ -419,7 +435,8 @@ int cmd_recognize(cli *c, int argc, char **argv) {
   }
   char ymd[11];
   cp_date_format(o.day, ymd);
-  o.fy = (unsigned)atoi(ymd);
+  o.fy = (unsigned)((ymd[0] - '0') * 1000 + (ymd[1] - '0') * 100 + (ymd[2] - '0') * 10 +
+                    (ymd[3] - '0')); /* "YYYY-MM-DD": the as-of date's year */
   if (o.year != NULL) {
     uint64_t y = 0;
     if (cli_parse_u64(o.year, &y) != 0 || y < 1970 || y > 9999)

@@ -34,13 +34,24 @@ extern "C" {
 
 typedef struct cp_facts cp_facts;
 
+enum {
+  /* For district views only: each award's ID is a stand-in (its store row
+   * number) instead of its entry ID, which saves a SHA-256 per award, and
+   * revocations are looked up by row. Totals and costs never depend on
+   * award IDs (they only break ties between awards of the same day, whose
+   * sums do not depend on order: docs/POLICIES.md, "On the ledger"), but
+   * explanations name awards: never use it to explain, record or audit. */
+  CP_FACTS_DISTRICT = 1u << 0
+};
+
 /*
  * Starts gathering through r with the given cutoff: indexes every
  * endorsement entry held (any log) whose time is <= cutoff, dated by its
- * entry time in days. Free with cp_facts_free before ending r.
+ * entry time in days. flags: 0 or CP_FACTS_DISTRICT. Free with
+ * cp_facts_free before ending r.
  */
-int cp_facts_new(cp_reader *r, uint64_t cutoff, cp_facts **out, cp_diag *d)
-    __attribute__((warn_unused_result, nonnull(1, 3)));
+int cp_facts_new(cp_reader *r, uint64_t cutoff, unsigned flags, cp_facts **out, cp_diag *d)
+    __attribute__((warn_unused_result, nonnull(1, 4)));
 void cp_facts_free(cp_facts *f);
 
 /* The endorsements, for cp_policy_evaluate and cp_policy_district_new;
