@@ -355,6 +355,37 @@ int cmd_demo(cli *c, int argc, char **argv) {
     printf("  SC holds it %.0f ms after NC's command returned (%.0f ms including the command)\n",
            ms, now_ms() - t0);
   }
+  say("SC decides what NC's micro-credentials are worth in South Carolina: it publishes a\n"
+      "   recognition policy (10 contact hours = 1 renewal credit, NC trusted as an issuer).");
+  {
+    char pol[PATH_MAX], text[2048];
+    snprintf(pol, sizeof pol, "%s/sc-renewal.json", dm->dir);
+    snprintf(text, sizeof text,
+             "{\n"
+             "  \"format\": \"credport-policy/1\",\n"
+             "  \"id\": \"sc-renewal\",\n"
+             "  \"title\": \"South Carolina: renewal credit for micro-credentials\",\n"
+             "  \"effective\": {\"from\": \"2025-07-01\"},\n"
+             "  \"authorities\": {\"ncdpi\": \"%s\"},\n"
+             "  \"currencies\": [{\"id\": \"renewal-credit\", \"unit\": \"renewal credit\", "
+             "\"decimals\": 2, \"target\": 12}],\n"
+             "  \"rules\": [{\"id\": \"contact-hours\", \"kind\": \"per_award\", "
+             "\"currency\": \"renewal-credit\",\n"
+             "    \"amount\": {\"contact_hours\": {\"hours\": 10, \"amount\": 1}},\n"
+             "    \"filter\": {\"issuers\": [\"ncdpi\"], "
+             "\"window\": {\"kind\": \"cycle\", \"years\": 5, \"anchor\": \"2025-07-01\"}}}]\n"
+             "}\n", nck);
+    write_file(pol, text);
+    step(dm, 0, (const char *const[]){"-d", sc, "policy", "publish", pol, NULL});
+    step(dm, 0, (const char *const[]){"-d", sc, "recognize", "--educator", ana, "--policy",
+                                       "sc-renewal", "--explain", NULL});
+    say("The grant is recorded on SC's own log, so an auditor can recompute it.");
+    step(dm, 0, (const char *const[]){"-d", sc, "recognize", "--educator", ana, "--policy",
+                                       "sc-renewal", "--record", NULL});
+    say("The district view: every educator SC knows, under that policy (Ben's revoked award\n"
+        "   counts for nothing, and a second award of the same MC counts once).");
+    step(dm, 0, (const char *const[]){"-d", sc, "recognize", "--policy", "sc-renewal", "--all", NULL});
+  }
   say("An auditor at SC replays every log SC holds from its first entry, trusting nothing stored.");
   step(dm, 0, (const char *const[]){"-d", sc, "audit", NULL});
   say("The nodes stop cleanly on SIGTERM.");
