@@ -483,14 +483,35 @@ int cp_reader_consistency(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t
   return cp_merkle_consistency_proof(cp__merkle_get, &m, old_size, new_size, path, n);
 }
 
+/* LMDB does not say where it mapped the data file (me_mapaddr is only set
+ * for MDB_FIXEDMAP), so find the mapping of our data.mdb in the process's
+ * map list once, after the environment is open; the map never moves, since
+ * the map size is set once. */
+static void find_map(cp_store *s) {
+  char real[PATH_MAX];
+  FILE *f = NULL;
+  if (realpath(s->path, real) == NULL || (f = fopen("/proc/self/maps", "r")) == NULL) return;
+  char line[PATH_MAX + 256];
+  size_t rl = strlen(real);
+  while (fgets(line, sizeof line, f) != NULL) {
+    size_t n = strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ' ')) line[--n] = 0;
+    if (n < rl || strcmp(line + n - rl, real) != 0) continue;
+    unsigned long long lo, hi;
+    if (sscanf(line, "%llx-%llx", &lo, &hi) == 2 && hi > lo) {
+      s->map = (void *)(uintptr_t)lo;
+      s->maplen = (size_t)(hi - lo);
+      break;
+    }
+  }
+  fclose(f);
+}
+
 void cp_store_release_memory(cp_store *s) {
-  MDB_envinfo info;
-  MDB_stat st;
-  if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0) return;
-  size_t len = (size_t)(info.me_last_pgno + 1) * st.ms_psize;
+  if (s->map == NULL) find_map(s);
   /* The map is read-only and file-backed (no MDB_WRITEMAP): dropping its
    * pages only unmaps them from this process; the next access faults them
    * back from the page cache, identical, so pointers held by readers stay
    * valid. */
-  if (info.me_mapaddr != NULL && len > 0) madvise(info.me_mapaddr, len, MADV_DONTNEED);
+  if (s->map != NULL) madvise(s->map, s->maplen, MADV_DONTNEED);
 }
