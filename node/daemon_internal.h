@@ -92,7 +92,6 @@ struct cp__node {
   uv_fs_event_t watch;
   uv_timer_t pushtimer;           /* re-checks the own log after a file event */
   unsigned push_tries;
-  uint64_t released_ms;           /* last cp_store_release_memory */
   int listening, watching, stopping, oneshot_done;
   cp__partner *partners;
   size_t npartners;

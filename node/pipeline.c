@@ -257,12 +257,6 @@ static void write_done(uv_work_t *w, int status) {
     job_free(j);
   }
   if (nlogs) cp__announce_logs(n, (const uint8_t(*)[CP_PK_BYTES])logs, nlogs, 0);
-  /* A long sync touches much of the map; hand those pages back often. */
-  uint64_t now = cp__now_ms(n);
-  if (now - n->released_ms >= 200) {
-    cp_store_release_memory(n->s);
-    n->released_ms = now;
-  }
   free(logs);
   cp__push_own(n);
   writer_kick(n);
