@@ -246,7 +246,6 @@ static void on_tick(uv_timer_t *t) {
   cp__push_own(n);
   if (now - n->last_progress_ms >= 1000 || n->last_progress_ms == 0) {
     write_status(n);
-    cp_store_release_memory(n->s);
     if (!cp__pipeline_idle(n)) progress(n, now);
     else n->last_progress_ms = now;
   }

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "store_internal.h"
@@ -481,37 +480,4 @@ int cp_reader_consistency(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t
   if (old_size > new_size) return CP_EINVAL;
   cp__mctx m = {&r->tx, lr.logno};
   return cp_merkle_consistency_proof(cp__merkle_get, &m, old_size, new_size, path, n);
-}
-
-/* LMDB does not say where it mapped the data file (me_mapaddr is only set
- * for MDB_FIXEDMAP), so find the mapping of our data.mdb in the process's
- * map list once, after the environment is open; the map never moves, since
- * the map size is set once. */
-static void find_map(cp_store *s) {
-  char real[PATH_MAX];
-  FILE *f = NULL;
-  if (realpath(s->path, real) == NULL || (f = fopen("/proc/self/maps", "r")) == NULL) return;
-  char line[PATH_MAX + 256];
-  size_t rl = strlen(real);
-  while (fgets(line, sizeof line, f) != NULL) {
-    size_t n = strlen(line);
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ' ')) line[--n] = 0;
-    if (n < rl || strcmp(line + n - rl, real) != 0) continue;
-    unsigned long long lo, hi;
-    if (sscanf(line, "%llx-%llx", &lo, &hi) == 2 && hi > lo) {
-      s->map = (void *)(uintptr_t)lo;
-      s->maplen = (size_t)(hi - lo);
-      break;
-    }
-  }
-  fclose(f);
-}
-
-void cp_store_release_memory(cp_store *s) {
-  if (s->map == NULL) find_map(s);
-  /* The map is read-only and file-backed (no MDB_WRITEMAP): dropping its
-   * pages only unmaps them from this process; the next access faults them
-   * back from the page cache, identical, so pointers held by readers stay
-   * valid. */
-  if (s->map != NULL) madvise(s->map, s->maplen, MADV_DONTNEED);
 }

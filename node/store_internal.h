@@ -38,8 +38,6 @@ struct cp_store {
   unsigned flags;
   char path[PATH_MAX];
   char headfile[PATH_MAX]; /* the own log's last committed head, outside LMDB */
-  void *map;               /* where LMDB mapped data.mdb (found on first use) */
-  size_t maplen;
 };
 
 /* A log's mutable state, as kept in the logs database. */

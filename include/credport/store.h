@@ -43,11 +43,6 @@ enum {
 int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 3)));
 void cp_store_close(cp_store *s);
-/* Returns the ledger pages this process has mapped to the kernel's page
- * cache (they stay cached; the next read maps them again). A long-running
- * node calls this now and then so that its resident memory reflects what it
- * uses, not the size of the ledger it has read. Safe at any time. */
-void cp_store_release_memory(cp_store *s);
 /* Path of the data file (for tools and tests); valid while s is open. */
 const char *cp_store_path(const cp_store *s);
 
