@@ -63,7 +63,7 @@ static int dial(const char *addr) {
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
   sa.sin_family = AF_INET;
-  sa.sin_port = htons((uint16_t)atoi(colon + 1));
+  sa.sin_port = htons((uint16_t)strtoul(colon + 1, NULL, 10));
   if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) return -1;
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
@@ -468,11 +468,11 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "garbage") == 0 || strcmp(mode, "oversize") == 0 ||
       strcmp(mode, "truncated") == 0) {
     if (argc > 4) return usage();
-    return raw_mode(mode, argv[2], argc == 4 ? (unsigned)atoi(argv[3]) : 30);
+    return raw_mode(mode, argv[2], argc == 4 ? (unsigned)strtoul(argv[3], NULL, 10) : 30);
   }
   if (strcmp(mode, "badsig") == 0 || strcmp(mode, "fork") == 0 || strcmp(mode, "noread") == 0) {
     if (argc < 5 || argc > 6) return usage();
-    return engine_mode(mode, argv[2], argv[3], argv[4], argc == 6 ? (unsigned)atoi(argv[5]) : 30);
+    return engine_mode(mode, argv[2], argv[3], argv[4], argc == 6 ? (unsigned)strtoul(argv[5], NULL, 10) : 30);
   }
   return usage();
 }
