@@ -13,10 +13,10 @@
 #define CP_WRITE_STALL_ENV "CREDPORT_WRITE_STALL_MS"
 #define CP_BACKOFF_MIN_MS 500u
 #define CP_BACKOFF_MAX_MS 30000u
-#define CP_WRITER_BATCH_MAX 64u      /* jobs one writer commit takes at most */
+#define CP_WRITER_BATCH_MAX 256u     /* jobs one writer commit takes at most */
 #define CP_PUSH_MAX 256u             /* own entries pushed per wake-up */
-#define CP_SESSION_CREDIT_ENTRIES 8192u  /* entries a partner may have in our pipeline */
-#define CP_SESSION_CREDIT_BYTES (16u << 20)
+#define CP_SESSION_CREDIT_ENTRIES 32768u  /* entries a partner may have in our pipeline */
+#define CP_SESSION_CREDIT_BYTES (32u << 20)
 #define CP_PREAUTH_MAX 32u           /* sessions still in their handshake */
 #define CP_CONN_MAX 512u             /* sessions in all (about 2.5 MiB each) */
 
