@@ -99,7 +99,7 @@ typedef struct fld {
 
 /* authority (seq 0 only):
  *   82   var+n  name          str, 1..CP_STR_MAX
- *   ..   var+n  jurisdiction  str, "CC" or "CC-XXX" (A-Z, then A-Z0-9)
+ *   ..   var+n  jurisdiction  str, "CC" or "CC-" and 1..3 of A-Z0-9
  *   ..   1      role          1..5
  *   ..   var+n  origin        str, note key name, 1..CP_ORIGIN_MAX */
 static const fld F_AUTHORITY[] = {

@@ -16,7 +16,7 @@ typedef enum {
   CP_TEXT_ID,          /* only A-Z a-z 0-9 . _ : - */
   CP_TEXT_NOTE_NAME,   /* a signed-note key name: no '+', no Unicode
                           White_Space, no DEL or C1 control */
-  CP_TEXT_JURISDICTION /* "CC" or "CC-X".."CC-XXX": A-Z, then A-Z 0-9 */
+  CP_TEXT_JURISDICTION /* "CC", or "CC-" and 1 to 3 of A-Z 0-9 */
 } cp_text_class;
 
 /* Returns NULL if p[0, n) is text of class cls. Otherwise returns a static
