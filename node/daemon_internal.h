@@ -92,7 +92,7 @@ struct cp__node {
   uv_fs_event_t watch;
   uv_timer_t pushtimer;           /* re-checks the own log after a file event */
   unsigned push_tries;
-  int listening, watching, stopping, oneshot_done;
+  int listening, watching, stopping;
   cp__partner *partners;
   size_t npartners;
   uint8_t *allow;
@@ -107,7 +107,7 @@ struct cp__node {
   unsigned verifying;
   uint64_t own_size;             /* own log size already pushed */
   unsigned write_stall_ms;       /* CP_WRITE_STALL_MS, or CP_WRITE_STALL_ENV */
-  uint64_t started_ms, last_progress_ms, quiet_since_ms;
+  uint64_t started_ms, last_progress_ms;
   cp_node_summary *sum;
 };
 

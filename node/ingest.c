@@ -303,7 +303,6 @@ static int held_seq(cp__tx *tx, const cp__logrec *lr, const uint8_t *buf, size_t
     return cp_diag_set(d, CP_EBADSIG, "seq %llu: differs from the held entry and is not "
                        "validly signed", (unsigned long long)e->seq);
   f->found = 1;
-  f->logno = lr->logno;
   f->a = malloc(hlen);
   f->b = malloc(len);
   if (f->a == NULL || f->b == NULL) return CP_ENOMEM;
@@ -319,7 +318,7 @@ int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
                     unsigned flags, uint64_t now, cp_ingest_report *rep, cp_diag *d) {
   cp__tx tx;
   logcache cache = {NULL, 0, 0};
-  cp__fork fork = {0, 0, NULL, NULL, 0, 0};
+  cp__fork fork = {0, NULL, NULL, 0, 0};
   cp_entry e;
   cp_diag ed;
   size_t i = 0;
@@ -402,6 +401,6 @@ int cp_store_add_fork(cp_store *s, const uint8_t *a, size_t alen, const uint8_t 
   if ((cp_entry_verify(a, alen, ea.log) != 0 && cp_entry_verify(a, alen, li.signer) != 0) ||
       (cp_entry_verify(b, blen, eb.log) != 0 && cp_entry_verify(b, blen, li.signer) != 0))
     return cp_diag_set(d, CP_EBADSIG, "fork proof: an entry is not validly signed by the log");
-  cp__fork f = {1, 0, (uint8_t *)a, (uint8_t *)b, alen, blen};
+  cp__fork f = {1, (uint8_t *)a, (uint8_t *)b, alen, blen};
   return record_fork(s, &f, d);
 }

@@ -124,7 +124,6 @@ static inline uint64_t cp__entry_seq(const uint8_t *e) { return cp__rd64(e + 34)
  * (validate.c). On success the entry is appended and lr updated. */
 typedef struct cp__fork {
   int found;
-  uint32_t logno;
   uint8_t *a, *b;
   size_t alen, blen;
 } cp__fork;
