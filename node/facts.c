@@ -342,13 +342,11 @@ static int walk_educator(cp_facts *f, const uint8_t educator[CP_PK_BYTES]) {
   int rc;
   for (rc = mdb_cursor_get(f->edu, &k, &v, MDB_SET_KEY); rc == 0;
        rc = mdb_cursor_get(f->edu, &k, &v, MDB_NEXT_DUP)) {
-    const uint8_t *row, *hashes, *buf;
-    size_t rlen, len;
-    unsigned nh;
+    const uint8_t *buf;
+    size_t len;
     if (v.mv_size != 8) return cp_diag_set(f->d, CP_ECORRUPT, "by_edu: a value of %zu bytes", v.mv_size);
     uint64_t rowid = cp__rd64(v.mv_data);
-    int e = cp__row_by_id(&f->r->tx, rowid, &row, &rlen);
-    if (e == 0) e = cp__row_split(row, rlen, &nh, &hashes, &buf, &len);
+    int e = cp__entry_of_rowid(&f->r->tx, rowid, &buf, &len);
     if (e == CP_ENOTFOUND) e = cp_diag_set(f->d, CP_ECORRUPT, "by_edu names a missing row");
     if (e == 0) e = gather_one(f, buf, len, rowid);
     if (e != 0) return e;

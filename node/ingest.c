@@ -102,18 +102,6 @@ int cp__append(cp__tx *tx, cp__logrec *lr, const uint8_t *buf, size_t len, const
 
 /* ---- checkpoints ---------------------------------------------------------- */
 
-static int genesis(cp__tx *tx, uint32_t logno, cp_entry *g) {
-  uint64_t rowid;
-  const uint8_t *row, *hashes, *entry;
-  size_t len, elen;
-  unsigned n;
-  int rc = cp__row(tx, logno, 0, &rowid, &row, &len);
-  if (rc == 0) rc = cp__row_split(row, len, &n, &hashes, &entry, &elen);
-  if (rc == 0) rc = cp_entry_decode(entry, elen, g, NULL);
-  if (rc == 0 && g->type != CP_T_AUTHORITY) rc = CP_ECORRUPT;
-  return rc;
-}
-
 static int put_checkpoint(cp__tx *tx, uint32_t logno, uint64_t size, const char *note,
                           size_t len) {
   uint8_t kb[12];
@@ -129,7 +117,7 @@ int cp__sign_checkpoint(cp__tx *tx, const cp__logrec *lr, const cp_key *k, cp_di
   char origin[CP_ORIGIN_MAX + 1], note[CP_NOTE_MAX];
   size_t len;
   uint8_t root[CP_HASH_BYTES];
-  int rc = genesis(tx, lr->logno, &g);
+  int rc = cp__genesis(tx, lr->logno, &g);
   if (rc != 0) return cp_diag_set(d, rc, "cannot read the genesis entry");
   memcpy(origin, g.u.authority.origin.p, g.u.authority.origin.len);
   origin[g.u.authority.origin.len] = 0;
@@ -290,12 +278,9 @@ static int record_fork(cp_store *s, const cp__fork *f, cp_diag *d) {
  * validly signed different entry — equivocation, copied into f. */
 static int held_seq(cp__tx *tx, const cp__logrec *lr, const uint8_t *buf, size_t len,
                     const cp_entry *e, cp__fork *f, cp_diag *d) {
-  uint64_t rowid;
-  const uint8_t *row, *hashes, *held;
-  size_t rlen, hlen;
-  unsigned n;
-  int rc = cp__row(tx, lr->logno, e->seq, &rowid, &row, &rlen);
-  if (rc == 0) rc = cp__row_split(row, rlen, &n, &hashes, &held, &hlen);
+  const uint8_t *held;
+  size_t hlen;
+  int rc = cp__entry_at(tx, lr->logno, e->seq, &held, &hlen);
   if (rc != 0) return rc == CP_ENOTFOUND ? CP_ECORRUPT : rc;
   if (hlen == len && memcmp(held, buf, len) == 0) return 1;
   /* Equivocation needs a valid signature by a key this log has used. */

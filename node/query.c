@@ -5,13 +5,8 @@
 #include "store_internal.h"
 
 static int row_entry(cp__tx *tx, const MDB_val *rowid, const uint8_t **buf, size_t *len) {
-  const uint8_t *row, *hashes;
-  size_t rlen;
-  unsigned n;
   if (rowid->mv_size != 8) return CP_ECORRUPT;
-  int rc = cp__row_by_id(tx, cp__rd64(rowid->mv_data), &row, &rlen);
-  if (rc == 0) rc = cp__row_split(row, rlen, &n, &hashes, buf, len);
-  return rc;
+  return cp__entry_of_rowid(tx, cp__rd64(rowid->mv_data), buf, len);
 }
 
 /* Walks the duplicate row ids under key in a dupsort database. */
@@ -62,12 +57,9 @@ int cp_reader_each_entry(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t 
   cp__logrec lr;
   int rc = cp__logrec_get(&r->tx, log, &lr);
   for (uint64_t seq = from; rc == 0 && seq < lr.fr.size; seq++) {
-    uint64_t rowid;
-    const uint8_t *row, *hashes, *buf;
-    size_t rlen, len;
-    unsigned n;
-    rc = cp__row(&r->tx, lr.logno, seq, &rowid, &row, &rlen);
-    if (rc == 0) rc = cp__row_split(row, rlen, &n, &hashes, &buf, &len);
+    const uint8_t *buf;
+    size_t len;
+    rc = cp__entry_at(&r->tx, lr.logno, seq, &buf, &len);
     if (rc == CP_ENOTFOUND) rc = CP_ECORRUPT;
     if (rc == 0) rc = fn(ctx, buf, len);
   }
@@ -191,15 +183,8 @@ int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *
   for (int m = mdb_cursor_get(c, &k, &val, MDB_FIRST); m == 0 && !found;
        m = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
     if (k.mv_size != CP_PK_BYTES || cp__logrec_get(&tx, k.mv_data, &lr) != 0) continue;
-    uint64_t rowid;
-    const uint8_t *row, *hashes, *buf;
-    size_t rlen, blen;
-    unsigned nh;
     cp_entry g;
-    if (cp__row(&tx, lr.logno, 0, &rowid, &row, &rlen) != 0 ||
-        cp__row_split(row, rlen, &nh, &hashes, &buf, &blen) != 0 ||
-        cp_entry_decode(buf, blen, &g, NULL) != 0)
-      continue;
+    if (cp__genesis(&tx, lr.logno, &g) != 0) continue;
     memset(&v, 0, sizeof v);
     memcpy(v.name, g.u.authority.origin.p, g.u.authority.origin.len);
     v.alg = CP_NOTE_ALG_ED25519;

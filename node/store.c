@@ -291,6 +291,34 @@ int cp__row_split(const uint8_t *row, size_t len, unsigned *nhash, const uint8_t
   return CP_OK;
 }
 
+int cp__entry_of_rowid(cp__tx *tx, uint64_t rowid, const uint8_t **buf, size_t *len) {
+  const uint8_t *row, *hashes;
+  size_t rlen;
+  unsigned n;
+  int rc = cp__row_by_id(tx, rowid, &row, &rlen);
+  if (rc == 0) rc = cp__row_split(row, rlen, &n, &hashes, buf, len);
+  return rc;
+}
+
+int cp__entry_at(cp__tx *tx, uint32_t logno, uint64_t seq, const uint8_t **buf, size_t *len) {
+  const uint8_t *row, *hashes;
+  size_t rlen;
+  uint64_t rowid;
+  unsigned n;
+  int rc = cp__row(tx, logno, seq, &rowid, &row, &rlen);
+  if (rc == 0) rc = cp__row_split(row, rlen, &n, &hashes, buf, len);
+  return rc;
+}
+
+int cp__genesis(cp__tx *tx, uint32_t logno, cp_entry *g) {
+  const uint8_t *buf;
+  size_t len;
+  int rc = cp__entry_at(tx, logno, 0, &buf, &len);
+  if (rc == 0) rc = cp_entry_decode(buf, len, g, NULL);
+  if (rc == 0 && g->type != CP_T_AUTHORITY) rc = CP_ECORRUPT;
+  return rc == CP_ENOTFOUND ? CP_ECORRUPT : rc;
+}
+
 int cp__merkle_get(void *ctx, unsigned level, uint64_t index, uint8_t out[CP_HASH_BYTES]) {
   cp__mctx *m = ctx;
   if (level >= 63 || index > (UINT64_MAX >> (level + 1))) return CP_EINVAL;
@@ -365,16 +393,9 @@ static int log_info(cp__tx *tx, const cp__logrec *lr, cp_log_info *out) {
   out->flags = lr->flags;
   cp_merkle_frontier_root(&lr->fr, out->root);
   if (lr->fr.size == 0) return CP_OK;
-  uint64_t rowid;
-  const uint8_t *row, *hashes, *entry;
-  size_t len, elen;
-  unsigned n;
   cp_entry e;
-  int rc = cp__row(tx, lr->logno, 0, &rowid, &row, &len);
-  if (rc == 0) rc = cp__row_split(row, len, &n, &hashes, &entry, &elen);
-  if (rc == 0) rc = cp_entry_decode(entry, elen, &e, NULL);
-  if (rc != 0) return rc == CP_ENOTFOUND ? CP_ECORRUPT : rc;
-  if (e.type != CP_T_AUTHORITY) return CP_ECORRUPT;
+  int rc = cp__genesis(tx, lr->logno, &e);
+  if (rc != 0) return rc;
   out->name = e.u.authority.name;
   out->jurisdiction = e.u.authority.jurisdiction;
   out->origin = e.u.authority.origin;
@@ -410,21 +431,11 @@ int cp_reader_each_log(cp_reader *r, int (*fn)(void *ctx, const cp_log_info *li)
   return rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, NULL, "logkeys");
 }
 
-static int entry_of_row(const uint8_t *row, size_t len, const uint8_t **buf, size_t *elen) {
-  unsigned n;
-  const uint8_t *hashes;
-  return cp__row_split(row, len, &n, &hashes, buf, elen);
-}
-
 int cp_reader_entry(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t seq,
                     const uint8_t **buf, size_t *len) {
   uint32_t logno;
-  uint64_t rowid;
-  const uint8_t *row;
-  size_t rlen;
   int rc = logno_of(&r->tx, log, &logno);
-  if (rc == 0) rc = cp__row(&r->tx, logno, seq, &rowid, &row, &rlen);
-  if (rc == 0) rc = entry_of_row(row, rlen, buf, len);
+  if (rc == 0) rc = cp__entry_at(&r->tx, logno, seq, buf, len);
   return rc;
 }
 
@@ -434,11 +445,7 @@ int cp_reader_entry_by_id(cp_reader *r, const uint8_t id[CP_HASH_BYTES], const u
   int rc = mdb_get(r->tx.txn, r->tx.s->ids, &k, &v);
   if (rc != 0) return cp__err_mdb(rc, NULL, "ids");
   if (v.mv_size != 8) return CP_ECORRUPT;
-  const uint8_t *row;
-  size_t rlen;
-  rc = cp__row_by_id(&r->tx, cp__rd64(v.mv_data), &row, &rlen);
-  if (rc == 0) rc = entry_of_row(row, rlen, buf, len);
-  return rc;
+  return cp__entry_of_rowid(&r->tx, cp__rd64(v.mv_data), buf, len);
 }
 
 static int log_for_proof(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t size,

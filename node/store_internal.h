@@ -81,6 +81,12 @@ int cp__logno_next(cp__tx *tx, uint32_t *logno);
 int cp__row(cp__tx *tx, uint32_t logno, uint64_t seq, uint64_t *rowid, const uint8_t **row,
             size_t *len);
 int cp__row_by_id(cp__tx *tx, uint64_t rowid, const uint8_t **row, size_t *len);
+/* Entry bytes of a row id, or of (logno, seq) (CP_ENOTFOUND if not held);
+ * pointers into the map, valid until the txn ends. */
+int cp__entry_of_rowid(cp__tx *tx, uint64_t rowid, const uint8_t **buf, size_t *len);
+int cp__entry_at(cp__tx *tx, uint32_t logno, uint64_t seq, const uint8_t **buf, size_t *len);
+/* The log's genesis (authority) entry, decoded; CP_ECORRUPT if unreadable. */
+int cp__genesis(cp__tx *tx, uint32_t logno, cp_entry *g);
 /* Splits a row into its Merkle hashes and its entry bytes. */
 int cp__row_split(const uint8_t *row, size_t len, unsigned *nhash, const uint8_t **hashes,
                   const uint8_t **entry, size_t *elen);

@@ -49,11 +49,9 @@ static int lookup(cp__tx *tx, const uint8_t id[CP_HASH_BYTES], const uint8_t log
   int rc = mdb_get(tx->txn, tx->s->ids, &k, &v);
   if (rc != 0) return cp__err_mdb(rc, NULL, "ids");
   if (v.mv_size != 8) return CP_ECORRUPT;
-  const uint8_t *row, *hashes, *entry;
-  size_t len, elen;
-  unsigned n;
-  rc = cp__row_by_id(tx, cp__rd64(v.mv_data), &row, &len);
-  if (rc == 0) rc = cp__row_split(row, len, &n, &hashes, &entry, &elen);
+  const uint8_t *entry;
+  size_t elen;
+  rc = cp__entry_of_rowid(tx, cp__rd64(v.mv_data), &entry, &elen);
   if (rc != 0) return rc;
   *type = entry[1];
   *seq = cp__entry_seq(entry);
