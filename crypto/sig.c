@@ -82,24 +82,6 @@ const char *cp_sig_prefix(cp_purpose purpose) {
   }
 }
 
-/* Builds prefix || NUL || msg in a fresh allocation. *out is malloc'd. */
-static int prefixed(cp_purpose purpose, const uint8_t *msg, size_t len, uint8_t **out,
-                    size_t *outlen) {
-  const char *p = cp_sig_prefix(purpose);
-  size_t plen;
-  uint8_t *buf;
-  if (p == NULL) return CP_EINVAL;
-  plen = strlen(p) + 1; /* the terminating NUL is part of the prefix */
-  if (len > SIZE_MAX - plen) return CP_EOVERFLOW;
-  buf = malloc(plen + len + 1); /* +1 keeps malloc(0)-style edge cases away */
-  if (buf == NULL) return CP_ENOMEM;
-  memcpy(buf, p, plen);
-  if (len > 0) memcpy(buf + plen, msg, len);
-  *out = buf;
-  *outlen = plen + len;
-  return CP_OK;
-}
-
 int cp_sig_sign_raw(const cp_key *k, const uint8_t *msg, size_t len, uint8_t sig[CP_SIG_BYTES]) {
   static const uint8_t empty[1] = {0};
   if (msg == NULL) msg = empty;
@@ -115,47 +97,49 @@ int cp_sig_verify_raw(const uint8_t sig[CP_SIG_BYTES], const uint8_t *msg, size_
                                                                                : CP_EBADSIG;
 }
 
-/* Entries and handshake transcripts are small: sign and verify them from a
- * stack buffer, and allocate only for large messages. */
+/* prefix || NUL || msg. Entries and handshake transcripts are small: they
+ * are built in a stack buffer, and only large messages are allocated. */
 #define SIG_STACK_MAX 2048u
+
+typedef struct {
+  uint8_t stack[SIG_STACK_MAX];
+  uint8_t *heap;
+  const uint8_t *p;
+  size_t n;
+} prefixed_msg;
+
+static int prefixed(prefixed_msg *m, cp_purpose purpose, const uint8_t *msg, size_t len) {
+  const char *p = cp_sig_prefix(purpose);
+  m->heap = NULL;
+  if (p == NULL) return CP_EINVAL;
+  size_t plen = strlen(p) + 1; /* the terminating NUL is part of the prefix */
+  if (len > SIZE_MAX - plen) return CP_EOVERFLOW;
+  uint8_t *buf = m->stack;
+  if (len > SIG_STACK_MAX - plen && (buf = m->heap = malloc(plen + len)) == NULL)
+    return CP_ENOMEM;
+  memcpy(buf, p, plen);
+  if (len > 0) memcpy(buf + plen, msg, len);
+  m->p = buf;
+  m->n = plen + len;
+  return CP_OK;
+}
 
 int cp_sig_sign(const cp_key *k, cp_purpose purpose, const uint8_t *msg, size_t len,
                 uint8_t sig[CP_SIG_BYTES]) {
-  const char *p = cp_sig_prefix(purpose);
-  if (p == NULL) return CP_EINVAL;
-  size_t plen = strlen(p) + 1;
-  if (len <= SIG_STACK_MAX - plen) {
-    uint8_t buf[SIG_STACK_MAX];
-    memcpy(buf, p, plen);
-    if (len > 0) memcpy(buf + plen, msg, len);
-    return cp_sig_sign_raw(k, buf, plen + len, sig);
-  }
-  uint8_t *buf = NULL;
-  size_t n = 0;
-  int rc = prefixed(purpose, msg, len, &buf, &n);
-  if (rc != CP_OK) return rc;
-  rc = cp_sig_sign_raw(k, buf, n, sig);
-  free(buf);
+  prefixed_msg m;
+  int rc = prefixed(&m, purpose, msg, len);
+  if (rc == CP_OK) rc = cp_sig_sign_raw(k, m.p, m.n, sig);
+  free(m.heap);
   return rc;
 }
 
 int cp_sig_verify(cp_purpose purpose, const uint8_t sig[CP_SIG_BYTES], const uint8_t *msg,
                   size_t len, const uint8_t pk[CP_PK_BYTES]) {
-  const char *p = cp_sig_prefix(purpose);
-  if (p == NULL) return CP_EBADSIG;
-  size_t plen = strlen(p) + 1;
-  if (len <= SIG_STACK_MAX - plen) {
-    uint8_t sbuf[SIG_STACK_MAX];
-    memcpy(sbuf, p, plen);
-    if (len > 0) memcpy(sbuf + plen, msg, len);
-    return cp_sig_verify_raw(sig, sbuf, plen + len, pk);
-  }
-  uint8_t *buf = NULL;
-  size_t n = 0;
-  int rc = prefixed(purpose, msg, len, &buf, &n);
-  if (rc != CP_OK) return rc == CP_EINVAL ? CP_EBADSIG : rc;
-  rc = cp_sig_verify_raw(sig, buf, n, pk);
-  free(buf);
+  prefixed_msg m;
+  int rc = prefixed(&m, purpose, msg, len);
+  if (rc == CP_OK) rc = cp_sig_verify_raw(sig, m.p, m.n, pk);
+  else if (rc == CP_EINVAL) rc = CP_EBADSIG;
+  free(m.heap);
   return rc;
 }
 
