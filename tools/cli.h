@@ -33,6 +33,11 @@ int cli_usage(const cli *c, const char *fmt, ...) __attribute__((format(printf, 
 void cli_path(const cli *c, const char *name, char *out, size_t cap);
 int cli_open_store(cli *c, unsigned flags, cp_store **s);
 int cli_load_authority_key(cli *c, cp_key **k);
+/* Opens the ledger read-write and loads the authority key (both or neither). */
+int cli_open_authority(cli *c, cp_store **s, cp_key **k);
+/* Appends e to the node's own log in one transaction; OUT: id. On failure
+ * prints "WHAT refused, nothing written: reason" and returns CLI_FAIL. */
+int cli_append_one(cli *c, cp_entry *e, const char *what, uint8_t id[CP_HASH_BYTES]);
 
 /* Parses a public key given as 64 hex digits or did:key. */
 int cli_parse_pubkey(const char *s, uint8_t pk[CP_PK_BYTES]);

@@ -6,26 +6,11 @@
 #include "cli.h"
 #include "credport/codec.h"
 
-/* Shared by the commands below: open, append e, commit, print the ID. */
+/* Shared by the commands below: append e, print its ID. */
 static int append_entry(cli *c, cp_entry *e, const char *what) {
-  cp_store *s = NULL;
-  cp_key *k = NULL;
-  cp_appender *a = NULL;
-  cp_diag d = {{0}};
   uint8_t id[CP_HASH_BYTES];
-  int st = cli_open_store(c, 0, &s);
-  if (st == CLI_OK) st = cli_load_authority_key(c, &k);
-  if (st != CLI_OK) goto out;
-  int rc = cp_appender_begin(s, k, cli_now(), &a, &d);
-  if (rc == 0) rc = cp_appender_add(a, e, id, &d);
-  if (rc == 0) {
-    rc = cp_appender_commit(a, &d);
-    a = NULL;
-  }
-  if (rc != 0) {
-    st = cli_fail(c, "%s refused, nothing written: %s", what, d.msg[0] ? d.msg : cp_strerror(rc));
-    goto out;
-  }
+  int st = cli_append_one(c, e, what, id);
+  if (st != CLI_OK) return st;
   if (c->json) {
     json_t *o = json_object();
     json_object_set_new(o, "id", cli_hex_json(id, CP_HASH_BYTES));
@@ -36,11 +21,7 @@ static int append_entry(cli *c, cp_entry *e, const char *what) {
     cp_hex_encode(id, CP_HASH_BYTES, hex);
     printf("%s\n", hex);
   }
-out:
-  cp_appender_abort(a);
-  cp_key_free(k);
-  cp_store_close(s);
-  return st;
+  return CLI_OK;
 }
 
 static cp_str S(const char *s) { return (cp_str){s, s != NULL ? strlen(s) : 0}; }
@@ -154,8 +135,7 @@ int cmd_award(cli *c, int argc, char **argv) {
     cp_store *s = NULL;
     cp_key *k = NULL;
     uint64_t n = 0;
-    int st = cli_open_store(c, 0, &s);
-    if (st == CLI_OK) st = cli_load_authority_key(c, &k);
+    int st = cli_open_authority(c, &s, &k);
     if (st == CLI_OK) st = cli_award_csv(c, s, k, csv, cli_now(), &n);
     cp_key_free(k);
     cp_store_close(s);

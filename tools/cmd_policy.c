@@ -1,6 +1,7 @@
 /* credport CLI — recognition policies on the ledger: policy publish, list, show. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,9 +68,6 @@ static int policy_publish(cli *c, const char *path) {
   size_t len = 0;
   cp_diag d = {{0}};
   cp_policy *p = NULL;
-  cp_store *s = NULL;
-  cp_key *k = NULL;
-  cp_appender *a = NULL;
   uint8_t id[CP_HASH_BYTES];
   int st = read_doc(c, path, &doc, &len);
   if (st != CLI_OK) return st;
@@ -84,19 +82,9 @@ static int policy_publish(cli *c, const char *path) {
   e.type = CP_T_POLICY;
   e.u.policy.id = (cp_str){cp_policy_id(p), strlen(cp_policy_id(p))};
   e.u.policy.document = (cp_str){doc, len};
-  if ((st = cli_open_store(c, 0, &s)) != CLI_OK) goto out;
-  if ((st = cli_load_authority_key(c, &k)) != CLI_OK) goto out;
-  rc = cp_appender_begin(s, k, cli_now(), &a, &d);
-  if (rc == 0) rc = cp_appender_add(a, &e, id, &d);
-  if (rc == 0) {
-    rc = cp_appender_commit(a, &d);
-    a = NULL;
-  }
-  if (rc != 0) {
-    st = cli_fail(c, "%s: policy refused, nothing written: %s", path,
-                  d.msg[0] ? d.msg : cp_strerror(rc));
-    goto out;
-  }
+  char what[PATH_MAX + 16];
+  snprintf(what, sizeof what, "%s: policy", path);
+  if ((st = cli_append_one(c, &e, what, id)) != CLI_OK) goto out;
   char hex[2 * CP_HASH_BYTES + 1];
   cp_hex_encode(id, CP_HASH_BYTES, hex);
   if (c->json) {
@@ -109,9 +97,6 @@ static int policy_publish(cli *c, const char *path) {
     printf("%s\n", hex);
   }
 out:
-  cp_appender_abort(a);
-  cp_key_free(k);
-  cp_store_close(s);
   cp_policy_free(p);
   free(doc);
   return st;

@@ -51,12 +51,8 @@ int cmd_serve(cli *c, int argc, char **argv) {
     return cli_usage(c, "--listen: \"%s\" is not HOST:PORT", listen);
   cp_store *s = NULL;
   cp_key *k = NULL;
-  int st = cli_open_store(c, 0, &s);
-  if (st == CLI_OK) st = cli_load_authority_key(c, &k);
-  if (st != CLI_OK) {
-    cp_store_close(s);
-    return st;
-  }
+  int st = cli_open_authority(c, &s, &k);
+  if (st != CLI_OK) return st;
   cp_node_config cfg = {s, k, c->data, listen, NULL, NULL, stderr, isatty(2), (unsigned)(secs * 1000)};
   cp_node_summary sum;
   int rc = cp_node_run(&cfg, &sum);
@@ -95,12 +91,8 @@ int cmd_sync(cli *c, int argc, char **argv) {
     return cli_usage(c, "PUBKEY: \"%s\" is not a public key", keyarg);
   cp_store *s = NULL;
   cp_key *k = NULL;
-  int st = cli_open_store(c, 0, &s);
-  if (st == CLI_OK) st = cli_load_authority_key(c, &k);
-  if (st != CLI_OK) {
-    cp_store_close(s);
-    return st;
-  }
+  int st = cli_open_authority(c, &s, &k);
+  if (st != CLI_OK) return st;
   cp_node_config cfg = {s, k, NULL, NULL, addr, keyarg ? key : NULL, stderr,
                         isatty(2) && !c->json, 0};
   cp_node_summary sum;

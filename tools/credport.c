@@ -140,6 +140,36 @@ int cli_open_store(cli *c, unsigned flags, cp_store **s) {
   return CLI_OK;
 }
 
+int cli_open_authority(cli *c, cp_store **s, cp_key **k) {
+  int st = cli_open_store(c, 0, s);
+  if (st == CLI_OK && (st = cli_load_authority_key(c, k)) != CLI_OK) {
+    cp_store_close(*s);
+    *s = NULL;
+  }
+  return st;
+}
+
+int cli_append_one(cli *c, cp_entry *e, const char *what, uint8_t id[CP_HASH_BYTES]) {
+  cp_store *s = NULL;
+  cp_key *k = NULL;
+  cp_appender *a = NULL;
+  cp_diag d = {{0}};
+  int st = cli_open_authority(c, &s, &k);
+  if (st != CLI_OK) return st;
+  int rc = cp_appender_begin(s, k, cli_now(), &a, &d);
+  if (rc == 0) rc = cp_appender_add(a, e, id, &d);
+  if (rc == 0) {
+    rc = cp_appender_commit(a, &d);
+    a = NULL;
+  }
+  if (rc != 0)
+    st = cli_fail(c, "%s refused, nothing written: %s", what, d.msg[0] ? d.msg : cp_strerror(rc));
+  cp_appender_abort(a);
+  cp_key_free(k);
+  cp_store_close(s);
+  return st;
+}
+
 int cli_load_authority_key(cli *c, cp_key **k) {
   char path[PATH_MAX];
   cp_diag d = {{0}};
