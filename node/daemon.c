@@ -323,6 +323,7 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   memset(sum, 0, sizeof *sum);
   n.cfg = cfg;
   n.s = cfg->store;
+  cp_store_tune(n.s, &(cp_store_tuning){CP_NODE_MAP_RESIDENT, 0});
   n.sum = sum;
   n.loop = &loop;
   n.write_stall_ms = CP_WRITE_STALL_MS;

@@ -17,6 +17,7 @@
 #define CP_PUSH_MAX 256u             /* own entries pushed per wake-up */
 #define CP_SESSION_CREDIT_ENTRIES 32768u  /* entries a partner may have in our pipeline */
 #define CP_SESSION_CREDIT_BYTES (32u << 20)
+#define CP_NODE_MAP_RESIDENT (48u << 20) /* ledger file pages kept mapped (cp_store_tune) */
 #define CP_PREAUTH_MAX 32u           /* sessions still in their handshake */
 #define CP_CONN_MAX 512u             /* sessions in all (about 2.5 MiB each) */
 

@@ -46,7 +46,8 @@ struct cp_facts {
   cp_reader *r;
   uint64_t cutoff;
   unsigned flags;
-  MDB_cursor *edu; /* on by_edu, kept across educators */
+  cp__edu_cursor edu; /* on both tiers of by_edu, kept across educators */
+  int edu_open;
   revrow *revs;    /* open addressing, power-of-two capacity */
   size_t nrevs, caprevs;
   cp_policy_env *env;
@@ -134,11 +135,10 @@ static int add_revocation(void *ctx, const uint8_t *buf, size_t len) {
   if (len < CP_ENTRY_MIN_BYTES + CP_HASH_BYTES || buf[1] != CP_T_REVOKE) return CP_ECORRUPT;
   uint64_t t = entry_time(buf);
   if (t > f->cutoff) return 0;
-  MDB_val k = {CP_HASH_BYTES, (void *)(buf + CP_ENTRY_HEADER_BYTES)}, v;
-  int rc = mdb_get(f->r->tx.txn, f->r->tx.s->ids, &k, &v);
-  if (rc != 0 || v.mv_size != 8) return rc == MDB_NOTFOUND || rc == 0 ? CP_ECORRUPT : cp__err_mdb(rc, NULL, "ids");
+  uint64_t row;
+  int rc = cp__id_row(&f->r->tx, buf + CP_ENTRY_HEADER_BYTES, &row);
+  if (rc != 0) return rc == CP_ENOTFOUND ? CP_ECORRUPT : rc;
   if (2 * (f->nrevs + 1) > f->caprevs && (rc = rev_grow(f)) != 0) return rc;
-  uint64_t row = cp__rd64(v.mv_data);
   size_t i = rev_slot(f, row);
   if (f->revs[i].row == UINT64_MAX) f->nrevs++;
   f->revs[i].row = row;
@@ -153,11 +153,9 @@ int cp_facts_new(cp_reader *r, uint64_t cutoff, unsigned flags, cp_facts **out, 
   f->r = r;
   f->cutoff = cutoff;
   f->flags = flags & CP_FACTS_DISTRICT;
-  int rc = mdb_cursor_open(r->tx.txn, r->tx.s->by_edu, &f->edu);
-  if (rc != 0) {
-    f->edu = NULL;
-    rc = cp__err_mdb(rc, d, "by_edu");
-  }
+  int rc = cp__edu_open(&r->tx, &f->edu);
+  if (rc != 0) rc = cp_diag_set(d, rc, "by_edu: cannot open a cursor");
+  else f->edu_open = 1;
   if (rc == 0 && (f->flags & CP_FACTS_DISTRICT)) {
     rc = cp_reader_by_type(r, CP_T_REVOKE, add_revocation, f);
     if (rc == CP_ECORRUPT) cp_diag_set(d, rc, "a revoke entry names an award the store lacks");
@@ -175,7 +173,7 @@ int cp_facts_new(cp_reader *r, uint64_t cutoff, unsigned flags, cp_facts **out, 
 
 void cp_facts_free(cp_facts *f) {
   if (f == NULL) return;
-  if (f->edu != NULL) mdb_cursor_close(f->edu);
+  if (f->edu_open) cp__edu_close(&f->edu);
   free(f->revs);
   cp_policy_env_free(f->env);
   free(f->defs);
@@ -335,23 +333,23 @@ static int gather_one(cp_facts *f, const uint8_t *buf, size_t len, uint64_t row)
   }
 }
 
-/* The by-educator walk of cp_reader_by_educator, through the kept cursor
+/* One row of the educator's walk: its entry, gathered. */
+static int gather_row(void *ctx, uint64_t rowid) {
+  cp_facts *f = ctx;
+  const uint8_t *buf;
+  size_t len;
+  int e = cp__entry_of_rowid(&f->r->tx, rowid, &buf, &len);
+  if (e == CP_ENOTFOUND) e = cp_diag_set(f->d, CP_ECORRUPT, "by_edu names a missing row");
+  return e == 0 ? gather_one(f, buf, len, rowid) : e;
+}
+
+/* The by-educator walk of cp_reader_by_educator, through the kept cursors
  * and with each entry's row number. */
 static int walk_educator(cp_facts *f, const uint8_t educator[CP_PK_BYTES]) {
-  MDB_val k = {CP_PK_BYTES, (void *)educator}, v;
-  int rc;
-  for (rc = mdb_cursor_get(f->edu, &k, &v, MDB_SET_KEY); rc == 0;
-       rc = mdb_cursor_get(f->edu, &k, &v, MDB_NEXT_DUP)) {
-    const uint8_t *buf;
-    size_t len;
-    if (v.mv_size != 8) return cp_diag_set(f->d, CP_ECORRUPT, "by_edu: a value of %zu bytes", v.mv_size);
-    uint64_t rowid = cp__rd64(v.mv_data);
-    int e = cp__entry_of_rowid(&f->r->tx, rowid, &buf, &len);
-    if (e == CP_ENOTFOUND) e = cp_diag_set(f->d, CP_ECORRUPT, "by_edu names a missing row");
-    if (e == 0) e = gather_one(f, buf, len, rowid);
-    if (e != 0) return e;
-  }
-  return rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, f->d, "by_edu");
+  int rc = cp__edu_rows(&f->edu, educator, gather_row, f);
+  if (rc == CP_ECORRUPT && f->d != NULL && f->d->msg[0] == 0)
+    cp_diag_set(f->d, rc, "by_edu: a value that is not a row number");
+  return rc;
 }
 
 int cp_facts_educator(cp_facts *f, const uint8_t educator[CP_PK_BYTES], const cp_str *areas,
@@ -385,26 +383,7 @@ int cp_facts_educator(cp_facts *f, const uint8_t educator[CP_PK_BYTES], const cp
 int cp_reader_each_educator(cp_reader *r,
                             int (*fn)(void *ctx, const uint8_t educator[CP_PK_BYTES]),
                             void *ctx) {
-  MDB_cursor *c = NULL;
-  MDB_val k, v;
-  int rc = mdb_cursor_open(r->tx.txn, r->tx.s->by_edu, &c);
-  if (rc != 0) return cp__err_mdb(rc, NULL, "by_edu");
-  for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-       rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_NODUP)) {
-    if (k.mv_size != CP_PK_BYTES) {
-      mdb_cursor_close(c);
-      return CP_ECORRUPT;
-    }
-    uint8_t key[CP_PK_BYTES];
-    memcpy(key, k.mv_data, CP_PK_BYTES);
-    int e = fn(ctx, key);
-    if (e != 0) {
-      mdb_cursor_close(c);
-      return e;
-    }
-  }
-  mdb_cursor_close(c);
-  return rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, NULL, "by_edu");
+  return cp__each_educator(&r->tx, fn, ctx);
 }
 
 /* ---- policy entries ------------------------------------------------------------ */

@@ -83,7 +83,9 @@ int cp__append(cp__tx *tx, cp__logrec *lr, const uint8_t *buf, size_t len, const
   size_t nrec = cp__index_records(tx->s, lr->logno, e, id, rowid, recs);
   for (size_t i = 0; i < nrec; i++) {
     MDB_val ik = {recs[i].klen, recs[i].key}, iv = {recs[i].vlen, recs[i].val};
-    rc = mdb_put(tx->txn, recs[i].dbi, &ik, &iv, recs[i].dup ? 0 : MDB_NOOVERWRITE);
+    MDB_dbi dbi = cp__index_target(tx->s, recs[i].dbi);
+    tx->tiered |= dbi != recs[i].dbi;
+    rc = mdb_put(tx->txn, dbi, &ik, &iv, recs[i].dup ? 0 : MDB_NOOVERWRITE);
     if (rc == MDB_KEYEXIST)
       return cp_diag_set(d, CP_EEXIST, "seq %llu: %s already holds this key",
                          (unsigned long long)e->seq, recs[i].name);
@@ -97,6 +99,7 @@ int cp__append(cp__tx *tx, cp__logrec *lr, const uint8_t *buf, size_t len, const
     else
       lr->flags |= CP_LOG_RETIRED;
   }
+  cp__map_bound(tx->s, 1);
   return CP_OK;
 }
 

@@ -31,9 +31,29 @@ static int walk_dups(cp_reader *r, MDB_dbi dbi, const void *key, size_t klen, cp
   return rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, NULL, "index");
 }
 
+typedef struct {
+  cp_reader *r;
+  cp_entry_fn fn;
+  void *ctx;
+} row_walk;
+
+static int walk_row(void *ctx, uint64_t rowid) {
+  row_walk *w = ctx;
+  const uint8_t *buf;
+  size_t len;
+  int e = cp__entry_of_rowid(&w->r->tx, rowid, &buf, &len);
+  return e != 0 ? e : w->fn(w->ctx, buf, len);
+}
+
 int cp_reader_by_educator(cp_reader *r, const uint8_t educator[CP_PK_BYTES], cp_entry_fn fn,
                           void *ctx) {
-  return walk_dups(r, r->tx.s->by_edu, educator, CP_PK_BYTES, fn, ctx);
+  cp__edu_cursor ec;
+  row_walk w = {r, fn, ctx};
+  int rc = cp__edu_open(&r->tx, &ec);
+  if (rc != 0) return rc;
+  rc = cp__edu_rows(&ec, educator, walk_row, &w);
+  cp__edu_close(&ec);
+  return rc;
 }
 
 int cp_reader_by_credential(cp_reader *r, const uint8_t cred[CP_HASH_BYTES], cp_entry_fn fn,

@@ -1,13 +1,19 @@
 /* credport — LMDB environment, log records, rows and read access. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "store_internal.h"
 
 #define MAP_SIZE_DEFAULT (64ull << 30) /* address space only; the file grows as used */
+#define RECENT_MAX_DEFAULT 131072u     /* records in a recent index tier (node/tiers.c) */
 
 int cp__err_mdb(int rc, cp_diag *d, const char *what) {
   switch (rc) {
@@ -43,6 +49,7 @@ int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
   s = calloc(1, sizeof *s);
   if (s == NULL) return CP_ENOMEM;
   s->flags = flags;
+  s->recent_max = RECENT_MAX_DEFAULT;
   snprintf(s->path, sizeof s->path, "%s/data.mdb", dir);
   snprintf(s->headfile, sizeof s->headfile, "%s/own-head", dir);
   if ((rc = mdb_env_create(&s->env)) != 0) goto out;
@@ -71,7 +78,9 @@ int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
       (rc = open_dbi(txn, "credids", c, &s->credids)) != 0 ||
       (rc = open_dbi(txn, "forks", c, &s->forks)) != 0 ||
       (rc = open_dbi(txn, "checkpoints", c, &s->checkpoints)) != 0 ||
-      (rc = open_dbi(txn, "peers", c, &s->peers)) != 0)
+      (rc = open_dbi(txn, "peers", c, &s->peers)) != 0 ||
+      (rc = open_dbi(txn, "ids_new", c, &s->ids_new)) != 0 ||
+      (rc = open_dbi(txn, "by_edu_new", c | dups, &s->edu_new)) != 0)
     goto out;
   /* SPEC: the format record; a store of another format is refused. */
   MDB_val k = {6, (void *)"format"}, v;
@@ -112,6 +121,72 @@ void cp_store_close(cp_store *s) {
 
 const char *cp_store_path(const cp_store *s) { return s->path; }
 
+/* ---- mapped pages ---------------------------------------------------------- */
+
+void cp_store_tune(cp_store *s, const cp_store_tuning *t) {
+  s->map_limit = t->map_resident;
+  s->recent_max = t->index_recent ? t->index_recent : RECENT_MAX_DEFAULT;
+}
+
+/* File-backed resident bytes of this process (the third field of
+ * /proc/self/statm, in pages); 0 when it cannot be read. */
+static size_t mapped_resident(void) {
+  char buf[128];
+  int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  unsigned long long size, res, shared;
+  if (sscanf(buf, "%llu %llu %llu", &size, &res, &shared) != 3) return 0;
+  return (size_t)shared * (size_t)sysconf(_SC_PAGESIZE);
+}
+
+#define MAP_CHECK_EVERY 256u /* entries: at most a few MB mapped in between */
+
+/* Where LMDB mapped the data file: mdb_env_info reports an address only for
+ * MDB_FIXEDMAP, so the mapping of the file's device and inode is looked up
+ * in /proc/self/maps. NULL when not found. */
+static void *find_map(cp_store *s) {
+  mdb_filehandle_t fd;
+  struct stat st;
+  if (mdb_env_get_fd(s->env, &fd) != 0 || fstat(fd, &st) != 0) return NULL;
+  FILE *f = fopen("/proc/self/maps", "re");
+  if (f == NULL) return NULL;
+  char line[512];
+  void *found = NULL;
+  while (found == NULL && fgets(line, sizeof line, f) != NULL) {
+    unsigned long long lo, hi, off, ino;
+    unsigned maj, mnr;
+    if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu", &lo, &hi, &off, &maj, &mnr, &ino) == 6 &&
+        off == 0 && ino == (unsigned long long)st.st_ino && maj == major(st.st_dev) &&
+        mnr == minor(st.st_dev))
+      found = (void *)(uintptr_t)lo;
+  }
+  fclose(f);
+  return found;
+}
+
+void cp__map_bound(cp_store *s, unsigned n) {
+  if (s->map_limit == 0 || (s->since_check += n) < MAP_CHECK_EVERY) return;
+  s->since_check = 0;
+  if (mapped_resident() <= s->map_limit) return;
+  if (s->map_addr == NULL && (s->map_addr = find_map(s)) == NULL) {
+    s->map_limit = 0; /* no way to find it: stop counting */
+    return;
+  }
+  MDB_envinfo info;
+  MDB_stat st;
+  if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0) return;
+  /* The map is shared and read-only (no MDB_WRITEMAP): dropping it loses
+   * nothing, and a page touched again is mapped again from the page cache,
+   * by this thread or any reader. */
+  size_t used = ((size_t)info.me_last_pgno + 1) * st.ms_psize;
+  if (used > info.me_mapsize) used = info.me_mapsize;
+  (void)madvise(s->map_addr, used, MADV_DONTNEED);
+}
+
 /* ---- transactions ------------------------------------------------------- */
 
 int cp__tx_begin(cp_store *s, int write, cp__tx *tx, cp_diag *d) {
@@ -134,8 +209,12 @@ void cp__tx_abort(cp__tx *tx) {
 int cp__tx_commit(cp__tx *tx, cp_diag *d) {
   if (tx->runs != NULL) mdb_cursor_close(tx->runs);
   tx->runs = NULL;
+  int settle = tx->tiered && cp__tiers_full(tx);
   int rc = mdb_txn_commit(tx->txn);
   tx->txn = NULL;
+  /* What was committed stands whether or not the merge succeeds: a failed
+   * merge leaves both tiers readable and is tried again after the next. */
+  if (rc == 0 && settle) (void)cp__tiers_settle(tx->s);
   return cp__err_mdb(rc, d, "commit");
 }
 
@@ -441,11 +520,9 @@ int cp_reader_entry(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t seq,
 
 int cp_reader_entry_by_id(cp_reader *r, const uint8_t id[CP_HASH_BYTES], const uint8_t **buf,
                           size_t *len) {
-  MDB_val k = {CP_HASH_BYTES, (void *)id}, v;
-  int rc = mdb_get(r->tx.txn, r->tx.s->ids, &k, &v);
-  if (rc != 0) return cp__err_mdb(rc, NULL, "ids");
-  if (v.mv_size != 8) return CP_ECORRUPT;
-  return cp__entry_of_rowid(&r->tx, cp__rd64(v.mv_data), buf, len);
+  uint64_t rowid;
+  int rc = cp__id_row(&r->tx, id, &rowid);
+  return rc != 0 ? rc : cp__entry_of_rowid(&r->tx, rowid, buf, len);
 }
 
 static int log_for_proof(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t size,

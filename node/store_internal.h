@@ -12,6 +12,9 @@
  *   ids         entry ID (32) -> rowid u64
  *   by_edu      educator key (32) -> rowid (dupsort, fixed): awards,
  *               approvals, recognitions naming the educator
+ *   ids_new, by_edu_new
+ *               the recent tier of ids and by_edu, same records; merged
+ *               into the main tier when full (node/tiers.c)
  *   by_cred     credential entry ID (32) -> rowid (dups): awards of it
  *   by_subj     subject (32) -> rowid (dups): endorsements of it
  *   by_type     type u8 -> rowid (dups): every entry except awards
@@ -34,10 +37,14 @@
 struct cp_store {
   MDB_env *env;
   MDB_dbi meta, logs, logkeys, entries, runs, ids, by_edu, by_cred, by_subj, by_type, revoked,
-      credids, forks, checkpoints, peers;
+      credids, forks, checkpoints, peers, ids_new, edu_new;
+  uint64_t recent_max;     /* records the recent tier of ids or by_edu holds before a merge */
   unsigned flags;
   char path[PATH_MAX];
   char headfile[PATH_MAX]; /* the own log's last committed head, outside LMDB */
+  size_t map_limit;        /* bytes of mapped file pages kept resident; 0: no limit */
+  unsigned since_check;    /* entries appended since the mapped pages were counted */
+  void *map_addr;          /* where the data file is mapped, once looked up */
 };
 
 /* A log's mutable state, as kept in the logs database. */
@@ -59,6 +66,7 @@ typedef struct cp__tx {
   MDB_cursor *runs;
   uint64_t next_rowid; /* write transactions: the next row id, once known */
   int rowid_known;
+  int tiered;          /* records went to the recent tiers (node/tiers.c) */
 } cp__tx;
 
 struct cp_reader {
@@ -156,5 +164,34 @@ typedef struct cp__idxrec {
 /* Fills out (at most 4) and returns the count. */
 size_t cp__index_records(const cp_store *s, uint32_t logno, const cp_entry *e,
                          const uint8_t id[CP_HASH_BYTES], uint64_t rowid, cp__idxrec out[4]);
+
+/* Counts n more entries appended (or records moved); every so often counts
+ * the file pages the process has mapped and, above the store's limit,
+ * returns them (see cp_store_tune). */
+void cp__map_bound(cp_store *s, unsigned n);
+
+/* ---- the random-key indexes in two tiers (node/tiers.c) ------------------ */
+
+/* Where a new record of index dbi goes (the recent tier of ids and by_edu,
+ * dbi itself otherwise); the recent tier of dbi, or 0 if it has none. */
+MDB_dbi cp__index_target(const cp_store *s, MDB_dbi dbi);
+MDB_dbi cp__index_recent(const cp_store *s, MDB_dbi dbi);
+/* Row of an entry ID, looked up in both tiers (CP_ENOTFOUND, CP_ECORRUPT). */
+int cp__id_row(cp__tx *tx, const uint8_t id[CP_HASH_BYTES], uint64_t *rowid);
+/* One educator's rows, main tier then recent: ascending. */
+typedef struct cp__edu_cursor {
+  MDB_cursor *c[2];
+} cp__edu_cursor;
+int cp__edu_open(cp__tx *tx, cp__edu_cursor *ec);
+void cp__edu_close(cp__edu_cursor *ec);
+int cp__edu_rows(cp__edu_cursor *ec, const uint8_t educator[CP_PK_BYTES],
+                 int (*fn)(void *ctx, uint64_t rowid), void *ctx);
+/* Every educator key in either tier, once, in key order. */
+int cp__each_educator(cp__tx *tx, int (*fn)(void *ctx, const uint8_t educator[CP_PK_BYTES]),
+                      void *ctx);
+/* Whether a recent tier has reached its limit (inside the write txn). */
+int cp__tiers_full(cp__tx *tx);
+/* Merges the recent tiers into the main ones, in transactions of its own. */
+int cp__tiers_settle(cp_store *s);
 
 #endif

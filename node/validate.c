@@ -45,13 +45,11 @@ int cp__check_chain(const cp__logrec *lr, const cp_entry *e, uint64_t now, cp_di
  * log `log`. */
 static int lookup(cp__tx *tx, const uint8_t id[CP_HASH_BYTES], const uint8_t log[CP_PK_BYTES],
                   unsigned *type, int *same_log, uint64_t *seq) {
-  MDB_val k = {CP_HASH_BYTES, (void *)id}, v;
-  int rc = mdb_get(tx->txn, tx->s->ids, &k, &v);
-  if (rc != 0) return cp__err_mdb(rc, NULL, "ids");
-  if (v.mv_size != 8) return CP_ECORRUPT;
+  uint64_t rowid;
   const uint8_t *entry;
   size_t elen;
-  rc = cp__entry_of_rowid(tx, cp__rd64(v.mv_data), &entry, &elen);
+  int rc = cp__id_row(tx, id, &rowid);
+  if (rc == 0) rc = cp__entry_of_rowid(tx, rowid, &entry, &elen);
   if (rc != 0) return rc;
   *type = entry[1];
   *seq = cp__entry_seq(entry);

@@ -28,7 +28,7 @@
 #include "hash.h"
 #include "sig.h"
 
-#define CP_STORE_FORMAT 1U
+#define CP_STORE_FORMAT 2U
 
 typedef struct cp_store cp_store;
 typedef struct cp_reader cp_reader;
@@ -43,6 +43,24 @@ enum {
 int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 3)));
 void cp_store_close(cp_store *s);
+/* Tuning of an open store (not persisted; every field 0 keeps the default).
+ *
+ * map_resident: keep at most about this many bytes of the data file's pages
+ * mapped into the process while entries are appended (default: no limit).
+ * Pages read through the map stay resident until the kernel needs them and
+ * each page fault maps its neighbours too, so a long ingest would otherwise
+ * map most of the file. Above the limit the mapping is dropped
+ * (madvise MADV_DONTNEED); the pages stay in the page cache and come back
+ * on the next touch. The daemon sets this.
+ *
+ * index_recent: records the recent tier of the entry-ID and educator
+ * indexes holds before it is merged into the main tier (default 131072;
+ * see docs/FORMATS.md, "Store"). */
+typedef struct cp_store_tuning {
+  size_t map_resident;
+  uint64_t index_recent;
+} cp_store_tuning;
+void cp_store_tune(cp_store *s, const cp_store_tuning *t) __attribute__((nonnull));
 /* Path of the data file (for tools and tests); valid while s is open. */
 const char *cp_store_path(const cp_store *s);
 
