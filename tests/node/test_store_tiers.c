@@ -6,13 +6,18 @@
  * store returns the pages, and returning them loses nothing.
  */
 #include <lmdb.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "credport/facts.h"
 #include "test_store_fixture.h"
 
 #define EDUS 5u
 #define ROUNDS 7u
+#define ROUNDS_KILL 16
 
 typedef struct {
   uint64_t seqs[64];
@@ -215,9 +220,72 @@ static void store_mapped_pages_bounded(void **state) {
   fx_free(&b);
 }
 
+/* Appends awards forever, in commits of 400, with recent tiers of 1000
+ * records, so that merges run often (child process; killed by the parent). */
+static void append_forever(fx_store *f, const uint8_t cred[CP_HASH_BYTES]) {
+  cp_store_close(f->s);
+  fx_open(f);
+  cp_store_tune(f->s, &(cp_store_tuning){0, 1000});
+  for (;;) {
+    cp_appender *ap = NULL;
+    cp_diag d = {{0}};
+    cp_entry e;
+    if (cp_appender_begin(f->s, f->k, T0 + 10, &ap, &d) != CP_OK) _exit(2);
+    for (unsigned i = 0; i < 400; i++) {
+      fx_award(&e, cred, 0, "Assessor");
+      randombytes_buf(e.u.award.educator, CP_PK_BYTES);
+      if (cp_appender_add(ap, &e, NULL, &d) != CP_OK) _exit(3);
+    }
+    if (cp_appender_commit(ap, &d) != CP_OK) _exit(4);
+  }
+}
+
+/* A process killed at random moments while it appends and merges leaves a
+ * store that audits clean: each merge chunk is a transaction of its own,
+ * and no record is ever in both tiers or in neither. */
+static void store_tiers_survive_kill(void **state) {
+  (void)state;
+  fx_store f;
+  cp_diag d = {{0}};
+  cp_entry e;
+  uint8_t cred[CP_HASH_BYTES];
+  uint64_t last = 0;
+  fx_new(&f, 0x63, "credport/test/tiers-kill");
+  cp_appender *ap = NULL;
+  assert_int_equal(cp_appender_begin(f.s, f.k, T0 + 10, &ap, &d), CP_OK);
+  fx_credential(&e, "kill-cred");
+  assert_int_equal(cp_appender_add(ap, &e, cred, &d), CP_OK);
+  assert_int_equal(cp_appender_commit(ap, &d), CP_OK);
+  for (int round = 0; round < ROUNDS_KILL; round++) {
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) append_forever(&f, cred);
+    struct timespec ts = {0, (long)(60 + randombytes_uniform(160)) * 1000000L};
+    nanosleep(&ts, NULL);
+    assert_int_equal(kill(pid, SIGKILL), 0);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFSIGNALED(status)) fail_msg("the appending process exited with %d", WEXITSTATUS(status));
+    cp_store_close(f.s);
+    fx_open(&f);
+    uint64_t size = fx_size(&f, f.pk);
+    assert_true(size >= last);
+    last = size;
+    cp_audit_report rep;
+    int rc = cp_store_audit(f.s, 2, problem, NULL, &rep);
+    if (rc != CP_OK) fail_msg("round %d, %llu entries: audit %d", round, (unsigned long long)size, rc);
+    assert_int_equal(rep.entries, size);
+  }
+  print_message("%llu entries after %d kills\n", (unsigned long long)last, ROUNDS_KILL);
+  assert_true(last > 2 + 1000); /* the tiers were merged at least once */
+  fx_free(&f);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(store_tiers_read_as_one),
     cmocka_unit_test(store_mapped_pages_bounded),
+    cmocka_unit_test(store_tiers_survive_kill),
 };
 
 CP_TEST_MAIN(tests)
