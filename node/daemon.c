@@ -40,6 +40,16 @@ cp__conn *cp__conn_by_id(cp__node *n, uint32_t id) {
 }
 
 /* "host:port", "[v6]:port". */
+/* A duration in milliseconds from the environment (tests shorten timeouts
+ * with it), or dflt when unset or not a number from 100 to 3,600,000. */
+static unsigned env_ms(const char *name, unsigned dflt) {
+  const char *v = getenv(name);
+  if (v == NULL || *v == 0) return dflt;
+  char *end;
+  unsigned long ms = strtoul(v, &end, 10);
+  return *end == 0 && ms >= 100 && ms <= 3600000ul ? (unsigned)ms : dflt;
+}
+
 static int parse_addr(const char *s, struct sockaddr_storage *ss) {
   char host[CP_ADDR_MAX];
   const char *colon = strrchr(s, ':');
@@ -326,13 +336,8 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   cp_store_tune(n.s, &(cp_store_tuning){CP_NODE_MAP_RESIDENT, 0});
   n.sum = sum;
   n.loop = &loop;
-  n.write_stall_ms = CP_WRITE_STALL_MS;
-  const char *stall = getenv(CP_WRITE_STALL_ENV);
-  if (stall != NULL && *stall != 0) {
-    char *end;
-    unsigned long ms = strtoul(stall, &end, 10);
-    if (*end == 0 && ms >= 100 && ms <= 3600000ul) n.write_stall_ms = (unsigned)ms;
-  }
+  n.write_stall_ms = env_ms(CP_WRITE_STALL_ENV, CP_WRITE_STALL_MS);
+  n.idle_ms = env_ms(CP_IDLE_ENV, 0);
   signal(SIGPIPE, SIG_IGN);
   if (uv_loop_init(&loop) != 0) return CP_ENOMEM;
   peerload pl = {&n, 0};

@@ -11,6 +11,8 @@
 #define CP_WRITE_STALL_MS 30000u     /* a peer that stops reading is dropped */
 /* Environment variable overriding CP_WRITE_STALL_MS (milliseconds; for tests). */
 #define CP_WRITE_STALL_ENV "CREDPORT_WRITE_STALL_MS"
+/* Environment variable overriding CP_SYNC_IDLE_MS (milliseconds; for tests). */
+#define CP_IDLE_ENV "CREDPORT_IDLE_MS"
 #define CP_BACKOFF_MIN_MS 500u
 #define CP_BACKOFF_MAX_MS 30000u
 #define CP_WRITER_BATCH_MAX 256u     /* jobs one writer commit takes at most */
@@ -108,6 +110,7 @@ struct cp__node {
   unsigned verifying;
   uint64_t own_size;             /* own log size already pushed */
   unsigned write_stall_ms;       /* CP_WRITE_STALL_MS, or CP_WRITE_STALL_ENV */
+  unsigned idle_ms;              /* 0 (CP_SYNC_IDLE_MS), or CP_IDLE_ENV */
   uint64_t started_ms, last_progress_ms;
   cp_node_summary *sum;
 };

@@ -393,7 +393,7 @@ cp__conn *cp__conn_new(cp__node *n, cp_sync_role role) {
    * commit (the default keeps only four in flight, and the cores take
    * turns); bounded per session by CP_SESSION_CREDIT_BYTES. */
   cp_sync_config cfg = {role, n->cfg->key, n->allow, n->nallow, CP_SESSION_CREDIT_ENTRIES,
-                        CP_SESSION_CREDIT_BYTES};
+                        CP_SESSION_CREDIT_BYTES, n->idle_ms};
   if (cp_sync_create(&cfg, &c->sync) != 0 || uv_tcp_init(n->loop, &c->tcp) != 0) {
     cp_sync_free(c->sync);
     free(c);

@@ -82,6 +82,8 @@ int cp_sync_create(const cp_sync_config *cfg, cp_sync **out) {
   s->grant_e = cfg->credit_entries != 0 ? cfg->credit_entries : DEFAULT_CREDIT_E;
   s->grant_b = cfg->credit_bytes != 0 ? cfg->credit_bytes : DEFAULT_CREDIT_B;
   if (s->grant_b < CP_ENTRY_MAX) s->grant_b = CP_ENTRY_MAX;
+  s->idle_ms = cfg->idle_ms != 0 ? cfg->idle_ms : CP_SYNC_IDLE_MS;
+  s->keepalive_ms = s->idle_ms / 4 < CP_SYNC_KEEPALIVE_MS ? s->idle_ms / 4 : CP_SYNC_KEEPALIVE_MS;
   int rc = cp__hs_start(s);
   if (rc != 0) {
     cp_sync_free(s);
@@ -221,9 +223,9 @@ int cp_sync_tick(cp_sync *s, uint64_t now_ms) {
   if ((s->hs != HS_DONE || s->n_rx == 0) && now_ms - s->t_start > CP_SYNC_HANDSHAKE_MS)
     return cp__sync_fail(s, -ETIMEDOUT, "handshake: not finished within %u ms",
                          CP_SYNC_HANDSHAKE_MS);
-  if (now_ms - s->t_rx > CP_SYNC_IDLE_MS)
-    return cp__sync_fail(s, -ETIMEDOUT, "peer silent for more than %u ms", CP_SYNC_IDLE_MS);
-  if (s->hs == HS_DONE && now_ms - s->t_tx >= CP_SYNC_KEEPALIVE_MS) {
+  if (now_ms - s->t_rx > s->idle_ms)
+    return cp__sync_fail(s, -ETIMEDOUT, "peer silent for more than %u ms", (unsigned)s->idle_ms);
+  if (s->hs == HS_DONE && now_ms - s->t_tx >= s->keepalive_ms) {
     uint8_t *p = cp__frame_begin(s, 1, 0);
     if (p != NULL) {
       p[0] = MSG_PING;

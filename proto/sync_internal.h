@@ -123,6 +123,7 @@ struct cp_sync {
    * it has not used. uncommitted_*: handed to our caller, not committed.
    * grant_*: committed, not yet granted back. */
   uint64_t send_e, send_b, avail_e, avail_b, unc_e, unc_b, grant_e, grant_b;
+  uint32_t idle_ms, keepalive_ms; /* cp_sync_config.idle_ms, or the defaults */
 
   int synced_reported;
   int clock_on;

@@ -423,8 +423,8 @@ static recon_result recon_case(size_t nlogs, int changed, int ahead) {
     h->size += 2;
     randombytes_buf(h->head, CP_HASH_BYTES);
   }
-  cp_sync_config ca = {CP_SYNC_INITIATOR, ka, allow[0], 2, 0, 0};
-  cp_sync_config cb = {CP_SYNC_RESPONDER, kb, allow[0], 2, 0, 0};
+  cp_sync_config ca = {CP_SYNC_INITIATOR, ka, allow[0], 2, 0, 0, 0};
+  cp_sync_config cb = {CP_SYNC_RESPONDER, kb, allow[0], 2, 0, 0, 0};
   if (cp_sync_create(&ca, &A.s) != 0 || cp_sync_create(&cb, &B.s) != 0) goto out;
   A.defer = B.defer = 1;
   while (flight(&A, &B) + flight(&B, &A) > 0) {

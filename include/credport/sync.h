@@ -95,6 +95,9 @@ typedef struct cp_sync_config {
    * to at least CP_ENTRY_MAX so one entry of the largest size always fits. */
   uint32_t credit_entries;
   uint32_t credit_bytes;
+  /* A peer silent this long is dropped (-ETIMEDOUT); 0 picks
+   * CP_SYNC_IDLE_MS. Keepalives go out after a quarter of it at most. */
+  uint32_t idle_ms;
 } cp_sync_config;
 
 typedef enum {

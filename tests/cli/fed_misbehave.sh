@@ -10,7 +10,9 @@
 #   one seq: recorded as a fork proof, in status --json "forks" and in the
 #   audit, and relayed to H); a peer that stops reading (dropped after the
 #   write-stall timeout, made short here with CREDPORT_WRITE_STALL_MS,
-#   without V's memory growing).
+#   without V's memory growing); a truncated frame after a valid handshake,
+#   then silence (dropped after the idle timeout, made short here with
+#   CREDPORT_IDLE_MS for V and H, so that their keepalives go out sooner too).
 # Usage: bash fed_misbehave.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
 set -euo pipefail
 CP=${1:?usage: fed_misbehave.sh PATH-TO-CREDPORT [VECTORS]}
@@ -18,6 +20,7 @@ CP=${1:?usage: fed_misbehave.sh PATH-TO-CREDPORT [VECTORS]}
 . "$(dirname "$0")/fed_lib.sh"
 find_evilpeer
 STALL_MS=2000
+IDLE_MS=12000 # above the 10 s handshake deadline, which the truncated case checks
 
 node_init V US-NC
 node_init H US-WY
@@ -27,10 +30,10 @@ issue H 2
 issue E 2
 "$CP" -d "${D[V]}" peer add --accept "${KEY[H]}" >/dev/null
 "$CP" -d "${D[V]}" peer add --accept "${KEY[E]}" >/dev/null
-NODE_ENV="CREDPORT_WRITE_STALL_MS=$STALL_MS" start_node V
+NODE_ENV="CREDPORT_WRITE_STALL_MS=$STALL_MS CREDPORT_IDLE_MS=$IDLE_MS" start_node V
 ADDR=127.0.0.1:${PORT[V]}
 "$CP" -d "${D[H]}" peer add "$ADDR" "${KEY[V]}" >/dev/null
-start_node H
+NODE_ENV="CREDPORT_IDLE_MS=$IDLE_MS" start_node H
 
 say "setup: E syncs honestly with V once; V, H and E then hold the same logs"
 "$CP" -d "${D[E]}" sync "$ADDR" "${KEY[V]}" >/dev/null 2>"$T/e.sync.err" ||
@@ -91,6 +94,12 @@ grep -q 'pushed a crafted entry at seq 4' "$T/ev.badsig" || die "badsig: $(cat "
 grep -q 'the node closed the session: code .*signature' "$T/ev.badsig" ||
   die "badsig: the evil peer was not told why: $(cat "$T/ev.badsig")"
 v_has_line "event=refused peer=${KEY[E]:0:16} msg=ENTRIES log=${KEY[E]:0:16}.* why=\"seq 4: signature does not verify"
+e_unchanged
+
+say "a truncated frame after a valid handshake, then silence: dropped after ${IDLE_MS} ms"
+"$EVILPEER" hush "$ADDR" "${KEY[V]}" "${D[E]}" 20 >"$T/ev.hush" 2>&1 || die "hush: $(cat "$T/ev.hush")"
+say "  $(grep 'after we fell silent' "$T/ev.hush")"
+v_has_line "peer=${KEY[E]:0:16} .*why=\"peer silent for more than ${IDLE_MS} ms\""
 e_unchanged
 
 say "an equivocating log: a second validly signed entry at seq 3 of E's log"

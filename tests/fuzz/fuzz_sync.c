@@ -144,7 +144,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   setup();
   if (size < 1) return 0;
   cp_sync *s = NULL;
-  cp_sync_config cfg = {CP_SYNC_RESPONDER, k_resp, pk_init, 1, 16, 0};
+  cp_sync_config cfg = {CP_SYNC_RESPONDER, k_resp, pk_init, 1, 16, 0, 0};
   if (cp_sync_create(&cfg, &s) != 0) abort();
   int mode = data[0] % 3;
   data++;

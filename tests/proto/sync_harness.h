@@ -181,14 +181,20 @@ static cp_key *new_key(void) {
   return k;
 }
 
-static void peer_open(peer *p, fledger *L, cp_key *key, cp_sync_role role, const uint8_t *allow,
-                      size_t n_allow, uint32_t credit_e, uint32_t credit_b) {
+static void peer_open_idle(peer *p, fledger *L, cp_key *key, cp_sync_role role,
+                           const uint8_t *allow, size_t n_allow, uint32_t credit_e,
+                           uint32_t credit_b, uint32_t idle_ms) {
   memset(p, 0, sizeof *p);
   p->L = L;
   p->key = key;
   cp_key_public(key, p->pk);
-  cp_sync_config cfg = {role, key, allow, n_allow, credit_e, credit_b};
+  cp_sync_config cfg = {role, key, allow, n_allow, credit_e, credit_b, idle_ms};
   assert_int_equal(cp_sync_create(&cfg, &p->s), 0);
+}
+
+static void peer_open(peer *p, fledger *L, cp_key *key, cp_sync_role role, const uint8_t *allow,
+                      size_t n_allow, uint32_t credit_e, uint32_t credit_b) {
+  peer_open_idle(p, L, key, role, allow, n_allow, credit_e, credit_b, 0);
 }
 
 static void peer_close(peer *p) {

@@ -454,11 +454,37 @@ static void sync_keepalive_and_timeout(void **state) {
   world_free(&w);
 }
 
+/* A configured idle time: the peer is dropped after it, and keepalives go
+ * out after a quarter of it (well before the default's 15 s). */
+static void sync_idle_configured(void **state) {
+  (void)state;
+  world w;
+  size_t n;
+  world_init(&w);
+  peer_open_idle(&w.A, &w.La, w.ka, CP_SYNC_INITIATOR, w.allow[0], 3, 0, 0, 2000);
+  peer_open_idle(&w.B, &w.Lb, w.kb, CP_SYNC_RESPONDER, w.allow[0], 3, 0, 0, 2000);
+  assert_int_equal(cp_sync_tick(w.A.s, 1000), 0);
+  assert_int_equal(cp_sync_tick(w.B.s, 1000), 0);
+  run(&w.A, &w.B, 0, NULL);
+  assert_int_equal(cp_sync_tick(w.A.s, 1000 + 499), 0);
+  (void)cp_sync_out(w.A.s, &n);
+  assert_int_equal(n, 0); /* not yet */
+  assert_int_equal(cp_sync_tick(w.A.s, 1000 + 500), 0);
+  (void)cp_sync_out(w.A.s, &n);
+  assert_true(n > 0); /* a PING */
+  run(&w.A, &w.B, 0, NULL);
+  assert_healthy(&w.B);
+  assert_int_equal(cp_sync_tick(w.B.s, 1000 + 2000), 0);
+  assert_int_equal(cp_sync_tick(w.B.s, 1000 + 2000 + 1), -ETIMEDOUT);
+  assert_non_null(strstr(cp_sync_error(w.B.s), "silent for more than 2000 ms"));
+  world_free(&w);
+}
+
 static void sync_api_misuse(void **state) {
   (void)state;
   world w;
   world_init(&w);
-  cp_sync_config bad = {CP_SYNC_INITIATOR, NULL, NULL, 0, 0, 0};
+  cp_sync_config bad = {CP_SYNC_INITIATOR, NULL, NULL, 0, 0, 0, 0};
   cp_sync *s = (cp_sync *)1;
   assert_int_equal(cp_sync_create(&bad, &s), CP_EINVAL);
   assert_null(s);
@@ -492,6 +518,7 @@ static const struct CMUnitTest tests[] = {
       cmocka_unit_test(sync_live_push_and_announce),
       cmocka_unit_test(sync_close_carries_reason),
       cmocka_unit_test(sync_keepalive_and_timeout),
+    cmocka_unit_test(sync_idle_configured),
       cmocka_unit_test(sync_api_misuse),
 };
 

@@ -43,7 +43,7 @@ static int teardown(void **state) {
 
 static void open_side(side *x, cp_key *k, cp_sync_role role, const uint8_t *allow, size_t n) {
   memset(x, 0, sizeof *x);
-  cp_sync_config cfg = {role, k, allow, n, 0, 0};
+  cp_sync_config cfg = {role, k, allow, n, 0, 0, 0};
   assert_int_equal(cp_sync_create(&cfg, &x->s), 0);
 }
 

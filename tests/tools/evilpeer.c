@@ -11,17 +11,21 @@
  *   evilpeer badsig ADDR:PORT PEERKEY DIR [SECONDS]
  *   evilpeer fork   ADDR:PORT PEERKEY DIR [SECONDS]
  *   evilpeer noread ADDR:PORT PEERKEY DIR [SECONDS]
+ *   evilpeer hush   ADDR:PORT PEERKEY DIR [SECONDS]
  *       The real engine (sync.h) over TCP, authenticated with DIR's
  *       authority key (which the node must allow), answering from DIR's
  *       ledger like an ordinary node, except that it: pushes the next entry
  *       of its own log with a broken signature; pushes a second validly
  *       signed entry at the last seq of its own log (equivocation); or asks
- *       for everything, grants the node unbounded credit and stops reading.
+ *       for everything, grants the node unbounded credit and stops reading;
+ *       or, a second after the handshake, sends the first bytes of a frame
+ *       and then nothing at all, not even keepalives.
  *
  * It waits at most SECONDS (default 30) for the node to react and prints
  * what happened. Exit status: 0 when the node reacted as the mode expects
  * (closed the connection, closed the session, sent the fork proof back;
- * for noread: held the socket for SECONDS or saw it reset), 3 when it did
+ * for noread: held the socket for SECONDS or saw it reset; for hush: closed
+ * the connection after the truncated frame), 3 when it did
  * not within SECONDS, 2 on usage or setup errors.
  */
 #include <arpa/inet.h>
@@ -50,7 +54,7 @@ static uint64_t now_ms(void) {
 
 static int usage(void) {
   fprintf(stderr, "usage: evilpeer garbage|oversize|truncated ADDR:PORT [SECONDS]\n"
-                  "       evilpeer badsig|fork|noread ADDR:PORT PEERKEY DIR [SECONDS]\n");
+                  "       evilpeer badsig|fork|noread|hush ADDR:PORT PEERKEY DIR [SECONDS]\n");
   return 2;
 }
 
@@ -197,6 +201,7 @@ typedef struct {
   size_t crafted_len;
   uint64_t crafted_seq;
   int authed, pushed, peer_closed, fork_back, reading;
+  uint64_t authed_at, hushed_at; /* hush: when the handshake ended, when we fell silent */
   uint64_t entries_in;
 } evil;
 
@@ -231,6 +236,7 @@ static void take_events(evil *e) {
       cp_hex_encode(ev.log, 8, hex);
       printf("evilpeer: %s: handshake done with %s\n", e->mode, hex);
       e->authed = 1;
+      e->authed_at = now_ms();
       break;
     case CP_SYNC_EV_NEED_HEADS: {
       cp_reader *r = NULL;
@@ -311,7 +317,7 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
   evil e;
   memset(&e, 0, sizeof e);
   e.mode = mode;
-  int noread = strcmp(mode, "noread") == 0;
+  int noread = strcmp(mode, "noread") == 0, hush = strcmp(mode, "hush") == 0;
   uint8_t peer[CP_PK_BYTES];
   if (strlen(peerhex) != 2 * CP_PK_BYTES || cp_hex_decode(peerhex, strlen(peerhex), peer, sizeof peer) != 0)
     return usage();
@@ -330,11 +336,11 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
     return 2;
   }
   int rc = 0;
-  if (!noread) rc = craft(&e, k);
+  if (!noread && !hush) rc = craft(&e, k);
   /* noread grants the node all the credit it could want: only the socket
    * can stop it. */
   cp_sync_config cfg = {CP_SYNC_INITIATOR, k, peer, 1, noread ? 1u << 24 : 0,
-                        noread ? 0xfff00000u : 0};
+                        noread ? 0xfff00000u : 0, 0};
   if (rc == 0) rc = cp_sync_create(&cfg, &e.s);
   e.fd = rc == 0 ? dial(addr) : -1;
   if (e.fd < 0) {
@@ -351,6 +357,15 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
   size_t pend = 0;
   while (!done && now_ms() - t0 < (uint64_t)secs * 1000u) {
     size_t outn;
+    if (e.hushed_at != 0) {
+      /* Silent: read and discard until the node hangs up. */
+      struct pollfd p = {e.fd, POLLIN, 0};
+      if (poll(&p, 1, 100) > 0) {
+        ssize_t r = recv(e.fd, buf, sizeof buf, 0);
+        if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) done = reset = 1;
+      }
+      continue;
+    }
     cp_sync_out(e.s, &outn);
     /* Not reading: only watch for the node hanging up (FIN or RST). */
     short want = e.reading ? (short)(POLLIN | (outn ? POLLOUT : 0)) : (short)POLLRDHUP;
@@ -402,6 +417,18 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
     }
     if (e.peer_closed) done = 1;
     if (!e.authed) continue;
+    if (hush) {
+      cp_sync_out(e.s, &outn);
+      if (outn == 0 && now_ms() - e.authed_at > 1000) {
+        /* A frame announcing 200 bytes, cut after 20. */
+        uint8_t cut[24] = {0, 0, 0, 200};
+        memset(cut + 4, 0x5a, sizeof cut - 4);
+        if (send(e.fd, cut, sizeof cut, MSG_NOSIGNAL) != (ssize_t)sizeof cut) break;
+        e.hushed_at = now_ms();
+        printf("evilpeer: hush: sent 24 bytes of a 204-byte frame, now silent\n");
+      }
+      continue;
+    }
     if (!noread && !e.pushed) {
       cp_sync_blob b = {e.crafted, e.crafted_len};
       int prc = cp_sync_push(e.s, e.self, e.crafted_seq, &b, 1);
@@ -437,6 +464,14 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
     printf("evilpeer: fork: %s after %llu ms\n",
            status == 0 ? "the node sent the fork proof back" : "no fork proof came back",
            (unsigned long long)ms);
+  } else if (hush) {
+    if (reset && e.hushed_at != 0) status = 0;
+    if (status == 0)
+      printf("evilpeer: hush: the node closed the connection %llu ms after we fell silent\n",
+             (unsigned long long)(now_ms() - e.hushed_at));
+    else
+      printf("evilpeer: hush: %s\n", e.hushed_at ? "the node kept the connection open"
+                                                  : "never got to the point of falling silent");
   } else {
     if (stopped_at != 0) status = 0;
     if (reset)
@@ -470,7 +505,8 @@ int main(int argc, char **argv) {
     if (argc > 4) return usage();
     return raw_mode(mode, argv[2], argc == 4 ? (unsigned)strtoul(argv[3], NULL, 10) : 30);
   }
-  if (strcmp(mode, "badsig") == 0 || strcmp(mode, "fork") == 0 || strcmp(mode, "noread") == 0) {
+  if (strcmp(mode, "badsig") == 0 || strcmp(mode, "fork") == 0 || strcmp(mode, "noread") == 0 ||
+      strcmp(mode, "hush") == 0) {
     if (argc < 5 || argc > 6) return usage();
     return engine_mode(mode, argv[2], argv[3], argv[4], argc == 6 ? (unsigned)strtoul(argv[5], NULL, 10) : 30);
   }
