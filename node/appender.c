@@ -53,7 +53,6 @@ struct cp_appender {
   int werr;
   cp_diag wdiag;
   size_t failed_at;
-  int done;
 };
 
 static void fail_locked(cp_appender *a, int err, const cp_diag *d, size_t at) {

@@ -160,27 +160,27 @@ int cp_reader_each_checkpoint(cp_reader *r, const uint8_t log[CP_PK_BYTES],
   return rc == 0 || rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, NULL, "checkpoints");
 }
 
-typedef struct {
-  const char *note;
-  size_t len;
-} latest_cp;
-
-static int keep_latest(void *ctx, uint64_t size, const char *note, size_t len) {
-  latest_cp *l = ctx;
-  (void)size;
-  l->note = note;
-  l->len = len;
-  return 0;
-}
-
 int cp_reader_checkpoint(cp_reader *r, const uint8_t log[CP_PK_BYTES], const char **note,
                          size_t *len) {
-  latest_cp l = {NULL, 0};
-  int rc = cp_reader_each_checkpoint(r, log, keep_latest, &l);
+  /* The latest is the last key of the log's range: one seek, not a walk
+   * over every checkpoint the log ever had. */
+  cp__logrec lr;
+  MDB_cursor *c = NULL;
+  int rc = cp__logrec_get(&r->tx, log, &lr);
   if (rc != 0) return rc;
-  if (l.note == NULL) return CP_ENOTFOUND;
-  *note = l.note;
-  *len = l.len;
+  uint8_t kb[12];
+  cp__be32(kb, lr.logno);
+  cp__be64(kb + 4, UINT64_MAX);
+  MDB_val k = {12, kb}, v;
+  if ((rc = mdb_cursor_open(r->tx.txn, r->tx.s->checkpoints, &c)) != 0)
+    return cp__err_mdb(rc, NULL, "checkpoints");
+  rc = cp__seek_at_or_before(c, &k, &v);
+  mdb_cursor_close(c);
+  if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != 12 || cp__rd32(k.mv_data) != lr.logno)))
+    return CP_ENOTFOUND;
+  if (rc != 0) return cp__err_mdb(rc, NULL, "checkpoints");
+  *note = v.mv_data;
+  *len = v.mv_size;
   return CP_OK;
 }
 

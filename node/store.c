@@ -33,10 +33,6 @@ int cp__err_mdb(int rc, cp_diag *d, const char *what) {
   return cp_diag_set(d, CP_ESTORE, "%s: %s", what, mdb_strerror(rc));
 }
 
-static int open_dbi(MDB_txn *txn, const char *name, unsigned flags, MDB_dbi *dbi) {
-  return mdb_dbi_open(txn, name, flags, dbi);
-}
-
 int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
   cp_store *s = NULL;
   MDB_txn *txn = NULL;
@@ -64,25 +60,9 @@ int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
   if ((rc = mdb_txn_begin(s->env, NULL, (flags & CP_STORE_RDONLY) ? MDB_RDONLY : 0, &txn)) != 0)
     goto out;
   const unsigned dups = MDB_DUPSORT | MDB_DUPFIXED;
-  if ((rc = open_dbi(txn, "meta", c, &s->meta)) != 0 ||
-      (rc = open_dbi(txn, "logs", c, &s->logs)) != 0 ||
-      (rc = open_dbi(txn, "logkeys", c, &s->logkeys)) != 0 ||
-      (rc = open_dbi(txn, "entries", c, &s->entries)) != 0 ||
-      (rc = open_dbi(txn, "runs", c, &s->runs)) != 0 ||
-      (rc = open_dbi(txn, "ids", c, &s->ids)) != 0 ||
-      (rc = open_dbi(txn, "by_edu", c | dups, &s->by_edu)) != 0 ||
-      (rc = open_dbi(txn, "by_cred", c | dups, &s->by_cred)) != 0 ||
-      (rc = open_dbi(txn, "by_subj", c | dups, &s->by_subj)) != 0 ||
-      (rc = open_dbi(txn, "by_type", c | dups, &s->by_type)) != 0 ||
-      (rc = open_dbi(txn, "revoked", c, &s->revoked)) != 0 ||
-      (rc = open_dbi(txn, "credids", c, &s->credids)) != 0 ||
-      (rc = open_dbi(txn, "forks", c, &s->forks)) != 0 ||
-      (rc = open_dbi(txn, "checkpoints", c, &s->checkpoints)) != 0 ||
-      (rc = open_dbi(txn, "peers", c, &s->peers)) != 0 ||
-      (rc = open_dbi(txn, "ids_new", c, &s->ids_new)) != 0 ||
-      (rc = open_dbi(txn, "by_edu_new", c | dups, &s->edu_new)) != 0)
-    goto out;
-  /* SPEC: the format record; a store of another format is refused. */
+  if ((rc = mdb_dbi_open(txn, "meta", c, &s->meta)) != 0) goto out;
+  /* SPEC: the format record, read before anything else: a store of another
+   * format is refused whatever databases it has. */
   MDB_val k = {6, (void *)"format"}, v;
   rc = mdb_get(txn, s->meta, &k, &v);
   if (rc == MDB_NOTFOUND && !(flags & CP_STORE_RDONLY)) {
@@ -99,6 +79,17 @@ int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
     cp_store_close(s);
     return cp_diag_set(d, CP_EVERSION, "%s: store format is not %u", dir, CP_STORE_FORMAT);
   }
+  const struct { const char *name; unsigned flags; MDB_dbi *dbi; } dbs[] = {
+      {"logs", 0, &s->logs},         {"logkeys", 0, &s->logkeys},
+      {"entries", 0, &s->entries},   {"runs", 0, &s->runs},
+      {"ids", 0, &s->ids},           {"by_edu", dups, &s->by_edu},
+      {"by_cred", dups, &s->by_cred}, {"by_subj", dups, &s->by_subj},
+      {"by_type", dups, &s->by_type}, {"revoked", 0, &s->revoked},
+      {"credids", 0, &s->credids},   {"forks", 0, &s->forks},
+      {"checkpoints", 0, &s->checkpoints}, {"peers", 0, &s->peers},
+      {"ids_new", 0, &s->ids_new},   {"by_edu_new", dups, &s->edu_new}};
+  for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
+    if ((rc = mdb_dbi_open(txn, dbs[i].name, c | dbs[i].flags, dbs[i].dbi)) != 0) goto out;
   rc = mdb_txn_commit(txn);
   txn = NULL;
 out:
@@ -333,6 +324,16 @@ int cp__row_by_id(cp__tx *tx, uint64_t rowid, const uint8_t **row, size_t *len) 
   return CP_OK;
 }
 
+int cp__seek_at_or_before(MDB_cursor *c, MDB_val *k, MDB_val *v) {
+  MDB_val want = *k;
+  int rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
+  if (rc == 0 && (k->mv_size != want.mv_size || memcmp(k->mv_data, want.mv_data, want.mv_size) != 0))
+    rc = mdb_cursor_get(c, k, v, MDB_PREV);
+  else if (rc == MDB_NOTFOUND)
+    rc = mdb_cursor_get(c, k, v, MDB_LAST);
+  return rc;
+}
+
 int cp__row(cp__tx *tx, uint32_t logno, uint64_t seq, uint64_t *rowid, const uint8_t **row,
             size_t *len) {
   uint8_t kb[12];
@@ -342,11 +343,7 @@ int cp__row(cp__tx *tx, uint32_t logno, uint64_t seq, uint64_t *rowid, const uin
   int rc;
   if (tx->runs == NULL && (rc = mdb_cursor_open(tx->txn, tx->s->runs, &tx->runs)) != 0)
     return cp__err_mdb(rc, NULL, "runs");
-  rc = mdb_cursor_get(tx->runs, &k, &v, MDB_SET_RANGE);
-  if (rc == 0 && (k.mv_size != 12 || memcmp(k.mv_data, kb, 12) != 0))
-    rc = mdb_cursor_get(tx->runs, &k, &v, MDB_PREV);
-  else if (rc == MDB_NOTFOUND)
-    rc = mdb_cursor_get(tx->runs, &k, &v, MDB_LAST);
+  rc = cp__seek_at_or_before(tx->runs, &k, &v);
   if (rc != 0) return rc == MDB_NOTFOUND ? CP_ENOTFOUND : cp__err_mdb(rc, NULL, "runs");
   if (k.mv_size != 12 || v.mv_size != 16) return CP_ECORRUPT;
   if (cp__rd32(k.mv_data) != logno) return CP_ENOTFOUND;
@@ -418,21 +415,6 @@ int cp__merkle_get(void *ctx, unsigned level, uint64_t index, uint8_t out[CP_HAS
   return CP_OK;
 }
 
-int cp__frontier_at(cp__tx *tx, uint32_t logno, uint64_t size, cp_merkle_frontier *fr) {
-  cp__mctx m = {tx, logno};
-  cp_merkle_frontier_init(fr);
-  uint64_t begin = 0;
-  unsigned k = 0;
-  for (int level = 63; level >= 0; level--) {
-    if (!(size >> level & 1)) continue;
-    int rc = cp__merkle_get(&m, (unsigned)level, begin >> level, fr->h[k++]);
-    if (rc != 0) return rc;
-    begin += 1ull << level;
-  }
-  fr->size = size;
-  return CP_OK;
-}
-
 /* ---- readers ------------------------------------------------------------- */
 
 int cp_reader_begin(cp_store *s, cp_reader **out) {
@@ -453,14 +435,7 @@ void cp_reader_end(cp_reader *r) {
   free(r);
 }
 
-int cp_reader_self(cp_reader *r, uint8_t log[CP_PK_BYTES]) {
-  MDB_val k = {4, (void *)"self"}, v;
-  int rc = mdb_get(r->tx.txn, r->tx.s->meta, &k, &v);
-  if (rc != 0) return cp__err_mdb(rc, NULL, "meta");
-  if (v.mv_size != CP_PK_BYTES) return CP_ECORRUPT;
-  memcpy(log, v.mv_data, CP_PK_BYTES);
-  return CP_OK;
-}
+int cp_reader_self(cp_reader *r, uint8_t log[CP_PK_BYTES]) { return cp__self_log(&r->tx, log); }
 
 static int log_info(cp__tx *tx, const cp__logrec *lr, cp_log_info *out) {
   memset(out, 0, sizeof *out);

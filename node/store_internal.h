@@ -85,6 +85,9 @@ int cp__logrec_put(cp__tx *tx, const cp__logrec *lr);
 /* Allocates the next log number. */
 int cp__logno_next(cp__tx *tx, uint32_t *logno);
 
+/* Positions c at the greatest key <= *k (keys compared as bytes) and
+ * returns it in k, v; MDB_NOTFOUND if there is none. */
+int cp__seek_at_or_before(MDB_cursor *c, MDB_val *k, MDB_val *v);
 /* Row of (logno, seq): pointer into the map, valid until the txn ends. */
 int cp__row(cp__tx *tx, uint32_t logno, uint64_t seq, uint64_t *rowid, const uint8_t **row,
             size_t *len);
@@ -104,8 +107,6 @@ typedef struct cp__mctx {
   uint32_t logno;
 } cp__mctx;
 int cp__merkle_get(void *ctx, unsigned level, uint64_t index, uint8_t out[CP_HASH_BYTES]);
-/* Rebuilds the frontier of a log at size from stored subtree hashes. */
-int cp__frontier_at(cp__tx *tx, uint32_t logno, uint64_t size, cp_merkle_frontier *fr);
 
 /* The own log's key (CP_ENOTFOUND before init). */
 int cp__self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]);

@@ -134,9 +134,8 @@ static int merge_chunk(cp_store *s, MDB_dbi from, MDB_dbi to, int dup, size_t *l
     return cp__err_mdb(mrc, NULL, "merging an index");
   }
   *left = st.ms_entries;
-  rc = cp__tx_commit(&tx, NULL);
-  cp__map_bound(s, moved);
-  return rc;
+  cp__map_bound(s, moved); /* inside the write transaction, like every other caller */
+  return cp__tx_commit(&tx, NULL);
 }
 
 int cp__tiers_settle(cp_store *s) {

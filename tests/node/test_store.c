@@ -629,6 +629,20 @@ static void store_checkpoints_verify(void **state) {
   assert_int_equal(cp_reader_each_checkpoint(r, f.pk, check_cp, &c), CP_OK);
   assert_int_equal(c.count, 9);
   cp_reader_end(r);
+  /* A log held without any checkpoint, next to one with nine: none. */
+  fx_log l;
+  fx_buf g;
+  fx_batch bt = {{0}, {0}, 0};
+  cp_ingest_report rep;
+  fx_log_init(&l, 0x3a);
+  fx_genesis(&l, "credport/test/no-checkpoint", &g);
+  fx_push(&bt, &g);
+  assert_int_equal(fx_ingest(&f, &bt, &rep, &d), CP_OK);
+  assert_int_equal(cp_reader_begin(f.s, &r), CP_OK);
+  assert_int_equal(cp_reader_checkpoint(r, l.log, &note, &len), CP_ENOTFOUND);
+  assert_int_equal(cp_reader_checkpoint(r, f.pk, &note, &len), CP_OK);
+  cp_reader_end(r);
+  fx_log_free(&l);
   fx_free(&f);
 }
 

@@ -64,6 +64,21 @@ static size_t raw_count(const char *dir, const char *name) {
   return st.ms_entries;
 }
 
+/* mdb_dbi_open's result for database `name` of the closed store in dir. */
+static int raw_count_missing(const char *dir, const char *name) {
+  MDB_env *env = NULL;
+  MDB_txn *txn = NULL;
+  MDB_dbi dbi;
+  assert_int_equal(mdb_env_create(&env), 0);
+  assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+  assert_int_equal(mdb_env_open(env, dir, MDB_RDONLY, 0600), 0);
+  assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+  int rc = mdb_dbi_open(txn, name, 0, &dbi);
+  mdb_txn_abort(txn);
+  mdb_env_close(env);
+  return rc;
+}
+
 static void problem(void *ctx, const char *line) {
   (void)ctx;
   print_message("audit: %s\n", line);
@@ -282,10 +297,50 @@ static void store_tiers_survive_kill(void **state) {
   fx_free(&f);
 }
 
+/* A store of another format is refused as such, also read-only and also
+ * when it lacks databases this format has (an older store without the
+ * recent tiers): the format record is read before anything else. */
+static void store_other_format_read_only(void **state) {
+  (void)state;
+  fx_store f;
+  MDB_env *env = NULL;
+  MDB_txn *txn = NULL;
+  MDB_dbi meta, dbi;
+  cp_diag d = {{0}};
+  fx_new(&f, 0x64, "credport/test/format");
+  cp_store_close(f.s);
+  f.s = NULL;
+  assert_int_equal(mdb_env_create(&env), 0);
+  assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+  assert_int_equal(mdb_env_set_mapsize(env, 64ull << 30), 0);
+  assert_int_equal(mdb_env_open(env, f.dir, 0, 0600), 0);
+  assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  uint8_t old[4] = {0, 0, 0, CP_STORE_FORMAT - 1};
+  MDB_val k = {6, "format"}, v = {4, old};
+  assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+  assert_int_equal(mdb_put(txn, meta, &k, &v, 0), 0);
+  assert_int_equal(mdb_dbi_open(txn, "ids_new", 0, &dbi), 0);
+  assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+  assert_int_equal(mdb_dbi_open(txn, "by_edu_new", 0, &dbi), 0);
+  assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+  assert_int_equal(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+  for (int ro = 0; ro < 2; ro++) {
+    memset(&d, 0, sizeof d);
+    assert_int_equal(cp_store_open(f.dir, ro ? CP_STORE_RDONLY : 0, &f.s, &d), CP_EVERSION);
+    assert_null(f.s);
+    assert_non_null(strstr(d.msg, "store format is not"));
+  }
+  /* Refused, not upgraded: the databases are still missing. */
+  assert_int_equal(raw_count_missing(f.dir, "ids_new"), MDB_NOTFOUND);
+  fx_free(&f);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(store_tiers_read_as_one),
     cmocka_unit_test(store_mapped_pages_bounded),
     cmocka_unit_test(store_tiers_survive_kill),
+    cmocka_unit_test(store_other_format_read_only),
 };
 
 CP_TEST_MAIN(tests)
