@@ -300,14 +300,8 @@ static void on_fs(uv_fs_event_t *h, const char *file, int events, int status) {
 
 /* ---- setup -------------------------------------------------------------------- */
 
-typedef struct {
-  cp__node *n;
-  int rc;
-} peerload;
-
 static int load_peer(void *ctx, const cp_peer_info *p) {
-  peerload *pl = ctx;
-  cp__node *n = pl->n;
+  cp__node *n = ctx;
   uint8_t *na = realloc(n->allow, (n->nallow + 1) * CP_PK_BYTES);
   if (na == NULL) return CP_ENOMEM;
   n->allow = na;
@@ -340,11 +334,10 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   n.idle_ms = env_ms(CP_IDLE_ENV, 0);
   signal(SIGPIPE, SIG_IGN);
   if (uv_loop_init(&loop) != 0) return CP_ENOMEM;
-  peerload pl = {&n, 0};
   int rc = cp_reader_begin(n.s, &r);
   if (rc == 0) rc = cp_reader_self(r, n.self);
   if (rc == 0 && cp_reader_log(r, n.self, &li) == 0) n.own_size = li.size;
-  if (rc == 0) rc = cp_reader_each_peer(r, load_peer, &pl);
+  if (rc == 0) rc = cp_reader_each_peer(r, load_peer, &n);
   cp_reader_end(r);
   n.ntable = n.nallow;
   if (rc == 0 && cfg->oneshot_key != NULL) {

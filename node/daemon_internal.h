@@ -55,8 +55,7 @@ struct cp__conn {
   uint32_t want_count, want_bytes;
   uint8_t *wbuf;
   size_t wcap;
-  uint64_t write_since_ms, last_rx_ms, opened_ms;
-  unsigned jobs;                 /* pipeline jobs still referring to this id */
+  uint64_t write_since_ms, last_rx_ms;
   uint8_t rbuf[CP_RBUF];
 };
 
@@ -140,6 +139,5 @@ void cp__job_submit(cp__node *n, cp__job *j);  /* takes ownership */
 cp__job *cp__job_new(cp__node *n, cp__job_kind kind, uint32_t conn_id);
 int cp__job_copy_items(cp__job *j, const cp_sync_blob *items, size_t n);
 int cp__pipeline_idle(const cp__node *n);
-int cp__pipeline_has_conn(const cp__node *n, uint32_t conn_id);
 
 #endif

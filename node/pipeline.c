@@ -117,8 +117,6 @@ static void verify_done(uv_work_t *w, int status) {
 }
 
 void cp__job_submit(cp__node *n, cp__job *j) {
-  cp__conn *c = cp__conn_by_id(n, j->conn_id);
-  if (c != NULL) c->jobs++;
   if (n->jq_tail != NULL) n->jq_tail->next = j;
   else n->jq_head = j;
   n->jq_tail = j;
@@ -164,13 +162,16 @@ static void commit_entries(cp__node *n, cp__job **v, size_t nv) {
     for (size_t i = 0; i < nv; i++) v[i]->added = v[i]->nitems;
     return;
   }
-  if (nv == 1 || !allocated) {
-    v[0]->rc = rc;
-    snprintf(v[0]->why, sizeof v[0]->why, "%s", d.msg);
+  if (!allocated) { /* nothing was stored: every job fails, none is acknowledged */
+    for (size_t i = 0; i < nv; i++) {
+      v[i]->rc = CP_ENOMEM;
+      snprintf(v[i]->why, sizeof v[i]->why, "out of memory committing entries");
+    }
     return;
   }
-  if (!allocated) {
-    for (size_t i = 0; i < nv; i++) v[i]->rc = CP_ENOMEM;
+  if (nv == 1) {
+    v[0]->rc = rc;
+    snprintf(v[0]->why, sizeof v[0]->why, "%s", d.msg);
     return;
   }
   for (size_t i = 0; i < nv; i++) commit_entries(n, &v[i], 1);
@@ -217,7 +218,6 @@ static void write_done(uv_work_t *w, int status) {
   for (cp__job *j = list, *next; j != NULL; j = next) {
     next = j->next;
     cp__conn *c = cp__conn_by_id(n, j->conn_id);
-    if (c != NULL) c->jobs--;
     if (status != 0 && j->rc == 0) j->rc = CP_EAGAIN;
     char lhex[17];
     cp_hex_encode(j->log, 8, lhex);
@@ -268,8 +268,6 @@ static void writer_kick(cp__node *n) {
     cp__job *j = n->jq_head;
     n->jq_head = j->next;
     if (n->jq_head == NULL) n->jq_tail = NULL;
-    cp__conn *c = cp__conn_by_id(n, j->conn_id);
-    if (c != NULL) c->jobs--;
     job_free(j);
   }
   if (n->writer_busy || n->jq_head == NULL || !n->jq_head->verified) return;
@@ -295,12 +293,4 @@ static void writer_kick(cp__node *n) {
 
 int cp__pipeline_idle(const cp__node *n) {
   return n->jq_head == NULL && !n->writer_busy && n->verifying == 0;
-}
-
-int cp__pipeline_has_conn(const cp__node *n, uint32_t conn_id) {
-  for (const cp__job *j = n->jq_head; j; j = j->next)
-    if (j->conn_id == conn_id) return 1;
-  for (const cp__job *j = n->writing; j; j = j->next)
-    if (j->conn_id == conn_id) return 1;
-  return 0;
 }

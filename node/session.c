@@ -402,7 +402,7 @@ cp__conn *cp__conn_new(cp__node *n, cp_sync_role role) {
   c->n = n;
   c->id = ++n->next_id;
   c->tcp.data = c;
-  c->opened_ms = c->last_rx_ms = cp__now_ms(n);
+  c->last_rx_ms = cp__now_ms(n);
   snprintf(c->name, sizeof c->name, "?");
   c->next = n->conns;
   n->conns = c;
