@@ -22,6 +22,7 @@
 
 typedef struct {
   size_t len;
+  uint8_t id[CP_HASH_BYTES]; /* the entry's ID, computed once by the caller */
   uint8_t *big; /* malloc'd when the entry does not fit inline */
   uint8_t small[SLOT_INLINE];
 } slot;
@@ -103,7 +104,7 @@ static void *writer_main(void *arg) {
     const uint8_t *buf = sl->big != NULL ? sl->big : sl->small;
     cp_entry e;
     rc = cp_entry_decode(buf, sl->len, &e, &d);
-    if (rc == 0) rc = cp__append(&tx, &lr, buf, sl->len, &e, 1, a->now, &d);
+    if (rc == 0) rc = cp__append(&tx, &lr, buf, sl->len, &e, sl->id, 1, a->now, &d);
     free(sl->big);
     sl->big = NULL;
     pthread_mutex_lock(&a->mu);
@@ -225,6 +226,7 @@ int cp_appender_add(cp_appender *a, cp_entry *e, uint8_t id[CP_HASH_BYTES], cp_d
   }
   slot *sl = &a->ring[(a->qhead + a->qcount) % QSLOTS];
   sl->len = len;
+  memcpy(sl->id, eid, CP_HASH_BYTES);
   sl->big = big;
   memcpy(big != NULL ? big : sl->small, a->buf, len);
   if (++a->qcount == WAKE_BATCH) pthread_cond_signal(&a->not_empty);

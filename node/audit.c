@@ -221,10 +221,14 @@ static int audit_log(audit *a, const uint8_t log[CP_PK_BYTES], item *items,
       }
       memcpy(keys[n], signer, CP_PK_BYTES);
       it->pk = keys[n];
-      if (cp_entry_decode(it->buf, it->len, &e, NULL) != 0)
-        it->undecodable = 1;
-      else if (e.type == CP_T_KEY && e.u.key.action == CP_KEY_ROTATE)
-        memcpy(signer, e.u.key.new_key, CP_PK_BYTES);
+      /* Only a key entry can change the signer: the others are decoded
+       * once, by the checks below (which stop at one that does not). */
+      if (it->len > 1 && it->buf[1] == CP_T_KEY) {
+        if (cp_entry_decode(it->buf, it->len, &e, NULL) != 0)
+          it->undecodable = 1;
+        else if (e.u.key.action == CP_KEY_ROTATE)
+          memcpy(signer, e.u.key.new_key, CP_PK_BYTES);
+      }
     }
     /* Signatures on threads-1 workers; this thread joins in below. */
     pthread_t tid[AUDIT_MAX_THREADS];

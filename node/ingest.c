@@ -52,7 +52,7 @@ static int put_run(cp__tx *tx, cp__logrec *lr, uint64_t seq, uint64_t rowid) {
 }
 
 int cp__append(cp__tx *tx, cp__logrec *lr, const uint8_t *buf, size_t len, const cp_entry *e,
-               int verified, uint64_t now, cp_diag *d) {
+               const uint8_t *known_id, int verified, uint64_t now, cp_diag *d) {
   int rc = cp__check_chain(lr, e, now, d);
   if (rc != 0) return rc;
   /* SPEC: R-entry-04 signed by the log's current signing key. */
@@ -64,7 +64,8 @@ int cp__append(cp__tx *tx, cp__logrec *lr, const uint8_t *buf, size_t len, const
   uint8_t id[CP_HASH_BYTES], done[CP_MERKLE_MAX_LEVELS][CP_HASH_BYTES];
   unsigned ndone = 0;
   uint64_t rowid = 0;
-  cp_entry_id(buf, len, id);
+  if (known_id != NULL) memcpy(id, known_id, CP_HASH_BYTES);
+  else cp_entry_id(buf, len, id);
   if ((rc = next_rowid(tx, &rowid)) != 0) return rc;
   cp_merkle_frontier_append(&lr->fr, id, done, &ndone);
 
@@ -206,7 +207,7 @@ int cp_store_init_authority(cp_store *s, const cp_key *k, const char *name,
   e.u.authority.role = (uint8_t)role;
   if ((rc = cp_entry_sign(&e, k, buf, sizeof buf, &len, d)) != 0) goto out;
   if ((rc = new_log(&tx, &e, &lr)) != 0) goto out;
-  if ((rc = cp__append(&tx, &lr, buf, len, &e, 1, now, d)) != 0) goto out;
+  if ((rc = cp__append(&tx, &lr, buf, len, &e, NULL, 1, now, d)) != 0) goto out;
   MDB_val mk = {4, (void *)"self"}, mv = {CP_PK_BYTES, e.log};
   if ((rc = mdb_put(tx.txn, s->meta, &mk, &mv, 0)) != 0) {
     rc = cp__err_mdb(rc, d, "meta");
@@ -341,7 +342,7 @@ int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
       }
       break;
     }
-    rc = cp__append(&tx, lr, bufs[i], lens[i], &e, (flags & CP_INGEST_VERIFIED) != 0, now, &ed);
+    rc = cp__append(&tx, lr, bufs[i], lens[i], &e, NULL, (flags & CP_INGEST_VERIFIED) != 0, now, &ed);
     if (rc != 0) break;
     rep->added++;
   }

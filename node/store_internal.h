@@ -142,8 +142,9 @@ typedef struct cp__fork {
   uint8_t *a, *b;
   size_t alen, blen;
 } cp__fork;
+/* id: the entry's ID when the caller has computed it, or NULL. */
 int cp__append(cp__tx *tx, cp__logrec *lr, const uint8_t *buf, size_t len, const cp_entry *e,
-               int verified, uint64_t now, cp_diag *d);
+               const uint8_t *id, int verified, uint64_t now, cp_diag *d);
 /* Checks an entry's body rules against the store (validate.c); used by
  * ingest and audit alike. self_rowid is the entry's own row when it is
  * already stored (audit), UINT64_MAX when it is not (ingest). */
