@@ -90,15 +90,17 @@ static void on_record(int term, void *ctx_) {
     return;
   }
   if (ncol != NCOLS) {
-    char n[32];
-    snprintf(n, sizeof n, "%zu", ncol);
-    row_fail(x, ncol < NCOLS ? ncol : NCOLS, "expected 5 fields, found %s", n);
+    char n[64];
+    snprintf(n, sizeof n, "%u fields, found %zu", (unsigned)NCOLS, ncol);
+    row_fail(x, ncol < NCOLS ? ncol : NCOLS, "expected %s", n);
     return;
   }
   for (size_t i = 0; i < NCOLS; i++)
     if (x->overlong[i]) {
       x->overlong[i] = 0;
-      row_fail(x, i, "longer than %s bytes", "1024");
+      char n[32];
+      snprintf(n, sizeof n, "%u", (unsigned)CP_STR_MAX);
+      row_fail(x, i, "longer than %s bytes", n);
       return;
     }
   cp_entry e;
@@ -129,13 +131,11 @@ static void on_record(int term, void *ctx_) {
   int rc = cp_appender_add(x->a, &e, NULL, &d);
   if (rc != 0) {
     /* The failing entry may be an earlier row, found by the writer. The
-     * encoder names the field it refused (e.g. "award.assessor at ..."). */
+     * encoder names the field it refused; every other field was checked
+     * above, so only the assessor's text can be refused there (e.g.
+     * "award.assessor at ..."); the writer's refusals name the credential. */
     x->row = cp_appender_failed_at(x->a) + 2;
-    size_t col = COL_CRED;
-    if (strncmp(d.msg, "award.assessor", 14) == 0) col = COL_ASSESSOR;
-    else if (strncmp(d.msg, "award.educator", 14) == 0) col = COL_EDU;
-    else if (strncmp(d.msg, "award.earned", 12) == 0) col = COL_EARNED;
-    else if (strncmp(d.msg, "award.evidence", 14) == 0) col = COL_EVIDENCE;
+    size_t col = strncmp(d.msg, "award.assessor", 14) == 0 ? COL_ASSESSOR : COL_CRED;
     row_fail(x, col, "%s", d.msg[0] ? d.msg : cp_strerror(rc));
     return;
   }
@@ -193,7 +193,6 @@ int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, uint64
     st = cli_fail(c, "--csv: %s is empty (it needs the header row)", path);
     goto out;
   }
-  x->failed = 0;
   {
     size_t total = x->added;
     cp_appender *a = x->a;

@@ -23,8 +23,7 @@ typedef struct cli {
 
 typedef int (*cli_fn)(cli *c, int argc, char **argv);
 
-/* Prints "credport CMD: error: ..." to stderr and returns CLI_FAIL (or the
- * status given to cli_fail_st). */
+/* Prints "credport CMD: error: ..." to stderr and returns CLI_FAIL. */
 int cli_fail(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_usage(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -59,6 +58,9 @@ void cli_entry_line(FILE *f, const uint8_t *buf, size_t len);
 /* Full human description, one field per line. */
 void cli_entry_text(FILE *f, const uint8_t *buf, size_t len);
 json_t *cli_hex_json(const uint8_t *p, size_t n);
+/* A partner's record as a JSON object (peer list, status); with_connected
+ * adds "connected": false after "addr", for status to update. */
+json_t *cli_peer_json(const cp_peer_info *p, int with_connected);
 
 /* Subcommands. */
 int cmd_init(cli *c, int argc, char **argv);

@@ -59,18 +59,7 @@ static int log_row(void *ctx, const cp_log_info *li) {
 }
 
 static int peer_row(void *ctx, const cp_peer_info *p) {
-  json_t *arr = ctx;
-  json_t *o = json_object();
-  json_object_set_new(o, "key", cli_hex_json(p->key, CP_PK_BYTES));
-  json_object_set_new(o, "addr", json_string(p->addr));
-  json_object_set_new(o, "connected", json_false());
-  json_object_set_new(o, "last_sync", json_integer((json_int_t)p->last_sync));
-  json_object_set_new(o, "bytes_in", json_integer((json_int_t)p->bytes_in));
-  json_object_set_new(o, "bytes_out", json_integer((json_int_t)p->bytes_out));
-  json_object_set_new(o, "entries_in", json_integer((json_int_t)p->entries_in));
-  json_object_set_new(o, "entries_out", json_integer((json_int_t)p->entries_out));
-  json_object_set_new(o, "last_error", json_string(p->last_error));
-  json_array_append_new(arr, o);
+  json_array_append_new(ctx, cli_peer_json(p, 1));
   return 0;
 }
 

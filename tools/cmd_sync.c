@@ -126,21 +126,11 @@ static const char peer_help[] =
     "       credport peer remove PUBKEY\n";
 
 static int peer_row(void *ctx, const cp_peer_info *p) {
-  json_t *arr = ctx;
-  char hex[2 * CP_PK_BYTES + 1];
-  cp_hex_encode(p->key, CP_PK_BYTES, hex);
-  if (arr != NULL) {
-    json_t *o = json_object();
-    json_object_set_new(o, "key", json_string(hex));
-    json_object_set_new(o, "addr", json_string(p->addr));
-    json_object_set_new(o, "last_sync", json_integer((json_int_t)p->last_sync));
-    json_object_set_new(o, "bytes_in", json_integer((json_int_t)p->bytes_in));
-    json_object_set_new(o, "bytes_out", json_integer((json_int_t)p->bytes_out));
-    json_object_set_new(o, "entries_in", json_integer((json_int_t)p->entries_in));
-    json_object_set_new(o, "entries_out", json_integer((json_int_t)p->entries_out));
-    json_object_set_new(o, "last_error", json_string(p->last_error));
-    json_array_append_new(arr, o);
+  if (ctx != NULL) {
+    json_array_append_new(ctx, cli_peer_json(p, 0));
   } else {
+    char hex[2 * CP_PK_BYTES + 1];
+    cp_hex_encode(p->key, CP_PK_BYTES, hex);
     printf("%s  %s\n", hex, p->addr[0] ? p->addr : "(accept only)");
   }
   return 0;

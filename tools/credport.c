@@ -265,3 +265,17 @@ json_t *cli_hex_json(const uint8_t *p, size_t n) {
   cp_hex_encode(p, n, hex);
   return json_string(hex);
 }
+
+json_t *cli_peer_json(const cp_peer_info *p, int with_connected) {
+  json_t *o = json_object();
+  json_object_set_new(o, "key", cli_hex_json(p->key, CP_PK_BYTES));
+  json_object_set_new(o, "addr", json_string(p->addr));
+  if (with_connected) json_object_set_new(o, "connected", json_false());
+  json_object_set_new(o, "last_sync", json_integer((json_int_t)p->last_sync));
+  json_object_set_new(o, "bytes_in", json_integer((json_int_t)p->bytes_in));
+  json_object_set_new(o, "bytes_out", json_integer((json_int_t)p->bytes_out));
+  json_object_set_new(o, "entries_in", json_integer((json_int_t)p->entries_in));
+  json_object_set_new(o, "entries_out", json_integer((json_int_t)p->entries_out));
+  json_object_set_new(o, "last_error", json_string(p->last_error));
+  return o;
+}

@@ -200,6 +200,35 @@ same_size 11
 run 0 -d "$D" credential define --id mc-3 --title t --competency c --level 1 --hours 1
 same_size 12
 
+say "evidence and plan files are recorded by their SHA-256"
+printf 'portfolio: lesson video and reflection\n' >"$T/evidence.txt"
+printf 'professional learning plan 2026\n' >"$T/plan.txt"
+EVSUM=$(sha256sum "$T/evidence.txt" | cut -d' ' -f1)
+PLSUM=$(sha256sum "$T/plan.txt" | cut -d' ' -f1)
+LIC=$(printf 'cd%.0s' {1..32})
+run 2 -d "$D" award --credential mc-1 --educator "$ANA" --earned 2026-05-01 \
+  --evidence "$T/evidence.txt" --evidence-sha256 "$EVSUM"
+has "not both" "$T/err"
+run 1 -d "$D" award --credential mc-1 --educator "$ANA" --earned 2026-05-01 \
+  --evidence "$T/no-such-file"
+has "--evidence" "$T/err"
+run 2 -d "$D" award --credential mc-1 --educator "$ANA" --earned 2026-05-01 \
+  --licence-commitment "${LIC:0:63}"
+has "--licence-commitment" "$T/err"
+run 1 -d "$D" approve --educator "$ANA" --credential "$CRED" --approved 2026-01-10 \
+  --plan "$T/no-such-file"
+has "--plan" "$T/err"
+same_size 12
+run 0 -d "$D" award --credential mc-1 --educator "$ANA" --earned 2026-05-01 \
+  --evidence "$T/evidence.txt" --licence-commitment "$LIC"
+run 0 -d "$D" show "$(cat "$T/out")" --json
+has "\"evidence_sha256\":\"$EVSUM\"" "$T/out"
+has "\"licence_commitment\":\"$LIC\"" "$T/out"
+run 0 -d "$D" approve --educator "$ANA" --credential "$CRED" --approved 2026-01-10 --plan "$T/plan.txt"
+run 0 -d "$D" show "$(cat "$T/out")" --json
+has "\"plan_sha256\":\"$PLSUM\"" "$T/out"
+same_size 14
+
 say "audit is clean"
 run 0 -d "$D" audit
 has "CLEAN" "$T/out"
