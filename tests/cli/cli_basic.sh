@@ -5,28 +5,10 @@
 # Usage: bash cli_basic.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
 set -euo pipefail
 CP=${1:?usage: cli_basic.sh PATH-TO-CREDPORT [VECTORS]}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-D=$T/node
+# shellcheck source=cli_lib.sh
+. "$(dirname "$0")/cli_lib.sh"
 export CREDPORT_DATA=$T/nowhere # every command below names its folder
 
-say() { printf 'check: %s\n' "$*"; }
-die() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-# run STATUS ARGS...: runs credport; stdout in $T/out, stderr in $T/err.
-run() {
-  local want=$1 st=0
-  shift
-  "$CP" "$@" >"$T/out" 2>"$T/err" || st=$?
-  if [ "$st" != "$want" ]; then
-    printf -- '--- stdout\n'; cat "$T/out"; printf -- '--- stderr\n'; cat "$T/err"
-    die "credport $* exited $st, want $want"
-  fi
-}
-has() { grep -q -- "$1" "$2" || { cat "$2"; die "$2 does not contain \"$1\""; }; }
-lacks() { if grep -q -- "$1" "$2"; then cat "$2"; die "$2 contains \"$1\""; fi; }
-jstr() { sed -n 's/.*"'"$1"'":"\([^"]*\)".*/\1/p' "$2" | head -n 1; }
-size() { "$CP" -d "$D" whoami --json | sed -n 's/.*"size":\([0-9]*\).*/\1/p'; }
-same_size() { local s; s=$(size); [ "$s" = "$1" ] || die "log size $s, want $1 (something was written)"; }
 mode() { stat -c %a "$1"; }
 
 say "every command's --help exits 0 and prints its usage"

@@ -4,24 +4,10 @@
 # Usage: bash cli_csv.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
 set -euo pipefail
 CP=${1:?usage: cli_csv.sh PATH-TO-CREDPORT [VECTORS]}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-D=$T/node
+SAME_SIZE_WHY="a refused import wrote something"
+# shellcheck source=cli_lib.sh
+. "$(dirname "$0")/cli_lib.sh"
 
-say() { printf 'check: %s\n' "$*"; }
-die() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-run() {
-  local want=$1 st=0
-  shift
-  "$CP" "$@" >"$T/out" 2>"$T/err" || st=$?
-  if [ "$st" != "$want" ]; then
-    printf -- '--- stdout\n'; cat "$T/out"; printf -- '--- stderr\n'; cat "$T/err"
-    die "credport $* exited $st, want $want"
-  fi
-}
-has() { grep -q -- "$1" "$2" || { cat "$2"; die "$2 does not contain \"$1\""; }; }
-size() { "$CP" -d "$D" whoami --json | sed -n 's/.*"size":\([0-9]*\).*/\1/p'; }
-same_size() { local s; s=$(size); [ "$s" = "$1" ] || die "log size $s, want $1 (a refused import wrote something)"; }
 HEADER=credential,educator,earned,assessor,evidence_sha256
 E1=$(printf '1%.0s' {1..64})
 E2=$(printf '2%.0s' {1..64})

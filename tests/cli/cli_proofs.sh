@@ -4,24 +4,10 @@
 # Usage: bash cli_proofs.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
 set -euo pipefail
 CP=${1:?usage: cli_proofs.sh PATH-TO-CREDPORT [VECTORS]}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-D=$T/node
+# shellcheck source=cli_lib.sh
+. "$(dirname "$0")/cli_lib.sh"
 ORIGIN=example.org/credport/proofs
 
-say() { printf 'check: %s\n' "$*"; }
-die() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-run() {
-  local want=$1 st=0
-  shift
-  "$CP" "$@" >"$T/out" 2>"$T/err" || st=$?
-  if [ "$st" != "$want" ]; then
-    printf -- '--- stdout\n'; cat "$T/out"; printf -- '--- stderr\n'; cat "$T/err"
-    die "credport $* exited $st, want $want"
-  fi
-}
-has() { grep -q -- "$1" "$2" || { cat "$2"; die "$2 does not contain \"$1\""; }; }
-jstr() { sed -n 's/.*"'"$1"'":"\([^"]*\)".*/\1/p' "$2" | head -n 1; }
 jnum() { sed -n 's/.*"'"$1"'":\([0-9]*\).*/\1/p' "$2" | head -n 1; }
 # hex -> base64 without xxd: each byte through printf's \x escapes.
 hex2b64() { printf "$(printf '%s' "$1" | sed 's/../\\x&/g')" | base64 -w0; }

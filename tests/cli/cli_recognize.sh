@@ -7,29 +7,12 @@
 # Usage: bash cli_recognize.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
 set -euo pipefail
 CP=${1:?usage: cli_recognize.sh PATH-TO-CREDPORT [VECTORS]}
+# shellcheck source=cli_lib.sh
+. "$(dirname "$0")/cli_lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 EX=$HERE/../../examples/policies
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-D=$T/node
 export CREDPORT_DATA=$T/nowhere # every command below names its folder
 export CREDPORT_NOW=1735689600  # 2025-01-01T00:00:00Z: entry times are reproducible
-
-say() { printf 'check: %s\n' "$*"; }
-die() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
-run() {
-  local want=$1 st=0
-  shift
-  "$CP" "$@" >"$T/out" 2>"$T/err" || st=$?
-  if [ "$st" != "$want" ]; then
-    printf -- '--- stdout\n'; cat "$T/out"; printf -- '--- stderr\n'; cat "$T/err"
-    die "credport $* exited $st, want $want"
-  fi
-}
-has() { grep -q -- "$1" "$2" || { cat "$2"; die "$2 does not contain \"$1\""; }; }
-lacks() { if grep -q -- "$1" "$2"; then cat "$2"; die "$2 contains \"$1\""; fi; }
-size() { "$CP" -d "$D" whoami --json | sed -n 's/.*"size":\([0-9]*\).*/\1/p'; }
-same_size() { local s; s=$(size); [ "$s" = "$1" ] || die "log size $s, want $1 (something was written)"; }
 
 say "--help on the new commands"
 for c in policy recognize; do

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Helpers shared by the command-line scripts (tests/cli/cli_*.sh), which
+# source this file after setting CP (the credport binary).
+#
+# Run directly (ctest does, as cli.cli_lib), it checks the helpers
+# themselves: run fails on an unexpected exit status, has/lacks match what
+# they should, jstr reads a JSON string, size and same_size read a log.
+#
+# Every script gets: T (its own temporary folder, removed on exit), D (a
+# node's data folder inside it), say/die, run STATUS ARGS... (stdout in
+# $T/out, stderr in $T/err), has TEXT FILE, lacks TEXT FILE, jstr KEY FILE,
+# size (entries in D's own log) and same_size N (dies, saying
+# $SAME_SIZE_WHY, when the size is not N).
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+D=$T/node
+SAME_SIZE_WHY=${SAME_SIZE_WHY:-something was written}
+
+say() { printf 'check: %s\n' "$*"; }
+die() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+run() {
+  local want=$1 st=0
+  shift
+  "$CP" "$@" >"$T/out" 2>"$T/err" || st=$?
+  if [ "$st" != "$want" ]; then
+    printf -- '--- stdout\n'; cat "$T/out"; printf -- '--- stderr\n'; cat "$T/err"
+    die "credport $* exited $st, want $want"
+  fi
+}
+has() { grep -q -- "$1" "$2" || { cat "$2"; die "$2 does not contain \"$1\""; }; }
+lacks() { if grep -q -- "$1" "$2"; then cat "$2"; die "$2 contains \"$1\""; fi; }
+jstr() { sed -n 's/.*"'"$1"'":"\([^"]*\)".*/\1/p' "$2" | head -n 1; }
+size() { "$CP" -d "$D" whoami --json | sed -n 's/.*"size":\([0-9]*\).*/\1/p'; }
+same_size() { local s; s=$(size); [ "$s" = "$1" ] || die "log size $s, want $1 ($SAME_SIZE_WHY)"; }
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  # Run on its own: check the helpers.
+  set -euo pipefail
+  CP=${1:?usage: cli_lib.sh PATH-TO-CREDPORT [VECTORS]}
+  say "run passes on the expected status and fails on another"
+  run 0 -d "$D" init --name "Lib Test" --jurisdiction US-NC --role state
+  if (run 0 -d "$T/missing" whoami) >/dev/null 2>&1; then die "run accepted exit 1 for 0"; fi
+  run 1 -d "$T/missing" whoami
+  say "has, lacks and jstr"
+  run 0 -d "$D" whoami --json
+  has '"size":1' "$T/out"
+  if (has '"size":2' "$T/out") >/dev/null 2>&1; then die "has matched what is not there"; fi
+  lacks '"size":2' "$T/out"
+  if (lacks '"size":1' "$T/out") >/dev/null 2>&1; then die "lacks missed what is there"; fi
+  [ "$(jstr name "$T/out")" = "Lib Test" ] || die "jstr name: $(jstr name "$T/out")"
+  say "size and same_size"
+  [ "$(size)" = 1 ] || die "size: $(size)"
+  same_size 1
+  if (same_size 2) >/dev/null 2>&1; then die "same_size 2 passed on a log of 1"; fi
+  echo "cli_lib: all checks passed"
+fi
