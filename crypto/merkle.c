@@ -165,11 +165,10 @@ int cp_merkle_verify_inclusion(const uint8_t leaf[CP_HASH_BYTES], uint64_t index
     if (sn == 0) return CP_EINVAL; /* path longer than the tree is deep */
     if ((fn & 1) || fn == sn) {
       cp_merkle_node_hash(path[i], r, r);
-      if (!(fn & 1))
-        while (!(fn & 1) && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
+      while (!(fn & 1) && fn != 0) {
+        fn >>= 1;
+        sn >>= 1;
+      }
     } else {
       cp_merkle_node_hash(r, path[i], r);
     }
@@ -220,11 +219,10 @@ int cp_merkle_verify_consistency(uint64_t old_size, uint64_t new_size,
     if ((fn & 1) || fn == sn) {
       cp_merkle_node_hash(path[i], fr, fr);
       cp_merkle_node_hash(path[i], sr, sr);
-      if (!(fn & 1))
-        while (!(fn & 1) && fn != 0) {
-          fn >>= 1;
-          sn >>= 1;
-        }
+      while (!(fn & 1) && fn != 0) {
+        fn >>= 1;
+        sn >>= 1;
+      }
     } else {
       cp_merkle_node_hash(sr, path[i], sr);
     }

@@ -24,6 +24,24 @@
 #define EM_DASH_SP_LEN 4U
 #define COSIG_HEADER "cosignature/v1\ntime "
 #define SIG_B64_MAX 200U /* longest signature field we accept, in base64 */
+#define COSIG_MSG_MAX (sizeof COSIG_HEADER + 24 + CP_NOTE_MAX)
+
+static void put_u32be(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+
+static void put_u64be(uint8_t *p, uint64_t v) {
+  put_u32be(p, (uint32_t)(v >> 32));
+  put_u32be(p + 4, (uint32_t)v);
+}
+
+static uint32_t get_u32be(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t get_u64be(const uint8_t *p) {
+  return (uint64_t)get_u32be(p) << 32 | get_u32be(p + 4);
+}
 
 /* Decodes one UTF-8 sequence at s[0, n); returns its length, or 0 if it is
  * not well-formed (overlong, surrogate, beyond U+10FFFF, truncated). */
@@ -78,7 +96,7 @@ uint32_t cp_note_key_id(const char *name, uint8_t alg, const uint8_t pk[CP_PK_BY
   cp_sha256_update(&h, &alg, 1);
   cp_sha256_update(&h, pk, CP_PK_BYTES);
   cp_sha256_final(&h, out);
-  return (uint32_t)out[0] << 24 | (uint32_t)out[1] << 16 | (uint32_t)out[2] << 8 | out[3];
+  return get_u32be(out);
 }
 
 int cp_note_vkey_format(const char *name, uint8_t alg, const uint8_t pk[CP_PK_BYTES],
@@ -115,7 +133,7 @@ int cp_note_vkey_parse(const char *s, size_t len, cp_note_verifier *v, cp_diag *
                          nlen + 2 + n);
   if (cp_hex_decode(p1 + 1, 8, idb, 4) != CP_OK)
     return cp_diag_set(d, CP_ECORRUPT, "verifier key: bad key id");
-  id = (uint32_t)idb[0] << 24 | (uint32_t)idb[1] << 16 | (uint32_t)idb[2] << 8 | idb[3];
+  id = get_u32be(idb);
   if (cp_b64_decode(p2 + 1, (size_t)(end - p2 - 1), raw, sizeof raw, &n) != CP_OK ||
       n != 1 + CP_PK_BYTES)
     return cp_diag_set(d, CP_ECORRUPT, "verifier key byte %zu: key must be base64 of 33 bytes",
@@ -156,10 +174,6 @@ static int put_sigline(char *out, size_t cap, size_t *pos, const char *name, con
   if (n < 0 || (size_t)n >= cap - *pos) return CP_ETOOBIG;
   *pos += (size_t)n;
   return CP_OK;
-}
-
-static void put_u32be(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
 int cp_checkpoint_sign(const cp_key *k, const char *origin, uint64_t size,
@@ -259,21 +273,25 @@ static int parse_checkpoint(const char *s, size_t len, cp_checkpoint *cp, cp_dia
   return CP_OK;
 }
 
-static uint64_t get_u64be(const uint8_t *p) {
-  uint64_t v = 0;
-  int i;
-  for (i = 0; i < 8; i++) v = v << 8 | p[i];
-  return v;
+/* Builds the cosignature/v1 signed message "cosignature/v1\ntime <ts>\n" ||
+ * text in msg; *mlen gets its length. */
+static int cosig_msg(char msg[COSIG_MSG_MAX], uint64_t ts, const char *text, size_t tlen,
+                     size_t *mlen) {
+  int n = snprintf(msg, COSIG_MSG_MAX, COSIG_HEADER "%" PRIu64 "\n", ts);
+  if (n < 0 || (size_t)n + tlen > COSIG_MSG_MAX) return CP_ETOOBIG;
+  memcpy(msg + n, text, tlen);
+  *mlen = (size_t)n + tlen;
+  return CP_OK;
 }
 
 /* Verifies a cosignature/v1 signature over text at time ts. */
 static int verify_cosig(const uint8_t sig[CP_SIG_BYTES], uint64_t ts, const char *text,
                         size_t tlen, const uint8_t pk[CP_PK_BYTES]) {
-  char msg[sizeof COSIG_HEADER + 24 + CP_NOTE_MAX];
-  int n = snprintf(msg, sizeof msg, COSIG_HEADER "%" PRIu64 "\n", ts);
-  if (n < 0 || (size_t)n + tlen > sizeof msg) return CP_ETOOBIG;
-  memcpy(msg + n, text, tlen);
-  return cp_sig_verify_raw(sig, (const uint8_t *)msg, (size_t)n + tlen, pk);
+  char msg[COSIG_MSG_MAX];
+  size_t mlen = 0;
+  int rc = cosig_msg(msg, ts, text, tlen, &mlen);
+  if (rc != CP_OK) return rc;
+  return cp_sig_verify_raw(sig, (const uint8_t *)msg, mlen, pk);
 }
 
 int cp_note_open_checkpoint(const char *text, size_t len, const cp_note_verifier *vs, size_t nv,
@@ -308,7 +326,7 @@ int cp_note_open_checkpoint(const char *text, size_t len, const cp_note_verifier
         rawlen < 5)
       return cp_diag_set(d, CP_ECORRUPT, "signature line %zu byte %zu: signature is not base64 "
                          "of a key id and a signature", lineno, (size_t)(sp - p) + 2);
-    id = (uint32_t)raw[0] << 24 | (uint32_t)raw[1] << 16 | (uint32_t)raw[2] << 8 | raw[3];
+    id = get_u32be(raw);
     for (vi = 0; vi < nv; vi++)
       if (vs[vi].key_id == id && strlen(vs[vi].name) == nlen &&
           memcmp(vs[vi].name, p + EM_DASH_SP_LEN, nlen) == 0) {
@@ -356,19 +374,17 @@ int cp_note_open_checkpoint(const char *text, size_t len, const cp_note_verifier
 int cp_note_cosign(const cp_key *k, const char *name, uint64_t ts, const char *note, size_t len,
                    char *out, size_t cap, size_t *outlen) {
   uint8_t pk[CP_PK_BYTES], raw[4 + 8 + CP_SIG_BYTES];
-  char msg[sizeof COSIG_HEADER + 24 + CP_NOTE_MAX];
-  size_t tlen = 0, pos;
-  int n, rc, i;
+  char msg[COSIG_MSG_MAX];
+  size_t tlen = 0, mlen = 0, pos;
+  int rc;
   if (!cp_note_name_valid(name, strlen(name)) || ts > (uint64_t)INT64_MAX) return CP_EINVAL;
   if ((rc = note_split(note, len, &tlen, NULL)) != CP_OK) return rc;
   if (len + 1 > cap) return CP_ETOOBIG;
-  n = snprintf(msg, sizeof msg, COSIG_HEADER "%" PRIu64 "\n", ts);
-  if (n < 0 || (size_t)n + tlen > sizeof msg) return CP_ETOOBIG;
-  memcpy(msg + n, note, tlen);
+  if ((rc = cosig_msg(msg, ts, note, tlen, &mlen)) != CP_OK) return rc;
   cp_key_public(k, pk);
   put_u32be(raw, cp_note_key_id(name, CP_NOTE_ALG_COSIG_V1, pk));
-  for (i = 0; i < 8; i++) raw[4 + i] = (uint8_t)(ts >> (56 - 8 * i));
-  if ((rc = cp_sig_sign_raw(k, (const uint8_t *)msg, (size_t)n + tlen, raw + 12)) != CP_OK)
+  put_u64be(raw + 4, ts);
+  if ((rc = cp_sig_sign_raw(k, (const uint8_t *)msg, mlen, raw + 12)) != CP_OK)
     return rc;
   memmove(out, note, len);
   out[len] = '\0';

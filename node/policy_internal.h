@@ -25,8 +25,7 @@ void cp__pol_arena_free(cp__arena *a);
 uint64_t cp__pol_hash_bytes(const void *p, size_t n);
 
 /* ---- calendar ------------------------------------------------------------ */
-int64_t cp__pol_days_from_civil(int64_t y, unsigned m, unsigned d);
-void cp__pol_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+/* Days <-> civil dates: cp_days_from_civil / cp_civil_from_days (entry.h). */
 /* Index of the year-long period [y-MM-DD, (y+1)-MM-DD) holding day. */
 int64_t cp__pol_year_index(uint32_t day, unsigned m, unsigned d);
 

@@ -171,7 +171,7 @@ int cp__pol_parse_window(cp__pctx *c, json_t *v, bool for_cap, cp__window *w) {
     cp__pol_pop(c);
     if (rc != CP_OK) return rc;
     unsigned m, d;
-    cp__pol_civil_from_days(anchor, &w->year, &m, &d);
+    cp_civil_from_days(anchor, &w->year, &m, &d);
     w->m = (uint8_t)m;
     w->d = (uint8_t)d;
     w->years = (uint32_t)years;

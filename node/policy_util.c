@@ -73,37 +73,16 @@ uint64_t cp__pol_hash_bytes(const void *p, size_t n) {
 
 /* ---- calendar ---------------------------------------------------------------- */
 
-int64_t cp__pol_days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (int64_t)d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void cp__pol_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d) {
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-  *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
 /* A period start of Feb 29 is read as Feb 28 in common years. */
 static int64_t period_start(int64_t y, unsigned m, unsigned d) {
   if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) d = 28;
-  return cp__pol_days_from_civil(y, m, d);
+  return cp_days_from_civil(y, m, d);
 }
 
 int64_t cp__pol_year_index(uint32_t day, unsigned m, unsigned d) {
   int64_t y;
   unsigned dm, dd;
-  cp__pol_civil_from_days(day, &y, &dm, &dd);
+  cp_civil_from_days(day, &y, &dm, &dd);
   return (int64_t)day >= period_start(y, m, d) ? y : y - 1;
 }
 

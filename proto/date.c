@@ -6,13 +6,26 @@
 
 /* Days from 1970-01-01 to y-m-d; the civil-from-days algorithm in reverse,
  * using a March-based year so that leap days fall at the end. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+int64_t cp_days_from_civil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   int64_t era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = (unsigned)(y - era * 400);
-  unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (int64_t)d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/* Eras of 400 years (146097 days), floored so that negative days work. */
+void cp_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d) {
+  int64_t z = days + 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
 }
 
 static unsigned days_in_month(unsigned y, unsigned m) {
@@ -33,20 +46,13 @@ int cp_date_parse(const char *s, uint32_t *days) {
     }
   if (v[0] < 1970 || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > days_in_month(v[0], v[1]))
     return CP_EINVAL;
-  *days = (uint32_t)days_from_civil(v[0], v[1], v[2]);
+  *days = (uint32_t)cp_days_from_civil(v[0], v[1], v[2]);
   return CP_OK;
 }
 
 void cp_date_format(uint32_t days, char out[11]) {
-  int64_t z = (int64_t)days + 719468;
-  int64_t era = z / 146097;
-  unsigned doe = (unsigned)(z - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = (int64_t)yoe + era * 400;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2;
+  int64_t y;
+  unsigned m, d;
+  cp_civil_from_days(days, &y, &m, &d);
   snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(y % 10000), (m % 13), (d % 32));
 }

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "credport/entry.h"
+#include "credport/merkle.h"
 #include "text.h"
 
 #define DATE_MAX 2932896U                /* 9999-12-31 */
@@ -657,12 +658,7 @@ int cp_entry_verify(const uint8_t *buf, size_t len, const uint8_t pk[CP_PK_BYTES
 }
 
 void cp_entry_id(const uint8_t *buf, size_t len, uint8_t id[CP_HASH_BYTES]) {
-  static const uint8_t leaf = 0x00; /* RFC 9162 leaf prefix */
-  cp_sha256 h;
-  cp_sha256_init(&h);
-  cp_sha256_update(&h, &leaf, 1);
-  cp_sha256_update(&h, buf, len);
-  cp_sha256_final(&h, id);
+  cp_merkle_leaf_hash(buf, len, id);
 }
 
 /* ---- names ---------------------------------------------------------------- */

@@ -9,19 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "credport/codec.h"
 #include "sync_internal.h"
 
 #define DEFAULT_CREDIT_E 1024U
 #define DEFAULT_CREDIT_B (4u << 20)
 
-void cp__sync_hexkey(const uint8_t k[CP_PK_BYTES], char out[17]) {
-  static const char hx[] = "0123456789abcdef";
-  for (int i = 0; i < 8; i++) {
-    out[2 * i] = hx[k[i] >> 4];
-    out[2 * i + 1] = hx[k[i] & 15];
-  }
-  out[16] = 0;
-}
+void cp__sync_hexkey(const uint8_t k[CP_PK_BYTES], char out[17]) { cp_hex_encode(k, 8, out); }
 
 /* SPEC: X-1 */
 int cp__sync_fail(cp_sync *s, int err, const char *fmt, ...) {
@@ -137,21 +131,25 @@ int cp_sync_next_event(cp_sync *s, cp_sync_event *ev) {
   return 0;
 }
 
-void cp_sync_heads_digest(const cp_sync_head *heads, size_t n, uint8_t out[CP_HASH_BYTES]) {
-  static const char tag[] = "credport/v1/heads";
+void cp__sync_heads_hash(const char *tag, const cp_sync_head *heads, size_t a, size_t b,
+                         uint8_t *out, size_t outlen) {
   crypto_generichash_state st;
-  uint8_t b[8];
-  crypto_generichash_init(&st, NULL, 0, CP_HASH_BYTES);
-  crypto_generichash_update(&st, (const uint8_t *)tag, sizeof tag - 1);
-  be64_put(b, n);
-  crypto_generichash_update(&st, b, 8);
-  for (size_t i = 0; i < n; i++) {
+  uint8_t n[8];
+  crypto_generichash_init(&st, NULL, 0, outlen);
+  crypto_generichash_update(&st, (const uint8_t *)tag, strlen(tag));
+  be64_put(n, b - a);
+  crypto_generichash_update(&st, n, 8);
+  for (size_t i = a; i < b; i++) {
     crypto_generichash_update(&st, heads[i].log, CP_PK_BYTES);
-    be64_put(b, heads[i].size);
-    crypto_generichash_update(&st, b, 8);
+    be64_put(n, heads[i].size);
+    crypto_generichash_update(&st, n, 8);
     crypto_generichash_update(&st, heads[i].head, CP_HASH_BYTES);
   }
-  crypto_generichash_final(&st, out, CP_HASH_BYTES);
+  crypto_generichash_final(&st, out, outlen);
+}
+
+void cp_sync_heads_digest(const cp_sync_head *heads, size_t n, uint8_t out[CP_HASH_BYTES]) {
+  cp__sync_heads_hash("credport/v1/heads", heads, 0, n, out, CP_HASH_BYTES);
 }
 
 int cp_sync_provide_heads(cp_sync *s, const cp_sync_head *heads, size_t n) {

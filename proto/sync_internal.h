@@ -192,6 +192,10 @@ int cp__sync_fail(cp_sync *s, int err, const char *fmt, ...) __attribute__((form
 cp_sync_event *cp__sync_ev_push(cp_sync *s, cp_sync_ev_type type);
 void cp__sync_pump(cp_sync *s);
 void cp__sync_hexkey(const uint8_t k[CP_PK_BYTES], char out[17]);
+/* BLAKE2b (outlen bytes) of tag || u64be (b - a) || heads[a..b) each as
+ * log || u64be size || head: the heads digest and the range fingerprint. */
+void cp__sync_heads_hash(const char *tag, const cp_sync_head *heads, size_t a, size_t b,
+                         uint8_t *out, size_t outlen);
 
 /* proto/frame.c: output frames. begin returns where up to max plaintext
  * bytes go, or NULL when the output queue cannot take them now (keep

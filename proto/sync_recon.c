@@ -31,7 +31,6 @@
  * DIGEST that differs from its own), and the side that sends a FINAL
  * message ends the reconciliation.
  */
-#include <sodium.h>
 #include <stdio.h>
 
 #include "sync_internal.h"
@@ -71,20 +70,7 @@ static size_t lower_idx(const cp_sync *s, const bound *b) {
 }
 
 static void fingerprint(const cp_sync *s, size_t a, size_t b, uint8_t out[RECON_FP_BYTES]) {
-  static const char tag[] = "credport/v1/range";
-  crypto_generichash_state st;
-  uint8_t n[8];
-  crypto_generichash_init(&st, NULL, 0, RECON_FP_BYTES);
-  crypto_generichash_update(&st, (const uint8_t *)tag, sizeof tag - 1);
-  be64_put(n, b - a);
-  crypto_generichash_update(&st, n, 8);
-  for (size_t i = a; i < b; i++) {
-    crypto_generichash_update(&st, s->heads[i].log, CP_PK_BYTES);
-    be64_put(n, s->heads[i].size);
-    crypto_generichash_update(&st, n, 8);
-    crypto_generichash_update(&st, s->heads[i].head, CP_HASH_BYTES);
-  }
-  crypto_generichash_final(&st, out, RECON_FP_BYTES);
+  cp__sync_heads_hash("credport/v1/range", s->heads, a, b, out, RECON_FP_BYTES);
 }
 
 /* The shortest bound above heads[i-1] and not above heads[i]. */

@@ -177,5 +177,9 @@ int cp_str_eq(cp_str a, const char *s);
 /* Days since 1970-01-01 <-> "YYYY-MM-DD" (proleptic Gregorian, 1970..9999). */
 int cp_date_parse(const char *s, uint32_t *days) __attribute__((warn_unused_result));
 void cp_date_format(uint32_t days, char out[11]);
+/* Days since 1970-01-01 <-> proleptic Gregorian year, month (1..12), day
+ * (1..31); no range checks, negative days and years allowed. */
+int64_t cp_days_from_civil(int64_t y, unsigned m, unsigned d);
+void cp_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 
 #endif
