@@ -126,7 +126,7 @@ typedef struct cp__authority {
 
 struct cp_policy {
   cp__arena arena;
-  const char *id, *title;
+  const char *id;
   uint32_t eff_from, eff_until; /* inclusive; open: 0, UINT32_MAX */
   uint8_t fy_m, fy_d;           /* fiscal year start */
   uint32_t n_auth;
@@ -238,7 +238,7 @@ typedef struct cp__scratch {
   uint32_t *order; /* award indices sorted by (earned, id) */
   uint32_t *tmp;
   cp__award_pre *pre; /* by position in order */
-  uint8_t *qual, *chain;
+  uint8_t *chain;
   cp__outcome *out; /* [position * n_rules + rule] when explaining */
   uint32_t *appr;   /* approval indices sorted */
   cp__grant *grants;

@@ -565,8 +565,8 @@ static int compile(const char *doc, size_t len, cp_policy **out, cp_diag *d) {
   if ((p->id = cp__pol_arena_strdup(&p->arena, s, n)) == NULL) goto nomem;
   s = "";
   n = 0;
+  /* Checked, not kept: nothing computed from a policy shows its title. */
   if ((rc = cp__pol_get_str(&c, root, "title", false, CP_STR_MAX, &s, &n)) != CP_OK) goto out;
-  if ((p->title = cp__pol_arena_strdup(&p->arena, s, n)) == NULL) goto nomem;
   if ((rc = cp__pol_get_str(&c, root, "description", false, CP_TEXT_MAX, &s, &n)) != CP_OK)
     goto out;
   json_t *v;

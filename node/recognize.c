@@ -155,10 +155,9 @@ static int scratch_reserve(cp__scratch *s, size_t n_awards, size_t n_appr) {
     if (tmp != NULL) s->tmp = tmp;
     cp__award_pre *pre = realloc(s->pre, n * sizeof *pre);
     if (pre != NULL) s->pre = pre;
-    uint8_t *qual = realloc(s->qual, n), *chain = realloc(s->chain, n);
-    if (qual != NULL) s->qual = qual;
+    uint8_t *chain = realloc(s->chain, n);
     if (chain != NULL) s->chain = chain;
-    if (order == NULL || tmp == NULL || pre == NULL || qual == NULL || chain == NULL)
+    if (order == NULL || tmp == NULL || pre == NULL || chain == NULL)
       return CP_ENOMEM;
     s->cap_awards = n;
   }
@@ -171,7 +170,6 @@ void cp__pol_scratch_free(cp__scratch *s) {
   free(s->order);
   free(s->tmp);
   free(s->pre);
-  free(s->qual);
   free(s->chain);
   free(s->out);
   free(s->appr);
