@@ -3,7 +3,7 @@
  * recomputing it later for the audit (include/credport/facts.h;
  * docs/POLICIES.md, "On the ledger").
  *
- * Recording and auditing share one evaluation, cp_recognition_evaluate:
+ * Recording and auditing share one evaluation (evaluate_compiled):
  * facts are the entries with time <= the recognition entry's own time, the
  * evaluation date is its as_of, and educator areas are never used (the
  * ledger does not hold them). Recording evaluates inside the appender's
@@ -43,16 +43,11 @@ int cp_recognition_totals(const cp_policy_result *res, cp_total t[CP_TOTALS_MAX]
   return CP_OK;
 }
 
-int cp_recognition_evaluate(cp_reader *r, const uint8_t policy[CP_HASH_BYTES],
-                            const uint8_t educator[CP_PK_BYTES], uint32_t as_of, uint64_t cutoff,
-                            cp_policy **pol, cp_policy_result **res, cp_diag *d) {
+/* Compiles the policy entry `policy` held by this node. */
+static int compile_held(cp_reader *r, const uint8_t policy[CP_HASH_BYTES], cp_policy **out,
+                        cp_diag *d) {
   cp_policy_entry pe;
-  cp_policy *p = NULL;
-  cp_facts *f = NULL;
-  cp_policy_educator ed;
   char hex[2 * CP_HASH_BYTES + 1];
-  *pol = NULL;
-  *res = NULL;
   int rc = cp_reader_policy(r, policy, &pe);
   if (rc != 0) {
     cp_hex_encode(policy, CP_HASH_BYTES, hex);
@@ -61,11 +56,30 @@ int cp_recognition_evaluate(cp_reader *r, const uint8_t policy[CP_HASH_BYTES],
                        : rc == CP_EINVAL  ? "not a policy entry"
                                           : cp_strerror(rc));
   }
-  if ((rc = cp_policy_compile(pe.document.p, pe.document.len, &p, d)) != 0) return rc;
-  rc = cp_facts_new(r, cutoff, 0, &f, d);
+  return cp_policy_compile(pe.document.p, pe.document.len, out, d);
+}
+
+/* Evaluates compiled policy p for one educator over the facts up to cutoff. */
+static int evaluate_compiled(cp_reader *r, const cp_policy *p, const uint8_t educator[CP_PK_BYTES],
+                             uint32_t as_of, uint64_t cutoff, cp_policy_result **res,
+                             cp_diag *d) {
+  cp_facts *f = NULL;
+  cp_policy_educator ed;
+  int rc = cp_facts_new(r, cutoff, 0, &f, d);
   if (rc == 0) rc = cp_facts_educator(f, educator, NULL, 0, &ed, d);
   if (rc == 0) rc = cp_policy_evaluate(p, cp_facts_env(f), &ed, as_of, res, d);
   cp_facts_free(f);
+  return rc;
+}
+
+int cp_recognition_evaluate(cp_reader *r, const uint8_t policy[CP_HASH_BYTES],
+                            const uint8_t educator[CP_PK_BYTES], uint32_t as_of, uint64_t cutoff,
+                            cp_policy **pol, cp_policy_result **res, cp_diag *d) {
+  cp_policy *p = NULL;
+  *pol = NULL;
+  *res = NULL;
+  int rc = compile_held(r, policy, &p, d);
+  if (rc == 0) rc = evaluate_compiled(r, p, educator, as_of, cutoff, res, d);
   if (rc != 0) {
     cp_policy_free(p);
     return rc;
@@ -133,9 +147,15 @@ out:
   return rc;
 }
 
-int cp_recognition_check(cp_reader *r, const uint8_t *buf, size_t len, cp_diag *d) {
+/* The last policy compiled while checking, kept for the next check: an
+ * audit recompiles only when the policy changes from one entry to the next. */
+typedef struct {
+  uint8_t id[CP_HASH_BYTES];
+  cp_policy *p;
+} policy_memo;
+
+static int check(cp_reader *r, policy_memo *m, const uint8_t *buf, size_t len, cp_diag *d) {
   cp_entry e;
-  cp_policy *p = NULL;
   cp_policy_result *res = NULL;
   cp_total t[CP_TOTALS_MAX];
   uint32_t n = 0;
@@ -143,8 +163,14 @@ int cp_recognition_check(cp_reader *r, const uint8_t *buf, size_t len, cp_diag *
   int rc = cp_entry_decode(buf, len, &e, d);
   if (rc != 0) return rc;
   if (e.type != CP_T_RECOGNITION) return cp_diag_set(d, CP_EINVAL, "not a recognition entry");
-  rc = cp_recognition_evaluate(r, e.u.recognition.policy, e.u.recognition.educator,
-                               e.u.recognition.as_of, e.time, &p, &res, d);
+  if (m->p == NULL || memcmp(m->id, e.u.recognition.policy, CP_HASH_BYTES) != 0) {
+    cp_policy_free(m->p);
+    m->p = NULL;
+    if ((rc = compile_held(r, e.u.recognition.policy, &m->p, d)) != 0) return rc;
+    memcpy(m->id, e.u.recognition.policy, CP_HASH_BYTES);
+  }
+  rc = evaluate_compiled(r, m->p, e.u.recognition.educator, e.u.recognition.as_of, e.time, &res,
+                         d);
   if (rc == 0) rc = cp_recognition_totals(res, t, &n);
   if (rc != 0) goto out;
   cp_policy_result_hash(res, h);
@@ -176,7 +202,13 @@ int cp_recognition_check(cp_reader *r, const uint8_t *buf, size_t len, cp_diag *
   }
 out:
   cp_policy_result_free(res);
-  cp_policy_free(p);
+  return rc;
+}
+
+int cp_recognition_check(cp_reader *r, const uint8_t *buf, size_t len, cp_diag *d) {
+  policy_memo m = {{0}, NULL};
+  int rc = check(r, &m, buf, len, d);
+  cp_policy_free(m.p);
   return rc;
 }
 
@@ -185,13 +217,14 @@ typedef struct {
   cp_audit_problem_fn fn;
   void *ctx;
   uint64_t checked, problems;
+  policy_memo memo;
 } audit_acc;
 
 static int audit_one(void *ctx, const uint8_t *buf, size_t len) {
   audit_acc *a = ctx;
   cp_diag d = {{0}};
   if (len < CP_ENTRY_MIN_BYTES) return CP_ECORRUPT;
-  int rc = cp_recognition_check(a->r, buf, len, &d);
+  int rc = check(a->r, &a->memo, buf, len, &d);
   a->checked++;
   if (rc == CP_ENOMEM) return rc;
   if (rc != 0) {
@@ -211,8 +244,9 @@ static int audit_one(void *ctx, const uint8_t *buf, size_t len) {
 
 int cp_recognition_audit(cp_reader *r, cp_audit_problem_fn fn, void *ctx, uint64_t *checked,
                          uint64_t *problems) {
-  audit_acc a = {r, fn, ctx, 0, 0};
+  audit_acc a = {r, fn, ctx, 0, 0, {{0}, NULL}};
   int rc = cp_reader_by_type(r, CP_T_RECOGNITION, audit_one, &a);
+  cp_policy_free(a.memo.p);
   *checked = a.checked;
   *problems = a.problems;
   return rc;
