@@ -122,7 +122,14 @@ static int merge_chunk(cp_store *s, MDB_dbi from, MDB_dbi to, int dup, size_t *l
   unsigned moved = 0;
   for (; mrc == 0 && moved < MERGE_CHUNK; moved++) {
     if ((mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST)) != 0) break;
+    MDB_val want = v;
     mrc = mdb_put(tx.txn, to, &k, &v, dup ? MDB_NODUPDATA : MDB_NOOVERWRITE);
+    /* Already in the main tier as it is here: only this copy goes. Another
+     * row under one entry ID stops the merge (a damaged store, which the
+     * audit reports); both tiers stay readable. */
+    if (mrc == MDB_KEYEXIST &&
+        (dup || (v.mv_size == want.mv_size && memcmp(v.mv_data, want.mv_data, v.mv_size) == 0)))
+      mrc = 0;
     if (mrc == 0) mrc = mdb_cursor_del(c, 0);
   }
   if (mrc == MDB_NOTFOUND) mrc = 0;

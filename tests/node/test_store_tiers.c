@@ -336,11 +336,77 @@ static void store_other_format_read_only(void **state) {
   fx_free(&f);
 }
 
+/* A record found in both tiers (as a damaged or hand-edited store could
+ * hold) does not stop merging: the recent copy goes, the main one stays. */
+static void store_tiers_merge_past_duplicates(void **state) {
+  (void)state;
+  fx_store f;
+  cp_diag d = {{0}};
+  cp_entry e;
+  uint8_t cred[CP_HASH_BYTES];
+  fx_new(&f, 0x65, "credport/test/tiers-dup");
+  cp_store_tune(f.s, &(cp_store_tuning){0, 4});
+  cp_appender *ap = NULL;
+  assert_int_equal(cp_appender_begin(f.s, f.k, T0 + 10, &ap, &d), CP_OK);
+  fx_credential(&e, "dup-cred");
+  assert_int_equal(cp_appender_add(ap, &e, cred, &d), CP_OK);
+  for (unsigned i = 0; i < 4; i++) {
+    fx_award(&e, cred, (uint8_t)(0x30 + i), "Assessor");
+    assert_int_equal(cp_appender_add(ap, &e, NULL, &d), CP_OK);
+  }
+  assert_int_equal(cp_appender_commit(ap, &d), CP_OK); /* merged: all in the main tiers */
+  cp_store_close(f.s);
+  f.s = NULL;
+  assert_int_equal(raw_count(f.dir, "ids_new"), 0);
+  /* Copy the first record of each main tier into its recent tier. */
+  MDB_env *env = NULL;
+  MDB_txn *txn = NULL;
+  assert_int_equal(mdb_env_create(&env), 0);
+  assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+  assert_int_equal(mdb_env_set_mapsize(env, 64ull << 30), 0);
+  assert_int_equal(mdb_env_open(env, f.dir, 0, 0600), 0);
+  assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  const char *names[2][2] = {{"ids", "ids_new"}, {"by_edu", "by_edu_new"}};
+  for (int i = 0; i < 2; i++) {
+    unsigned fl = i ? MDB_DUPSORT | MDB_DUPFIXED : 0;
+    MDB_dbi from, to;
+    MDB_cursor *c = NULL;
+    MDB_val k, v;
+    assert_int_equal(mdb_dbi_open(txn, names[i][0], fl, &from), 0);
+    assert_int_equal(mdb_dbi_open(txn, names[i][1], fl, &to), 0);
+    assert_int_equal(mdb_cursor_open(txn, from, &c), 0);
+    assert_int_equal(mdb_cursor_get(c, &k, &v, MDB_FIRST), 0);
+    assert_int_equal(mdb_put(txn, to, &k, &v, 0), 0);
+    mdb_cursor_close(c);
+  }
+  assert_int_equal(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+  /* The next commit fills the recent tiers and merges them. */
+  fx_open(&f);
+  cp_store_tune(f.s, &(cp_store_tuning){0, 4});
+  assert_int_equal(cp_appender_begin(f.s, f.k, T0 + 20, &ap, &d), CP_OK);
+  for (unsigned i = 0; i < 4; i++) {
+    fx_award(&e, cred, (uint8_t)(0x40 + i), "Assessor");
+    assert_int_equal(cp_appender_add(ap, &e, NULL, &d), CP_OK);
+  }
+  assert_int_equal(cp_appender_commit(ap, &d), CP_OK);
+  cp_audit_report rep;
+  assert_int_equal(cp_store_audit(f.s, 2, problem, NULL, &rep), CP_OK);
+  cp_store_close(f.s);
+  f.s = NULL;
+  assert_int_equal(raw_count(f.dir, "ids_new"), 0);
+  assert_int_equal(raw_count(f.dir, "by_edu_new"), 0);
+  assert_int_equal(raw_count(f.dir, "ids"), 2 + 8);
+  assert_int_equal(raw_count(f.dir, "by_edu"), 8);
+  fx_free(&f);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(store_tiers_read_as_one),
     cmocka_unit_test(store_mapped_pages_bounded),
     cmocka_unit_test(store_tiers_survive_kill),
     cmocka_unit_test(store_other_format_read_only),
+    cmocka_unit_test(store_tiers_merge_past_duplicates),
 };
 
 CP_TEST_MAIN(tests)
