@@ -247,11 +247,6 @@ static void on_tick(uv_timer_t *t) {
   cp__node *n = t->data;
   uint64_t now = cp__now_ms(n);
   for (cp__conn *c = n->conns; c; c = c->next) cp__conn_tick(c, now);
-  if (n->cfg->oneshot_addr != NULL) {
-    cp__conn *c = n->conns;
-    if (c != NULL && cp_sync_status(c->sync) != 0 && n->sum->error[0] == 0)
-      snprintf(n->sum->error, sizeof n->sum->error, "%s", cp_sync_error(c->sync));
-  }
   oneshot_check(n, now);
   cp__push_own(n);
   if (now - n->last_progress_ms >= 1000 || n->last_progress_ms == 0) {

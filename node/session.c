@@ -15,6 +15,11 @@
 static void on_closed(uv_handle_t *h) {
   cp__conn *c = h->data;
   cp__node *n = c->n;
+  /* A one-shot sync reports why its session ended, whoever ended it (this
+   * node refusing a batch, the peer, the engine), unless it was stopping. */
+  if (n->cfg->oneshot_addr != NULL && !n->stopping && n->sum->error[0] == 0 &&
+      cp_sync_status(c->sync) != 0)
+    snprintf(n->sum->error, sizeof n->sum->error, "%s", cp_sync_error(c->sync));
   for (cp__conn **pp = &n->conns; *pp; pp = &(*pp)->next)
     if (*pp == c) {
       *pp = c->next;
@@ -337,8 +342,6 @@ static void settle(cp__conn *c) {
     cp__log(c->n, c->authed ? "info" : "warn", "event=session-ended peer=%s addr=%s why=\"%s\"",
             c->authed ? c->name : "unauthenticated", c->addr, cp_sync_error(c->sync));
     if (!c->authed) c->n->sum->refused++;
-    if (c->n->cfg->oneshot_addr != NULL && c->n->sum->error[0] == 0)
-      snprintf(c->n->sum->error, sizeof c->n->sum->error, "%s", cp_sync_error(c->sync));
     c->close_after_flush = 1;
   }
   cp__conn_flush(c);
