@@ -106,14 +106,14 @@ int cp__append(cp__tx *tx, cp__logrec *lr, const uint8_t *buf, size_t len, const
 
 /* ---- checkpoints ---------------------------------------------------------- */
 
-static int put_checkpoint(cp__tx *tx, uint32_t logno, uint64_t size, const char *note,
-                          size_t len) {
+int cp__put_checkpoint(cp__tx *tx, uint32_t logno, uint64_t size, const char *note, size_t len,
+                       cp_diag *d) {
   uint8_t kb[12];
   cp__be32(kb, logno);
   cp__be64(kb + 4, size);
   MDB_val k = {12, kb}, v = {len, (void *)note};
   int rc = mdb_put(tx->txn, tx->s->checkpoints, &k, &v, 0);
-  return rc != 0 ? cp__err_mdb(rc, NULL, "checkpoints") : CP_OK;
+  return rc != 0 ? cp__err_mdb(rc, d, "checkpoints") : CP_OK;
 }
 
 int cp__sign_checkpoint(cp__tx *tx, const cp__logrec *lr, const cp_key *k, cp_diag *d) {
@@ -128,7 +128,7 @@ int cp__sign_checkpoint(cp__tx *tx, const cp__logrec *lr, const cp_key *k, cp_di
   cp_merkle_frontier_root(&lr->fr, root);
   rc = cp_checkpoint_sign(k, origin, lr->fr.size, root, note, sizeof note, &len);
   if (rc != 0) return cp_diag_set(d, rc, "cannot sign a checkpoint");
-  return put_checkpoint(tx, lr->logno, lr->fr.size, note, len);
+  return cp__put_checkpoint(tx, lr->logno, lr->fr.size, note, len, NULL);
 }
 
 int cp__self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]) {

@@ -228,24 +228,13 @@ int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *
     goto out;
   }
   uint8_t root[CP_HASH_BYTES];
-  cp__mctx mc = {&tx, lr.logno};
-  if (res.cp.size == lr.fr.size)
-    cp_merkle_frontier_root(&lr.fr, root);
-  else if ((rc = cp_merkle_root(cp__merkle_get, &mc, res.cp.size, root)) != 0)
-    goto out;
+  if ((rc = cp__root_at(&tx, &lr, res.cp.size, root)) != 0) goto out;
   if (memcmp(root, res.cp.root, CP_HASH_BYTES) != 0) {
     rc = cp_diag_set(d, CP_EPROOF, "checkpoint root at size %llu differs from the held tree",
                      (unsigned long long)res.cp.size);
     goto out;
   }
-  uint8_t kb[12];
-  cp__be32(kb, lr.logno);
-  cp__be64(kb + 4, res.cp.size);
-  MDB_val ck = {12, kb}, cv = {len, (void *)note};
-  if ((rc = mdb_put(tx.txn, s->checkpoints, &ck, &cv, 0)) != 0) {
-    rc = cp__err_mdb(rc, d, "checkpoints");
-    goto out;
-  }
+  if ((rc = cp__put_checkpoint(&tx, lr.logno, res.cp.size, note, len, d)) != 0) goto out;
   return cp__tx_commit(&tx, d);
 out:
   cp__tx_abort(&tx);

@@ -508,17 +508,20 @@ static int log_for_proof(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t 
   return CP_OK;
 }
 
+int cp__root_at(cp__tx *tx, const cp__logrec *lr, uint64_t size, uint8_t root[CP_HASH_BYTES]) {
+  if (size == lr->fr.size) {
+    cp_merkle_frontier_root(&lr->fr, root);
+    return CP_OK;
+  }
+  cp__mctx m = {tx, lr->logno};
+  return cp_merkle_root(cp__merkle_get, &m, size, root);
+}
+
 int cp_reader_root(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t size,
                    uint8_t root[CP_HASH_BYTES]) {
   cp__logrec lr;
   int rc = log_for_proof(r, log, size, &lr);
-  if (rc != 0) return rc;
-  if (size == lr.fr.size) {
-    cp_merkle_frontier_root(&lr.fr, root);
-    return CP_OK;
-  }
-  cp__mctx m = {&r->tx, lr.logno};
-  return cp_merkle_root(cp__merkle_get, &m, size, root);
+  return rc != 0 ? rc : cp__root_at(&r->tx, &lr, size, root);
 }
 
 int cp_reader_inclusion(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t index,

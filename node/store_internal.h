@@ -107,6 +107,12 @@ typedef struct cp__mctx {
   uint32_t logno;
 } cp__mctx;
 int cp__merkle_get(void *ctx, unsigned level, uint64_t index, uint8_t out[CP_HASH_BYTES]);
+/* Merkle root of lr's log at size (<= its size): the frontier's when size is
+ * the log's size, else from the stored subtree hashes. */
+int cp__root_at(cp__tx *tx, const cp__logrec *lr, uint64_t size, uint8_t root[CP_HASH_BYTES]);
+/* Stores a checkpoint note of the log at size. */
+int cp__put_checkpoint(cp__tx *tx, uint32_t logno, uint64_t size, const char *note, size_t len,
+                       cp_diag *d);
 
 /* The own log's key (CP_ENOTFOUND before init). */
 int cp__self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]);
