@@ -204,9 +204,9 @@ static int audit_log(audit *a, const uint8_t log[CP_PK_BYTES], item *items,
     uint8_t signer[CP_PK_BYTES];
     memcpy(signer, sh.signer, CP_PK_BYTES);
     for (; n < AUDIT_BATCH && seq + n < lr.fr.size; n++) {
-      const uint8_t *row, *hashes;
+      const uint8_t *row, *hashes = NULL;
       size_t rlen;
-      unsigned nh;
+      unsigned nh = 0;
       item *it = &items[n];
       memset(it, 0, sizeof *it);
       rc = cp__row(&a->tx, lr.logno, seq + n, &it->rowid, &row, &rlen);
