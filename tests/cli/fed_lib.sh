@@ -32,6 +32,10 @@ trap 'exit 130' INT TERM
 
 FED_T0=$(date +%s%3N)
 say() { printf 'check: [%5.1fs] %s\n' "$(($(date +%s%3N) - FED_T0))e-3" "$*"; }
+# die ends the script with a failure, also when called in a subshell (a
+# helper inside $(...) or a pipeline, as heads mostly is): the subshell
+# signals the script, whose USR1 trap exits 1 (and the EXIT trap cleans up).
+trap 'exit 1' USR1
 die() {
   printf 'FAIL: %s\n' "$*" >&2
   local n
@@ -40,6 +44,7 @@ die() {
     printf -- '--- serve log of %s (%s), last lines:\n' "$n" "${LOGF[$n]}" >&2
     tail -n 25 "${LOGF[$n]}" >&2
   done
+  if [ "$BASHPID" != "$$" ]; then kill -USR1 "$$" 2>/dev/null || true; fi
   exit 1
 }
 
@@ -144,10 +149,20 @@ kill_node() {
 }
 
 # heads NAME: one line "LOG SIZE ROOT" per log the node holds, sorted.
+# A status --json that fails, or lists no log line for the node's own log
+# (every node holds its own), fails the test: read as "holds nothing", it
+# would make every absence check pass.
 heads() {
-  "$CP" -d "${D[$1]}" status --json |
-    { grep -o '{"log":"[0-9a-f]\{64\}","name":"[^"]*","jurisdiction":"[^"]*","size":[0-9]*,"root":"[^"]*"' || true; } |
-    sed 's/^{"log":"\([0-9a-f]*\)".*"size":\([0-9]*\),"root":"\([^"]*\)"$/\1 \2 \3/' | sort
+  local out lines rc=0
+  out=$("$CP" -d "${D[$1]}" status --json) || rc=$?
+  [ "$rc" -eq 0 ] || die "heads $1: status --json exited with status $rc"
+  lines=$(printf '%s\n' "$out" |
+    grep -o '{"log":"[0-9a-f]\{64\}","name":"[^"]*","jurisdiction":"[^"]*","size":[0-9]*,"root":"[^"]*"' |
+    sed 's/^{"log":"\([0-9a-f]*\)".*"size":\([0-9]*\),"root":"\([^"]*\)"$/\1 \2 \3/' | sort) ||
+    die "heads $1: status --json lists no log: $out"
+  printf '%s\n' "$lines" | grep -q "^${KEY[$1]} " ||
+    die "heads $1: status --json does not list the node's own log ${KEY[$1]}: $out"
+  printf '%s\n' "$lines"
 }
 
 # log_size NAME LOG: size of LOG (hex key) at node NAME, 0 if not held.

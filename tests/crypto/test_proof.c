@@ -121,9 +121,10 @@ static void strict_json(void **state) {
     {"{\"old_size\":1,\"new_size\":2,\"hashes\":[],\"log\":\"abcd\"}", "log", CP_ECORRUPT},
     {"{\"old_size\":1,\"new_size\":2,\"hashes\":{}}", "hashes", CP_ECORRUPT},
     {"{\"new_size\":2,\"hashes\":[]}", "old_size", CP_ECORRUPT},
-    {"{\"old_size\":1,\"new_size\":2,\"hashes\":[]} x", "", CP_ECORRUPT},
-    {"[]", "", CP_ECORRUPT},
-    {"", "", CP_ECORRUPT},
+    {"{\"old_size\":1,\"new_size\":2,\"hashes\":[]} x",
+     "proof JSON line 1 column 41: end of file expected", CP_ECORRUPT},
+    {"[]", "proof JSON: must be an object", CP_ECORRUPT},
+    {"", "proof JSON line 1 column 0: '[' or '{' expected", CP_ECORRUPT},
   };
   size_t i;
   cp_proof p;
@@ -133,6 +134,7 @@ static void strict_json(void **state) {
     int rc = cp_proof_parse_json(bad[i].json, strlen(bad[i].json), &p, &d);
     printf("case %zu: %s\n", i, d.msg);
     assert_int_equal(rc, bad[i].rc);
+    assert_true(bad[i].names[0] != '\0'); /* "" would match any message */
     assert_non_null(strstr(d.msg, bad[i].names));
   }
 }

@@ -557,20 +557,28 @@ static void store_add_checkpoint(void **state) {
   assert_int_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
   /* Wrong root (the size-3 root claimed for size 4). */
   assert_int_equal(cp_checkpoint_sign(l.k, origin, 4, root, note, sizeof note, &len), CP_OK);
-  assert_int_not_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
+  memset(&d, 0, sizeof d);
+  assert_int_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_EPROOF);
+  assert_non_null(strstr(d.msg, "root at size 4 differs"));
   /* Bigger than the log. */
   ref_mth((const uint8_t(*)[32])lh, 5, root);
   assert_int_equal(cp_checkpoint_sign(l.k, origin, 6, root, note, sizeof note, &len), CP_OK);
-  assert_int_not_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
+  memset(&d, 0, sizeof d);
+  assert_int_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_EINVAL);
+  assert_non_null(strstr(d.msg, "size 6 is beyond the 5 entries"));
   /* The right tree, signed by another key under the same origin. */
   cp_key *other = fx_key(0x42);
   assert_int_equal(cp_checkpoint_sign(other, origin, 5, root, note, sizeof note, &len), CP_OK);
-  assert_int_not_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
+  memset(&d, 0, sizeof d);
+  assert_int_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_EBADSIG);
+  assert_non_null(strstr(d.msg, "not signed by any log"));
   cp_key_free(other);
   /* The right tree and key under another origin. */
   assert_int_equal(cp_checkpoint_sign(l.k, "foreign.example/other", 5, root, note, sizeof note,
                                       &len), CP_OK);
-  assert_int_not_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);
+  memset(&d, 0, sizeof d);
+  assert_int_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_EBADSIG);
+  assert_non_null(strstr(d.msg, "not signed by any log"));
   /* And the full size, correctly. */
   assert_int_equal(cp_checkpoint_sign(l.k, origin, 5, root, note, sizeof note, &len), CP_OK);
   assert_int_equal(cp_store_add_checkpoint(f.s, note, len, &d), CP_OK);

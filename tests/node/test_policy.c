@@ -157,8 +157,66 @@ static void bad_scalars_are_refused(void **state) {
          "\"rules\":[{\"id\":\"r\",\"kind\":\"per_award\",\"currency\":\"c\",\"amount\":1,"
          "\"cap\":{\"amount\":3,\"per\":{\"kind\":\"dates\",\"from\":\"2020-01-01\"}}}]}",
          CP_EPOLICY, "a cap's window is lifetime, school_year or cycle", NULL);
+  /* HEAD already has "authorities": a second one is a JSON error first. */
   refuse(HEAD "\"authorities\":{\"b\":\"ABC\"}," CUR "\"rules\":[]}", CP_EPOLICY,
          "duplicate object key", NULL);
+}
+
+/* The authorities member itself (TOP has none, so each document reaches
+ * parse_authorities): each refusal names the path and the reason. */
+#define TOP "{\"format\":\"credport-policy/1\",\"id\":\"t\","
+#define RULE "\"rules\":[{\"id\":\"r\",\"kind\":\"per_award\",\"currency\":\"c\",\"amount\":1}]}"
+#define AUTH(body) TOP "\"authorities\":" body "," CUR RULE
+#define KEY8 "\"8888888888888888888888888888888888888888888888888888888888888888\""
+static void bad_authorities_are_refused(void **state) {
+  static const char label_msg[] = "a label must be 1..128 bytes, without ':', and not a hex key";
+  static const char key_msg[] = "must be a public key in 64 lowercase hex digits";
+  /* Well-formed, to show the documents below differ only where named. */
+  cp_diag d = {{0}};
+  static const char good[] = AUTH("{\"a\":" KEY9 ",\"b\":" KEY8 "}");
+  if (cp_policy_validate(good, strlen(good), &d) != CP_OK) fail_msg("%s", d.msg);
+  /* Not an object. */
+  refuse(AUTH("[" KEY9 "]"), CP_EPOLICY, "authorities: must be an object of label: hex key",
+         NULL);
+  refuse(AUTH(KEY9), CP_EPOLICY, "authorities: must be an object of label: hex key", NULL);
+  /* Labels: empty, with ':', a hex key, longer than CP_ID_MAX. */
+  refuse(AUTH("{\"\":" KEY9 "}"), CP_EPOLICY, label_msg, NULL);
+  refuse(AUTH("{\"a:b\":" KEY9 "}"), CP_EPOLICY, "authorities.a:b: ", label_msg);
+  refuse(AUTH("{" KEY8 ":" KEY9 "}"), CP_EPOLICY, label_msg, NULL);
+  char doc[16384], label[CP_ID_MAX + 2];
+  memset(label, 'l', CP_ID_MAX + 1);
+  label[CP_ID_MAX + 1] = 0;
+  snprintf(doc, sizeof doc, AUTH("{\"%s\":" KEY9 "}"), label);
+  refuse(doc, CP_EPOLICY, label_msg, NULL);
+  label[CP_ID_MAX] = 0; /* CP_ID_MAX bytes: a label */
+  snprintf(doc, sizeof doc, AUTH("{\"%s\":" KEY9 "}"), label);
+  if (cp_policy_validate(doc, strlen(doc), &d) != CP_OK) fail_msg("%s", d.msg);
+  /* Keys: short, uppercase, 63 and 65 digits, not a string. */
+  refuse(AUTH("{\"b\":\"ABC\"}"), CP_EPOLICY, "authorities.b: ", key_msg);
+  refuse(AUTH("{\"b\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\"}"),
+         CP_EPOLICY, key_msg, NULL);
+  refuse(AUTH("{\"b\":\"888888888888888888888888888888888888888888888888888888888888888\"}"),
+         CP_EPOLICY, key_msg, NULL);
+  refuse(AUTH("{\"b\":\"88888888888888888888888888888888888888888888888888888888888888888\"}"),
+         CP_EPOLICY, key_msg, NULL);
+  refuse(AUTH("{\"b\":7}"), CP_EPOLICY, key_msg, NULL);
+  /* One key under two labels. */
+  refuse(AUTH("{\"a\":" KEY9 ",\"b\":" KEY8 ",\"c\":" KEY9 "}"), CP_EPOLICY,
+         "authorities.c: ", "same key as authority \"a\"");
+  /* More than CP_POLICY_AUTHORITIES_MAX, each well-formed (and exactly the
+   * maximum is accepted). */
+  for (unsigned extra = 0; extra < 2; extra++) {
+    size_t n = (size_t)snprintf(doc, sizeof doc, TOP "\"authorities\":{");
+    for (unsigned i = 0; i < CP_POLICY_AUTHORITIES_MAX + extra; i++)
+      n += (size_t)snprintf(doc + n, sizeof doc - n, "%s\"a%u\":\"%064x\"", i ? "," : "", i,
+                            i + 1);
+    snprintf(doc + n, sizeof doc - n, "}," CUR RULE);
+    if (extra == 0) {
+      if (cp_policy_validate(doc, strlen(doc), &d) != CP_OK) fail_msg("%s", d.msg);
+    } else {
+      refuse(doc, CP_EPOLICY, "authorities: more than 64 authorities", NULL);
+    }
+  }
 }
 
 static void huge_numbers_and_lists_are_refused(void **state) {
@@ -314,6 +372,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(unknown_rule_kind_and_members_are_refused),
     cmocka_unit_test(references_must_resolve),
     cmocka_unit_test(bad_scalars_are_refused),
+    cmocka_unit_test(bad_authorities_are_refused),
     cmocka_unit_test(huge_numbers_and_lists_are_refused),
     cmocka_unit_test(deep_nesting_is_refused_before_parsing),
     cmocka_unit_test(conversion_cycles_are_refused),

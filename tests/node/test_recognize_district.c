@@ -232,6 +232,79 @@ static void district_add_error_leaves_view_unchanged(void **state) {
   cp_policy_free(km);
 }
 
+/* An error after the educator was already added under an earlier policy:
+ * Kettle Moraine evaluates (and would add 1450.00), then a contact-hour
+ * policy overflows; the view keeps the totals, counts and JSON it had. */
+static void district_add_error_after_first_policy_rolls_back(void **state) {
+  cp_policy *km = load_policy("kettle-moraine.json");
+  cp_policy *hours = compile_text(
+      "{\"format\":\"credport-policy/1\",\"id\":\"hours\",\"currencies\":[{\"id\":\"c\","
+      "\"unit\":\"u\",\"decimals\":0}],\"rules\":[{\"id\":\"r\",\"kind\":\"per_award\","
+      "\"currency\":\"c\",\"amount\":{\"contact_hours\":{\"hours\":\"0.01\","
+      "\"amount\":1000000000000}}}]}");
+  const cp_policy *pols[2] = {km, hours};
+  cp_policy_district *dv = NULL;
+  assert_int_equal(cp_policy_district_new(pols, 2, NULL, D("2021-06-30"), 2021, &dv), CP_OK);
+  fx *a = km_mixed();
+  cp_diag d = {{0}};
+  cp_policy_educator ea = fx_educator(a);
+  assert_int_equal(cp_policy_district_add(dv, &ea, &d), CP_OK);
+  int64_t total = 0, cost = 0;
+  uint64_t who = 0;
+  assert_int_equal(cp_policy_district_total(dv, 0, "usd", &total, &who, &cost), CP_OK);
+  assert_int_equal(total, 145000);
+  assert_int_equal(who, 1);
+  assert_int_equal(cost, 145000);
+  int64_t htotal = 0;
+  assert_int_equal(cp_policy_district_total(dv, 1, "c", &htotal, &who, NULL), CP_OK);
+  assert_true(htotal > 0);
+  assert_int_equal(who, 1);
+  char *before = NULL, *after = NULL;
+  size_t blen = 0, alen = 0;
+  assert_int_equal(cp_policy_district_json(dv, &before, &blen), CP_OK);
+  /* Facts that still evaluate under Kettle Moraine (it does not read
+   * contact hours) but overflow the contact-hour policy. */
+  fx *b = km_mixed(); /* the same educator's facts, with one award's hours changed */
+  b->aw[0].hours_x100 = UINT32_MAX;
+  cp_policy_educator eb = fx_educator(b);
+  {
+    const cp_policy *only_km[1] = {km};
+    cp_policy_district *probe = NULL;
+    assert_int_equal(cp_policy_district_new(only_km, 1, NULL, D("2021-06-30"), 2021, &probe),
+                     CP_OK);
+    assert_int_equal(cp_policy_district_add(probe, &eb, &d), CP_OK);
+    assert_int_equal(cp_policy_district_total(probe, 0, "usd", &total, NULL, NULL), CP_OK);
+    assert_int_equal(total, 145000); /* so the failed add would have added 1450.00 */
+    cp_policy_district_free(probe);
+  }
+  memset(&d, 0, sizeof d);
+  assert_int_equal(cp_policy_district_add(dv, &eb, &d), CP_EOVERFLOW);
+  if (strstr(d.msg, "contact-hour amount overflows") == NULL) fail_msg("refused: %s", d.msg);
+  assert_int_equal(cp_policy_district_total(dv, 0, "usd", &total, &who, &cost), CP_OK);
+  assert_int_equal(total, 145000);
+  assert_int_equal(who, 1);
+  assert_int_equal(cost, 145000);
+  int64_t h2 = 0;
+  assert_int_equal(cp_policy_district_total(dv, 1, "c", &h2, &who, NULL), CP_OK);
+  assert_int_equal(h2, htotal);
+  assert_int_equal(who, 1);
+  assert_int_equal(cp_policy_district_json(dv, &after, &alen), CP_OK);
+  assert_int_equal(alen, blen);
+  assert_string_equal(after, before); /* educators and benefiting counts too */
+  /* And the view still adds after the error. */
+  assert_int_equal(cp_policy_district_add(dv, &ea, &d), CP_OK);
+  assert_int_equal(cp_policy_district_total(dv, 0, "usd", &total, &who, NULL), CP_OK);
+  assert_int_equal(total, 2 * 145000);
+  assert_int_equal(who, 2);
+  free(before);
+  free(after);
+  cp_policy_district_free(dv);
+  fx_free(a);
+  fx_free(b);
+  cp_policy_free(km);
+  cp_policy_free(hours);
+}
+
 /* 20k educators x 10 awards through all five schemes, from facts in
  * memory; prints the cost per award (not asserted: sanitizer builds are
  * slow); the budget is the time to read the same awards from LMDB. */
@@ -388,6 +461,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(overflow_is_detected),
     cmocka_unit_test(district_cost_of_recurring_and_one_time),
     cmocka_unit_test(district_add_error_leaves_view_unchanged),
+    cmocka_unit_test(district_add_error_after_first_policy_rolls_back),
     cmocka_unit_test(district_throughput),
     cmocka_unit_test(large_educator_is_bounded),
     cmocka_unit_test(endorsement_flood_is_bounded),

@@ -501,6 +501,34 @@ static void sync_api_misuse(void **state) {
   assert_int_equal(cp_sync_entries_committed(w.A.s, 1, 1), CP_EINVAL);
   assert_healthy(&w.A);
   world_free(&w);
+
+  /* A fresh session past its handshake, heads not yet given: heads out of
+   * order, or with a log key twice, are refused for their order alone. The
+   * session stays healthy (no reason recorded: the call is refused, the
+   * session not poisoned) and then takes the same heads sorted, and syncs. */
+  world_init(&w);
+  shared_logs(&w, 3);
+  open_ab(&w, 0, 0);
+  (void)handshake_only(&w);
+  cp_sync_head *sorted = snapshot(&w.La), mixed[3];
+  memcpy(mixed, sorted, sizeof mixed);
+  mixed[0] = sorted[1];
+  mixed[1] = sorted[0];
+  assert_int_equal(cp_sync_provide_heads(w.A.s, mixed, 3), CP_EINVAL); /* not ascending */
+  memcpy(mixed, sorted, sizeof mixed);
+  mixed[2] = sorted[1];
+  assert_int_equal(cp_sync_provide_heads(w.A.s, mixed, 3), CP_EINVAL); /* a key twice */
+  assert_int_equal(cp_sync_status(w.A.s), 0);
+  assert_string_equal(cp_sync_error(w.A.s), "");
+  assert_healthy(&w.A);
+  give_heads(&w.A); /* the same heads, sorted: accepted */
+  give_heads(&w.B);
+  run(&w.A, &w.B, 0, NULL);
+  assert_healthy(&w.A);
+  assert_healthy(&w.B);
+  assert_true(w.A.synced && w.B.synced);
+  free(sorted);
+  world_free(&w);
 }
 
 static const struct CMUnitTest tests[] = {
