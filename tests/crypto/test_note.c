@@ -256,7 +256,9 @@ static void strict_parsing(void **state) {
 }
 
 /* Appends a cosignature/v1 line by wit (name "witness.example") at time ts,
- * signed here, so that times cp_note_cosign refuses can be written too. */
+ * signed here, so that times cp_note_cosign refuses can be written too.
+ * out holds COSIG_OUT bytes. */
+#define COSIG_OUT 2048
 static void append_cosig(const cp_key *wit, uint64_t ts, const char *note, size_t tlen,
                          char *out, size_t *len) {
   uint8_t pk[32], raw[4 + 8 + 64];
@@ -270,7 +272,10 @@ static void append_cosig(const cp_key *wit, uint64_t ts, const char *note, size_
   for (int i = 0; i < 8; i++) raw[4 + i] = (uint8_t)(ts >> (56 - 8 * i));
   assert_int_equal(cp_sig_sign_raw(wit, (const uint8_t *)msg, (size_t)n + tlen, raw + 12), CP_OK);
   cp_b64_encode(raw, sizeof raw, b64);
-  *len += (size_t)sprintf(out + *len, "\xe2\x80\x94 witness.example %s\n", b64);
+  assert_true(*len < COSIG_OUT);
+  int w = snprintf(out + *len, COSIG_OUT - *len, "\xe2\x80\x94 witness.example %s\n", b64);
+  assert_true(w > 0 && (size_t)w < COSIG_OUT - *len);
+  *len += (size_t)w;
 }
 
 /* Witness cosignature lines: a key's first line decides, a repeat is not
@@ -279,7 +284,7 @@ static void append_cosig(const cp_key *wit, uint64_t ts, const char *note, size_
 static void cosignature_lines(void **state) {
   cp_key *log = NULL, *wit = NULL;
   uint8_t lpk[32], wpk[32], root[32];
-  char vk[CP_VKEY_MAX], note[2048], two[2048];
+  char vk[CP_VKEY_MAX], note[2048], two[COSIG_OUT];
   size_t len = 0, tlen, n;
   cp_note_verifier v[2];
   cp_note_result r;
