@@ -2,9 +2,9 @@
 # End-to-end checks of the credport command line: init, whoami, keys,
 # credential define, single awards, revoke, endorse, approve, log, show,
 # key-file safety, audit and every command's --help.
-# Usage: bash cli_basic.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash cli_basic.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: cli_basic.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: cli_basic.sh PATH-TO-CREDPORT}
 # shellcheck source=cli_lib.sh
 . "$(dirname "$0")/cli_lib.sh"
 export CREDPORT_DATA=$T/nowhere # every command below names its folder

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Crash safety: a large `award --csv` killed with SIGKILL part-way leaves a
 # store that audits clean, holding either none of the rows or all of them.
-# Usage: bash cli_crash.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash cli_crash.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: cli_crash.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: cli_crash.sh PATH-TO-CREDPORT}
 T=$(mktemp -d)
 PID=
 trap '[ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$T"' EXIT

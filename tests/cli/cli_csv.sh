@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `credport award --csv`: every row in one transaction or none; a bad row is
 # named by row and column; RFC 4180 quoting; CRLF line ends; the header.
-# Usage: bash cli_csv.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash cli_csv.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: cli_csv.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: cli_csv.sh PATH-TO-CREDPORT}
 SAME_SIZE_WHY="a refused import wrote something"
 # shellcheck source=cli_lib.sh
 . "$(dirname "$0")/cli_lib.sh"

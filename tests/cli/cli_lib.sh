@@ -37,7 +37,7 @@ same_size() { local s; s=$(size); [ "$s" = "$1" ] || die "log size $s, want $1 (
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   # Run on its own: check the helpers.
   set -euo pipefail
-  CP=${1:?usage: cli_lib.sh PATH-TO-CREDPORT [VECTORS]}
+  CP=${1:?usage: cli_lib.sh PATH-TO-CREDPORT}
   say "run passes on the expected status and fails on another"
   run 0 -d "$D" init --name "Lib Test" --jurisdiction US-NC --role state
   if (run 0 -d "$T/missing" whoami) >/dev/null 2>&1; then die "run accepted exit 1 for 0"; fi

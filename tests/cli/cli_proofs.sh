@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Checkpoints (C2SP signed-note text), `prove` JSON (exact members and
 # order) and `verify-proof` verdicts and exit statuses.
-# Usage: bash cli_proofs.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash cli_proofs.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: cli_proofs.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: cli_proofs.sh PATH-TO-CREDPORT}
 # shellcheck source=cli_lib.sh
 . "$(dirname "$0")/cli_lib.sh"
 ORIGIN=example.org/credport/proofs

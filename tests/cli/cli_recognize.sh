@@ -4,9 +4,9 @@
 # the audit's recomputation, the district view with --compare, determinism.
 # Reproduces DOMAIN.md's Baltimore County figure: 31 district-approved MCs
 # -> 15 CPD credits -> 15 toward the master's-degree equivalency.
-# Usage: bash cli_recognize.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash cli_recognize.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: cli_recognize.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: cli_recognize.sh PATH-TO-CREDPORT}
 # shellcheck source=cli_lib.sh
 . "$(dirname "$0")/cli_lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)

@@ -3,9 +3,9 @@
 # use, `peer add` with a bad key or address, `sync` to a closed port or with
 # bad arguments. Each gives a clear error and a non-zero exit, promptly,
 # and changes nothing (the node's logs and peer table are as before).
-# Usage: bash fed_badinput.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_badinput.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_badinput.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_badinput.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 

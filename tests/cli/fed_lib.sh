@@ -223,7 +223,7 @@ find_evilpeer() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   # Run on its own: check the helpers.
   set -euo pipefail
-  CP=${1:?usage: fed_lib.sh PATH-TO-CREDPORT [VECTORS]}
+  CP=${1:?usage: fed_lib.sh PATH-TO-CREDPORT}
   node_init a
   node_init b
   issue a 3

@@ -2,9 +2,9 @@
 # Federation: three nodes in a line A - B - C (B dials both; A and C never
 # talk). An entry made on A reaches C through B, before and during live
 # sessions; C holds A's log at A's size with A's root; C's audit is clean.
-# Usage: bash fed_line.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_line.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_line.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_line.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 

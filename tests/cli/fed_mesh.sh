@@ -2,10 +2,10 @@
 # Federation: twenty nodes in a random (seeded) connected partner graph
 # converge to identical heads of all twenty logs within a time bound, both
 # for what they held at start and for entries issued while running.
-# Usage: bash fed_mesh.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_mesh.sh PATH-TO-CREDPORT
 # FED_MESH_SEED picks another graph (default 20261123).
 set -euo pipefail
-CP=${1:?usage: fed_mesh.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_mesh.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 NODES=20

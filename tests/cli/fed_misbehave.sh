@@ -13,9 +13,9 @@
 #   without V's memory growing); a truncated frame after a valid handshake,
 #   then silence (dropped after the idle timeout, made short here with
 #   CREDPORT_IDLE_MS for V and H, so that their keepalives go out sooner too).
-# Usage: bash fed_misbehave.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_misbehave.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_misbehave.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_misbehave.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 find_evilpeer

@@ -3,9 +3,9 @@
 # stopped; A and C keep issuing and cannot see each other's new entries;
 # B restarts; all three converge to identical heads (every log's size and
 # root), twice: after a clean stop and after a SIGKILL.
-# Usage: bash fed_partition.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_partition.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_partition.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_partition.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 

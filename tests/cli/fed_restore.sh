@@ -2,9 +2,9 @@
 # Restore from an older backup: the node must not append to its own log
 # (which would sign a second entry at a seq it already used, a fork) until
 # a partner has given it back its own latest entries.
-# Usage: bash fed_restore.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_restore.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_restore.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_restore.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 

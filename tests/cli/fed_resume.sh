@@ -4,9 +4,9 @@
 # On restart B resumes from its last committed entry, not from zero: the
 # second run receives exactly the entries B did not have. Both end
 # identical; B's audit is clean.
-# Usage: bash fed_resume.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_resume.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_resume.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_resume.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 AWARDS=40000

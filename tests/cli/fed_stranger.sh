@@ -5,9 +5,9 @@
 # refusal, and nothing of the stranger's log is stored. Same for a stranger
 # running `serve` that keeps dialling, and for a node that answers at a
 # partner's address with another key than the one configured.
-# Usage: bash fed_stranger.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_stranger.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_stranger.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_stranger.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 

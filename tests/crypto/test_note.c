@@ -2,7 +2,7 @@
  * C2SP signed notes, tlog-checkpoint and tlog-cosignature/v1.
  *
  * Known answers come from the independent implementation's vectors in the
- * shared vectors folder (tlog/, made with Go's golang.org/x/mod sumdb/note):
+ * tests/vectors/tlog/ (made with Go's golang.org/x/mod sumdb/note):
  * verifier key strings and key ids must re-derive, and a checkpoint signed
  * here with the test-only log key must equal theirs byte for byte (Ed25519
  * is deterministic).
@@ -20,7 +20,7 @@
 #define ORIGIN "example.org/credential-ledger/test-node"
 
 static char *vec(const char *rel, size_t *len) {
-  char *p = cpt_path(CP_SHARED_VECTORS "/tlog", rel);
+  char *p = cpt_path(CP_TEST_VECTORS "/tlog", rel);
   char *t = (char *)cpt_read_file(p, len);
   free(p);
   return t;

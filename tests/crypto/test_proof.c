@@ -1,7 +1,7 @@
 /*
  * Proof documents: strict JSON inclusion/consistency proofs and C2SP
  * tlog-proof files. Expected values are those of the independent
- * implementation's vectors (shared vectors folder, tlog/).
+ * implementation's vectors (tests/vectors/tlog/).
  */
 #include "cptest.h"
 
@@ -13,7 +13,7 @@
 #include "credport/proof.h"
 
 static char *vec(const char *rel, size_t *len) {
-  char *p = cpt_path(CP_SHARED_VECTORS "/tlog", rel);
+  char *p = cpt_path(CP_TEST_VECTORS "/tlog", rel);
   char *t = (char *)cpt_read_file(p, len);
   free(p);
   return t;

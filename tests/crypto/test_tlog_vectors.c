@@ -1,6 +1,6 @@
 /*
- * The transparency-log vectors of an independent implementation (shared
- * vectors folder, tlog/: Go's golang.org/x/mod sumdb/note and sumdb/tlog;
+ * The transparency-log vectors of an independent implementation
+ * (tests/vectors/tlog/: Go's golang.org/x/mod sumdb/note and sumdb/tlog;
  * see its README.md). expected.tsv lists verifier command lines and the
  * verdict a correct verifier reaches: 0 accept, 1 reject, 2 malformed input
  * or arguments. The verifier commands are implemented here on the public
@@ -23,7 +23,7 @@
 #include "credport/note.h"
 #include "credport/proof.h"
 
-#define TLOG_DIR CP_SHARED_VECTORS "/tlog"
+#define TLOG_DIR CP_TEST_VECTORS "/tlog"
 #define MAX_ARGS 32
 #define MAX_KEYS 16
 

@@ -15,8 +15,8 @@
 /* Reads a whole file into a malloc'd, NUL-terminated buffer; fails the test
  * if it cannot. */
 uint8_t *cpt_read_file(const char *path, size_t *len);
-/* Path under the shared vectors folder (static buffer per call site is not
- * used: the result is malloc'd). */
+/* base/rel as a malloc'd path (base is usually a vectors folder under
+ * tests/vectors/). */
 char *cpt_path(const char *base, const char *rel);
 /* A fresh empty temporary directory (malloc'd path), removed by cpt_rmtree. */
 char *cpt_tmpdir(void);
