@@ -141,7 +141,68 @@ static void pipeline_rotation_then_retired_key(void **state) {
   world_free(&w);
 }
 
+/* One job holding another branch from a held seq on, whose first entry
+ * rotates the key and whose next is signed by the new key: the job is not
+ * refused for that signature (the worker leaves the branch to the writer);
+ * the fork at the held seq is recorded. */
+static void pipeline_branch_with_rotation_is_a_fork(void **state) {
+  (void)state;
+  rot_world w;
+  fx_buf *x2 = calloc(1, sizeof *x2), both[2];
+  fx_batch bt = {{0}, {0}, 0};
+  cp_ingest_report rep;
+  cp_diag d;
+  cp_entry e;
+  world_init(&w);
+  fx_log at2 = w.l;
+  at2.seq = 2;
+  memcpy(at2.prev, w.base[1].id, CP_HASH_BYTES);
+  at2.time = T0 + 2;
+  fx_award(&e, w.base[1].id, 0x71, "held branch");
+  fx_sign_with(&at2, &e, NULL, x2, 0);
+  fx_push(&bt, x2);
+  int rc = fx_ingest(&w.f, &bt, &rep, &d);
+  if (rc != 0) fail_msg("ingest: %d %s", rc, d.msg);
+  both[0] = *w.rot;
+  both[1] = w.nw[0];
+
+  uv_loop_t loop;
+  cp__node n;
+  cp_node_config cfg;
+  cp_node_summary sum;
+  FILE *logf = tmpfile();
+  assert_non_null(logf);
+  memset(&n, 0, sizeof n);
+  memset(&cfg, 0, sizeof cfg);
+  memset(&sum, 0, sizeof sum);
+  cfg.log = logf;
+  assert_int_equal(uv_loop_init(&loop), 0);
+  n.cfg = &cfg;
+  n.loop = &loop;
+  n.s = w.f.s;
+  n.sum = &sum;
+  cp__job_submit(&n, entries_job(&n, w.l.log, 2, both, 2));
+  while (!cp__pipeline_idle(&n)) uv_run(&loop, UV_RUN_ONCE);
+  assert_int_equal(uv_loop_close(&loop), 0);
+  fclose(logf);
+
+  cp_reader *r = NULL;
+  cp_log_info li;
+  const uint8_t *a, *b;
+  size_t al, bl;
+  assert_int_equal(cp_reader_begin(w.f.s, &r), CP_OK);
+  assert_int_equal(cp_reader_log(r, w.l.log, &li), CP_OK);
+  assert_true(li.flags & CP_LOG_FORKED);
+  assert_int_equal(li.size, 3);
+  assert_int_equal(cp_reader_fork(r, w.l.log, &a, &al, &b, &bl), CP_OK);
+  assert_true(bl == w.rot->len && memcmp(b, w.rot->b, bl) == 0);
+  cp_reader_end(r);
+  free(x2);
+  world_free(&w);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(pipeline_branch_with_rotation_is_a_fork),
     cmocka_unit_test(pipeline_rotation_then_new_key),
     cmocka_unit_test(pipeline_rotation_then_retired_key),
 };
