@@ -75,6 +75,9 @@ typedef struct cp__job {
   const uint8_t **items;
   size_t *lens;
   uint8_t *data;
+  /* JOB_ENTRIES: the key each item's signature was verified under by the
+   * worker (all zero: not verified there; the writer checks it). */
+  uint8_t (*vkeys)[CP_PK_BYTES];
   cp_peer_info peer;             /* JOB_PEER */
   int verified;                  /* verification finished (or not needed) */
   int rc;                        /* verification or commit result */

@@ -247,35 +247,18 @@ static cp__logrec *cache_add(logcache *c) {
   return &c->v[c->n++];
 }
 
-static int record_fork(cp_store *s, const cp__fork *f, cp_diag *d) {
-  cp__tx tx;
-  cp__logrec lr;
-  uint8_t log[CP_PK_BYTES];
-  memcpy(log, f->a + 2, CP_PK_BYTES);
-  int rc = cp__tx_begin(s, 1, &tx, d);
-  if (rc != 0) return rc;
-  rc = cp__logrec_get(&tx, log, &lr);
-  if (rc == 0) {
-    size_t n = 8 + f->alen + f->blen;
-    uint8_t kb[4];
-    cp__be32(kb, lr.logno);
-    MDB_val k = {4, kb}, v = {n, NULL};
-    rc = mdb_put(tx.txn, s->forks, &k, &v, MDB_RESERVE);
-    if (rc == 0) {
-      uint8_t *p = v.mv_data;
-      cp__be32(p, (uint32_t)f->alen);
-      memcpy(p + 4, f->a, f->alen);
-      cp__be32(p + 4 + f->alen, (uint32_t)f->blen);
-      memcpy(p + 8 + f->alen, f->b, f->blen);
-      lr.flags |= CP_LOG_FORKED;
-      rc = cp__logrec_put(&tx, &lr);
-    } else {
-      rc = cp__err_mdb(rc, d, "forks");
-    }
-  }
-  if (rc == 0) return cp__tx_commit(&tx, d);
-  cp__tx_abort(&tx);
-  return rc;
+/* Copies the proof pair (a, b) into f and reports CP_EFORK. */
+static int keep_fork(cp__fork *f, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                     uint64_t seq, const char *what, cp_diag *d) {
+  f->found = 1;
+  f->a = malloc(alen);
+  f->b = malloc(blen);
+  if (f->a == NULL || f->b == NULL) return CP_ENOMEM;
+  memcpy(f->a, a, alen);
+  f->alen = alen;
+  memcpy(f->b, b, blen);
+  f->blen = blen;
+  return cp_diag_set(d, CP_EFORK, "seq %llu: equivocation, %s", (unsigned long long)seq, what);
 }
 
 /* An entry at a seq the log already holds: a duplicate (returns 1), or a
@@ -288,23 +271,36 @@ static int held_seq(cp__tx *tx, const cp__logrec *lr, const uint8_t *buf, size_t
   if (rc != 0) return rc == CP_ENOTFOUND ? CP_ECORRUPT : rc;
   if (hlen == len && memcmp(held, buf, len) == 0) return 1;
   /* Equivocation needs a valid signature by a key this log has used. */
-  if (cp_entry_verify(buf, len, lr->log) != 0 && cp_entry_verify(buf, len, lr->signer) != 0)
+  if ((rc = cp__fork_check(tx, lr, held, hlen, buf, len, NULL)) == CP_EBADSIG)
     return cp_diag_set(d, CP_EBADSIG, "seq %llu: differs from the held entry and is not "
                        "validly signed", (unsigned long long)e->seq);
-  f->found = 1;
-  f->a = malloc(hlen);
-  f->b = malloc(len);
-  if (f->a == NULL || f->b == NULL) return CP_ENOMEM;
-  memcpy(f->a, held, hlen);
-  f->alen = hlen;
-  memcpy(f->b, buf, len);
-  f->blen = len;
-  return cp_diag_set(d, CP_EFORK, "seq %llu: equivocation, a second validly signed entry",
-                     (unsigned long long)e->seq);
+  if (rc != 0) return rc;
+  return keep_fork(f, held, hlen, buf, len, e->seq, "a second validly signed entry", d);
 }
 
-int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens, size_t n,
-                    unsigned flags, uint64_t now, cp_ingest_report *rep, cp_diag *d) {
+/* The next entry of a log whose prev is not the ID of the last entry held:
+ * if it is validly signed by the key in force, the log's key has signed two
+ * branches (whatever their lengths), and (entry seq-1, this entry) is the
+ * proof. Returns 0 when the entry is not such a proof (the chain rule then
+ * refuses it as it refuses any broken link). SPEC: R-fork-01 */
+static int contradicts_prev(cp__tx *tx, const cp__logrec *lr, const uint8_t *buf, size_t len,
+                            const cp_entry *e, cp__fork *f, cp_diag *d) {
+  const uint8_t *held;
+  size_t hlen;
+  if (e->seq == 0 || e->seq != lr->fr.size || memcmp(e->prev, lr->head, CP_HASH_BYTES) == 0 ||
+      (lr->flags & (CP_LOG_FORKED | CP_LOG_RETIRED)) != 0)
+    return 0;
+  if (cp_entry_verify(buf, len, lr->signer) != 0) return 0;
+  int rc = cp__entry_at(tx, lr->logno, e->seq - 1, &held, &hlen);
+  if (rc != 0) return rc == CP_ENOTFOUND ? CP_ECORRUPT : rc;
+  if ((rc = cp__fork_check(tx, lr, held, hlen, buf, len, NULL)) != 0) return rc;
+  return keep_fork(f, held, hlen, buf, len, e->seq,
+                   "its prev contradicts the held entry before it (two branches)", d);
+}
+
+static int ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
+                  const uint8_t *const *keys, size_t n, unsigned flags, uint64_t now,
+                  cp_ingest_report *rep, cp_diag *d) {
   cp__tx tx;
   logcache cache = {NULL, 0, 0};
   cp__fork fork = {0, NULL, NULL, 0, 0};
@@ -342,7 +338,14 @@ int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
       }
       break;
     }
-    rc = cp__append(&tx, lr, bufs[i], lens[i], &e, NULL, (flags & CP_INGEST_VERIFIED) != 0, now, &ed);
+    if ((rc = contradicts_prev(&tx, lr, bufs[i], lens[i], &e, &fork, &ed)) != 0) break;
+    /* SPEC: R-entry-04. A worker's check counts only if it used the key in
+     * force here: an earlier entry of this batch or of an earlier commit may
+     * have rotated it since the worker's snapshot. */
+    int verified = (flags & CP_INGEST_VERIFIED) != 0 ||
+                   (keys != NULL && keys[i] != NULL &&
+                    memcmp(keys[i], lr->signer, CP_PK_BYTES) == 0);
+    rc = cp__append(&tx, lr, bufs[i], lens[i], &e, NULL, verified, now, &ed);
     if (rc != 0) break;
     rep->added++;
   }
@@ -359,7 +362,7 @@ int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
     cp_diag_set(d, rc, "entry %zu of the batch (log %s…): %s", i, hex,
                 ed.msg[0] ? ed.msg : cp_strerror(rc));
     if (fork.found) {
-      int frc = record_fork(s, &fork, NULL);
+      int frc = cp__fork_record(s, &fork, NULL);
       if (frc == 0) rep->forked = 1;
     }
   }
@@ -369,27 +372,13 @@ int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
   return rc;
 }
 
-int cp_store_add_fork(cp_store *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
-                      cp_diag *d) {
-  cp_entry ea, eb;
-  cp_reader *r = NULL;
-  cp_log_info li;
-  int rc = cp_entry_decode(a, alen, &ea, d);
-  if (rc == 0) rc = cp_entry_decode(b, blen, &eb, d);
-  if (rc != 0) return rc;
-  if (memcmp(ea.log, eb.log, CP_PK_BYTES) != 0 || ea.seq != eb.seq ||
-      (alen == blen && memcmp(a, b, alen) == 0))
-    return cp_diag_set(d, CP_EINVAL, "a fork proof needs two different entries at one seq of one log");
-  if ((rc = cp_reader_begin(s, &r)) != 0) return rc;
-  rc = cp_reader_log(r, ea.log, &li);
-  if (rc == 0 && (li.flags & CP_LOG_FORKED)) rc = CP_EEXIST;
-  cp_reader_end(r);
-  if (rc == CP_ENOTFOUND) return cp_diag_set(d, rc, "fork proof for a log this node does not hold");
-  if (rc != 0) return rc;
-  /* Both must be signed by a key the log has used. */
-  if ((cp_entry_verify(a, alen, ea.log) != 0 && cp_entry_verify(a, alen, li.signer) != 0) ||
-      (cp_entry_verify(b, blen, eb.log) != 0 && cp_entry_verify(b, blen, li.signer) != 0))
-    return cp_diag_set(d, CP_EBADSIG, "fork proof: an entry is not validly signed by the log");
-  cp__fork f = {1, (uint8_t *)a, (uint8_t *)b, alen, blen};
-  return record_fork(s, &f, d);
+int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens, size_t n,
+                    unsigned flags, uint64_t now, cp_ingest_report *rep, cp_diag *d) {
+  return ingest(s, bufs, lens, NULL, n, flags, now, rep, d);
+}
+
+int cp_store_ingest_checked(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
+                            const uint8_t *const *keys, size_t n, uint64_t now,
+                            cp_ingest_report *rep, cp_diag *d) {
+  return ingest(s, bufs, lens, keys, n, 0, now, rep, d);
 }

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "credport/codec.h"
 #include "daemon_internal.h"
 
@@ -31,6 +33,7 @@ static void job_free(cp__job *j) {
   free(j->items);
   free(j->lens);
   free(j->data);
+  free(j->vkeys);
   free(j);
 }
 
@@ -54,6 +57,14 @@ int cp__job_copy_items(cp__job *j, const cp_sync_blob *items, size_t n) {
 
 /* ---- verification (thread pool) ------------------------------------------- */
 
+/* Verifies a job's signatures against a reader snapshot, recording for
+ * each entry the key it verified under. Earlier jobs of the same log may be
+ * uncommitted and may rotate its key, so the snapshot's key is not final:
+ * the writer re-verifies any entry whose recorded key is not the key in
+ * force at commit (cp_store_ingest_checked). An entry that fails under the
+ * snapshot's key is refused here only when nothing can be pending before it
+ * (the snapshot holds the entry just before it); otherwise the writer
+ * decides, under the key in force then. */
 static void verify_work(uv_work_t *w) {
   cp__job *j = w->data;
   cp_reader *r = NULL;
@@ -66,7 +77,21 @@ static void verify_work(uv_work_t *w) {
     snprintf(j->why, sizeof j->why, "cannot read the store: %s", cp_strerror(rc));
     return;
   }
+  j->vkeys = calloc(j->nitems ? j->nitems : 1, sizeof *j->vkeys);
+  if (j->vkeys == NULL) {
+    j->rc = CP_ENOMEM;
+    snprintf(j->why, sizeof j->why, "out of memory verifying entries");
+    cp_reader_end(r);
+    return;
+  }
   if (cp_reader_log(r, j->log, &li) == 0) {
+    if (li.flags & CP_LOG_FORKED) {
+      /* Nothing more is accepted from a forked log: no work spent on it. */
+      j->rc = CP_EFORKED;
+      snprintf(j->why, sizeof j->why, "the log is forked: nothing more is accepted");
+      cp_reader_end(r);
+      return;
+    }
     memcpy(signer, li.signer, CP_PK_BYTES);
     size = li.size;
   } else {
@@ -84,6 +109,9 @@ static void verify_work(uv_work_t *w) {
       if (cp_reader_entry(r, j->log, seq, &held, &hlen) == 0 && hlen == j->lens[i] &&
           memcmp(held, j->items[i], hlen) == 0)
         continue;
+      /* Another branch from here on: the writer finds the fork at this
+       * entry (or refuses it) before it would look at the rest. */
+      break;
     }
     if ((rc = cp_entry_decode(j->items[i], j->lens[i], &e, &d)) != 0) {
       j->rc = rc;
@@ -91,11 +119,17 @@ static void verify_work(uv_work_t *w) {
                d.msg);
       break;
     }
-    if (seq >= size && cp_entry_verify(j->items[i], j->lens[i], signer) != 0) {
-      j->rc = CP_EBADSIG;
-      snprintf(j->why, sizeof j->why, "seq %llu: signature does not verify under the log key",
-               (unsigned long long)seq);
-      break;
+    if (seq >= size) {
+      if (cp_entry_verify(j->items[i], j->lens[i], signer) == 0) {
+        memcpy(j->vkeys[i], signer, CP_PK_BYTES);
+      } else if (j->first_seq <= size) {
+        /* The snapshot holds everything before this job, so the key
+         * followed from it through the job's own entries is final. */
+        j->rc = CP_EBADSIG;
+        snprintf(j->why, sizeof j->why, "seq %llu: signature does not verify under the log key",
+                 (unsigned long long)seq);
+        break;
+      }
     }
     if (e.type == CP_T_KEY && e.u.key.action == CP_KEY_ROTATE)
       memcpy(signer, e.u.key.new_key, CP_PK_BYTES);
@@ -143,21 +177,24 @@ static void commit_entries(cp__node *n, cp__job **v, size_t nv) {
   for (size_t i = 0; i < nv; i++) total += v[i]->nitems;
   const uint8_t **bufs = malloc((total ? total : 1) * sizeof *bufs);
   size_t *lens = malloc((total ? total : 1) * sizeof *lens);
+  const uint8_t **keys = malloc((total ? total : 1) * sizeof *keys);
   cp_ingest_report rep;
   cp_diag d = {{0}};
-  int rc = CP_ENOMEM, allocated = bufs != NULL && lens != NULL;
+  int rc = CP_ENOMEM, allocated = bufs != NULL && lens != NULL && keys != NULL;
   if (allocated) {
     size_t k = 0;
     for (size_t i = 0; i < nv; i++)
       for (size_t e = 0; e < v[i]->nitems; e++, k++) {
         bufs[k] = v[i]->items[e];
         lens[k] = v[i]->lens[e];
+        keys[k] = v[i]->vkeys != NULL && !sodium_is_zero(v[i]->vkeys[e], CP_PK_BYTES)
+                      ? v[i]->vkeys[e] : NULL;
       }
-    rc = cp_store_ingest(n->s, bufs, lens, total, CP_INGEST_VERIFIED, (uint64_t)time(NULL), &rep,
-                         &d);
+    rc = cp_store_ingest_checked(n->s, bufs, lens, keys, total, (uint64_t)time(NULL), &rep, &d);
   }
   free(bufs);
   free(lens);
+  free(keys);
   if (rc == 0) {
     for (size_t i = 0; i < nv; i++) v[i]->added = v[i]->nitems;
     return;
@@ -174,7 +211,19 @@ static void commit_entries(cp__node *n, cp__job **v, size_t nv) {
     snprintf(v[0]->why, sizeof v[0]->why, "%s", d.msg);
     return;
   }
-  for (size_t i = 0; i < nv; i++) commit_entries(n, &v[i], 1);
+  /* A fork proof found in the joint attempt is already recorded: the job
+   * that carried it reports it (retried alone it would only meet the
+   * forked log). */
+  size_t fork_job = nv;
+  if (rc == CP_EFORK && rep.forked)
+    for (size_t i = 0, k = 0; i < nv; k += v[i]->nitems, i++)
+      if (rep.failed_at >= k && rep.failed_at < k + v[i]->nitems) {
+        fork_job = i;
+        v[i]->rc = rc;
+        snprintf(v[i]->why, sizeof v[i]->why, "%s", d.msg);
+      }
+  for (size_t i = 0; i < nv; i++)
+    if (i != fork_job) commit_entries(n, &v[i], 1);
 }
 
 static void write_work(uv_work_t *w) {
@@ -242,6 +291,13 @@ static void write_done(uv_work_t *w, int status) {
           (void)e;
         }
         cp__broadcast_fork(n, j->log);
+      } else if (j->rc == CP_EFORKED) {
+        /* More of a log already known forked: dropped, and the credit
+         * given back; the sender may hold the other branch in good faith. */
+        if (c != NULL && !c->closing) {
+          int e = cp_sync_entries_committed(c->sync, j->count, j->bytes);
+          (void)e;
+        }
       } else if (c != NULL) {
         cp__log(n, "warn", "event=refused peer=%s msg=ENTRIES log=%s… why=\"%s\"", c->name, lhex,
                 j->why);

@@ -159,6 +159,7 @@ static int add_head(void *ctx, const cp_log_info *li) {
   memcpy(h->v[h->n].log, li->log, CP_PK_BYTES);
   h->v[h->n].size = li->size;
   memcpy(h->v[h->n].head, li->head, CP_HASH_BYTES);
+  h->v[h->n].flags = li->flags & CP_LOG_FORKED ? CP_SYNC_HEAD_FORKED : 0;
   h->n++;
   return 0;
 }
@@ -277,11 +278,13 @@ static void on_peer_has(cp__conn *c, const cp_sync_event *ev) {
   cp_reader *r = NULL;
   cp_log_info li;
   uint64_t ours = 0;
+  int forked = 0;
   if (cp_reader_begin(c->n->s, &r) == 0) {
-    if (cp_reader_log(r, ev->log, &li) == 0) ours = li.size;
+    if (cp_reader_log(r, ev->log, &li) == 0) ours = li.size, forked = li.flags & CP_LOG_FORKED;
     cp_reader_end(r);
   }
-  if (ev->seq > ours) {
+  /* A forked log's other branch is not replicated. */
+  if (ev->seq > ours && !forked) {
     int rc = cp_sync_request(c->sync, ev->log, ours);
     (void)rc; /* CP_EEXIST: already asked; CP_EAGAIN: the next HAVE asks again */
   }

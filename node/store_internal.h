@@ -20,7 +20,8 @@
  *   by_type     type u8 -> rowid (dups): every entry except awards
  *   revoked     award ID (32) -> rowid of the revoke entry
  *   credids     logno u32 | stable id -> rowid of the definition
- *   forks       logno u32 -> u32 len | entry a | u32 len | entry b
+ *   forks       logno u32 -> u32 len | entry a | u32 len | entry b: a fork
+ *               proof (cp__fork_check), a's seq not above b's
  *   checkpoints logno u32 | size u64 -> signed note text
  *   peers       partner key (32) -> peer record (node/peers.c)
  */
@@ -148,6 +149,15 @@ typedef struct cp__fork {
   uint8_t *a, *b;
   size_t alen, blen;
 } cp__fork;
+/* Checks that (a, b) proves equivocation in lr's log (docs/FORMATS.md,
+ * "Fork proofs"): two different entries at one seq, or entry k and an entry
+ * k+1 whose prev is not ID(a), both signed by a key of the log. 0, or
+ * CP_EINVAL (no contradiction), CP_EBADSIG, a store error. */
+int cp__fork_check(cp__tx *tx, const cp__logrec *lr, const uint8_t *a, size_t alen,
+                   const uint8_t *b, size_t blen, cp_diag *d);
+/* Stores f as the log's fork proof and marks the log forked, in a write
+ * transaction of its own (CP_EEXIST if it has one already). */
+int cp__fork_record(cp_store *s, const cp__fork *f, cp_diag *d);
 /* id: the entry's ID when the caller has computed it, or NULL. */
 int cp__append(cp__tx *tx, cp__logrec *lr, const uint8_t *buf, size_t len, const cp_entry *e,
                const uint8_t *id, int verified, uint64_t now, cp_diag *d);

@@ -64,16 +64,30 @@ static int rd_entry(cp_rd *r, cp_sync_blob *b) {
   return 0;
 }
 
-/* FORK: u8 0x31 | u32 na | na bytes | u32 nb | nb bytes: two raw entries. */
+/* 0 if (a, b) has the shape of a fork proof, else why not (1: identical,
+ * 2: seqs neither equal nor consecutive). The log keys are compared by the
+ * caller. */
+static int fork_pair(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
+  uint64_t sa = be64_get(a + 34), sb = be64_get(b + 34);
+  if (sa == sb) return alen == blen && memcmp(a, b, alen) == 0 ? 1 : 0;
+  return sa != UINT64_MAX && sb == sa + 1 ? 0 : 2;
+}
+
+/* FORK: u8 0x31 | u32 na | na bytes | u32 nb | nb bytes: two raw entries of
+ * one log, at one seq (different) or at seqs k and k+1. SPEC: L-3 */
 static int on_fork(cp_sync *s, cp_rd *r) {
   if (rd_entry(r, &s->items[0]) != 0 || rd_entry(r, &s->items[1]) != 0 || rd_left(r) != 0)
     return cp__sync_fail(s, CP_EPROTO, "FORK: malformed (each entry %u..%u bytes, no trailer)",
                          CP_SYNC_ENTRY_MIN, CP_ENTRY_MAX);
   const cp_sync_blob *a = &s->items[0], *b = &s->items[1];
-  if (memcmp(a->p + 2, b->p + 2, 40) != 0)
-    return cp__sync_fail(s, CP_EPROTO, "FORK: the entries differ in log key or seq");
-  if (a->len == b->len && memcmp(a->p, b->p, a->len) == 0)
-    return cp__sync_fail(s, CP_EPROTO, "FORK: the two entries are identical");
+  if (memcmp(a->p + 2, b->p + 2, CP_PK_BYTES) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "FORK: the entries differ in log key");
+  int why = fork_pair(a->p, a->len, b->p, b->len);
+  if (why == 1) return cp__sync_fail(s, CP_EPROTO, "FORK: the two entries are identical");
+  if (why == 2)
+    return cp__sync_fail(s, CP_EPROTO, "FORK: seqs %llu and %llu are neither equal nor "
+                         "consecutive", (unsigned long long)be64_get(a->p + 34),
+                         (unsigned long long)be64_get(b->p + 34));
   cp_sync_event *ev = cp__sync_ev_push(s, CP_SYNC_EV_FORK_PROOF);
   memcpy(ev->log, a->p + 2, 32);
   ev->seq = be64_get(a->p + 34);
@@ -168,7 +182,7 @@ int cp_sync_send_fork_proof(cp_sync *s, const uint8_t *a, size_t alen, const uin
   if (rc != 0) return rc;
   if (alen < CP_SYNC_ENTRY_MIN || blen < CP_SYNC_ENTRY_MIN) return CP_EINVAL;
   if (alen > CP_ENTRY_MAX || blen > CP_ENTRY_MAX) return CP_ETOOBIG;
-  if (memcmp(a + 2, b + 2, 40) != 0 || (alen == blen && memcmp(a, b, alen) == 0))
+  if (memcmp(a + 2, b + 2, CP_PK_BYTES) != 0 || fork_pair(a, alen, b, blen) != 0)
     return CP_EINVAL;
   size_t n = 1 + 4 + alen + 4 + blen;
   uint8_t *p = cp__frame_begin(s, n, 0);

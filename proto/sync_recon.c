@@ -141,7 +141,8 @@ static void emit_rest(wr *w, const cp_sync *s, const bound *lo) {
   w->stop = 1;
 }
 
-/* Requests what their heads list shows we lack or disagree on. SPEC: R-4 */
+/* Requests what their heads list shows we lack or disagree on, except logs
+ * we hold a fork proof of. SPEC: R-4 */
 static void diff(cp_sync *s, const uint8_t *items, size_t n, size_t a, size_t b) {
   size_t i = 0, j = a;
   while (i < n) {
@@ -156,7 +157,9 @@ static void diff(cp_sync *s, const uint8_t *items, size_t n, size_t a, size_t b)
       if (tsize > 0 && cp__req_enqueue(s, t, 0) == 0) s->st.entries_expected += tsize;
     } else {
       const cp_sync_head *m = &s->heads[j++];
-      if (tsize > m->size && cp__req_enqueue(s, t, m->size) == 0)
+      if (m->flags & CP_SYNC_HEAD_FORKED)
+        ; /* a fork proof is held: the peer's branch is not replicated */
+      else if (tsize > m->size && cp__req_enqueue(s, t, m->size) == 0)
         s->st.entries_expected += tsize - m->size;
       else if (tsize > m->size)
         ; /* the queue is full: the peer's HAVE will bring it later */

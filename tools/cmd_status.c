@@ -49,6 +49,11 @@ static int log_row(void *ctx, const cp_log_info *li) {
     json_object_set_new(f, "name", json_stringn(li->name.p, li->name.len));
     if (cp_entry_decode(a, al, &e, NULL) == 0)
       json_object_set_new(f, "seq", json_integer((json_int_t)e.seq));
+    /* "seq": two entries at one seq; "branch": entry seq+1 of another
+     * branch names a prev that is not entry seq (docs/FORMATS.md). */
+    int branch = al >= 42 && bl >= 42 && cp_entry_decode(b, bl, &e, NULL) == 0 &&
+                 (json_int_t)e.seq != json_integer_value(json_object_get(f, "seq"));
+    json_object_set_new(f, "kind", json_string(branch ? "branch" : "seq"));
     cp_entry_id(a, al, ida);
     cp_entry_id(b, bl, idb);
     json_object_set_new(f, "entry_a", cli_hex_json(ida, CP_HASH_BYTES));
@@ -155,10 +160,17 @@ int cmd_status(cli *c, int argc, char **argv) {
            (long long)json_integer_value(json_object_get(v, "entries_out")));
   }
   printf("\nforks: %zu%s\n", json_array_size(x.forks), json_array_size(x.forks) ? " (see --json)" : "");
-  json_array_foreach(x.forks, i, v)
-      printf("  FORK log %.16s… (%s) at seq %lld\n", json_string_value(json_object_get(v, "log")),
-             json_string_value(json_object_get(v, "name")),
-             (long long)json_integer_value(json_object_get(v, "seq")));
+  json_array_foreach(x.forks, i, v) {
+    long long sq = (long long)json_integer_value(json_object_get(v, "seq"));
+    if (strcmp(json_string_value(json_object_get(v, "kind")), "branch") == 0)
+      printf("  FORK log %.16s… (%s): two branches, entry %lld names a prev that is not "
+             "entry %lld\n", json_string_value(json_object_get(v, "log")),
+             json_string_value(json_object_get(v, "name")), sq + 1, sq);
+    else
+      printf("  FORK log %.16s… (%s): two entries at seq %lld\n",
+             json_string_value(json_object_get(v, "log")),
+             json_string_value(json_object_get(v, "name")), sq);
+  }
   json_decref(x.logs), json_decref(x.forks), json_decref(peers);
   return CLI_OK;
 }

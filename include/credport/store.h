@@ -9,9 +9,11 @@
  * Every entry, local or foreign, passes the same validation (validate.c):
  * strict decoding, contiguous seq, prev hash, time order, signature by the
  * log's current signing key, and the body rules of docs/FORMATS.md. A batch
- * commits whole or not at all. A second, different, validly signed entry at
- * a held seq is equivocation: the pair is stored as a fork proof in its own
- * transaction and the log accepts nothing more.
+ * commits whole or not at all. Two statements signed by one log key that
+ * cannot both be true are equivocation: a second, different entry at a held
+ * seq, or a next entry whose prev is not the ID of the last entry held (two
+ * branches, whatever their lengths). The pair is stored as a fork proof in
+ * its own transaction and the log accepts nothing more.
  *
  * Threads: a cp_store may be used from several threads; write operations
  * are serialised by LMDB (one writer). A cp_reader is a read transaction and
@@ -125,7 +127,8 @@ int cp_reader_revocation(cp_reader *r, const uint8_t award[CP_HASH_BYTES], const
 /* The latest definition of credential stable id in log. */
 int cp_reader_credential(cp_reader *r, const uint8_t log[CP_PK_BYTES], const char *id,
                          const uint8_t **buf, size_t *len);
-/* The stored fork proof of log: two entries at one seq. CP_ENOTFOUND if none. */
+/* The stored fork proof of log: two entries at one seq, or entry k (a) and
+ * an entry k+1 (b) whose prev is not a's ID. CP_ENOTFOUND if none. */
 int cp_reader_fork(cp_reader *r, const uint8_t log[CP_PK_BYTES], const uint8_t **a, size_t *alen,
                    const uint8_t **b, size_t *blen);
 /* Latest stored checkpoint note of log (text, not NUL-terminated). */
@@ -189,7 +192,10 @@ int cp_store_checkpoint(cp_store *s, const cp_key *k, cp_diag *d)
 /* ---- ingesting entries from anywhere --------------------------------- */
 
 enum {
-  CP_INGEST_VERIFIED = 1u << 0 /* signatures were already checked (by the caller's workers) */
+  /* The caller signed these entries itself, with each log's key in force
+   * (benchmarks, local tools). Entries checked by other threads go through
+   * cp_store_ingest_checked instead, which knows which key each check used. */
+  CP_INGEST_VERIFIED = 1u << 0
 };
 
 typedef struct cp_ingest_report {
@@ -206,15 +212,27 @@ int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
                     unsigned flags, uint64_t now, cp_ingest_report *rep, cp_diag *d)
     __attribute__((warn_unused_result));
 
+/* As cp_store_ingest (flags 0), for entries whose signatures the caller's
+ * workers checked against a snapshot: keys[i] is the key entry i verified
+ * under, or NULL if it was not checked. Entry i skips the signature check
+ * only when keys[i] is the log's signing key in force at that entry in this
+ * transaction; otherwise (a rotation committed, or earlier in the batch,
+ * after the worker's snapshot) it is verified again here. keys may be NULL. */
+int cp_store_ingest_checked(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
+                            const uint8_t *const *keys, size_t n, uint64_t now,
+                            cp_ingest_report *rep, cp_diag *d) __attribute__((warn_unused_result));
+
 /* Stores a checkpoint note for a log after verifying it: signed by the
  * log's key under the genesis origin, size <= held size and root equal to
  * the held tree's root at that size. */
 int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *d)
     __attribute__((warn_unused_result));
 
-/* Records a fork proof received from a partner: a and b must be two
- * different, validly signed entries at one seq of a log this node holds
- * (CP_EBADSIG, CP_EINVAL otherwise). The log then accepts nothing more.
+/* Records a fork proof received from a partner: a and b (in either order)
+ * must be two different entries at one seq, or entries k and k+1 where the
+ * second's prev is not the first's ID, of a log this node holds, each
+ * validly signed by a key of the log (docs/FORMATS.md, "Fork proofs";
+ * CP_EBADSIG, CP_EINVAL otherwise). The log then accepts nothing more.
  * CP_EEXIST if the log already has a fork proof. */
 int cp_store_add_fork(cp_store *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
                       cp_diag *d) __attribute__((warn_unused_result));

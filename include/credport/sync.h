@@ -66,11 +66,16 @@ typedef struct cp_sync cp_sync;
 
 typedef enum { CP_SYNC_INITIATOR = 1, CP_SYNC_RESPONDER = 2 } cp_sync_role;
 
-/* One log head: the caller's view of one log (the ledger's committed state). */
+/* cp_sync_head.flags */
+#define CP_SYNC_HEAD_FORKED 0x1u /* we hold a fork proof of this log: never request it */
+
+/* One log head: the caller's view of one log (the ledger's committed state).
+ * Only log, size and head travel (DIGEST, RECON, HAVE); flags are local. */
 typedef struct cp_sync_head {
   uint8_t log[CP_PK_BYTES];    /* log key */
   uint64_t size;               /* number of entries committed (next seq) */
   uint8_t head[CP_HASH_BYTES]; /* entry ID (leaf hash) of entry size-1 */
+  uint32_t flags;              /* CP_SYNC_HEAD_*; 0 for an ordinary log */
 } cp_sync_head;
 
 /* A borrowed byte string (an encoded entry, a note). */
@@ -129,8 +134,10 @@ typedef enum {
   CP_SYNC_EV_PEER_HAS = 6,
   /* A checkpoint (signed note text, ev.items[0]) for log ev.log. Unverified. */
   CP_SYNC_EV_CHECKPOINT = 7,
-  /* A fork proof: ev.items[0] and ev.items[1] are two different raw entries
-   * of log ev.log at seq ev.seq. Unverified: check both signatures. */
+  /* A fork proof: ev.items[0] and ev.items[1] are two raw entries of log
+   * ev.log, either two different entries at seq ev.seq or entries ev.seq and
+   * ev.seq + 1 (the second's prev should contradict the first). Unverified:
+   * check the contradiction and both signatures. */
   CP_SYNC_EV_FORK_PROOF = 8,
   /* The peer closed the session: ev.code (a cp_err or -errno it sent) and
    * ev.items[0] (its reason text, not NUL-terminated). The session is now
@@ -238,7 +245,8 @@ int cp_sync_announce(cp_sync *s, const cp_sync_head *h) __attribute__((warn_unus
 /* Sends a checkpoint (signed note text, at most CP_NOTE_MAX bytes) for log. */
 int cp_sync_send_checkpoint(cp_sync *s, const uint8_t log[CP_PK_BYTES], const char *note,
                             size_t len) __attribute__((warn_unused_result, nonnull));
-/* Sends a fork proof: two different raw entries with the same log and seq. */
+/* Sends a fork proof: two raw entries of one log, either different entries
+ * at one seq or entries at seqs k and k+1 (in that order). */
 int cp_sync_send_fork_proof(cp_sync *s, const uint8_t *a, size_t alen, const uint8_t *b,
                             size_t blen) __attribute__((warn_unused_result, nonnull));
 

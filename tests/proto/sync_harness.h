@@ -172,6 +172,7 @@ typedef struct peer {
   int first_want_set;
   uint64_t first_want_seq;
   struct peer *relay;
+  const uint8_t *forked; /* a log whose head is given as CP_SYNC_HEAD_FORKED */
   char note[256];
 } peer;
 
@@ -207,6 +208,8 @@ static void peer_close(peer *p) {
 static void give_heads(peer *p) {
   free(p->snap);
   p->snap = snapshot(p->L);
+  for (size_t i = 0; p->forked != NULL && i < p->L->n; i++)
+    if (memcmp(p->snap[i].log, p->forked, 32) == 0) p->snap[i].flags = CP_SYNC_HEAD_FORKED;
   assert_int_equal(cp_sync_provide_heads(p->s, p->snap, p->L->n), 0);
   p->heads_pending = 0;
 }

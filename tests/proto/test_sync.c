@@ -375,6 +375,58 @@ static void sync_fork_proof_relayed(void **state) {
   world_free(&w);
 }
 
+/* Branches of one log of unequal length (5 and 6 entries): the proof is
+ * entry 4 of one and entry 5 of the other, and travels as a FORK; a log
+ * whose head is marked forked is never requested again, while the rest of
+ * the ledger still syncs. */
+static void sync_fork_unequal_branches(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  uint8_t k[32], only_b[32];
+  random_key(k);
+  random_key(only_b);
+  flog *fa = add_log(&w.La, k, 1), *fb = add_log(&w.Lb, k, 1);
+  log_fill(fa, 2, 0);
+  log_fill(fb, 2, 0);
+  log_fill(fa, 5, 1);
+  log_fill(fb, 6, 2);
+  open_ab(&w, 0, 0);
+  run(&w.A, &w.B, 0, NULL);
+  assert_healthy(&w.A);
+  assert_healthy(&w.B);
+  assert_int_equal(w.A.got, 1); /* B's entry 5: its node finds the contradiction */
+  fa = find_log(&w.La, k);
+  fb = find_log(&w.Lb, k);
+  assert_int_equal(cp_sync_send_fork_proof(w.A.s, fa->e[4], fa->len[4], fb->e[5], fb->len[5]), 0);
+  /* Not a proof's shape: seqs two apart, or the later entry first. */
+  assert_int_equal(cp_sync_send_fork_proof(w.A.s, fa->e[3], fa->len[3], fb->e[5], fb->len[5]),
+                   CP_EINVAL);
+  assert_int_equal(cp_sync_send_fork_proof(w.A.s, fb->e[5], fb->len[5], fa->e[4], fa->len[4]),
+                   CP_EINVAL);
+  run(&w.A, &w.B, 0, NULL);
+  assert_healthy(&w.A);
+  assert_healthy(&w.B);
+  assert_int_equal(w.B.fork_proofs, 1);
+  peer_close(&w.A);
+  peer_close(&w.B);
+
+  /* A holds the proof now (and only its own branch); B gained a log. */
+  free(fa->e[5]);
+  fa->n = 5;
+  log_fill(add_log(&w.Lb, only_b, 1), 3, 0);
+  open_ab(&w, 0, 0);
+  w.A.forked = k;
+  run(&w.A, &w.B, 0, NULL);
+  assert_healthy(&w.A);
+  assert_healthy(&w.B);
+  assert_true(w.A.synced && w.B.synced);
+  assert_int_equal(find_log(&w.La, k)->n, 5);
+  assert_int_equal(w.A.got, 3); /* the new log only */
+  assert_int_equal(find_log(&w.La, only_b)->n, 3);
+  world_free(&w);
+}
+
 static void sync_live_push_and_announce(void **state) {
   (void)state;
   world w;
@@ -543,6 +595,7 @@ static const struct CMUnitTest tests[] = {
       cmocka_unit_test(sync_flow_control_bounds_sender),
       cmocka_unit_test(sync_resume_from_committed),
       cmocka_unit_test(sync_fork_proof_relayed),
+      cmocka_unit_test(sync_fork_unequal_branches),
       cmocka_unit_test(sync_live_push_and_announce),
       cmocka_unit_test(sync_close_carries_reason),
       cmocka_unit_test(sync_keepalive_and_timeout),

@@ -186,6 +186,7 @@ static int add_head(void *ctx, const cp_log_info *li) {
   memcpy(h->v[h->n].log, li->log, CP_PK_BYTES);
   h->v[h->n].size = li->size;
   memcpy(h->v[h->n].head, li->head, CP_HASH_BYTES);
+  h->v[h->n].flags = 0;
   h->n++;
   return 0;
 }
