@@ -53,6 +53,14 @@ start_node B
 "$CP" -d "${D[A]}" sync "127.0.0.1:${PORT[B]}" "${KEY[B]}" >/dev/null || die "A -> B sync"
 [ "$(log_size B "${KEY[A]}")" -eq "$new" ] || die "B does not hold A's $new entries"
 
+say "a backup of B while it serves is whole: restored, it holds what B holds and audits clean"
+"$CP" -d "${D[B]}" backup --out "$T/bbackup" >/dev/null || die "backup of a serving node"
+D[B2]=$T/B2
+KEY[B2]=${KEY[B]}
+"$CP" -d "${D[B2]}" restore --from "$T/bbackup" >/dev/null || die "restore of B's backup"
+[ "$(heads B2)" = "$(heads B)" ] || die "B's backup differs from B: $(heads B2) / $(heads B)"
+audit_clean B2
+
 say "1. A's older ledger file under its newer own-head record: appending is refused"
 rm -rf "${D[A]}/ledger/data.mdb" "${D[A]}/ledger/lock.mdb"
 cp "$T/backup/data.mdb" "${D[A]}/ledger/data.mdb"
