@@ -85,12 +85,16 @@ static int guard_write(const char *path, const guard *g, cp_diag *d) {
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return cp_diag_set(d, -errno, "cannot write %s: %s", tmp, strerror(errno));
-  int err = write(fd, line, (size_t)n) == n && fsync(fd) == 0 ? 0 : (errno ? errno : EIO);
+  int err = 0;
+  ssize_t w = write(fd, line, (size_t)n);
+  if (w != n) err = w < 0 ? errno : ENOSPC;
+  else if (fsync(fd) != 0) err = errno;
   close(fd);
   if (err == 0 && rename(tmp, path) != 0) err = errno;
   if (err != 0) {
     unlink(tmp);
-    return cp_diag_set(d, -err, "cannot write the own-head record %s: %s", path, strerror(err));
+    return cp_diag_set(d, err == ENOSPC ? CP_ENOSPC : -err, "cannot write the own-head record %s: %s",
+                       path, strerror(err));
   }
   return CP_OK;
 }
@@ -150,7 +154,10 @@ static int own_state(cp_store *s, uint64_t *size, uint8_t head[CP_HASH_BYTES], c
 int cp_store_guard_confirm(cp_store *s, int no_partners, cp_store_guard *out, cp_diag *d) {
   guard g, now = {G_HEAD, 0, {0}};
   int rc = guard_read(s->headfile, &g, d);
-  if (rc == CP_ECORRUPT && no_partners) rc = CP_OK, g.state = G_NONE;
+  if (rc == CP_ECORRUPT && no_partners) { /* the operator's word replaces a damaged record */
+    memset(&g, 0, sizeof g);
+    rc = CP_OK;
+  }
   if (rc == 0) rc = own_state(s, &now.size, now.head, d);
   if (rc != 0) return rc;
   if (out != NULL) {

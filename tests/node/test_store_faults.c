@@ -186,11 +186,85 @@ static void store_error_codes(void **state) {
   assert_false(cp_err_local(CP_EPROTO));
 }
 
+
+/* ---- the own-head guard ------------------------------------------------- */
+
+static void put_guard(const fx_store *f, const char *text) {
+  char p[4096];
+  snprintf(p, sizeof p, "%s/own-head", f->dir);
+  FILE *g = fopen(p, "w");
+  assert_non_null(g);
+  if (text != NULL) fputs(text, g);
+  fclose(g);
+  if (text == NULL) assert_int_equal(unlink(p), 0);
+}
+
+/* cp_appender_begin's verdict; the message must contain want when it fails. */
+static void begin_is(fx_store *f, int rc_want, const char *want) {
+  cp_appender *a = NULL;
+  cp_diag d = {{0}};
+  int rc = cp_appender_begin(f->s, f->k, T0 + 10, &a, &d);
+  if (rc != rc_want) fail_msg("appender_begin: %d (wanted %d): %s", rc, rc_want, d.msg);
+  if (rc == 0) {
+    cp_appender_abort(a);
+    return;
+  }
+  if (strstr(d.msg, want) == NULL) fail_msg("\"%s\" lacks \"%s\"", d.msg, want);
+  assert_non_null(strstr(d.msg, "sync with a partner first (credport sync ADDR:PORT"));
+}
+
+static void store_guard_states(void **state) {
+  (void)state;
+  fx_store f;
+  cp_diag d = {{0}};
+  cp_store_guard g;
+  char line[128], hex[65];
+  fx_new(&f, 0x54, "credport/test/guard");
+  begin_is(&f, CP_OK, NULL);
+  cp_log_info li;
+  cp_reader *r = NULL;
+  assert_int_equal(cp_reader_begin(f.s, &r), CP_OK);
+  assert_int_equal(cp_reader_log(r, f.pk, &li), CP_OK);
+  cp_reader_end(r);
+  cp_hex_encode(li.head, 32, hex);
+
+  put_guard(&f, NULL);
+  begin_is(&f, CP_EBEHIND, "is missing while this ledger holds 1 entries");
+  put_guard(&f, "1 zz\n");
+  begin_is(&f, CP_ECORRUPT, "is malformed");
+  snprintf(line, sizeof line, "1 %064x\n", 7);
+  put_guard(&f, line);
+  begin_is(&f, CP_EBEHIND, "not the one last committed here");
+  snprintf(line, sizeof line, "5 %s\n", hex);
+  put_guard(&f, line);
+  begin_is(&f, CP_EBEHIND, "holds 1 entries of its own log but 5 were committed");
+  /* A sync that did not bring the 5 back does not confirm... */
+  assert_int_equal(cp_store_guard_confirm(f.s, 0, NULL, &d), CP_EBEHIND);
+  begin_is(&f, CP_EBEHIND, "but 5 were committed");
+  /* ...the operator's statement does. */
+  assert_int_equal(cp_store_guard_confirm(f.s, 1, &g, &d), CP_OK);
+  assert_int_equal(g.size, 1);
+  assert_false(g.was_confirmed);
+  begin_is(&f, CP_OK, NULL);
+
+  /* A restore: refused until a sync is confirmed, whatever the sizes. */
+  assert_int_equal(cp_store_guard_restored(f.s, &d), CP_OK);
+  begin_is(&f, CP_EBEHIND, "restored from a backup (at least 1 entries");
+  assert_int_equal(cp_store_guard_get(f.s, &g, &d), CP_OK);
+  assert_false(g.was_confirmed);
+  assert_int_equal(cp_store_guard_confirm(f.s, 0, &g, &d), CP_OK);
+  begin_is(&f, CP_OK, NULL);
+  assert_int_equal(cp_store_guard_get(f.s, &g, &d), CP_OK);
+  assert_true(g.was_confirmed);
+  fx_free(&f);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(store_dead_reader_cleared_by_writer),
     cmocka_unit_test(store_dead_reader_cleared_at_open),
     cmocka_unit_test(store_map_full_then_raised),
     cmocka_unit_test(store_error_codes),
+    cmocka_unit_test(store_guard_states),
 };
 
 CP_TEST_MAIN(tests)
