@@ -4,14 +4,19 @@
 # partner (event=local-fault, never event=refused), keeps what it stored
 # (audit clean), and goes on once there is room: a running serve completes
 # the next sync without a restart.
-# The small disk is a tmpfs the script mounts (as root, or as root of a new
-# user namespace when run unprivileged).
+# The small disk is a tmpfs the script mounts: as root, as root of a new
+# user namespace, or through sudo.
 # Usage: bash fed_diskfull.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
 set -euo pipefail
 CP=${1:?usage: fed_diskfull.sh PATH-TO-CREDPORT [VECTORS]}
 if [ "$(id -u)" != 0 ] && [ -z "${CP_FULL_NS:-}" ]; then
-  command -v unshare >/dev/null || { echo "FAIL: mounting a tmpfs needs root or unshare" >&2; exit 1; }
-  CP_FULL_NS=1 exec unshare --user --map-root-user --mount bash "$0" "$@"
+  if unshare --user --map-root-user --mount true 2>/dev/null; then
+    CP_FULL_NS=1 exec unshare --user --map-root-user --mount bash "$0" "$@"
+  elif sudo -n true 2>/dev/null; then
+    exec sudo -n env CP_FULL_NS=1 bash "$0" "$@"
+  fi
+  echo "FAIL: mounting a small tmpfs needs root, user namespaces or sudo" >&2
+  exit 1
 fi
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"

@@ -89,7 +89,11 @@ grep -q 'credport sync' <<<"$out" || die "restore does not say to sync first: $o
 "$CP" -d "${D[R]}" own-head --json | grep -q '"may_append":false' || die "own-head allows appending"
 refused R "credport restore" | grep -q 'restored from a backup' || die "the refusal does not name the restore"
 "$CP" -d "${D[R]}" peer list | grep -q "${KEY[B]}" || die "the restore lost the peer table"
+# The documented way: serve runs, and a one-shot sync beside it confirms.
+KEY[R]=${KEY[A]}
+start_node R
 "$CP" -d "${D[R]}" sync "127.0.0.1:${PORT[B]}" "${KEY[B]}" >/dev/null || die "B -> R sync"
+stop_node R
 [ "$(own_size R)" -eq "$new" ] || die "R did not get its own log back ($(own_size R) of $new)"
 "$CP" -d "${D[R]}" award --csv "$T/one.csv" >/dev/null || die "R cannot append after the sync"
 new=$((new + 1))
