@@ -182,6 +182,12 @@ int cmd_restore(cli *c, int argc, char **argv) {
     cli_path(c, need[i], dst, sizeof dst);
     rc = i == 0 ? copy_file(src, dst, &d) : copy_key(src, dst, &d);
   }
+  /* The backup's record may know of more own entries than its snapshot
+   * holds (committed while it was taken): carried, so that the sync must
+   * bring them back. */
+  snprintf(src, sizeof src, "%s/ledger/own-head", from);
+  cli_path(c, "ledger/own-head", dst, sizeof dst);
+  if (rc == 0 && stat(src, &sb) == 0) rc = copy_file(src, dst, &d);
   if (rc == 0) {
     cli_path(c, "ledger", dst, sizeof dst);
     rc = cp_store_open(dst, 0, &s, &d);

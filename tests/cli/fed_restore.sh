@@ -102,6 +102,15 @@ audit_clean R
 "$CP" -d "${D[R]}" sync "127.0.0.1:${PORT[B]}" "${KEY[B]}" >/dev/null || die "R -> B sync"
 [ "$(log_size B "${KEY[A]}")" -eq "$new" ] || die "B does not hold A's $new entries"
 
+say "   a backup whose record knows of more own entries than any partner returns stays refused"
+cp -a "$T/cpbackup" "$T/cpbackup2"
+printf 'sync %d\n' $((new + 5)) >"$T/cpbackup2/ledger/own-head"
+D[R2]=$T/R2
+"$CP" -d "${D[R2]}" restore --from "$T/cpbackup2" >/dev/null || die "restore of the second backup"
+out=$("$CP" -d "${D[R2]}" sync "127.0.0.1:${PORT[B]}" "${KEY[B]}" 2>&1) || die "B -> R2 sync: $out"
+grep -q "but at least $((new + 5)) were committed" <<<"$out" || die "the sync did not say R2 is still behind: $out"
+refused R2 "a sync that did not return every own entry" >/dev/null
+
 say "3. a plain mdb_copy -c copy with the key: no own-head record, so refused until a sync"
 D[M]=$T/M
 mkdir -m 700 "${D[M]}" "${D[M]}/ledger"
