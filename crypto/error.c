@@ -1,4 +1,5 @@
 /* credport — error strings and diagnostics. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +22,7 @@ const char *cp_strerror(int err) {
   case CP_EFORKED: return "log is forked; nothing more is accepted from it";
   case CP_EKEYFILE: return "unsafe, truncated or malformed key file";
   case CP_ESTORE: return "store failure";
-  case CP_EMAPFULL: return "store is full";
+  case CP_EMAPFULL: return "ledger map full: raise it with credport map-size SIZE";
   case CP_EVERSION: return "unsupported version";
   case CP_EPROOF: return "proof does not verify";
   case CP_EAUDIT: return "audit found a discrepancy";
@@ -32,10 +33,28 @@ const char *cp_strerror(int err) {
   case CP_EAGAIN: return "resource temporarily unavailable";
   case CP_EPOLICY: return "invalid policy";
   case CP_EOVERFLOW: return "arithmetic overflow";
+  case CP_ENOSPC: return "no space left on device";
+  case CP_EBEHIND: return "this node's own log may be behind its partners': sync with a partner first";
   default: break;
   }
   if (err < 0 && err > -4096) return strerror(-err);
   return "unknown error";
+}
+
+int cp_err_local(int err) {
+  switch (err) {
+  case CP_ENOSPC:
+  case CP_EMAPFULL:
+  case CP_ESTORE:
+  case CP_ENOMEM:
+  case -ENOSPC:
+  case -EDQUOT:
+  case -EIO:
+  case -ENOMEM:
+  case -EROFS:
+    return 1;
+  default: return 0;
+  }
 }
 
 int cp_diag_set(cp_diag *d, int err, const char *fmt, ...) {

@@ -81,7 +81,7 @@ static void *writer_main(void *arg) {
   cp_key_public(a->key, pk);
   if (rc == 0 && memcmp(pk, lr.signer, CP_PK_BYTES) != 0)
     rc = cp_diag_set(&d, CP_EDENIED, "the key given is not this log's signing key");
-  if (rc == 0) rc = cp__ownhead_check(a->s, lr.fr.size, &d);
+  if (rc == 0) rc = cp__ownhead_check(a->s, lr.fr.size, lr.head, &d);
   if (rc == 0 && (lr.flags & (CP_LOG_FORKED | CP_LOG_RETIRED)))
     rc = cp_diag_set(&d, lr.flags & CP_LOG_FORKED ? CP_EFORKED : CP_ERETIRED,
                      "this log is %s: nothing more can be appended",

@@ -1,5 +1,5 @@
 /*
- * credport — partner records and the own-head guard.
+ * credport — partner records.
  *
  * Peer record (value of the peers database, big-endian):
  *   off  size  field
@@ -118,42 +118,4 @@ int cp_reader_each_peer(cp_reader *r, int (*fn)(void *ctx, const cp_peer_info *p
   }
   mdb_cursor_close(c);
   return rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, NULL, "peers");
-}
-
-/* ---- own-head guard ---------------------------------------------------------
- * The file holds "<size> <hex head>\n". It is written (atomically, by
- * rename) after every local commit. If the ledger is ever behind it, the
- * ledger was restored from an older copy: appending now would sign a second
- * entry at a seq already used, a fork. The node must first get its own log
- * back from a partner (sync), which brings the size up to the file's.
- */
-
-int cp__ownhead_check(const cp_store *s, uint64_t size, cp_diag *d) {
-  FILE *f = fopen(s->headfile, "r");
-  if (f == NULL) return CP_OK; /* first commit, or a node made before the guard */
-  unsigned long long known = 0;
-  int n = fscanf(f, "%llu", &known);
-  fclose(f);
-  if (n != 1) return CP_OK;
-  if (known > size)
-    return cp_diag_set(d, CP_EDENIED,
-                       "this ledger holds %llu entries of its own log but %llu were committed "
-                       "before (restored from an older backup?): sync with a partner to get "
-                       "them back before appending, or the log would fork",
-                       (unsigned long long)size, known);
-  return CP_OK;
-}
-
-void cp__ownhead_write(const cp_store *s, uint64_t size, const uint8_t head[CP_HASH_BYTES]) {
-  char tmp[PATH_MAX + 8], hex[2 * CP_HASH_BYTES + 1];
-  snprintf(tmp, sizeof tmp, "%s.tmp", s->headfile);
-  cp_hex_encode(head, CP_HASH_BYTES, hex);
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return;
-  char line[128];
-  int n = snprintf(line, sizeof line, "%llu %s\n", (unsigned long long)size, hex);
-  int ok = write(fd, line, (size_t)n) == n && fsync(fd) == 0;
-  close(fd);
-  if (ok) rename(tmp, s->headfile);
-  else unlink(tmp);
 }

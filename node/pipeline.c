@@ -298,7 +298,15 @@ static void write_done(uv_work_t *w, int status) {
           int e = cp_sync_entries_committed(c->sync, j->count, j->bytes);
           (void)e;
         }
-      } else if (c != NULL) {
+      } else if (cp_err_local(j->rc)) {
+        /* This node's fault (a full disk, a full map), not the peer's: the
+         * session ends with that reason, uncounted, so that the peer's
+         * stream restarts from what is stored when it is dialled again. */
+        if (c == NULL || !c->close_after_flush)
+          cp__log(n, "error", "event=local-fault peer=%s msg=ENTRIES log=%s… why=\"%s\"",
+                  c != NULL ? c->name : "gone", lhex, j->why);
+        if (c != NULL) cp__conn_close(c, j->rc, j->why);
+      } else if (c != NULL && !c->close_after_flush) {
         cp__log(n, "warn", "event=refused peer=%s msg=ENTRIES log=%s… why=\"%s\"", c->name, lhex,
                 j->why);
         n->sum->refused++;

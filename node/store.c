@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store_internal.h"
@@ -20,7 +22,12 @@ int cp__err_mdb(int rc, cp_diag *d, const char *what) {
   case MDB_SUCCESS: return CP_OK;
   case MDB_NOTFOUND: return CP_ENOTFOUND;
   case MDB_MAP_FULL:
-    return cp_diag_set(d, CP_EMAPFULL, "%s: the store reached its size limit", what);
+    return cp_diag_set(d, CP_EMAPFULL,
+                       "%s: ledger map full: raise it with credport map-size SIZE "
+                       "(docs/OPERATIONS.md, \"Ledger size\")", what);
+  case ENOSPC:
+  case EDQUOT:
+    return cp_diag_set(d, CP_ENOSPC, "%s: no space left on device", what);
   case MDB_CORRUPTED:
   case MDB_PAGE_NOTFOUND:
     return cp_diag_set(d, CP_ECORRUPT, "%s: the store is corrupted (%s)", what, mdb_strerror(rc));
@@ -29,7 +36,7 @@ int cp__err_mdb(int rc, cp_diag *d, const char *what) {
     return cp_diag_set(d, CP_EVERSION, "%s: not a credport store (%s)", what, mdb_strerror(rc));
   default: break;
   }
-  if (rc > 0) return cp_diag_set(d, -rc, "%s: %s", what, strerror(rc));
+  if (rc > 0 && rc < 4096) return cp_diag_set(d, -rc, "%s: %s", what, strerror(rc));
   return cp_diag_set(d, CP_ESTORE, "%s: %s", what, mdb_strerror(rc));
 }
 
@@ -79,6 +86,14 @@ int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
     cp_store_close(s);
     return cp_diag_set(d, CP_EVERSION, "%s: store format is not %u", dir, CP_STORE_FORMAT);
   }
+  /* The operator's map size (credport map-size), applied once no
+   * transaction is open. */
+  uint64_t map_size = 0;
+  MDB_val mk = {8, (void *)"map_size"}, mv;
+  if ((rc = mdb_get(txn, s->meta, &mk, &mv)) == 0 && mv.mv_size == 8)
+    map_size = cp__rd64(mv.mv_data);
+  else if (rc != 0 && rc != MDB_NOTFOUND)
+    goto out;
   const struct { const char *name; unsigned flags; MDB_dbi *dbi; } dbs[] = {
       {"logs", 0, &s->logs},         {"logkeys", 0, &s->logkeys},
       {"entries", 0, &s->entries},   {"runs", 0, &s->runs},
@@ -92,6 +107,12 @@ int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
     if ((rc = mdb_dbi_open(txn, dbs[i].name, c | dbs[i].flags, dbs[i].dbi)) != 0) goto out;
   rc = mdb_txn_commit(txn);
   txn = NULL;
+  if (rc == 0 && map_size != 0) rc = mdb_env_set_mapsize(s->env, (size_t)map_size);
+  /* Reader slots of processes that died holding a read transaction pin
+   * old pages: every later commit would grow the file instead of reusing
+   * them. */
+  int dead = 0;
+  if (rc == 0) rc = mdb_reader_check(s->env, &dead);
 out:
   if (txn != NULL) mdb_txn_abort(txn);
   if (rc != 0) {
@@ -180,6 +201,12 @@ void cp__map_bound(cp_store *s, unsigned n) {
 
 /* ---- transactions ------------------------------------------------------- */
 
+static uint64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 int cp__tx_begin(cp_store *s, int write, cp__tx *tx, cp_diag *d) {
   memset(tx, 0, sizeof *tx);
   tx->s = s;
@@ -187,7 +214,65 @@ int cp__tx_begin(cp_store *s, int write, cp__tx *tx, cp_diag *d) {
     return cp_diag_set(d, CP_EINVAL, "store opened read-only");
   int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &tx->txn);
   if (rc != 0) return cp__err_mdb(rc, d, "begin transaction");
+  /* Writers are serialised here, so the clock field needs no lock. A
+   * long-running writer (serve) clears dead readers every so often. */
+  if (write) {
+    uint64_t now = mono_ms();
+    if (now - s->reader_check_ms >= CP_STORE_READER_CHECK_MS) {
+      int dead = 0;
+      s->reader_check_ms = now;
+      (void)mdb_reader_check(s->env, &dead);
+    }
+  }
   return CP_OK;
+}
+
+int cp_store_reader_check(cp_store *s, int *dead) {
+  int n = 0, rc = mdb_reader_check(s->env, &n);
+  if (dead != NULL) *dead = n;
+  return cp__err_mdb(rc, NULL, "reader check");
+}
+
+/* A short write (LMDB reports EIO) on a file system left with next to no
+ * room is a full disk, not a failing one. */
+static int disk_full(const cp_store *s) {
+  char dir[PATH_MAX];
+  struct statvfs vs;
+  snprintf(dir, sizeof dir, "%s", s->path);
+  char *slash = strrchr(dir, '/');
+  if (slash != NULL) *slash = 0;
+  if (statvfs(dir, &vs) != 0) return 0;
+  return (uint64_t)vs.f_bavail * vs.f_frsize < CP_STORE_DISK_LOW;
+}
+
+int cp_store_set_map_size(cp_store *s, uint64_t bytes, cp_diag *d) {
+  MDB_envinfo info;
+  MDB_stat st;
+  cp__tx tx;
+  int rc;
+  if ((rc = mdb_env_info(s->env, &info)) != 0 || (rc = mdb_env_stat(s->env, &st)) != 0)
+    return cp__err_mdb(rc, d, "map size");
+  uint64_t used = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+  if (bytes < used || bytes > (uint64_t)SIZE_MAX)
+    return cp_diag_set(d, CP_EINVAL,
+                       "map size %llu is below the %llu bytes the ledger already uses",
+                       (unsigned long long)bytes, (unsigned long long)used);
+  if ((rc = mdb_env_set_mapsize(s->env, (size_t)bytes)) != 0)
+    return cp__err_mdb(rc, d, "map size");
+  uint8_t v8[8];
+  cp__be64(v8, bytes);
+  MDB_val k = {8, (void *)"map_size"}, v = {8, v8};
+  if ((rc = cp__tx_begin(s, 1, &tx, d)) != 0) return rc;
+  if ((rc = mdb_put(tx.txn, s->meta, &k, &v, 0)) != 0) {
+    cp__tx_abort(&tx);
+    return cp__err_mdb(rc, d, "map size");
+  }
+  return cp__tx_commit(&tx, d);
+}
+
+uint64_t cp_store_map_size(const cp_store *s) {
+  MDB_envinfo info;
+  return mdb_env_info(s->env, &info) == 0 ? (uint64_t)info.me_mapsize : 0;
 }
 
 void cp__tx_abort(cp__tx *tx) {
@@ -203,6 +288,7 @@ int cp__tx_commit(cp__tx *tx, cp_diag *d) {
   int settle = tx->tiered && cp__tiers_full(tx);
   int rc = mdb_txn_commit(tx->txn);
   tx->txn = NULL;
+  if (rc == EIO && disk_full(tx->s)) rc = ENOSPC;
   /* What was committed stands whether or not the merge succeeds: a failed
    * merge leaves both tiers readable and is tried again after the next. */
   if (rc == 0 && settle) (void)cp__tiers_settle(tx->s);

@@ -2,7 +2,8 @@
  * credport — store internals shared by node/store*.c, ingest.c, audit.c.
  *
  * LMDB databases (keys and values big-endian):
- *   meta        "format" -> u32 CP_STORE_FORMAT; "self" -> own log key (32)
+ *   meta        "format" -> u32 CP_STORE_FORMAT; "self" -> own log key (32);
+ *               "map_size" -> u64 map size set by the operator (optional)
  *   logs        logno u32 -> log record (see logrec_encode)
  *   logkeys     log key (32) -> logno u32
  *   entries     rowid u64 -> row: u8 n | n x 32 Merkle hashes (levels 1..n
@@ -35,6 +36,11 @@
 #include "credport/merkle.h"
 #include "credport/store.h"
 
+/* How often a writer clears the reader slots of dead processes. */
+#define CP_STORE_READER_CHECK_MS 1000u
+/* Free bytes below which a short write is taken for a full disk. */
+#define CP_STORE_DISK_LOW (1u << 20)
+
 struct cp_store {
   MDB_env *env;
   MDB_dbi meta, logs, logkeys, entries, runs, ids, by_edu, by_cred, by_subj, by_type, revoked,
@@ -46,6 +52,7 @@ struct cp_store {
   size_t map_limit;        /* bytes of mapped file pages kept resident; 0: no limit */
   unsigned since_check;    /* entries appended since the mapped pages were counted */
   void *map_addr;          /* where the data file is mapped, once looked up */
+  uint64_t reader_check_ms; /* monotonic time of the last dead-reader sweep (writers) */
 };
 
 /* A log's mutable state, as kept in the logs database. */
@@ -120,9 +127,12 @@ int cp__self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]);
 /* Signs a checkpoint of lr at its size with k and stores it in tx. */
 int cp__sign_checkpoint(cp__tx *tx, const cp__logrec *lr, const cp_key *k, cp_diag *d);
 
-/* The own-head guard (node/peers.c): a file beside the LMDB environment
- * that records the own log's size and head after every local commit. */
-int cp__ownhead_check(const cp_store *s, uint64_t size, cp_diag *d);
+/* The own-head guard (node/guard.c): a file beside the LMDB environment
+ * that records the own log's size and head after every local commit, or
+ * that the node must sync with a partner before appending. check returns
+ * CP_EBEHIND (d says what to do) unless the own log may grow from size. */
+int cp__ownhead_check(const cp_store *s, uint64_t size, const uint8_t head[CP_HASH_BYTES],
+                      cp_diag *d);
 void cp__ownhead_write(const cp_store *s, uint64_t size, const uint8_t head[CP_HASH_BYTES]);
 
 /* Big-endian helpers. */

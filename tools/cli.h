@@ -77,6 +77,10 @@ int cmd_checkpoint(cli *c, int argc, char **argv);
 int cmd_prove(cli *c, int argc, char **argv);
 int cmd_verify_proof(cli *c, int argc, char **argv);
 int cmd_audit(cli *c, int argc, char **argv);
+int cmd_backup(cli *c, int argc, char **argv);   /* cmd_backup.c */
+int cmd_restore(cli *c, int argc, char **argv);
+int cmd_own_head(cli *c, int argc, char **argv);
+int cmd_map_size(cli *c, int argc, char **argv);
 int cmd_demo(cli *c, int argc, char **argv);
 int cmd_serve(cli *c, int argc, char **argv);
 int cmd_sync(cli *c, int argc, char **argv);

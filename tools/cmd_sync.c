@@ -97,8 +97,18 @@ int cmd_sync(cli *c, int argc, char **argv) {
                         isatty(2) && !c->json, 0};
   cp_node_summary sum;
   int rc = cp_node_run(&cfg, &sum);
+  /* A completed sync gave back every entry of the own log the partner
+   * holds: a restored node may append again (node/guard.c). */
+  cp_store_guard g = {0, 0, 1};
+  cp_diag gd = {{0}};
+  int grc = rc == 0 && sum.synced ? cp_store_guard_confirm(s, 0, &g, &gd) : 0;
   cp_key_free(k);
   cp_store_close(s);
+  if (grc != 0)
+    fprintf(stderr, "credport sync: appending stays refused: %s\n", gd.msg);
+  else if (!g.was_confirmed)
+    fprintf(stderr, "credport sync: the own log is confirmed at %llu entries: appending is "
+            "allowed again\n", (unsigned long long)g.size);
   if (c->json) {
     json_t *j = json_object();
     json_object_set_new(j, "synced", json_boolean(rc == 0 && sum.synced));

@@ -42,11 +42,18 @@ typedef enum {
   CP_EDENIED   = -20021, /* a peer or key is not authorised */
   CP_EAGAIN    = -20022, /* not now: more input or output space is needed */
   CP_EPOLICY   = -20023, /* a policy document is invalid */
-  CP_EOVERFLOW = -20024  /* integer arithmetic would overflow */
+  CP_EOVERFLOW = -20024, /* integer arithmetic would overflow */
+  CP_ENOSPC    = -20030, /* the disk holding the ledger is full (a local fault) */
+  CP_EBEHIND   = -20031  /* the own log may be behind its partners' copy: sync first */
 } cp_err;
 
 /* Returns a static, human-readable description of err; never NULL. */
 const char *cp_strerror(int err);
+
+/* True for faults of this node itself (its disk, its ledger map, its
+ * memory, its store), which no peer caused and which may clear by
+ * themselves: they are never counted against a peer. */
+int cp_err_local(int err);
 
 /*
  * Diagnostic detail for errors that come from input: what was wrong and

@@ -258,6 +258,53 @@ int cp_store_peer_del(cp_store *s, const uint8_t key[CP_PK_BYTES], cp_diag *d)
 int cp_reader_peer(cp_reader *r, const uint8_t key[CP_PK_BYTES], cp_peer_info *out);
 int cp_reader_each_peer(cp_reader *r, int (*fn)(void *ctx, const cp_peer_info *p), void *ctx);
 
+/* ---- the own-head guard, backups and the ledger's size ------------------ */
+
+/* The own-head guard (node/guard.c) keeps a node from signing a second
+ * entry at a seq it already used after its ledger was restored from an
+ * older copy: appending (cp_appender_begin) fails with CP_EBEHIND, saying
+ * what to do, until a partner sync is confirmed. */
+typedef struct cp_store_guard {
+  uint64_t size;      /* entries of the own log in the ledger */
+  uint64_t committed; /* entries the guard knows were committed (a lower bound) */
+  int was_confirmed;  /* appending was allowed (before this call, for confirm) */
+} cp_store_guard;
+
+/* Records that the own log in the ledger is complete: called after a sync
+ * with a partner completed (the node then holds every entry of its own log
+ * the partner holds), or with no_partners when the operator states that no
+ * partner ever held more. CP_EBEHIND (nothing written) if the ledger still
+ * holds fewer own entries than the guard knows were committed, unless
+ * no_partners. out may be NULL. */
+int cp_store_guard_confirm(cp_store *s, int no_partners, cp_store_guard *out, cp_diag *d)
+    __attribute__((warn_unused_result));
+/* Marks a restored ledger: nothing is appended before a confirmed sync. */
+int cp_store_guard_restored(cp_store *s, cp_diag *d) __attribute__((warn_unused_result));
+/* The guard's state; d says why appending is refused when !was_confirmed. */
+int cp_store_guard_get(cp_store *s, cp_store_guard *out, cp_diag *d);
+
+/* Writes a consistent, compacted snapshot of the ledger into the existing,
+ * empty folder dir (dir/data.mdb, by mdb_env_copy2 in one read transaction,
+ * while writers go on) and the guard record dir/own-head marking it as a
+ * restore that must sync first. OUT: own_size (may be NULL), the own log
+ * entries known committed at the time. */
+int cp_store_backup(cp_store *s, const char *dir, uint64_t *own_size, cp_diag *d)
+    __attribute__((warn_unused_result));
+
+/* Sets the ledger's map size (the most the data file may grow to) now and
+ * for every later open. Call with no transaction open in this process.
+ * CP_EINVAL below the size already used. A running serve keeps the size it
+ * opened with until restarted. */
+int cp_store_set_map_size(cp_store *s, uint64_t bytes, cp_diag *d)
+    __attribute__((warn_unused_result));
+uint64_t cp_store_map_size(const cp_store *s);
+
+/* Clears the reader slots of processes that died holding a read
+ * transaction (they would keep every later commit from reusing pages).
+ * Done by cp_store_open and by every write transaction at most once a
+ * second. OUT: dead, slots cleared (may be NULL). */
+int cp_store_reader_check(cp_store *s, int *dead);
+
 /* ---- audit -------------------------------------------------------------- */
 
 typedef struct cp_audit_report {
