@@ -6,9 +6,9 @@
 # the next sync without a restart.
 # The small disk is a tmpfs the script mounts: as root, as root of a new
 # user namespace, or through sudo.
-# Usage: bash fed_diskfull.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_diskfull.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_diskfull.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_diskfull.sh PATH-TO-CREDPORT}
 if [ "$(id -u)" != 0 ] && [ -z "${CP_FULL_NS:-}" ]; then
   if unshare --user --map-root-user --mount true 2>/dev/null; then
     CP_FULL_NS=1 exec unshare --user --map-root-user --mount bash "$0" "$@"

@@ -10,9 +10,9 @@
 # - the session does not end in an error and there is no reconnect loop:
 #   over ~8 s the number of sessions stays small, and later sessions do not
 #   ask for the other branch again.
-# Usage: bash fed_fork.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_fork.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_fork.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_fork.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 
