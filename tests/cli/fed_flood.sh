@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Federation: a partner the node allows floods it with one message type at
 # a time (tests/tools/evilpeer flood-*): checkpoints the node already holds,
-# checkpoint notes that do not parse or do not verify, one fork proof over
+# checkpoint notes that do not parse, checkpoints whose root was altered
+# after signing (verified, and refused, by the writer), one fork proof over
 # and over, HAVE, REQ for logs nobody holds, PING, RECON out of turn. For
 # each: the node's memory stays bounded (VmHWM against VmRSS before), the
 # flooding peer is disconnected with a logged reason naming it, and while
@@ -32,7 +33,16 @@ say "setup: E syncs honestly with V once (V then holds E's log and its checkpoin
 "$CP" -d "${D[E]}" sync "$ADDR" "${KEY[V]}" >/dev/null 2>"$T/e.sync.err" ||
   die "E's honest sync failed: $(cat "$T/e.sync.err")"
 
-v_has_h() { [ "$(log_size V "${KEY[H]}")" = "$(own_size H)" ]; }
+# v_has_h: V holds all of H's log, and H's checkpoint at that size (the
+# checkpoint that followed H's entries was not dropped as waste).
+v_has_h() {
+  local size cps
+  size=$(own_size H)
+  [ "$(log_size V "${KEY[H]}")" = "$size" ] || return 1
+  cps=$("$CP" -d "${D[V]}" status --json |
+    grep -o "{\"log\":\"${KEY[H]}\"[^}]*\"checkpoint_size\":[0-9]*" | sed 's/.*://')
+  [ "$cps" = "$size" ]
+}
 # timed_sync: issues ENTRIES awards on H, syncs H with V once, prints the ms.
 timed_sync() {
   local t0 t1
@@ -40,8 +50,8 @@ timed_sync() {
   t0=$(now_ms)
   "$CP" -d "${D[H]}" sync "$ADDR" "${KEY[V]}" >/dev/null 2>"$T/h.sync.err" ||
     die "H's sync failed: $(cat "$T/h.sync.err")"
-  # Done when V holds all of H's log (a one-shot sync may end a moment
-  # before the last batch is committed on V).
+  # Done when V holds all of H's log and its checkpoint (a one-shot sync
+  # may end a moment before the last batch is committed on V).
   wait_for 30 v_has_h || die "V does not hold all of H's log"
   t1=$(now_ms)
   echo $((t1 - t0))
@@ -76,6 +86,7 @@ rc=0
 wait_for 5 grep -q "event=refused peer=${KEY[E]:0:16} .*over budget earlier" "${LOGF[V]}" ||
   die "V did not refuse E during its penalty: $(cat "$T/ev.again")"
 flood flood-cp-garbage 'event=over-budget PEER .*CHECKPOINT that (is not a checkpoint note|does not verify)'
+flood flood-cp-forged 'event=over-budget PEER .*last: CHECKPOINT that does not verify'
 flood flood-have 'event=over-budget PEER .*last: HAVE repeating an earlier one'
 flood flood-req 'event=over-budget PEER .*last: REQ for nothing this node holds'
 flood flood-ping 'event=over-budget PEER .*last: PING'
@@ -99,8 +110,11 @@ wait "$LOOP" 2>/dev/null || true
 LIMIT=$((2 * UNLOADED > UNLOADED + 3000 ? 2 * UNLOADED : UNLOADED + 3000))
 say "H's sync of $ENTRIES entries under the flood: ${LOADED} ms (unloaded ${UNLOADED} ms, limit ${LIMIT} ms)"
 [ "$LOADED" -le "$LIMIT" ] || die "H's sync took ${LOADED} ms under the flood, limit ${LIMIT} ms"
-[ "$(grep -c "event=over-budget peer=${KEY[E]:0:16}" "${LOGF[V]}")" -ge 5 ] ||
+[ "$(grep -c "event=over-budget peer=${KEY[E]:0:16}" "${LOGF[V]}")" -ge 6 ] ||
   die "fewer over-budget lines for E than floods"
+if grep -E "peer=${KEY[H]:0:16} .*(over budget|refused)|event=(over-budget|checkpoint-refused) peer=${KEY[H]:0:16}" "${LOGF[V]}"; then
+  die "V charged or refused the honest partner H"
+fi
 
 stop_node V
 grep -q 'credport serve: stopped after' "${LOGF[V]}" || die "V did not stop cleanly"

@@ -20,13 +20,13 @@
  *       for everything, grants the node unbounded credit and stops reading;
  *       or, a second after the handshake, sends the first bytes of a frame
  *       and then nothing at all, not even keepalives.
- *   evilpeer flood-cp-stale|flood-cp-garbage|flood-fork|flood-have|
- *            flood-req|flood-ping|flood-recon ADDR:PORT PEERKEY DIR [SECONDS]
+ *   evilpeer flood-cp-stale|flood-cp-garbage|flood-cp-forged|flood-fork|
+ *            flood-have|flood-req|flood-ping|flood-recon ADDR:PORT PEERKEY DIR [SECONDS]
  *       Authenticated as above, then sends one message type as fast as
  *       the socket takes it: the latest checkpoint of its own log (which
  *       the node holds already); checkpoint notes that do not parse,
  *       alternating with its checkpoint with the root altered (a bad
- *       signature); one fork proof of its own log, over and over; HAVE of
+ *       signature); only the latter; one fork proof of its own log, over and over; HAVE of
  *       its own head; REQ for logs nobody holds; PING; RECON out of turn.
  *
  * It waits at most SECONDS (default 30) for the node to react and prints
@@ -67,8 +67,8 @@ static uint64_t now_ms(void) {
 static int usage(void) {
   fprintf(stderr, "usage: evilpeer garbage|oversize|truncated ADDR:PORT [SECONDS]\n"
                   "       evilpeer badsig|fork|noread|hush ADDR:PORT PEERKEY DIR [SECONDS]\n"
-                  "       evilpeer flood-cp-stale|flood-cp-garbage|flood-fork|flood-have|"
-                  "flood-req|flood-ping|flood-recon ADDR:PORT PEERKEY DIR [SECONDS]\n");
+                  "       evilpeer flood-cp-stale|flood-cp-garbage|flood-cp-forged|flood-fork|"
+                  "flood-have|flood-req|flood-ping|flood-recon ADDR:PORT PEERKEY DIR [SECONDS]\n");
   return 2;
 }
 
@@ -362,6 +362,8 @@ static int flood_one(evil *e) {
     static const char junk[] = "not a checkpoint\n\x01\x02\n";
     rc = e->sent % 2 == 0 ? cp_sync_send_checkpoint(e->s, e->self, junk, sizeof junk - 1)
                           : cp_sync_send_checkpoint(e->s, e->self, e->bad_note, e->note_len);
+  } else if (strcmp(m, "cp-forged") == 0) {
+    rc = cp_sync_send_checkpoint(e->s, e->self, e->bad_note, e->note_len);
   } else if (strcmp(m, "fork") == 0) {
     rc = cp_sync_send_fork_proof(e->s, e->last, e->last_len, e->crafted, e->crafted_len);
   } else if (strcmp(m, "have") == 0) {
@@ -592,7 +594,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(mode, "badsig") == 0 || strcmp(mode, "fork") == 0 || strcmp(mode, "noread") == 0 ||
       strcmp(mode, "hush") == 0 || strcmp(mode, "flood-cp-stale") == 0 ||
-      strcmp(mode, "flood-cp-garbage") == 0 || strcmp(mode, "flood-fork") == 0 ||
+      strcmp(mode, "flood-cp-garbage") == 0 || strcmp(mode, "flood-cp-forged") == 0 ||
+      strcmp(mode, "flood-fork") == 0 ||
       strcmp(mode, "flood-have") == 0 || strcmp(mode, "flood-req") == 0 ||
       strcmp(mode, "flood-ping") == 0 || strcmp(mode, "flood-recon") == 0) {
     if (argc < 5 || argc > 6) return usage();
