@@ -332,6 +332,7 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   n.write_stall_ms = env_ms(CP_WRITE_STALL_ENV, CP_WRITE_STALL_MS);
   n.idle_ms = env_ms(CP_IDLE_ENV, 0);
   n.penalty_ms = env_ms(CP_PENALTY_ENV, CP_PENALTY_MS);
+  n.stable_ms = env_ms(CP_BACKOFF_STABLE_ENV, CP_BACKOFF_STABLE_MS);
   signal(SIGPIPE, SIG_IGN);
   if (uv_loop_init(&loop) != 0) return CP_ENOMEM;
   int rc = cp_reader_begin(n.s, &r);

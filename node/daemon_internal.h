@@ -24,6 +24,8 @@
 /* A partner's session counts as progress, and resets the backoff, once it
  * synced and stayed up this long. */
 #define CP_BACKOFF_STABLE_MS 10000u
+/* Environment variable overriding CP_BACKOFF_STABLE_MS (milliseconds; for tests). */
+#define CP_BACKOFF_STABLE_ENV "CREDPORT_BACKOFF_STABLE_MS"
 
 /* Per-session budget (node/budget.c; docs/PROTOCOL.md, "Limits"). */
 #define CP_SESSION_NOTES_MAX 64u     /* CHECKPOINT and FORK jobs of one session in the pipeline */
@@ -154,6 +156,7 @@ struct cp__node {
   unsigned idle_ms;              /* 0 (CP_SYNC_IDLE_MS), or CP_IDLE_ENV */
   uint64_t started_ms, last_progress_ms;
   unsigned penalty_ms;           /* CP_PENALTY_MS, or CP_PENALTY_ENV */
+  unsigned stable_ms;            /* CP_BACKOFF_STABLE_MS, or CP_BACKOFF_STABLE_ENV */
   struct {
     uint8_t key[CP_PK_BYTES];
     uint64_t until_ms;

@@ -30,7 +30,7 @@ static void on_closed(uv_handle_t *h) {
     /* Only a session that synced and stayed up resets the backoff: one
      * that ends in a refusal, however soon after its handshake, makes the
      * next dial wait longer. */
-    if (c->synced && cp__now_ms(n) - c->authed_ms >= CP_BACKOFF_STABLE_MS)
+    if (c->synced && cp__now_ms(n) - c->authed_ms >= n->stable_ms)
       c->partner->backoff_ms = CP_BACKOFF_MIN_MS;
     cp__partner_retry(c->partner);
   }
@@ -477,6 +477,8 @@ void cp__conn_tick(cp__conn *c, uint64_t now) {
   }
   int rc = cp_sync_tick(c->sync, now);
   (void)rc;
+  if (c->b.paused && !cp__budget_full(c)) cp__conn_resume(c);
+  if (c->closing) return;
   if (c->want_pending && !c->writing) answer_want(c);
   settle(c);
 }
