@@ -196,10 +196,14 @@ static void write_status(cp__node *n) {
     cp_sync_get_stats(c->sync, &st);
     cp_hex_encode(c->peer, CP_PK_BYTES, hex);
     fprintf(f, "%s{\"peer\":\"%s\",\"addr\":\"%s\",\"synced\":%s,\"bytes_in\":%llu,"
-            "\"bytes_out\":%llu,\"entries_in\":%llu,\"entries_out\":%llu}",
+            "\"bytes_out\":%llu,\"entries_in\":%llu,\"entries_out\":%llu,"
+            "\"pipeline_jobs\":%u,\"pipeline_bytes\":%llu,\"wasted_units\":%llu,"
+            "\"paused\":%s}",
             first ? "" : ",", hex, c->addr, c->synced ? "true" : "false",
             (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
-            (unsigned long long)st.entries_in, (unsigned long long)st.entries_out);
+            (unsigned long long)st.entries_in, (unsigned long long)st.entries_out, c->b.jobs,
+            (unsigned long long)c->b.bytes, (unsigned long long)c->b.wasted,
+            c->b.paused ? "true" : "false");
     first = 0;
   }
   fprintf(f, "]}\n");

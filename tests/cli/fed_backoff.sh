@@ -64,6 +64,12 @@ for ((i = 1; i <= 4; i++)); do
   say "  round $i: W back in sync ${ms} ms after X restarted"
   [ "$ms" -le 2500 ] || die "round $i: W took ${ms} ms to reconnect after a stable session"
 done
+say "W's status.json shows what the session with X holds in W's pipeline"
+st_ok() {
+  grep -q "\"peer\":\"${KEY[X]}\"[^}]*\"pipeline_jobs\":0,\"pipeline_bytes\":0,\"wasted_units\":[0-9]*,\"paused\":false}" \
+    "${D[W]}/status.json" 2>/dev/null
+}
+wait_for 5 st_ok || die "W's status.json: $(cat "${D[W]}/status.json")"
 stop_node W
 stop_node X
 echo "fed_backoff: all checks passed"
