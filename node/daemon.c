@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "credport/codec.h"
 #include "daemon_internal.h"
 
@@ -92,7 +94,9 @@ static void partner_timer(uv_timer_t *t) {
 
 void cp__partner_retry(cp__partner *p) {
   if (p->n->stopping || p->n->cfg->oneshot_addr != NULL) return;
-  unsigned jitter = (unsigned)(rand() % 250);
+  /* Drawn from the system's random source: nodes restarted together
+   * spread their redials instead of dialling in step. */
+  unsigned jitter = (unsigned)randombytes_uniform(250);
   uv_timer_start(&p->timer, partner_timer, p->backoff_ms + jitter, 0);
   p->backoff_ms = p->backoff_ms * 2 > CP_BACKOFF_MAX_MS ? CP_BACKOFF_MAX_MS : p->backoff_ms * 2;
 }
@@ -192,10 +196,14 @@ static void write_status(cp__node *n) {
     cp_sync_get_stats(c->sync, &st);
     cp_hex_encode(c->peer, CP_PK_BYTES, hex);
     fprintf(f, "%s{\"peer\":\"%s\",\"addr\":\"%s\",\"synced\":%s,\"bytes_in\":%llu,"
-            "\"bytes_out\":%llu,\"entries_in\":%llu,\"entries_out\":%llu}",
+            "\"bytes_out\":%llu,\"entries_in\":%llu,\"entries_out\":%llu,"
+            "\"pipeline_jobs\":%u,\"pipeline_bytes\":%llu,\"wasted_units\":%llu,"
+            "\"paused\":%s}",
             first ? "" : ",", hex, c->addr, c->synced ? "true" : "false",
             (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
-            (unsigned long long)st.entries_in, (unsigned long long)st.entries_out);
+            (unsigned long long)st.entries_in, (unsigned long long)st.entries_out, c->b.jobs,
+            (unsigned long long)c->b.bytes, (unsigned long long)c->b.wasted,
+            c->b.paused ? "true" : "false");
     first = 0;
   }
   fprintf(f, "]}\n");
@@ -327,6 +335,8 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   n.loop = &loop;
   n.write_stall_ms = env_ms(CP_WRITE_STALL_ENV, CP_WRITE_STALL_MS);
   n.idle_ms = env_ms(CP_IDLE_ENV, 0);
+  n.penalty_ms = env_ms(CP_PENALTY_ENV, CP_PENALTY_MS);
+  n.stable_ms = env_ms(CP_BACKOFF_STABLE_ENV, CP_BACKOFF_STABLE_MS);
   signal(SIGPIPE, SIG_IGN);
   if (uv_loop_init(&loop) != 0) return CP_ENOMEM;
   int rc = cp_reader_begin(n.s, &r);

@@ -21,10 +21,52 @@
 #define CP_SESSION_CREDIT_BYTES (32u << 20)
 #define CP_NODE_MAP_RESIDENT (48u << 20) /* ledger file pages kept mapped (cp_store_tune) */
 #define CP_PREAUTH_MAX 32u           /* sessions still in their handshake */
+/* A partner's session counts as progress, and resets the backoff, once it
+ * synced and stayed up this long. */
+#define CP_BACKOFF_STABLE_MS 10000u
+/* Environment variable overriding CP_BACKOFF_STABLE_MS (milliseconds; for tests). */
+#define CP_BACKOFF_STABLE_ENV "CREDPORT_BACKOFF_STABLE_MS"
+
+/* Per-session budget (node/budget.c; docs/PROTOCOL.md, "Limits"). */
+#define CP_SESSION_NOTES_MAX 64u     /* CHECKPOINT and FORK jobs of one session in the pipeline */
+#define CP_SESSION_NOTE_BYTES (2u << 20) /* bytes those jobs hold */
+#define CP_SESSION_WASTE_BURST 4096u /* units of work that brought nothing, at once */
+#define CP_SESSION_WASTE_RATE 256u   /* units regained per second */
+#define CP_COST_RECON 16u            /* a RECON turn (fingerprints over our heads) */
+#define CP_COST_INVALID 256u         /* a note that fails verification */
+#define CP_PENALTY_MS 30000u         /* a key closed for its budget is refused this long */
+/* Environment variable overriding CP_PENALTY_MS (milliseconds; for tests). */
+#define CP_PENALTY_ENV "CREDPORT_PENALTY_MS"
+#define CP_PENALTY_SLOTS 16u         /* keys remembered in the penalty box */
+#define CP_BUDGET_RECENT 32u         /* entry batches remembered per session */
+#define CP_BUDGET_HAVES 64u          /* announced heads remembered per session */
 #define CP_CONN_MAX 512u             /* sessions in all (about 2.5 MiB each) */
 
 typedef struct cp__node cp__node;
 typedef struct cp__conn cp__conn;
+
+/* What one session's peer has made this node spend (node/budget.c). Credit
+ * bounds its entries; this bounds everything else. */
+typedef struct cp__budget {
+  uint32_t jobs, notes;          /* pipeline jobs from this session; CHECKPOINT/FORK among them */
+  uint64_t bytes, note_bytes;    /* bytes those jobs hold */
+  int64_t tokens;                /* milli-units left in the waste bucket */
+  uint64_t refill_ms;
+  uint64_t wasted;               /* units charged so far */
+  char last[64];                 /* what was charged last */
+  uint64_t pings_seen, recon_seen; /* engine counters already charged */
+  int paused;                    /* reading stopped until the pipeline drains */
+  size_t roff, rlen;             /* bytes of rbuf not fed yet */
+  struct {
+    uint8_t log[CP_PK_BYTES];
+    uint64_t end;
+  } recent[CP_BUDGET_RECENT];    /* the latest entry batches: log, seq after the batch */
+  unsigned nrecent;
+  struct {
+    uint8_t log[CP_PK_BYTES];
+    uint64_t size;
+  } haves[CP_BUDGET_HAVES];      /* the largest size the peer announced per log (hashed) */
+} cp__budget;
 
 typedef struct cp__partner {
   cp__node *n;
@@ -55,7 +97,8 @@ struct cp__conn {
   uint32_t want_count, want_bytes;
   uint8_t *wbuf;
   size_t wcap;
-  uint64_t write_since_ms, last_rx_ms;
+  uint64_t write_since_ms, last_rx_ms, authed_ms;
+  cp__budget b;
   uint8_t rbuf[CP_RBUF];
 };
 
@@ -79,6 +122,7 @@ typedef struct cp__job {
    * worker (all zero: not verified there; the writer checks it). */
   uint8_t (*vkeys)[CP_PK_BYTES];
   cp_peer_info peer;             /* JOB_PEER */
+  uint32_t held;                 /* bytes accounted to the session's budget */
   int verified;                  /* verification finished (or not needed) */
   int rc;                        /* verification or commit result */
   size_t added;
@@ -114,6 +158,12 @@ struct cp__node {
   unsigned write_stall_ms;       /* CP_WRITE_STALL_MS, or CP_WRITE_STALL_ENV */
   unsigned idle_ms;              /* 0 (CP_SYNC_IDLE_MS), or CP_IDLE_ENV */
   uint64_t started_ms, last_progress_ms;
+  unsigned penalty_ms;           /* CP_PENALTY_MS, or CP_PENALTY_ENV */
+  unsigned stable_ms;            /* CP_BACKOFF_STABLE_MS, or CP_BACKOFF_STABLE_ENV */
+  struct {
+    uint8_t key[CP_PK_BYTES];
+    uint64_t until_ms;
+  } penalty[CP_PENALTY_SLOTS];   /* keys closed for their budget, refused until */
   cp_node_summary *sum;
 };
 
@@ -136,6 +186,34 @@ void cp__push_own(cp__node *n);
 void cp__announce_logs(cp__node *n, const uint8_t (*logs)[CP_PK_BYTES], size_t nlogs,
                        uint32_t except_id);
 void cp__broadcast_fork(cp__node *n, const uint8_t log[CP_PK_BYTES]);
+
+/* session.c: feeds what is left of the read buffer and reads again. */
+void cp__conn_resume(cp__conn *c);
+
+/* budget.c */
+void cp__budget_start(cp__conn *c, uint64_t now);
+/* Charges cost units of wasted work, named by what. When the bucket runs
+ * dry the session is closed with a logged reason, counted as refused, and
+ * its key goes into the penalty box: returns CP_EDENIED then, else 0. */
+int cp__budget_charge(cp__conn *c, unsigned cost, const char *what);
+/* Charges the engine's counters (PING, RECON) since the last call. */
+void cp__budget_frames(cp__conn *c);
+/* Whether reading must stop until the session's pipeline jobs drain. */
+int cp__budget_full(const cp__conn *c);
+void cp__budget_job_added(cp__conn *c, cp__job *j);
+/* A job ends (committed, refused or discarded): its cost leaves its session. */
+void cp__budget_job_done(cp__node *n, cp__job *j);
+/* Resumes the sessions paused for their budget that now have room. */
+void cp__budget_resume(cp__node *n);
+void cp__budget_entries(cp__conn *c, const uint8_t log[CP_PK_BYTES], uint64_t end);
+/* 1 when a received CHECKPOINT / FORK may tell this node something and is
+ * worth a pipeline job; 0 when it was dropped (and charged). */
+int cp__budget_checkpoint(cp__conn *c, const cp_sync_event *ev);
+int cp__budget_fork(cp__conn *c, const cp_sync_event *ev);
+/* A HAVE for log at size: charged when it repeats what this session said. */
+void cp__budget_have(cp__conn *c, const uint8_t log[CP_PK_BYTES], uint64_t size, int asked);
+/* Milliseconds the key is still refused for having exceeded its budget. */
+uint64_t cp__penalty_left(cp__node *n, const uint8_t key[CP_PK_BYTES]);
 
 /* pipeline.c */
 void cp__job_submit(cp__node *n, cp__job *j);  /* takes ownership */

@@ -226,10 +226,37 @@ static void commit_entries(cp__node *n, cp__job **v, size_t nv) {
     if (i != fork_job) commit_entries(n, &v[i], 1);
 }
 
+/* Every checkpoint of the batch in one transaction. They are taken after
+ * the entries of the batch: a checkpoint of a size stays valid when the
+ * log grows, and its entries may arrive in a later job of the batch. */
+static void commit_checkpoints(cp__node *n, cp__job **v, size_t nv) {
+  cp_store_note *notes = calloc(nv, sizeof *notes);
+  cp_diag d = {{0}};
+  if (notes == NULL) {
+    for (size_t i = 0; i < nv; i++) {
+      v[i]->rc = CP_ENOMEM;
+      snprintf(v[i]->why, sizeof v[i]->why, "out of memory storing checkpoints");
+    }
+    return;
+  }
+  for (size_t i = 0; i < nv; i++) {
+    memcpy(notes[i].log, v[i]->log, CP_PK_BYTES);
+    notes[i].note = (const char *)v[i]->data;
+    notes[i].len = v[i]->lens[0];
+  }
+  int rc = cp_store_add_checkpoints(n->s, notes, nv, &d);
+  (void)rc; /* each note carries its own result */
+  for (size_t i = 0; i < nv; i++) {
+    v[i]->rc = notes[i].rc;
+    snprintf(v[i]->why, sizeof v[i]->why, "%s", notes[i].d.msg);
+  }
+  free(notes);
+}
+
 static void write_work(uv_work_t *w) {
   cp__node *n = w->data;
-  cp__job *v[CP_WRITER_BATCH_MAX];
-  size_t nv = 0;
+  cp__job *v[CP_WRITER_BATCH_MAX], *cps[CP_WRITER_BATCH_MAX];
+  size_t nv = 0, ncp = 0;
   for (cp__job *j = n->writing; j != NULL; j = j->next) {
     if (j->rc != 0) continue;
     cp_diag d = {{0}};
@@ -238,10 +265,7 @@ static void write_work(uv_work_t *w) {
       v[nv++] = j;
       break;
     case JOB_CHECKPOINT:
-      if (nv) commit_entries(n, v, nv);
-      nv = 0;
-      j->rc = cp_store_add_checkpoint(n->s, (const char *)j->data, j->lens[0], &d);
-      snprintf(j->why, sizeof j->why, "%s", d.msg);
+      cps[ncp++] = j;
       break;
     case JOB_FORK:
       if (nv) commit_entries(n, v, nv);
@@ -255,6 +279,7 @@ static void write_work(uv_work_t *w) {
     }
   }
   if (nv) commit_entries(n, v, nv);
+  if (ncp) commit_checkpoints(n, cps, ncp);
 }
 
 static void write_done(uv_work_t *w, int status) {
@@ -315,11 +340,15 @@ static void write_done(uv_work_t *w, int status) {
     } else if (j->kind == JOB_FORK && j->rc == 0) {
       cp__log(n, "warn", "event=fork log=%s… msg=\"fork proof received and stored\"", lhex);
       cp__broadcast_fork(n, j->log);
-    } else if (j->kind == JOB_CHECKPOINT && j->rc != 0 && j->rc != CP_EINVAL) {
-      cp__log(n, "warn", "event=checkpoint-refused log=%s… why=\"%s\"", lhex, j->why);
+    } else if (j->kind == JOB_CHECKPOINT && j->rc != 0 && j->rc != CP_EINVAL &&
+               j->rc != CP_EEXIST) {
+      cp__log(n, "warn", "event=checkpoint-refused peer=%s log=%s… why=\"%s\"",
+              c != NULL ? c->name : "?", lhex, j->why);
     }
+    cp__budget_job_done(n, j);
     job_free(j);
   }
+  cp__budget_resume(n);
   if (nlogs) cp__announce_logs(n, (const uint8_t(*)[CP_PK_BYTES])logs, nlogs, 0);
   free(logs);
   cp__push_own(n);
@@ -332,6 +361,8 @@ static void writer_kick(cp__node *n) {
     cp__job *j = n->jq_head;
     n->jq_head = j->next;
     if (n->jq_head == NULL) n->jq_tail = NULL;
+    j->rc = CP_EAGAIN; /* discarded: nothing to charge */
+    cp__budget_job_done(n, j);
     job_free(j);
   }
   if (n->writer_busy || n->jq_head == NULL || !n->jq_head->verified) return;

@@ -1,4 +1,5 @@
 /* credport — index walks and the records kept beside the logs. */
+#include <stdio.h>
 #include <string.h>
 
 #include "credport/note.h"
@@ -184,6 +185,61 @@ int cp_reader_checkpoint(cp_reader *r, const uint8_t log[CP_PK_BYTES], const cha
   return CP_OK;
 }
 
+/* The log's verifier under its genesis origin and current signing key. */
+static int log_verifier(cp__tx *tx, const cp__logrec *lr, cp_note_verifier *v) {
+  cp_entry g;
+  int rc = cp__genesis(tx, lr->logno, &g);
+  if (rc != 0) return rc;
+  memset(v, 0, sizeof *v);
+  memcpy(v->name, g.u.authority.origin.p, g.u.authority.origin.len);
+  v->alg = CP_NOTE_ALG_ED25519;
+  memcpy(v->pk, lr->signer, CP_PK_BYTES);
+  v->key_id = cp_note_key_id(v->name, v->alg, v->pk);
+  return CP_OK;
+}
+
+/* Size of the log's latest stored checkpoint (0 when it has none). */
+static int latest_size(cp__tx *tx, uint32_t logno, uint64_t *size) {
+  MDB_cursor *c = NULL;
+  uint8_t kb[12];
+  cp__be32(kb, logno);
+  cp__be64(kb + 4, UINT64_MAX);
+  MDB_val k = {12, kb}, v;
+  int rc = mdb_cursor_open(tx->txn, tx->s->checkpoints, &c);
+  if (rc != 0) return cp__err_mdb(rc, NULL, "checkpoints");
+  rc = cp__seek_at_or_before(c, &k, &v);
+  mdb_cursor_close(c);
+  *size = 0;
+  if (rc == MDB_NOTFOUND || (rc == 0 && (k.mv_size != 12 || cp__rd32(k.mv_data) != logno)))
+    return CP_OK;
+  if (rc != 0) return cp__err_mdb(rc, NULL, "checkpoints");
+  *size = cp__rd64((const uint8_t *)k.mv_data + 4);
+  return CP_OK;
+}
+
+/* Checks a note already opened (res) against the held tree of lr and puts
+ * it in tx. CP_EEXIST: valid, but no newer than the latest held. */
+static int note_put(cp__tx *tx, const cp__logrec *lr, const cp_note_result *res, const char *note,
+                    size_t len, cp_diag *d) {
+  uint8_t root[CP_HASH_BYTES];
+  uint64_t held = 0;
+  int rc;
+  if (res->cp.size == 0) /* the audit replays checkpoints against trees of one entry or more */
+    return cp_diag_set(d, CP_EINVAL, "a checkpoint of the empty tree commits to nothing");
+  if (res->cp.size > lr->fr.size)
+    return cp_diag_set(d, CP_EINVAL, "checkpoint size %llu is beyond the %llu entries held",
+                       (unsigned long long)res->cp.size, (unsigned long long)lr->fr.size);
+  if ((rc = cp__root_at(tx, lr, res->cp.size, root)) != 0) return rc;
+  if (memcmp(root, res->cp.root, CP_HASH_BYTES) != 0)
+    return cp_diag_set(d, CP_EPROOF, "checkpoint root at size %llu differs from the held tree",
+                       (unsigned long long)res->cp.size);
+  if ((rc = latest_size(tx, lr->logno, &held)) != 0) return rc;
+  if (res->cp.size <= held)
+    return cp_diag_set(d, CP_EEXIST, "checkpoint size %llu is no newer than the %llu held",
+                       (unsigned long long)res->cp.size, (unsigned long long)held);
+  return cp__put_checkpoint(tx, lr->logno, res->cp.size, note, len, d);
+}
+
 int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *d) {
   cp__tx tx;
   cp_note_result res;
@@ -203,13 +259,7 @@ int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *
   for (int m = mdb_cursor_get(c, &k, &val, MDB_FIRST); m == 0 && !found;
        m = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
     if (k.mv_size != CP_PK_BYTES || cp__logrec_get(&tx, k.mv_data, &lr) != 0) continue;
-    cp_entry g;
-    if (cp__genesis(&tx, lr.logno, &g) != 0) continue;
-    memset(&v, 0, sizeof v);
-    memcpy(v.name, g.u.authority.origin.p, g.u.authority.origin.len);
-    v.alg = CP_NOTE_ALG_ED25519;
-    memcpy(v.pk, lr.signer, CP_PK_BYTES);
-    v.key_id = cp_note_key_id(v.name, v.alg, v.pk);
+    if (log_verifier(&tx, &lr, &v) != 0) continue;
     if (cp_note_open_checkpoint(note, len, &v, 1, v.name, &res, NULL) == 0) found = 1;
   }
   mdb_cursor_close(c);
@@ -217,26 +267,61 @@ int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *
     rc = cp_diag_set(d, CP_EBADSIG, "checkpoint is not signed by any log this node holds");
     goto out;
   }
-  if (res.cp.size == 0) {
-    /* The audit replays checkpoints against trees of one entry or more. */
-    rc = cp_diag_set(d, CP_EINVAL, "a checkpoint of the empty tree commits to nothing");
-    goto out;
-  }
-  if (res.cp.size > lr.fr.size) {
-    rc = cp_diag_set(d, CP_EINVAL, "checkpoint size %llu is beyond the %llu entries held",
-                     (unsigned long long)res.cp.size, (unsigned long long)lr.fr.size);
-    goto out;
-  }
-  uint8_t root[CP_HASH_BYTES];
-  if ((rc = cp__root_at(&tx, &lr, res.cp.size, root)) != 0) goto out;
-  if (memcmp(root, res.cp.root, CP_HASH_BYTES) != 0) {
-    rc = cp_diag_set(d, CP_EPROOF, "checkpoint root at size %llu differs from the held tree",
-                     (unsigned long long)res.cp.size);
-    goto out;
-  }
-  if ((rc = cp__put_checkpoint(&tx, lr.logno, res.cp.size, note, len, d)) != 0) goto out;
+  if ((rc = note_put(&tx, &lr, &res, note, len, d)) != 0) goto out;
   return cp__tx_commit(&tx, d);
 out:
   cp__tx_abort(&tx);
+  return rc;
+}
+
+/* Whether err is a verdict on the note itself rather than a failure of
+ * the store (after which the transaction cannot be used). */
+static int note_fault(int err) {
+  return err == CP_EINVAL || err == CP_EPROOF || err == CP_EEXIST || err == CP_EBADSIG ||
+         err == CP_ECORRUPT || err == CP_ETOOBIG || err == CP_EDENIED || err == CP_ENOTFOUND;
+}
+
+int cp_store_add_checkpoints(cp_store *s, cp_store_note *v, size_t n, cp_diag *d) {
+  cp__tx tx;
+  size_t stored = 0;
+  for (size_t i = 0; i < n; i++) v[i].rc = 0;
+  int rc = cp__tx_begin(s, 1, &tx, d);
+  if (rc != 0) goto fail;
+  for (size_t i = 0; i < n; i++) {
+    cp__logrec lr;
+    cp_note_verifier nv;
+    cp_note_result res;
+    v[i].d.msg[0] = 0;
+    v[i].rc = cp__logrec_get(&tx, v[i].log, &lr);
+    if (v[i].rc == CP_ENOTFOUND) {
+      v[i].rc = cp_diag_set(&v[i].d, CP_ENOTFOUND, "checkpoint for a log this node does not hold");
+      continue;
+    }
+    if (v[i].rc == 0) v[i].rc = log_verifier(&tx, &lr, &nv);
+    if (v[i].rc == 0)
+      v[i].rc = cp_note_open_checkpoint(v[i].note, v[i].len, &nv, 1, nv.name, &res, &v[i].d);
+    if (v[i].rc == 0) v[i].rc = note_put(&tx, &lr, &res, v[i].note, v[i].len, &v[i].d);
+    if (v[i].rc == 0) {
+      stored++;
+    } else if (!note_fault(v[i].rc)) {
+      rc = v[i].rc;
+      if (d != NULL) *d = v[i].d;
+      cp__tx_abort(&tx);
+      goto fail;
+    }
+  }
+  if (stored == 0) {
+    cp__tx_abort(&tx);
+    return CP_OK;
+  }
+  if ((rc = cp__tx_commit(&tx, d)) == 0) return CP_OK;
+fail:
+  /* Nothing was stored: every note that was not refused on its own fails
+   * with the store's error. */
+  for (size_t i = 0; i < n; i++)
+    if (v[i].rc == 0 || !note_fault(v[i].rc)) {
+      v[i].rc = rc;
+      snprintf(v[i].d.msg, sizeof v[i].d.msg, "%s", d != NULL && d->msg[0] ? d->msg : cp_strerror(rc));
+    }
   return rc;
 }

@@ -27,6 +27,11 @@ static void on_closed(uv_handle_t *h) {
     }
   if (c->partner != NULL && c->partner->conn_id == c->id) {
     c->partner->conn_id = 0;
+    /* Only a session that synced and stayed up resets the backoff: one
+     * that ends in a refusal, however soon after its handshake, makes the
+     * next dial wait longer. */
+    if (c->synced && cp__now_ms(n) - c->authed_ms >= n->stable_ms)
+      c->partner->backoff_ms = CP_BACKOFF_MIN_MS;
     cp__partner_retry(c->partner);
   }
   if (c->authed) {
@@ -219,6 +224,7 @@ static void answer_want(cp__conn *c) {
     c->want_pending = 0;
     c->n->sum->entries_out += n;
     if (end) send_checkpoint(c, r, c->want_log);
+    if (n == 0) (void)cp__budget_charge(c, 1, "REQ for nothing this node holds");
   } else if (rc != CP_EAGAIN) {
     c->want_pending = 0;
   }
@@ -237,6 +243,16 @@ static void on_handshake(cp__conn *c, const cp_sync_event *ev) {
     cp__conn_close(c, CP_EDENIED, "unexpected key for this address");
     return;
   }
+  uint64_t left = cp__penalty_left(n, c->peer);
+  if (left > 0) {
+    char why[128];
+    snprintf(why, sizeof why, "over budget earlier: refused for another %llu ms",
+             (unsigned long long)left);
+    cp__log(n, "warn", "event=refused peer=%s addr=%s why=\"%s\"", c->name, c->addr, why);
+    n->sum->refused++;
+    cp__conn_close(c, CP_EDENIED, why);
+    return;
+  }
   for (cp__conn *o = n->conns; o; o = o->next)
     if (o != c && o->authed && !o->closing && memcmp(o->peer, c->peer, CP_PK_BYTES) == 0) {
       cp__log(n, "info", "event=duplicate peer=%s msg=\"already connected; closing the new "
@@ -245,8 +261,8 @@ static void on_handshake(cp__conn *c, const cp_sync_event *ev) {
       return;
     }
   c->authed = 1;
+  c->authed_ms = cp__now_ms(n);
   n->sum->sessions++;
-  if (c->partner != NULL) c->partner->backoff_ms = CP_BACKOFF_MIN_MS;
   cp__log(n, "info", "event=connected peer=%s addr=%s", c->name, c->addr);
 }
 
@@ -261,16 +277,23 @@ static void on_entries(cp__conn *c, const cp_sync_event *ev) {
   j->first_seq = ev->seq;
   j->count = ev->count;
   j->bytes = ev->bytes;
+  cp__budget_entries(c, ev->log, ev->seq + ev->count);
+  cp__budget_job_added(c, j);
   cp__job_submit(c->n, j);
 }
 
+/* A CHECKPOINT or FORK: a pipeline job, unless it can be seen on the loop
+ * thread to tell nothing new (then it is dropped and charged). */
 static void on_blob_job(cp__conn *c, const cp_sync_event *ev, cp__job_kind kind, size_t nitems) {
+  if (!(kind == JOB_CHECKPOINT ? cp__budget_checkpoint(c, ev) : cp__budget_fork(c, ev))) return;
   cp__job *j = cp__job_new(c->n, kind, c->id);
   if (j == NULL || cp__job_copy_items(j, ev->items, nitems) != 0) {
     if (j != NULL) free(j->items), free(j->lens), free(j->data), free(j);
+    cp__conn_close(c, CP_ENOMEM, "out of memory");
     return;
   }
   memcpy(j->log, ev->log, CP_PK_BYTES);
+  cp__budget_job_added(c, j);
   cp__job_submit(c->n, j);
 }
 
@@ -283,11 +306,11 @@ static void on_peer_has(cp__conn *c, const cp_sync_event *ev) {
     if (cp_reader_log(r, ev->log, &li) == 0) ours = li.size, forked = li.flags & CP_LOG_FORKED;
     cp_reader_end(r);
   }
-  /* A forked log's other branch is not replicated. */
-  if (ev->seq > ours && !forked) {
-    int rc = cp_sync_request(c->sync, ev->log, ours);
-    (void)rc; /* CP_EEXIST: already asked; CP_EAGAIN: the next HAVE asks again */
-  }
+  int asked = 0;
+  /* A forked log's other branch is not replicated. CP_EEXIST: already
+   * asked; CP_EAGAIN: the next HAVE asks again. */
+  if (ev->seq > ours && !forked) asked = cp_sync_request(c->sync, ev->log, ours) == 0;
+  cp__budget_have(c, ev->log, ev->seq, asked);
 }
 
 static void send_forks(cp__conn *c) {
@@ -356,8 +379,40 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
   *buf = uv_buf_init((char *)c->rbuf, sizeof c->rbuf);
 }
 
+/* Feeds rbuf[roff, rlen) to the engine. Stops, keeping the rest, when the
+ * session's pipeline jobs reach its budget: reading then waits until the
+ * writer has taken them (cp__conn_resume). */
+static void pump_input(cp__conn *c) {
+  cp__budget *b = &c->b;
+  while (b->roff < b->rlen && !c->closing && !c->close_after_flush) {
+    size_t used = 0;
+    int rc = cp_sync_feed(c->sync, c->rbuf + b->roff, b->rlen - b->roff, &used);
+    b->roff += used;
+    take_events(c);
+    cp__budget_frames(c);
+    if (rc != 0 && rc != CP_EAGAIN) break;
+    if (rc == CP_EAGAIN && used == 0 && !c->closing && cp_sync_status(c->sync) == 0) {
+      /* NEVER: every event was taken, so the engine must take bytes.
+       * Dropping them would desynchronise the stream: end the session. */
+      cp__log(c->n, "error", "event=internal peer=%s why=\"the sync engine took none of %zu "
+              "bytes after its events were taken\"", c->name, b->rlen - b->roff);
+      cp__conn_close(c, CP_EPROTO, "internal error: input stalled");
+      break;
+    }
+    if (cp__budget_full(c) && b->roff < b->rlen) break;
+  }
+  if (b->roff < b->rlen && !c->closing && !c->close_after_flush && cp_sync_status(c->sync) == 0) {
+    if (!b->paused) uv_read_stop((uv_stream_t *)&c->tcp);
+    b->paused = 1;
+  } else {
+    b->roff = b->rlen = 0;
+  }
+  settle(c);
+}
+
 static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   cp__conn *c = s->data;
+  (void)buf; /* always c->rbuf (on_alloc) */
   if (c->closing) return;
   if (nread < 0) {
     if (!c->close_after_flush)
@@ -368,19 +423,18 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     return;
   }
   c->last_rx_ms = cp__now_ms(c->n);
-  size_t off = 0, stuck = 0;
-  while (off < (size_t)nread && !c->closing) {
-    size_t used = 0;
-    int rc = cp_sync_feed(c->sync, (const uint8_t *)buf->base + off, (size_t)nread - off, &used);
-    off += used;
-    take_events(c);
-    if (rc == CP_EAGAIN) {
-      if (used == 0 && ++stuck > 4) break;
-      continue;
-    }
-    if (rc != 0) break;
+  c->b.roff = 0;
+  c->b.rlen = (size_t)nread;
+  pump_input(c);
+}
+
+void cp__conn_resume(cp__conn *c) {
+  if (!c->b.paused || c->closing) return;
+  pump_input(c);
+  if (c->b.roff == c->b.rlen && !c->closing) {
+    c->b.paused = 0;
+    if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) cp__conn_abort(c);
   }
-  settle(c);
 }
 
 void cp__conn_start_reading(cp__conn *c) {
@@ -409,6 +463,7 @@ cp__conn *cp__conn_new(cp__node *n, cp_sync_role role) {
   c->id = ++n->next_id;
   c->tcp.data = c;
   c->last_rx_ms = cp__now_ms(n);
+  cp__budget_start(c, c->last_rx_ms);
   snprintf(c->name, sizeof c->name, "?");
   c->next = n->conns;
   n->conns = c;
@@ -425,6 +480,8 @@ void cp__conn_tick(cp__conn *c, uint64_t now) {
   }
   int rc = cp_sync_tick(c->sync, now);
   (void)rc;
+  if (c->b.paused && !cp__budget_full(c)) cp__conn_resume(c);
+  if (c->closing) return;
   if (c->want_pending && !c->writing) answer_want(c);
   settle(c);
 }

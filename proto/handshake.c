@@ -29,6 +29,13 @@
 
 static const uint8_t zero_nonce[12];
 
+/* NEVER (as SQLite's): a handshake message always fits the output queue,
+ * which holds nothing else yet. Should it not, the session ends saying so
+ * rather than going on without the message. */
+#define HS_NO_ROOM(s, msg)                                                                        \
+  cp__sync_fail((s), CP_ENOMEM, "%s: internal error: no room in the output queue (line %d)",    \
+                (msg), __LINE__)
+
 static void mix(cp_sync *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
   crypto_generichash_state st;
   crypto_generichash_init(&st, NULL, 0, 32);
@@ -131,6 +138,7 @@ int cp__hs_start(cp_sync *s) {
     return 0;
   }
   uint8_t *p = cp__frame_begin(s, HS1_LEN, 1);
+  if (p == NULL) return HS_NO_ROOM(s, "HS1");
   p[0] = MSG_HS1;
   p[1] = CP_SYNC_VERSION;
   memcpy(p + 2, s->e_pk, 32);
@@ -148,8 +156,9 @@ static int on_hs1(cp_sync *s, const uint8_t *m, size_t len) {
   if (m[1] != CP_SYNC_VERSION)
     return cp__sync_fail(s, CP_EVERSION, "HS1: protocol version %u is not supported (want %u)",
                          m[1], CP_SYNC_VERSION);
-  mix(s, m, len, NULL, 0);
   uint8_t *p = cp__frame_begin(s, HS2_LEN, 1);
+  if (p == NULL) return HS_NO_ROOM(s, "HS2");
+  mix(s, m, len, NULL, 0);
   p[0] = MSG_HS2;
   memcpy(p + 1, s->e_pk, 32);
   mix(s, p, 33, NULL, 0);
@@ -178,8 +187,9 @@ static int on_hs2(cp_sync *s, const uint8_t *m, size_t len) {
   kdf(s->ck, "hs2", s->h, k);
   int rc = check_identity(s, "HS2", 'R', m + 33, k);
   if (rc != 0) return rc;
-  mix(s, m + 33, HS_ID_LEN + SYNC_TAG, NULL, 0);
   uint8_t *p = cp__frame_begin(s, HS3_LEN, 1);
+  if (p == NULL) return HS_NO_ROOM(s, "HS3");
+  mix(s, m + 33, HS_ID_LEN + SYNC_TAG, NULL, 0);
   p[0] = MSG_HS3;
   kdf(s->ck, "hs3", s->h, k);
   identity(s, 'I', p + 1);

@@ -134,6 +134,7 @@ int cp__sync_dispatch(cp_sync *s, const uint8_t *msg, size_t len) {
   case MSG_FORK: return on_fork(s, &r);
   case MSG_PING:
     if (len != 1) return cp__sync_fail(s, CP_EPROTO, "PING: carries %zu extra bytes", len - 1);
+    s->st.pings_in++;
     return 0;
   case MSG_HS1:
   case MSG_HS2:

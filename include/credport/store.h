@@ -228,6 +228,26 @@ int cp_store_ingest_checked(cp_store *s, const uint8_t *const *bufs, const size_
 int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *d)
     __attribute__((warn_unused_result));
 
+/* One checkpoint note received for a log, for cp_store_add_checkpoints. */
+typedef struct cp_store_note {
+  uint8_t log[CP_PK_BYTES];    /* the log the note is for (its sender's claim) */
+  const char *note;            /* note text, borrowed for the call */
+  size_t len;
+  int rc;                      /* OUT: 0 stored; CP_EEXIST valid but no newer than the
+                                  latest held; else why it was refused */
+  cp_diag d;                   /* OUT: the reason when rc != 0 */
+} cp_store_note;
+
+/* Stores n checkpoint notes in one write transaction. Each is checked as
+ * cp_store_add_checkpoint does, but only against the log it names (one
+ * signature check, not one per log held), and one no newer than the latest
+ * held for its log is not written (rc CP_EEXIST). A refused note does not
+ * stop the others. Returns 0, or the store's error when the transaction
+ * failed: then nothing was stored and every note not refused on its own
+ * carries that error. */
+int cp_store_add_checkpoints(cp_store *s, cp_store_note *v, size_t n, cp_diag *d)
+    __attribute__((warn_unused_result));
+
 /* Records a fork proof received from a partner: a and b (in either order)
  * must be two different entries at one seq, or entries k and k+1 where the
  * second's prev is not the first's ID, of a log this node holds, each

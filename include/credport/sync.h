@@ -166,6 +166,7 @@ typedef struct cp_sync_stats {
   uint64_t bytes_in, bytes_out;       /* wire bytes, framing included */
   uint64_t frames_in, frames_out;
   uint64_t recon_in, recon_out;       /* RECON messages */
+  uint64_t pings_in;                  /* PING messages */
   uint64_t requests_out;              /* REQ messages sent */
   uint64_t entries_in, entries_out;
   uint64_t entries_expected;          /* what our reconciliation requests will bring */

@@ -20,12 +20,21 @@
  *       for everything, grants the node unbounded credit and stops reading;
  *       or, a second after the handshake, sends the first bytes of a frame
  *       and then nothing at all, not even keepalives.
+ *   evilpeer flood-cp-stale|flood-cp-garbage|flood-cp-forged|flood-fork|
+ *            flood-have|flood-req|flood-ping|flood-recon ADDR:PORT PEERKEY DIR [SECONDS]
+ *       Authenticated as above, then sends one message type as fast as
+ *       the socket takes it: the latest checkpoint of its own log (which
+ *       the node holds already); checkpoint notes that do not parse,
+ *       alternating with its checkpoint with the root altered (a bad
+ *       signature); only the latter; one fork proof of its own log, over and over; HAVE of
+ *       its own head; REQ for logs nobody holds; PING; RECON out of turn.
  *
  * It waits at most SECONDS (default 30) for the node to react and prints
  * what happened. Exit status: 0 when the node reacted as the mode expects
  * (closed the connection, closed the session, sent the fork proof back;
  * for noread: held the socket for SECONDS or saw it reset; for hush: closed
- * the connection after the truncated frame), 3 when it did
+ * the connection after the truncated frame; for a flood: closed the session
+ * or the connection), 3 when it did
  * not within SECONDS, 2 on usage or setup errors.
  */
 #include <arpa/inet.h>
@@ -45,6 +54,9 @@
 #include "credport/entry.h"
 #include "credport/store.h"
 #include "credport/sync.h"
+#include <sodium.h>
+/* The flood modes write messages the API would not send (PING, RECON). */
+#include "../../proto/sync_internal.h"
 
 static uint64_t now_ms(void) {
   struct timespec t;
@@ -54,7 +66,9 @@ static uint64_t now_ms(void) {
 
 static int usage(void) {
   fprintf(stderr, "usage: evilpeer garbage|oversize|truncated ADDR:PORT [SECONDS]\n"
-                  "       evilpeer badsig|fork|noread|hush ADDR:PORT PEERKEY DIR [SECONDS]\n");
+                  "       evilpeer badsig|fork|noread|hush ADDR:PORT PEERKEY DIR [SECONDS]\n"
+                  "       evilpeer flood-cp-stale|flood-cp-garbage|flood-cp-forged|flood-fork|"
+                  "flood-have|flood-req|flood-ping|flood-recon ADDR:PORT PEERKEY DIR [SECONDS]\n");
   return 2;
 }
 
@@ -204,6 +218,14 @@ typedef struct {
   int authed, pushed, peer_closed, fork_back, reading;
   uint64_t authed_at, hushed_at; /* hush: when the handshake ended, when we fell silent */
   uint64_t entries_in;
+  /* Flood modes. */
+  int flood;
+  uint64_t sent;
+  char note[CP_NOTE_MAX], bad_note[CP_NOTE_MAX];
+  size_t note_len;
+  uint8_t last[CP_ENTRY_MAX];
+  size_t last_len;
+  cp_sync_head self_head;
 } evil;
 
 /* Answers a WANT_ENTRIES from the ledger, like an honest node. */
@@ -287,6 +309,24 @@ static int craft(evil *e, const cp_key *k) {
   if (rc == 0 && li.size < 2) rc = CP_EINVAL;
   if (rc == 0) rc = cp_reader_entry(r, e->self, li.size - 1, &b, &len);
   if (rc == 0) memcpy(last, b, len);
+  if (rc == 0 && e->flood) {
+    const char *note;
+    memcpy(e->last, b, len);
+    e->last_len = len;
+    memcpy(e->self_head.log, e->self, CP_PK_BYTES);
+    e->self_head.size = li.size;
+    memcpy(e->self_head.head, li.head, CP_HASH_BYTES);
+    rc = cp_reader_checkpoint(r, e->self, &note, &e->note_len);
+    if (rc == 0) {
+      memcpy(e->note, note, e->note_len);
+      /* The same note with one character of its root line changed. */
+      memcpy(e->bad_note, note, e->note_len);
+      char *nl = memchr(e->bad_note, '\n', e->note_len);
+      nl = nl != NULL ? memchr(nl + 1, '\n', e->note_len - (size_t)(nl + 1 - e->bad_note)) : NULL;
+      if (nl == NULL) rc = CP_ECORRUPT;
+      else nl[1] = nl[1] == 'A' ? 'B' : 'A';
+    }
+  }
   cp_reader_end(r);
   if (rc != 0) {
     fprintf(stderr, "evilpeer: the ledger in DIR needs a log of at least 2 entries: %s\n",
@@ -313,11 +353,49 @@ static int craft(evil *e, const cp_key *k) {
   return 0;
 }
 
+/* Queues one flood message; nonzero when the output queue is full. */
+static int flood_one(evil *e) {
+  const char *m = e->mode + 6;
+  int rc;
+  if (strcmp(m, "cp-stale") == 0) {
+    rc = cp_sync_send_checkpoint(e->s, e->self, e->note, e->note_len);
+  } else if (strcmp(m, "cp-garbage") == 0) {
+    static const char junk[] = "not a checkpoint\n\x01\x02\n";
+    rc = e->sent % 2 == 0 ? cp_sync_send_checkpoint(e->s, e->self, junk, sizeof junk - 1)
+                          : cp_sync_send_checkpoint(e->s, e->self, e->bad_note, e->note_len);
+  } else if (strcmp(m, "cp-forged") == 0) {
+    rc = cp_sync_send_checkpoint(e->s, e->self, e->bad_note, e->note_len);
+  } else if (strcmp(m, "fork") == 0) {
+    rc = cp_sync_send_fork_proof(e->s, e->last, e->last_len, e->crafted, e->crafted_len);
+  } else if (strcmp(m, "have") == 0) {
+    rc = cp_sync_announce(e->s, &e->self_head);
+  } else if (strcmp(m, "req") == 0) {
+    uint8_t log[CP_PK_BYTES];
+    randombytes_buf(log, sizeof log);
+    rc = cp_sync_request(e->s, log, 0);
+  } else {
+    /* PING: 40. RECON out of turn: 11, flags 0, one range: infinity, FP. */
+    static const uint8_t ping[] = {0x40};
+    uint8_t recon[22] = {0x11, 0x00, 0x00, 0x01, 0xff, 0x01};
+    int is_ping = strcmp(m, "ping") == 0;
+    size_t n = is_ping ? sizeof ping : sizeof recon;
+    if (!is_ping) randombytes_buf(recon + 6, 16);
+    uint8_t *p = cp__frame_begin(e->s, n, 0);
+    if (p == NULL) return CP_EAGAIN;
+    memcpy(p, is_ping ? ping : recon, n);
+    cp__frame_end(e->s, n);
+    rc = 0;
+  }
+  if (rc == 0) e->sent++;
+  return rc;
+}
+
 static int engine_mode(const char *mode, const char *addr, const char *peerhex, const char *dir,
                        unsigned secs) {
   evil e;
   memset(&e, 0, sizeof e);
   e.mode = mode;
+  e.flood = strncmp(mode, "flood-", 6) == 0;
   int noread = strcmp(mode, "noread") == 0, hush = strcmp(mode, "hush") == 0;
   uint8_t peer[CP_PK_BYTES];
   if (strlen(peerhex) != 2 * CP_PK_BYTES || cp_hex_decode(peerhex, strlen(peerhex), peer, sizeof peer) != 0)
@@ -430,6 +508,10 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
       }
       continue;
     }
+    if (e.flood) {
+      for (int i = 0; i < 256 && flood_one(&e) == 0; i++) continue;
+      continue;
+    }
     if (!noread && !e.pushed) {
       cp_sync_blob b = {e.crafted, e.crafted_len};
       int prc = cp_sync_push(e.s, e.self, e.crafted_seq, &b, 1);
@@ -455,7 +537,12 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
   }
   uint64_t ms = now_ms() - t0;
   int status = 3;
-  if (strcmp(mode, "badsig") == 0) {
+  if (e.flood) {
+    if (e.peer_closed || eof || reset) status = 0;
+    printf("evilpeer: %s: %s after %llu messages in %llu ms\n", mode,
+           status == 0 ? "the node ended the session" : "the node did not react",
+           (unsigned long long)e.sent, (unsigned long long)ms);
+  } else if (strcmp(mode, "badsig") == 0) {
     if (e.peer_closed || eof) status = 0;
     printf("evilpeer: badsig: %s after %llu ms\n",
            status == 0 ? "the node ended the session" : "the node did not react",
@@ -507,7 +594,11 @@ int main(int argc, char **argv) {
     return raw_mode(mode, argv[2], argc == 4 ? (unsigned)strtoul(argv[3], NULL, 10) : 30);
   }
   if (strcmp(mode, "badsig") == 0 || strcmp(mode, "fork") == 0 || strcmp(mode, "noread") == 0 ||
-      strcmp(mode, "hush") == 0) {
+      strcmp(mode, "hush") == 0 || strcmp(mode, "flood-cp-stale") == 0 ||
+      strcmp(mode, "flood-cp-garbage") == 0 || strcmp(mode, "flood-cp-forged") == 0 ||
+      strcmp(mode, "flood-fork") == 0 ||
+      strcmp(mode, "flood-have") == 0 || strcmp(mode, "flood-req") == 0 ||
+      strcmp(mode, "flood-ping") == 0 || strcmp(mode, "flood-recon") == 0) {
     if (argc < 5 || argc > 6) return usage();
     return engine_mode(mode, argv[2], argv[3], argv[4], argc == 6 ? (unsigned)strtoul(argv[5], NULL, 10) : 30);
   }
