@@ -303,6 +303,18 @@ static int held_seq(cp__tx *tx, const cp__logrec *lr, const uint8_t *buf, size_t
                      (unsigned long long)e->seq);
 }
 
+/* SPEC: R-entry-06. Whether a clock entry of log follows entry i in the
+ * batch: then entry i is not held to the future bound (the clock entry's own
+ * rules, R-body-08, bound what it corrects). */
+static int clock_follows(const uint8_t *const *bufs, const size_t *lens, size_t n, size_t i,
+                         const uint8_t log[CP_PK_BYTES]) {
+  for (size_t j = i + 1; j < n; j++)
+    if (lens[j] >= CP_ENTRY_MIN_BYTES && bufs[j][1] == CP_T_CLOCK &&
+        memcmp(bufs[j] + 2, log, CP_PK_BYTES) == 0)
+      return 1;
+  return 0;
+}
+
 int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens, size_t n,
                     unsigned flags, uint64_t now, cp_ingest_report *rep, cp_diag *d) {
   cp__tx tx;
@@ -342,7 +354,10 @@ int cp_store_ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
       }
       break;
     }
-    rc = cp__append(&tx, lr, bufs[i], lens[i], &e, NULL, (flags & CP_INGEST_VERIFIED) != 0, now, &ed);
+    uint64_t bound = now;
+    if (now != 0 && e.time > now + CP_TIME_SKEW_MAX && clock_follows(bufs, lens, n, i, e.log))
+      bound = 0;
+    rc = cp__append(&tx, lr, bufs[i], lens[i], &e, NULL, (flags & CP_INGEST_VERIFIED) != 0, bound, &ed);
     if (rc != 0) break;
     rep->added++;
   }

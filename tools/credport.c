@@ -42,6 +42,7 @@ static const struct {
     {"peer", cmd_peer, "manage partners (peer add / list / remove)"},
     {"sync", cmd_sync, "replicate with one partner now, both ways, then exit"},
     {"status", cmd_status, "logs, partners and forks this node knows"},
+    {"clock", cmd_clock, "this clock against the partners'; correct the log's clock"},
     {"demo", cmd_demo, "walk through the ledger in a temporary directory"},
     {"bench", cmd_bench, "measure throughput against raw libsodium rates"},
 };

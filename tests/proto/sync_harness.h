@@ -173,6 +173,8 @@ typedef struct peer {
   uint64_t first_want_seq;
   struct peer *relay;
   char note[256];
+  uint64_t peer_clock; /* PEER_CLOCK events: the last time given */
+  size_t clock_events;
 } peer;
 
 static cp_key *new_key(void) {
@@ -293,6 +295,10 @@ static void handle(peer *p) {
       break;
     case CP_SYNC_EV_FORK_PROOF: p->fork_proofs++; break;
     case CP_SYNC_EV_PEER_ERROR: p->peer_err = 1; break;
+    case CP_SYNC_EV_PEER_CLOCK:
+      p->peer_clock = ev.time_ms;
+      p->clock_events++;
+      break;
     default: fail_msg("unexpected event %d", ev.type);
     }
   }

@@ -342,7 +342,8 @@ static void names(void **state) {
   assert_string_equal(cp_entry_type_name(CP_T_RECOGNITION), "recognition");
   assert_string_equal(cp_entry_type_name(CP_T_KEY), "key");
   assert_null(cp_entry_type_name(0));
-  assert_null(cp_entry_type_name(10));
+  assert_string_equal(cp_entry_type_name(CP_T_CLOCK), "clock");
+  assert_null(cp_entry_type_name(11));
   assert_string_equal(cp_role_name(CP_ROLE_IHE), "ihe");
   assert_null(cp_role_name(0));
   assert_null(cp_role_name(6));

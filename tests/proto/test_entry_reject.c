@@ -127,7 +127,7 @@ static void unknown_version(void **state) {
 }
 
 static void unknown_type(void **state) {
-  static const uint8_t bad[] = {0, 10, 0x80, 0xFF};
+  static const uint8_t bad[] = {0, 11, 0x80, 0xFF};
   for (size_t i = 0; i < sizeof bad; i++) {
     size_t n = sample_bytes(CP_T_AWARD, 0);
     buf[1] = bad[i];
