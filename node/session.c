@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "credport/codec.h"
 #include "daemon_internal.h"
@@ -201,6 +202,12 @@ static void send_checkpoint(cp__conn *c, cp_reader *r, const uint8_t log[CP_PK_B
   }
 }
 
+static uint64_t entry_time(const uint8_t *e) {
+  uint64_t t = 0;
+  for (int i = 0; i < 8; i++) t = t << 8 | e[74 + i];
+  return t;
+}
+
 static void answer_want(cp__conn *c) {
   cp_reader *r = NULL;
   cp_sync_blob *v = calloc(c->want_count ? c->want_count : 1, sizeof *v);
@@ -212,17 +219,33 @@ static void answer_want(cp__conn *c) {
   cp_log_info li;
   size_t n = 0, bytes = 0;
   uint64_t size = cp_reader_log(r, c->want_log, &li) == 0 ? li.size : 0;
+  /* R-entry-06: a receiver takes entries dated beyond its bound only in
+   * one batch with the clock entry that corrects them. So a run of such
+   * entries starts a batch, and the batch runs on to that clock entry. */
+  uint64_t bound = (uint64_t)time(NULL) + CP_TIME_SKEW_MAX;
+  int in_run = 0;
   for (uint64_t seq = c->want_seq; seq < size && n < c->want_count; seq++) {
     const uint8_t *buf;
     size_t len;
     if (cp_reader_entry(r, c->want_log, seq, &buf, &len) != 0) break;
     if (bytes + len > c->want_bytes) break;
+    if (len >= CP_ENTRY_HEADER_BYTES && buf[1] == CP_T_CLOCK) {
+      in_run = 0;
+    } else if (len >= CP_ENTRY_HEADER_BYTES && !in_run && entry_time(buf) > bound) {
+      if (n > 0) break;
+      in_run = 1;
+    }
     v[n].p = buf;
     v[n].len = len;
     bytes += len;
     n++;
   }
   int end = c->want_seq + n >= size;
+  /* A run cut short by the credit left waits for more (it comes back as
+   * the peer commits what it has) rather than travel without its clock. */
+  cp_sync_progress pg;
+  cp_sync_get_progress(c->sync, &pg);
+  if (in_run && !end && c->want_count < CP_SYNC_BATCH_MAX && pg.sent_unacked > 0) n = 0;
   int rc = cp_sync_provide_entries(c->sync, c->want_log, c->want_seq, v, n, end);
   if (rc == 0) {
     c->want_pending = 0;

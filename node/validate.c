@@ -102,7 +102,9 @@ static int entry_time(cp__tx *tx, uint32_t logno, uint64_t seq, uint64_t *t) {
 /* SPEC: R-body-08 a clock correction names (clock.first) the first entry of
  * its log whose time was ahead: that entry is earlier in the log and dated
  * after the correction, and the entry before it (if any) is dated at or
- * before the correction. So a correction only takes back what was ahead. */
+ * before the correction. So a correction only takes back what was ahead. It
+ * covers at most CP_CLOCK_COVER_MAX entries, so that they and it fit in one
+ * sync batch (R-entry-06). */
 static int check_clock(cp__tx *tx, const cp__logrec *lr, const cp_entry *e, cp_diag *d) {
   unsigned type = 0;
   int same = 0;
@@ -111,6 +113,12 @@ static int check_clock(cp__tx *tx, const cp__logrec *lr, const cp_entry *e, cp_d
   if (rc == CP_ENOTFOUND || (rc == 0 && (!same || seq >= e->seq)))
     return cp_diag_set(d, CP_ERULE, "seq %llu: clock.first is not an entry earlier in this log",
                        (unsigned long long)e->seq);
+  if (rc == 0 && e->seq - seq > CP_CLOCK_COVER_MAX)
+    return cp_diag_set(d, CP_ERULE,
+                       "seq %llu: the correction covers %llu entries (from seq %llu), more than "
+                       "the %u one correction may cover",
+                       (unsigned long long)e->seq, (unsigned long long)(e->seq - seq),
+                       (unsigned long long)seq, CP_CLOCK_COVER_MAX);
   if (rc == 0) rc = entry_time(tx, lr->logno, seq, &t_first);
   if (rc == 0 && seq > 0) rc = entry_time(tx, lr->logno, seq - 1, &t_before);
   if (rc != 0) return rc;

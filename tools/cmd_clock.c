@@ -95,7 +95,7 @@ static int clock_show(cli *c) {
 
 /* The first entry of the own log dated after now, found from the end. */
 static int first_ahead(cli *c, uint64_t now, uint8_t id[CP_HASH_BYTES], uint64_t *seq,
-                       uint64_t *last_time) {
+                       uint64_t *size, uint64_t *last_time) {
   cp_store *s = NULL;
   cp_reader *r = NULL;
   uint8_t self[CP_PK_BYTES];
@@ -107,7 +107,7 @@ static int first_ahead(cli *c, uint64_t now, uint8_t id[CP_HASH_BYTES], uint64_t
   if (rc == 0) rc = cp_reader_log(r, self, &li);
   if (rc == 0) {
     *last_time = li.last_time;
-    *seq = li.size;
+    *seq = *size = li.size;
     for (uint64_t k = li.size; k-- > 1 && rc == 0;) {
       const uint8_t *buf;
       size_t len;
@@ -127,13 +127,19 @@ static int first_ahead(cli *c, uint64_t now, uint8_t id[CP_HASH_BYTES], uint64_t
 
 static int clock_correct(cli *c, const char *reason) {
   cp_entry e;
-  uint64_t now = cli_now(), seq = 0, last = 0;
+  uint64_t now = cli_now(), seq = 0, size = 0, last = 0;
   memset(&e, 0, sizeof e);
-  int st = first_ahead(c, now, e.u.clock.first, &seq, &last);
+  int st = first_ahead(c, now, e.u.clock.first, &seq, &size, &last);
   if (st != CLI_OK) return st;
   if (last <= now)
     return cli_fail(c, "nothing to correct: the log's last entry is dated %llu, not after this "
                     "clock (%llu)", (unsigned long long)last, (unsigned long long)now);
+  if (size - seq > CP_CLOCK_COVER_MAX)
+    return cli_fail(c, "%llu entries (from seq %llu) are dated after this clock, more than the "
+                    "%u one correction may cover: partners will take them once their clocks "
+                    "reach %llu (docs/FORMATS.md, \"Entry times\")",
+                    (unsigned long long)(size - seq), (unsigned long long)seq,
+                    CP_CLOCK_COVER_MAX, (unsigned long long)last);
   e.type = CP_T_CLOCK;
   e.u.clock.reason = (cp_str){reason, strlen(reason)};
   uint8_t id[CP_HASH_BYTES];

@@ -23,6 +23,9 @@
  * used by the signing guard: two free-running clocks drift apart by up to
  * about 9 s a day. */
 #define CP_CLOCK_OBS_MAX_AGE (30u * 86400)
+/* Entries one clock correction may cover: the run and its correction travel
+ * in one sync batch (CP_SYNC_BATCH_MAX = 256 entries). */
+#define CP_CLOCK_COVER_MAX  255u
 #define CP_CSV_ROWS_MAX     (10u * 1000 * 1000)
 
 #define CP_FRAME_MAX_PREAUTH (16u * 1024)
