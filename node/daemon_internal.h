@@ -22,6 +22,7 @@
 /* Environment variable lowering CP_SESSION_CREDIT_ENTRIES (for tests). */
 #define CP_CREDIT_ENV "CREDPORT_CREDIT_ENTRIES"
 #define CP_NODE_MAP_RESIDENT (48u << 20) /* ledger file pages kept mapped (cp_store_tune) */
+#define CP_CLOCK_RECORD_MS 600000u    /* a partner's clock is stored at most this often */
 #define CP_PREAUTH_MAX 32u           /* sessions still in their handshake */
 #define CP_CONN_MAX 512u             /* sessions in all (about 2.5 MiB each) */
 
@@ -58,7 +59,8 @@ struct cp__conn {
   uint8_t *wbuf;
   size_t wcap;
   uint64_t write_since_ms, last_rx_ms;
-  cp_clock_obs clock;            /* the peer's clock (D-5), once its DIGEST came */
+  cp_clock_obs clock;            /* the peer's latest clock (D-5) */
+  uint64_t clock_recorded_ms;    /* boot clock when it was last written to the store */
   uint8_t rbuf[CP_RBUF];
 };
 

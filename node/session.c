@@ -334,7 +334,7 @@ static void send_forks(cp__conn *c) {
   cp_reader_end(r);
 }
 
-/* D-5: the peer's clock as its DIGEST said, and ours now. A partner in the
+/* D-5: the peer's clock as its DIGEST or PING said, and ours now. A partner in the
  * peer table gets it recorded, for the signing guard of the writing commands
  * (node/clock.c), which run as other processes. */
 static void on_peer_clock(cp__conn *c, const cp_sync_event *ev) {
@@ -342,7 +342,13 @@ static void on_peer_clock(cp__conn *c, const cp_sync_event *ev) {
   cp_clock_obs o;
   cp_clock_sample(&o);
   o.peer_ms = ev->time_ms;
+  /* Keepalives bring the clock every few seconds; the store gets it when
+   * first seen and then every CP_CLOCK_RECORD_MS (and at the session's end). */
+  int record = c->clock_recorded_ms == 0 || o.boot_ms < c->clock_recorded_ms ||
+               o.boot_ms - c->clock_recorded_ms >= CP_CLOCK_RECORD_MS;
   c->clock = o;
+  if (!record) return;
+  c->clock_recorded_ms = o.boot_ms != 0 ? o.boot_ms : 1;
   int64_t off = (int64_t)(o.peer_ms - o.local_ms);
   uint64_t mag = (uint64_t)(off < 0 ? -off : off);
   cp__log(n, mag > (uint64_t)CP_TIME_SKEW_MAX * 1000u ? "warn" : "info",
@@ -488,6 +494,9 @@ void cp__conn_tick(cp__conn *c, uint64_t now) {
     cp__conn_abort(c);
     return;
   }
+  struct timespec ts;
+  if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
+    cp_sync_set_clock(c->sync, (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
   int rc = cp_sync_tick(c->sync, now);
   (void)rc;
   if (c->want_pending && !c->writing) answer_want(c);

@@ -275,10 +275,11 @@ int cp_sync_tick(cp_sync *s, uint64_t now_ms) {
   if (now_ms - s->t_rx > s->idle_ms)
     return cp__sync_fail(s, -ETIMEDOUT, "peer silent for more than %u ms", (unsigned)s->idle_ms);
   if (s->hs == HS_DONE && now_ms - s->t_tx >= s->keepalive_ms) {
-    uint8_t *p = cp__frame_begin(s, 1, 0);
+    uint8_t *p = cp__frame_begin(s, SYNC_PING_LEN, 0);
     if (p != NULL) {
-      p[0] = MSG_PING;
-      cp__frame_end(s, 1);
+      p[0] = MSG_PING; /* SPEC: L-4, D-5 */
+      be64_put(p + 1, s->wall_ms);
+      cp__frame_end(s, SYNC_PING_LEN);
     }
   }
   cp__sync_pump(s);

@@ -38,6 +38,7 @@ enum {
 #define ENTRIES_LIVE 0x02U
 #define RECON_FINAL 0x01U
 #define SYNC_DIGEST_LEN 49U /* type, count, digest, clock */
+#define SYNC_PING_LEN 9U    /* type, clock */
 
 /* Reconciliation parameters (docs/PROTOCOL.md, "Reconciliation"). */
 #define RECON_FP_BYTES 16U

@@ -137,9 +137,9 @@ typedef enum {
    * poisoned with CP_EPROTO. */
   CP_SYNC_EV_PEER_ERROR = 9,
   /* The peer's clock: ev.time_ms is the Unix time in milliseconds the peer
-   * put in its DIGEST (D-5). Take your own clock now: the difference is the
-   * peer's offset, within one network delay. Reported at most once, and not
-   * when the peer gave no time. */
+   * put in its DIGEST or a keepalive PING (D-5). Take your own clock now:
+   * the difference is the peer's offset, within one network delay. Not
+   * reported when the peer gave no time. */
   CP_SYNC_EV_PEER_CLOCK = 10
 } cp_sync_ev_type;
 
@@ -276,9 +276,9 @@ const char *cp_sync_error(const cp_sync *s) __attribute__((nonnull));
 int cp_sync_peer(const cp_sync *s, uint8_t pk[CP_PK_BYTES]) __attribute__((nonnull));
 void cp_sync_get_stats(const cp_sync *s, cp_sync_stats *st) __attribute__((nonnull));
 
-/* Our wall clock, Unix milliseconds, for the DIGEST we send (D-5); call it
- * before cp_sync_provide_heads (and on every tick if you like). Never set:
- * the DIGEST says 0, "unknown". */
+/* Our wall clock, Unix milliseconds, for the DIGEST and PINGs we send
+ * (D-5); call it before cp_sync_provide_heads and on every tick. Never set:
+ * they say 0, "unknown". */
 void cp_sync_set_clock(cp_sync *s, uint64_t unix_ms) __attribute__((nonnull));
 
 /* Both directions are complete (D-4): we sent DONE (our reconciliation is

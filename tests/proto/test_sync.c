@@ -452,6 +452,13 @@ static void sync_keepalive_and_timeout(void **state) {
   assert_true(n > 0); /* a PING */
   run(&w.A, &w.B, 0, NULL);
   assert_healthy(&w.B);
+  assert_int_equal(w.B.clock_events, 0); /* A never set its clock: the PING said 0 */
+  /* D-5: a PING carries the sender's clock as it is now. */
+  cp_sync_set_clock(w.A.s, 1767225700000ull);
+  assert_int_equal(cp_sync_tick(w.A.s, 1000 + 2 * CP_SYNC_KEEPALIVE_MS), 0);
+  run(&w.A, &w.B, 0, NULL);
+  assert_int_equal(w.B.clock_events, 1);
+  assert_int_equal(w.B.peer_clock, 1767225700000ull);
   assert_int_equal(cp_sync_tick(w.B.s, 1000 + CP_SYNC_IDLE_MS + 1), -ETIMEDOUT);
   assert_non_null(strstr(cp_sync_error(w.B.s), "silent"));
   world_free(&w);

@@ -631,7 +631,8 @@ static void wire_bad_messages(void **state) {
   m[0] = 0x22;
   expect_refused(m, 8, CP_EPROTO, "CREDIT: length");
   m[0] = 0x40;
-  expect_refused(m, 2, CP_EPROTO, "PING: carries 1 extra");
+  expect_refused(m, 1, CP_EPROTO, "PING: length is not 9 bytes"); /* without its clock */
+  expect_refused(m, 10, CP_EPROTO, "PING: length is not 9 bytes");
   /* ENTRIES that no request asked for, and beyond credit. */
   uint8_t e[1 + 32 + 1 + 8 + 2 + 4 + 60];
   memset(e, 0, sizeof e);
