@@ -146,6 +146,9 @@ static void *writer_main(void *arg) {
 }
 
 int cp_appender_begin(cp_store *s, const cp_key *k, uint64_t now, cp_appender **out, cp_diag *d) {
+  /* Nothing is signed while this clock disagrees with the partners'. */
+  int grc = cp_clock_guard(s, now, d);
+  if (grc != 0) return grc;
   cp_appender *a = calloc(1, sizeof *a);
   if (a == NULL) return CP_ENOMEM;
   a->ring = calloc(QSLOTS, sizeof *a->ring);
@@ -201,11 +204,24 @@ int cp_appender_add(cp_appender *a, cp_entry *e, uint8_t id[CP_HASH_BYTES], cp_d
   if (err != 0 && d != NULL) *d = a->wdiag;
   pthread_mutex_unlock(&a->mu);
   if (err != 0) return err;
+  /* A log dated ahead of this clock would carry every new entry into the
+   * future with it (time never goes back), where partners refuse it; only a
+   * clock correction, dated now, may follow (docs/FORMATS.md, "Entry
+   * times"). */
+  if (e->type != CP_T_CLOCK && a->last_time > a->now + CP_TIME_SKEW_MAX)
+    return cp_diag_set(d, CP_ETIME,
+                       "the log's last entry (seq %llu) is dated %llu, %llu s ahead of this "
+                       "clock (%llu), more than the %u s partners accept; it was signed with a "
+                       "clock that was ahead. If this clock is right, run `credport clock "
+                       "correct` first; nothing was signed",
+                       (unsigned long long)(a->size - 1), (unsigned long long)a->last_time,
+                       (unsigned long long)(a->last_time - a->now), (unsigned long long)a->now,
+                       CP_TIME_SKEW_MAX);
   e->version = CP_ENTRY_VERSION;
   memcpy(e->log, a->log, CP_PK_BYTES);
   e->seq = a->size;
   memcpy(e->prev, a->head, CP_HASH_BYTES);
-  e->time = a->now > a->last_time ? a->now : a->last_time;
+  e->time = e->type == CP_T_CLOCK || a->now > a->last_time ? a->now : a->last_time;
   int rc = cp_entry_sign(e, a->key, a->buf, sizeof a->buf, &len, d);
   if (rc != 0) {
     a->failed_at = a->added;

@@ -52,6 +52,18 @@ static unsigned env_ms(const char *name, unsigned dflt) {
   return *end == 0 && ms >= 100 && ms <= 3600000ul ? (unsigned)ms : dflt;
 }
 
+/* The session credit in entries from the environment (tests make the
+ * window small with it), or CP_SESSION_CREDIT_ENTRIES when unset or not a
+ * number from 1 to that. */
+static uint32_t env_credit(void) {
+  const char *v = getenv(CP_CREDIT_ENV);
+  if (v == NULL || *v == 0) return CP_SESSION_CREDIT_ENTRIES;
+  char *end;
+  unsigned long e = strtoul(v, &end, 10);
+  return *end == 0 && e >= 1 && e <= CP_SESSION_CREDIT_ENTRIES ? (uint32_t)e
+                                                               : CP_SESSION_CREDIT_ENTRIES;
+}
+
 static int parse_addr(const char *s, struct sockaddr_storage *ss) {
   char host[CP_ADDR_MAX];
   const char *colon = strrchr(s, ':');
@@ -231,10 +243,12 @@ static void progress(cp__node *n, uint64_t now) {
   n->last_progress_ms = now;
 }
 
-/* One-shot: done when our side synced, everything received is committed,
- * nothing is left to send, and the peer has been quiet a moment (it has
- * stopped asking). */
-static void oneshot_check(cp__node *n, uint64_t now) {
+/* One-shot: done only when both directions are complete (D-4): both sides
+ * said DONE, no request of the peer is left, the peer credited back every
+ * entry we sent (it committed them), and everything we received is
+ * committed. Quiet on the wire proves nothing: a partner busy committing one
+ * credit window is quiet too. */
+static void oneshot_check(cp__node *n) {
   if (n->cfg->oneshot_addr == NULL || n->stopping) return;
   cp__conn *c = n->conns;
   if (c == NULL) {
@@ -242,20 +256,61 @@ static void oneshot_check(cp__node *n, uint64_t now) {
     stop(n, "one-shot sync ended");
     return;
   }
-  size_t outlen;
-  cp_sync_out(c->sync, &outlen);
-  if (c->synced && cp__pipeline_idle(n) && !c->want_pending && !c->writing && outlen == 0 &&
-      now - c->last_rx_ms >= 300) {
+  if (c->authed && cp_sync_complete(c->sync) && cp__pipeline_idle(n) && !c->want_pending &&
+      !c->writing) {
     n->sum->synced = 1;
     stop(n, "one-shot sync complete");
   }
+}
+
+void cp__sync_left(cp__conn *c, char *out, size_t cap) {
+  cp_sync_progress p;
+  cp_reader *r = NULL;
+  size_t o = 0;
+  uint8_t log[CP_PK_BYTES];
+  uint64_t seq;
+  char hex[17];
+  out[0] = 0;
+  if (cap == 0) return;
+  cp_sync_get_progress(c->sync, &p);
+  if (cp_reader_begin(c->n->s, &r) != 0) r = NULL;
+#define LEFT(...)                                                        \
+  do {                                                                   \
+    if (o < cap) {                                                       \
+      int k_ = snprintf(out + o, cap - o, "%s", o ? "; " : "");          \
+      if (k_ > 0) o += (size_t)k_;                                       \
+    }                                                                    \
+    if (o < cap) {                                                       \
+      int k_ = snprintf(out + o, cap - o, __VA_ARGS__);                  \
+      if (k_ > 0) o += (size_t)k_;                                       \
+    }                                                                    \
+  } while (0)
+  for (size_t i = 0; cp_sync_peer_request(c->sync, i, log, &seq) == 0; i++) {
+    cp_log_info li;
+    uint64_t m = r != NULL && cp_reader_log(r, log, &li) == 0 ? li.size : 0;
+    cp_hex_encode(log, 8, hex);
+    LEFT("log %s…: partner at %llu of %llu", hex, (unsigned long long)seq, (unsigned long long)m);
+  }
+  for (size_t i = 0; cp_sync_own_request(c->sync, i, log, &seq) == 0; i++) {
+    cp_log_info li;
+    uint64_t held = r != NULL && cp_reader_log(r, log, &li) == 0 ? li.size : 0;
+    cp_hex_encode(log, 8, hex);
+    LEFT("log %s…: we hold %llu, the partner has more", hex, (unsigned long long)held);
+  }
+  if (p.sent_unacked > 0)
+    LEFT("%llu entries sent that the partner has not confirmed committed",
+         (unsigned long long)p.sent_unacked);
+  if (!p.recon_done) LEFT("the comparison of heads did not finish");
+  else if (!p.peer_done) LEFT("the partner did not say it was done");
+#undef LEFT
+  cp_reader_end(r);
 }
 
 static void on_tick(uv_timer_t *t) {
   cp__node *n = t->data;
   uint64_t now = cp__now_ms(n);
   for (cp__conn *c = n->conns; c; c = c->next) cp__conn_tick(c, now);
-  oneshot_check(n, now);
+  oneshot_check(n);
   cp__push_own(n);
   if (now - n->last_progress_ms >= 1000 || n->last_progress_ms == 0) {
     write_status(n);
@@ -337,6 +392,7 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   n.idle_ms = env_ms(CP_IDLE_ENV, 0);
   n.penalty_ms = env_ms(CP_PENALTY_ENV, CP_PENALTY_MS);
   n.stable_ms = env_ms(CP_BACKOFF_STABLE_ENV, CP_BACKOFF_STABLE_MS);
+  n.credit_entries = env_credit();
   signal(SIGPIPE, SIG_IGN);
   if (uv_loop_init(&loop) != 0) return CP_ENOMEM;
   int rc = cp_reader_begin(n.s, &r);

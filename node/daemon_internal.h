@@ -19,7 +19,10 @@
 #define CP_PUSH_MAX 256u             /* own entries pushed per wake-up */
 #define CP_SESSION_CREDIT_ENTRIES 32768u  /* entries a partner may have in our pipeline */
 #define CP_SESSION_CREDIT_BYTES (32u << 20)
+/* Environment variable lowering CP_SESSION_CREDIT_ENTRIES (for tests). */
+#define CP_CREDIT_ENV "CREDPORT_CREDIT_ENTRIES"
 #define CP_NODE_MAP_RESIDENT (48u << 20) /* ledger file pages kept mapped (cp_store_tune) */
+#define CP_CLOCK_RECORD_MS 600000u    /* a partner's clock is stored at most this often */
 #define CP_PREAUTH_MAX 32u           /* sessions still in their handshake */
 /* A partner's session counts as progress, and resets the backoff, once it
  * synced and stayed up this long. */
@@ -99,6 +102,8 @@ struct cp__conn {
   size_t wcap;
   uint64_t write_since_ms, last_rx_ms, authed_ms;
   cp__budget b;
+  cp_clock_obs clock;            /* the peer's latest clock (D-5) */
+  uint64_t clock_recorded_ms;    /* boot clock when it was last written to the store */
   uint8_t rbuf[CP_RBUF];
 };
 
@@ -157,6 +162,7 @@ struct cp__node {
   uint64_t own_size;             /* own log size already pushed */
   unsigned write_stall_ms;       /* CP_WRITE_STALL_MS, or CP_WRITE_STALL_ENV */
   unsigned idle_ms;              /* 0 (CP_SYNC_IDLE_MS), or CP_IDLE_ENV */
+  uint32_t credit_entries;       /* CP_SESSION_CREDIT_ENTRIES, or CP_CREDIT_ENV */
   uint64_t started_ms, last_progress_ms;
   unsigned penalty_ms;           /* CP_PENALTY_MS, or CP_PENALTY_ENV */
   unsigned stable_ms;            /* CP_BACKOFF_STABLE_MS, or CP_BACKOFF_STABLE_ENV */
@@ -173,6 +179,10 @@ void cp__log(cp__node *n, const char *level, const char *fmt, ...)
 uint64_t cp__now_ms(cp__node *n);
 cp__conn *cp__conn_by_id(cp__node *n, uint32_t id);
 void cp__partner_retry(cp__partner *p);
+/* What a session still had to do (docs/PROTOCOL.md, D-4), for a one-shot
+ * sync that ends without completing: "log 3b6a27bc…: partner at N of M; ...".
+ * Empty when nothing is known to be left. */
+void cp__sync_left(cp__conn *c, char *out, size_t cap);
 
 /* session.c */
 cp__conn *cp__conn_new(cp__node *n, cp_sync_role role);

@@ -278,6 +278,18 @@ static int held_seq(cp__tx *tx, const cp__logrec *lr, const uint8_t *buf, size_t
   return keep_fork(f, held, hlen, buf, len, e->seq, "a second validly signed entry", d);
 }
 
+/* SPEC: R-entry-06. Whether a clock entry of log follows entry i in the
+ * batch: then entry i is not held to the future bound (the clock entry's own
+ * rules, R-body-08, bound what it corrects). */
+static int clock_follows(const uint8_t *const *bufs, const size_t *lens, size_t n, size_t i,
+                         const uint8_t log[CP_PK_BYTES]) {
+  for (size_t j = i + 1; j < n; j++)
+    if (lens[j] >= CP_ENTRY_MIN_BYTES && bufs[j][1] == CP_T_CLOCK &&
+        memcmp(bufs[j] + 2, log, CP_PK_BYTES) == 0)
+      return 1;
+  return 0;
+}
+
 /* The next entry of a log whose prev is not the ID of the last entry held:
  * if it is validly signed by the key in force, the log's key has signed two
  * branches (whatever their lengths), and (entry seq-1, this entry) is the
@@ -345,7 +357,10 @@ static int ingest(cp_store *s, const uint8_t *const *bufs, const size_t *lens,
     int verified = (flags & CP_INGEST_VERIFIED) != 0 ||
                    (keys != NULL && keys[i] != NULL &&
                     memcmp(keys[i], lr->signer, CP_PK_BYTES) == 0);
-    rc = cp__append(&tx, lr, bufs[i], lens[i], &e, NULL, verified, now, &ed);
+    uint64_t bound = now;
+    if (now != 0 && e.time > now + CP_TIME_SKEW_MAX && clock_follows(bufs, lens, n, i, e.log))
+      bound = 0;
+    rc = cp__append(&tx, lr, bufs[i], lens[i], &e, NULL, verified, bound, &ed);
     if (rc != 0) break;
     rep->added++;
   }

@@ -8,6 +8,8 @@
  *   1+A  48    last_sync, bytes_in, bytes_out, entries_in, entries_out, last_seen (u64 each)
  *   49+A 1     error length E (< 160)
  *   50+A E     last error text
+ *   50+A+E 40  optional: the partner's clock observation (cp_clock_obs):
+ *              peer_ms, local_ms, boot_ms (u64 each), boot ID (16)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,8 @@
 
 #include "credport/codec.h"
 #include "store_internal.h"
+
+#define PEER_CLOCK_BYTES 40U
 
 static size_t peer_encode(const cp_peer_info *p, uint8_t *out) {
   size_t a = strnlen(p->addr, CP_ADDR_MAX - 1), e = strnlen(p->last_error, sizeof p->last_error - 1);
@@ -29,7 +33,15 @@ static size_t peer_encode(const cp_peer_info *p, uint8_t *out) {
   for (int i = 0; i < 6; i++, o += 8) cp__be64(out + o, v[i]);
   out[o++] = (uint8_t)e;
   memcpy(out + o, p->last_error, e);
-  return o + e;
+  o += e;
+  if (p->clock.peer_ms != 0) {
+    cp__be64(out + o, p->clock.peer_ms);
+    cp__be64(out + o + 8, p->clock.local_ms);
+    cp__be64(out + o + 16, p->clock.boot_ms);
+    memcpy(out + o + 24, p->clock.boot, 16);
+    o += PEER_CLOCK_BYTES;
+  }
+  return o;
 }
 
 static int peer_decode(const uint8_t key[CP_PK_BYTES], const MDB_val *v, cp_peer_info *p) {
@@ -45,21 +57,31 @@ static int peer_decode(const uint8_t key[CP_PK_BYTES], const MDB_val *v, cp_peer
                       &p->entries_out, &p->last_seen};
   for (int i = 0; i < 6; i++, o += 8) *dst[i] = cp__rd64(b + o);
   size_t e = b[o++];
-  if (e >= sizeof p->last_error || o + e != n) return CP_ECORRUPT;
+  if (e >= sizeof p->last_error || (o + e != n && o + e + PEER_CLOCK_BYTES != n))
+    return CP_ECORRUPT;
   memcpy(p->last_error, b + o, e);
+  o += e;
+  if (o < n) {
+    p->clock.peer_ms = cp__rd64(b + o);
+    p->clock.local_ms = cp__rd64(b + o + 8);
+    p->clock.boot_ms = cp__rd64(b + o + 16);
+    memcpy(p->clock.boot, b + o + 24, 16);
+    if (p->clock.peer_ms == 0) return CP_ECORRUPT;
+  }
   return CP_OK;
 }
 
 int cp_store_peer_put(cp_store *s, const cp_peer_info *p, int keep_stats, cp_diag *d) {
   cp__tx tx;
   cp_peer_info cur = *p;
-  uint8_t buf[1 + CP_ADDR_MAX + 48 + 1 + 160];
+  uint8_t buf[1 + CP_ADDR_MAX + 48 + 1 + 160 + PEER_CLOCK_BYTES];
   int rc = cp__tx_begin(s, 1, &tx, d);
   if (rc != 0) return rc;
   MDB_val k = {CP_PK_BYTES, (void *)p->key}, v;
-  if (keep_stats && mdb_get(tx.txn, s->peers, &k, &v) == 0) {
-    cp_peer_info old;
-    if (peer_decode(p->key, &v, &old) == 0) {
+  cp_peer_info old;
+  if (mdb_get(tx.txn, s->peers, &k, &v) == 0 && peer_decode(p->key, &v, &old) == 0) {
+    if (cur.clock.peer_ms == 0) cur.clock = old.clock;
+    if (keep_stats) {
       memcpy(cur.addr, p->addr, sizeof cur.addr);
       cur.last_sync = old.last_sync;
       cur.bytes_in = old.bytes_in;

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "credport/codec.h"
 #include "daemon_internal.h"
@@ -17,9 +18,13 @@ static void on_closed(uv_handle_t *h) {
   cp__node *n = c->n;
   /* A one-shot sync reports why its session ended, whoever ended it (this
    * node refusing a batch, the peer, the engine), unless it was stopping. */
-  if (n->cfg->oneshot_addr != NULL && !n->stopping && n->sum->error[0] == 0 &&
-      cp_sync_status(c->sync) != 0)
-    snprintf(n->sum->error, sizeof n->sum->error, "%s", cp_sync_error(c->sync));
+  if (n->cfg->oneshot_addr != NULL && !n->stopping && n->sum->error[0] == 0) {
+    char left[sizeof n->sum->error];
+    cp__sync_left(c, left, sizeof left);
+    snprintf(n->sum->error, sizeof n->sum->error, "%s%s%s",
+             cp_sync_status(c->sync) != 0 ? cp_sync_error(c->sync) : "connection lost",
+             left[0] ? "; left: " : "", left);
+  }
   for (cp__conn **pp = &n->conns; *pp; pp = &(*pp)->next)
     if (*pp == c) {
       *pp = c->next;
@@ -52,6 +57,7 @@ static void on_closed(uv_handle_t *h) {
       j->peer.last_seen = (uint64_t)time(NULL);
       if (c->synced) j->peer.last_sync = j->peer.last_seen;
       snprintf(j->peer.last_error, sizeof j->peer.last_error, "%s", cp_sync_error(c->sync));
+      if (c->clock.peer_ms != 0) j->peer.clock = c->clock;
       /* Only partners in the peer table get a record (a one-shot sync's
        * key is allowed for that session only: recording it would add it
        * to the table, and so to every later serve's allowlist). */
@@ -175,7 +181,12 @@ static void give_heads(cp__conn *c) {
   int rc = cp_reader_begin(c->n->s, &r);
   if (rc == 0) rc = cp_reader_each_log(r, add_head, &h);
   cp_reader_end(r);
-  if (rc == 0) rc = cp_sync_provide_heads(c->sync, h.v, h.n);
+  if (rc == 0) {
+    cp_clock_obs now;
+    cp_clock_sample(&now);
+    cp_sync_set_clock(c->sync, now.local_ms);
+    rc = cp_sync_provide_heads(c->sync, h.v, h.n);
+  }
   if (rc != 0) {
     free(h.v);
     /* A session that ended meanwhile (the peer's CLOSE arrived with its
@@ -197,6 +208,12 @@ static void send_checkpoint(cp__conn *c, cp_reader *r, const uint8_t log[CP_PK_B
   }
 }
 
+static uint64_t entry_time(const uint8_t *e) {
+  uint64_t t = 0;
+  for (int i = 0; i < 8; i++) t = t << 8 | e[74 + i];
+  return t;
+}
+
 static void answer_want(cp__conn *c) {
   cp_reader *r = NULL;
   cp_sync_blob *v = calloc(c->want_count ? c->want_count : 1, sizeof *v);
@@ -208,17 +225,33 @@ static void answer_want(cp__conn *c) {
   cp_log_info li;
   size_t n = 0, bytes = 0;
   uint64_t size = cp_reader_log(r, c->want_log, &li) == 0 ? li.size : 0;
+  /* R-entry-06: a receiver takes entries dated beyond its bound only in
+   * one batch with the clock entry that corrects them. So a run of such
+   * entries starts a batch, and the batch runs on to that clock entry. */
+  uint64_t bound = (uint64_t)time(NULL) + CP_TIME_SKEW_MAX;
+  int in_run = 0;
   for (uint64_t seq = c->want_seq; seq < size && n < c->want_count; seq++) {
     const uint8_t *buf;
     size_t len;
     if (cp_reader_entry(r, c->want_log, seq, &buf, &len) != 0) break;
     if (bytes + len > c->want_bytes) break;
+    if (len >= CP_ENTRY_HEADER_BYTES && buf[1] == CP_T_CLOCK) {
+      in_run = 0;
+    } else if (len >= CP_ENTRY_HEADER_BYTES && !in_run && entry_time(buf) > bound) {
+      if (n > 0) break;
+      in_run = 1;
+    }
     v[n].p = buf;
     v[n].len = len;
     bytes += len;
     n++;
   }
   int end = c->want_seq + n >= size;
+  /* A run cut short by the credit left waits for more (it comes back as
+   * the peer commits what it has) rather than travel without its clock. */
+  cp_sync_progress pg;
+  cp_sync_get_progress(c->sync, &pg);
+  if (in_run && !end && c->want_count < CP_SYNC_BATCH_MAX && pg.sent_unacked > 0) n = 0;
   int rc = cp_sync_provide_entries(c->sync, c->want_log, c->want_seq, v, n, end);
   if (rc == 0) {
     c->want_pending = 0;
@@ -327,6 +360,46 @@ static void send_forks(cp__conn *c) {
   cp_reader_end(r);
 }
 
+/* D-5: the peer's clock as its DIGEST or PING said, and ours now. A partner in the
+ * peer table gets it recorded, for the signing guard of the writing commands
+ * (node/clock.c), which run as other processes. */
+static void on_peer_clock(cp__conn *c, const cp_sync_event *ev) {
+  cp__node *n = c->n;
+  cp_clock_obs o;
+  cp_clock_sample(&o);
+  o.peer_ms = ev->time_ms;
+  /* Keepalives bring the clock every few seconds; the store gets it when
+   * first seen and then every CP_CLOCK_RECORD_MS (and at the session's end). */
+  int record = c->clock_recorded_ms == 0 || o.boot_ms < c->clock_recorded_ms ||
+               o.boot_ms - c->clock_recorded_ms >= CP_CLOCK_RECORD_MS;
+  c->clock = o;
+  if (!record) return;
+  c->clock_recorded_ms = o.boot_ms != 0 ? o.boot_ms : 1;
+  int64_t off = (int64_t)(o.peer_ms - o.local_ms);
+  uint64_t mag = (uint64_t)(off < 0 ? -off : off);
+  cp__log(n, mag > (uint64_t)CP_TIME_SKEW_MAX * 1000u ? "warn" : "info",
+          "event=peer-clock peer=%s offset_ms=%lld%s", c->name, (long long)off,
+          mag > (uint64_t)CP_TIME_SKEW_MAX * 1000u
+              ? " msg=\"clocks differ by more than the skew partners accept: this node will "
+                "not sign until its clock is set right\""
+              : "");
+  int known = 0;
+  for (size_t i = 0; i < n->ntable; i++)
+    if (memcmp(n->allow + i * CP_PK_BYTES, c->peer, CP_PK_BYTES) == 0) known = 1;
+  if (!known || n->stopping) return;
+  cp__job *j = cp__job_new(n, JOB_PEER, 0);
+  cp_reader *r = NULL;
+  if (j == NULL) return;
+  if (cp_reader_begin(n->s, &r) != 0 || cp_reader_peer(r, c->peer, &j->peer) != 0) {
+    cp_reader_end(r);
+    free(j);
+    return;
+  }
+  cp_reader_end(r);
+  j->peer.clock = o;
+  cp__job_submit(n, j);
+}
+
 static void take_events(cp__conn *c) {
   cp_sync_event ev;
   while (!c->closing && cp_sync_next_event(c->sync, &ev) == 0) {
@@ -350,6 +423,7 @@ static void take_events(cp__conn *c) {
     case CP_SYNC_EV_PEER_HAS: on_peer_has(c, &ev); break;
     case CP_SYNC_EV_CHECKPOINT: on_blob_job(c, &ev, JOB_CHECKPOINT, 1); break;
     case CP_SYNC_EV_FORK_PROOF: on_blob_job(c, &ev, JOB_FORK, 2); break;
+    case CP_SYNC_EV_PEER_CLOCK: on_peer_clock(c, &ev); break;
     case CP_SYNC_EV_PEER_ERROR:
       cp__log(c->n, "info", "event=peer-closed peer=%s code=%d why=\"%.*s\"", c->name, ev.code,
               ev.items != NULL ? (int)ev.items[0].len : 0,
@@ -452,7 +526,7 @@ cp__conn *cp__conn_new(cp__node *n, cp_sync_role role) {
   /* Enough credit that several batches verify on the pool while others
    * commit (the default keeps only four in flight, and the cores take
    * turns); bounded per session by CP_SESSION_CREDIT_BYTES. */
-  cp_sync_config cfg = {role, n->cfg->key, n->allow, n->nallow, CP_SESSION_CREDIT_ENTRIES,
+  cp_sync_config cfg = {role, n->cfg->key, n->allow, n->nallow, n->credit_entries,
                         CP_SESSION_CREDIT_BYTES, n->idle_ms};
   if (cp_sync_create(&cfg, &c->sync) != 0 || uv_tcp_init(n->loop, &c->tcp) != 0) {
     cp_sync_free(c->sync);
@@ -478,6 +552,9 @@ void cp__conn_tick(cp__conn *c, uint64_t now) {
     cp__conn_abort(c);
     return;
   }
+  struct timespec ts;
+  if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
+    cp_sync_set_clock(c->sync, (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
   int rc = cp_sync_tick(c->sync, now);
   (void)rc;
   if (c->b.paused && !cp__budget_full(c)) cp__conn_resume(c);

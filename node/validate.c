@@ -30,14 +30,27 @@ int cp__check_chain(const cp__logrec *lr, const cp_entry *e, uint64_t now, cp_di
   if (memcmp(e->prev, lr->head, CP_HASH_BYTES) != 0)
     return cp_diag_set(d, CP_ECHAIN, "seq %llu: prev does not match the ID of entry %llu",
                        (unsigned long long)e->seq, (unsigned long long)(e->seq - 1));
-  /* SPEC: R-entry-03 time never goes back, and is not far in the future. */
-  if (e->seq > 0 && e->time < lr->last_time)
+  /* SPEC: R-entry-03 time never goes back, except at a clock correction,
+   * which must go back (R-body-08 bounds how far). */
+  if (e->type == CP_T_CLOCK && e->time >= lr->last_time)
+    return cp_diag_set(d, CP_ETIME,
+                       "seq %llu: a clock correction must be dated before the previous entry "
+                       "(%llu), not at %llu: there is nothing to correct",
+                       (unsigned long long)e->seq, (unsigned long long)lr->last_time,
+                       (unsigned long long)e->time);
+  if (e->type != CP_T_CLOCK && e->seq > 0 && e->time < lr->last_time)
     return cp_diag_set(d, CP_ETIME, "seq %llu: time %llu is before the previous entry's %llu",
                        (unsigned long long)e->seq, (unsigned long long)e->time,
                        (unsigned long long)lr->last_time);
+  /* SPEC: R-entry-06 at most CP_TIME_SKEW_MAX ahead of the receiver's clock
+   * (now = 0: not checked; see ingest for the clock-correction exemption). */
   if (now != 0 && e->time > now + CP_TIME_SKEW_MAX)
-    return cp_diag_set(d, CP_ETIME, "seq %llu: time %llu is more than %u s in the future",
-                       (unsigned long long)e->seq, (unsigned long long)e->time, CP_TIME_SKEW_MAX);
+    return cp_diag_set(d, CP_ETIME,
+                       "seq %llu: time %llu is in the future, %llu s ahead of this node's "
+                       "clock (%llu), more than the %u s allowed",
+                       (unsigned long long)e->seq, (unsigned long long)e->time,
+                       (unsigned long long)(e->time - now), (unsigned long long)now,
+                       CP_TIME_SKEW_MAX);
   return CP_OK;
 }
 
@@ -74,6 +87,54 @@ static int names_earlier(cp__tx *tx, const cp_entry *e, const uint8_t id[CP_HASH
 /* True if a unique-index hit v is the entry being checked itself (audit). */
 static int is_self(const MDB_val *v, uint64_t self_rowid) {
   return v->mv_size == 8 && cp__rd64(v->mv_data) == self_rowid;
+}
+
+static int entry_time(cp__tx *tx, uint32_t logno, uint64_t seq, uint64_t *t) {
+  const uint8_t *buf;
+  size_t len;
+  int rc = cp__entry_at(tx, logno, seq, &buf, &len);
+  if (rc != 0) return rc;
+  if (len < CP_ENTRY_HEADER_BYTES) return CP_ECORRUPT;
+  *t = cp__rd64(buf + 74);
+  return CP_OK;
+}
+
+/* SPEC: R-body-08 a clock correction names (clock.first) the first entry of
+ * its log whose time was ahead: that entry is earlier in the log and dated
+ * after the correction, and the entry before it (if any) is dated at or
+ * before the correction. So a correction only takes back what was ahead. It
+ * covers at most CP_CLOCK_COVER_MAX entries, so that they and it fit in one
+ * sync batch (R-entry-06). */
+static int check_clock(cp__tx *tx, const cp__logrec *lr, const cp_entry *e, cp_diag *d) {
+  unsigned type = 0;
+  int same = 0;
+  uint64_t seq = 0, t_first = 0, t_before = 0;
+  int rc = lookup(tx, e->u.clock.first, e->log, &type, &same, &seq);
+  if (rc == CP_ENOTFOUND || (rc == 0 && (!same || seq >= e->seq)))
+    return cp_diag_set(d, CP_ERULE, "seq %llu: clock.first is not an entry earlier in this log",
+                       (unsigned long long)e->seq);
+  if (rc == 0 && e->seq - seq > CP_CLOCK_COVER_MAX)
+    return cp_diag_set(d, CP_ERULE,
+                       "seq %llu: the correction covers %llu entries (from seq %llu), more than "
+                       "the %u one correction may cover",
+                       (unsigned long long)e->seq, (unsigned long long)(e->seq - seq),
+                       (unsigned long long)seq, CP_CLOCK_COVER_MAX);
+  if (rc == 0) rc = entry_time(tx, lr->logno, seq, &t_first);
+  if (rc == 0 && seq > 0) rc = entry_time(tx, lr->logno, seq - 1, &t_before);
+  if (rc != 0) return rc;
+  if (t_first <= e->time)
+    return cp_diag_set(d, CP_ERULE,
+                       "seq %llu: clock.first (seq %llu, time %llu) is not dated after the "
+                       "correction (%llu)",
+                       (unsigned long long)e->seq, (unsigned long long)seq,
+                       (unsigned long long)t_first, (unsigned long long)e->time);
+  if (seq > 0 && t_before > e->time)
+    return cp_diag_set(d, CP_ERULE,
+                       "seq %llu: the correction (time %llu) goes back before seq %llu (time "
+                       "%llu), which it does not correct",
+                       (unsigned long long)e->seq, (unsigned long long)e->time,
+                       (unsigned long long)(seq - 1), (unsigned long long)t_before);
+  return CP_OK;
 }
 
 int cp__check_rules(cp__tx *tx, const cp__logrec *lr, const cp_entry *e, uint64_t self_rowid,
@@ -129,6 +190,8 @@ int cp__check_rules(cp__tx *tx, const cp__logrec *lr, const cp_entry *e, uint64_
       return cp_diag_set(d, CP_ERULE, "seq %llu: an authority cannot endorse itself",
                          (unsigned long long)e->seq);
     return CP_OK;
+  case CP_T_CLOCK:
+    return check_clock(tx, lr, e, d);
   case CP_T_KEY:
     /* SPEC: R-body-07 a rotation names a new key. */
     if (e->u.key.action == CP_KEY_ROTATE &&

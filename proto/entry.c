@@ -211,6 +211,13 @@ static const fld F_KEY[] = {
     U8("key.action", u.key.action, CP_KEY_ROTATE, CP_KEY_RETIRE),
     {"key.new_key", K_H32_KEY, 0, 0, OFF(u.key.new_key), OFF(u.key.action), 0, 0},
 };
+/* clock (a correction of the log's clock, docs/FORMATS.md, "Entry times"):
+ *   82   32     first   entry ID of the first entry whose time was ahead
+ *   114  var+n  reason  str, 1..CP_STR_MAX */
+static const fld F_CLOCK[] = {
+    H32("clock.first", u.clock.first),
+    STR("clock.reason", u.clock.reason, S_STR, 1),
+};
 
 typedef struct body {
   const char *name;
@@ -229,6 +236,7 @@ static const body BODIES[] = {
     BODY("policy", F_POLICY),
     BODY("recognition", F_RECOGNITION),
     BODY("key", F_KEY),
+    BODY("clock", F_CLOCK),
 };
 #define TYPE_MAX (sizeof BODIES / sizeof BODIES[0] - 1)
 

@@ -164,15 +164,17 @@ int cp_sync_provide_heads(cp_sync *s, const cp_sync_head *heads, size_t n) {
   return s->err;
 }
 
-/* DIGEST: u8 0x10, u64 count, 32 digest. */
+/* DIGEST: u8 0x10 | u64 count | 32 digest | u64 clock (Unix ms, 0: unknown).
+ * SPEC: D-1, D-5 */
 static void pump_digest(cp_sync *s) {
   if (s->digest_sent || !s->have_heads) return;
-  uint8_t *p = cp__frame_begin(s, 41, 0);
+  uint8_t *p = cp__frame_begin(s, SYNC_DIGEST_LEN, 0);
   if (p == NULL) return;
   p[0] = MSG_DIGEST;
   be64_put(p + 1, s->n_heads);
   cp_sync_heads_digest(s->heads, s->n_heads, p + 9);
-  cp__frame_end(s, 41);
+  be64_put(p + 41, s->wall_ms);
+  cp__frame_end(s, SYNC_DIGEST_LEN);
   s->digest_sent = 1;
 }
 
@@ -200,6 +202,18 @@ static void pump_synced(cp_sync *s) {
   ev->count = (uint32_t)s->n_requested;
 }
 
+/* DONE: u8 0x12. Sent once, when our reconciliation is over, every request
+ * it caused was answered, and everything received was committed.
+ * SPEC: D-4 */
+static void pump_done(cp_sync *s) {
+  if (s->done_sent || !s->synced_reported || s->unc_e != 0) return;
+  uint8_t *p = cp__frame_begin(s, 1, 0);
+  if (p == NULL) return;
+  p[0] = MSG_DONE;
+  cp__frame_end(s, 1);
+  s->done_sent = 1;
+}
+
 void cp__sync_pump(cp_sync *s) {
   if (s->err != 0 || s->hs != HS_DONE) return;
   pump_digest(s);
@@ -207,6 +221,43 @@ void cp__sync_pump(cp_sync *s) {
   if (s->err == 0 && s->recon == RECON_RUNNING) (void)cp__recon_pump(s);
   if (s->err == 0) (void)cp__entries_pump(s);
   if (s->err == 0) pump_synced(s);
+  if (s->err == 0) pump_done(s);
+}
+
+void cp_sync_set_clock(cp_sync *s, uint64_t unix_ms) { s->wall_ms = unix_ms; }
+
+void cp_sync_get_progress(const cp_sync *s, cp_sync_progress *p) {
+  memset(p, 0, sizeof *p);
+  p->recon_done = s->recon == RECON_DONE;
+  p->done_sent = s->done_sent;
+  p->peer_done = s->peer_done;
+  p->requests_left = s->reqq_n + s->n_open;
+  p->peer_requests = s->serve_n;
+  p->sent_unacked = s->sent_unacked;
+  p->received_uncommitted = s->unc_e;
+}
+
+int cp_sync_peer_request(const cp_sync *s, size_t i, uint8_t log[CP_PK_BYTES], uint64_t *seq) {
+  if (i >= s->serve_n) return CP_ENOTFOUND;
+  const sync_req *q = &s->serve[(s->serve_head + i) % CP_SYNC_WINDOW];
+  memcpy(log, q->log, CP_PK_BYTES);
+  *seq = q->seq;
+  return 0;
+}
+
+int cp_sync_own_request(const cp_sync *s, size_t i, uint8_t log[CP_PK_BYTES], uint64_t *seq) {
+  const sync_req *q;
+  if (i < s->n_open) q = &s->open[i];
+  else if (i - s->n_open < s->reqq_n) q = &s->reqq[(s->reqq_head + i - s->n_open) % SYNC_REQQ];
+  else return CP_ENOTFOUND;
+  memcpy(log, q->log, CP_PK_BYTES);
+  *seq = q->seq;
+  return 0;
+}
+
+int cp_sync_complete(const cp_sync *s) {
+  return s->err == 0 && s->done_sent && s->peer_done && s->serve_n == 0 && !s->want_out &&
+         s->sent_unacked == 0 && s->out_end == s->out_start;
 }
 
 int cp_sync_tick(cp_sync *s, uint64_t now_ms) {
@@ -224,10 +275,11 @@ int cp_sync_tick(cp_sync *s, uint64_t now_ms) {
   if (now_ms - s->t_rx > s->idle_ms)
     return cp__sync_fail(s, -ETIMEDOUT, "peer silent for more than %u ms", (unsigned)s->idle_ms);
   if (s->hs == HS_DONE && now_ms - s->t_tx >= s->keepalive_ms) {
-    uint8_t *p = cp__frame_begin(s, 1, 0);
+    uint8_t *p = cp__frame_begin(s, SYNC_PING_LEN, 0);
     if (p != NULL) {
-      p[0] = MSG_PING;
-      cp__frame_end(s, 1);
+      p[0] = MSG_PING; /* SPEC: L-4, D-5 */
+      be64_put(p + 1, s->wall_ms);
+      cp__frame_end(s, SYNC_PING_LEN);
     }
   }
   cp__sync_pump(s);

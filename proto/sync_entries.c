@@ -79,6 +79,7 @@ static int write_batch(cp_sync *s, const uint8_t log[CP_PK_BYTES], uint64_t firs
   cp__frame_end(s, len);
   s->send_e -= n;
   s->send_b -= bytes;
+  s->sent_unacked += n;
   s->st.entries_out += n;
   return 0;
 }
@@ -158,6 +159,10 @@ int cp__on_credit(cp_sync *s, cp_rd *r) {
   /* A peer may grant itself a flood; our output stays bounded by the
    * queue, so only keep the sums from overflowing. */
   if (s->send_e + e < (uint64_t)1 << 40) s->send_e += e;
+  /* The first grant is the initial budget (E-4); every later one returns
+   * entries the peer committed or dropped (D-4). */
+  if (!s->credit_seen) s->credit_seen = 1;
+  else s->sent_unacked -= e < s->sent_unacked ? e : s->sent_unacked;
   if (s->send_b + b < (uint64_t)1 << 50) s->send_b += b;
   s->want_wait_credit = 0;
   return 0;

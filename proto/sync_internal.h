@@ -23,6 +23,7 @@ enum {
   MSG_HS3 = 0x03,
   MSG_DIGEST = 0x10,
   MSG_RECON = 0x11,
+  MSG_DONE = 0x12,
   MSG_REQ = 0x20,
   MSG_ENTRIES = 0x21,
   MSG_CREDIT = 0x22,
@@ -36,6 +37,8 @@ enum {
 #define ENTRIES_END 0x01U
 #define ENTRIES_LIVE 0x02U
 #define RECON_FINAL 0x01U
+#define SYNC_DIGEST_LEN 49U /* type, count, digest, clock */
+#define SYNC_PING_LEN 9U    /* type, clock */
 
 /* Reconciliation parameters (docs/PROTOCOL.md, "Reconciliation"). */
 #define RECON_FP_BYTES 16U
@@ -98,6 +101,12 @@ struct cp_sync {
   int have_heads, need_heads_sent, digest_sent, peer_digest_have;
   uint8_t peer_digest[32];
   uint64_t peer_count;
+  uint64_t wall_ms;  /* cp_sync_set_clock: our clock for DIGEST (0: unknown) */
+
+  /* Completion (D-4): DONE sent and received; entries we sent that the
+   * peer has not yet returned as credit (committed or dropped). */
+  int done_sent, peer_done, credit_seen;
+  uint64_t sent_unacked;
 
   /* Reconciliation (proto/sync_recon.c). */
   int recon;

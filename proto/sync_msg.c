@@ -7,16 +7,45 @@
 
 #include "sync_internal.h"
 
-/* DIGEST: u8 0x10 | u64 count | 32 digest. SPEC: D-1 */
+/* The peer's clock, from a DIGEST or a PING (0: it did not say). */
+static void peer_clock(cp_sync *s, uint64_t clock) {
+  if (clock == 0) return;
+  cp_sync_event *ev = cp__sync_ev_push(s, CP_SYNC_EV_PEER_CLOCK);
+  ev->time_ms = clock;
+}
+
+/* DIGEST: u8 0x10 | u64 count | 32 digest | u64 clock. SPEC: D-1, D-5 */
 static int on_digest(cp_sync *s, cp_rd *r) {
   const uint8_t *d;
+  uint64_t clock;
   if (s->peer_digest_have) return cp__sync_fail(s, CP_EPROTO, "DIGEST: sent twice");
-  if (rd_u64(r, &s->peer_count) != 0 || rd_bytes(r, 32, &d) != 0 || rd_left(r) != 0)
-    return cp__sync_fail(s, CP_EPROTO, "DIGEST: length is not 41 bytes");
+  if (rd_u64(r, &s->peer_count) != 0 || rd_bytes(r, 32, &d) != 0 || rd_u64(r, &clock) != 0 ||
+      rd_left(r) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "DIGEST: length is not %u bytes", SYNC_DIGEST_LEN);
   memcpy(s->peer_digest, d, 32);
   s->peer_digest_have = 1;
   /* The responder opens reconciliation if the digests differ. */
   if (s->role == CP_SYNC_INITIATOR) s->expect_recon = 1;
+  peer_clock(s, clock);
+  return 0;
+}
+
+/* PING: u8 0x40 | u64 clock. SPEC: L-4, D-5 */
+static int on_ping(cp_sync *s, cp_rd *r) {
+  uint64_t clock;
+  if (rd_u64(r, &clock) != 0 || rd_left(r) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "PING: length is not %u bytes", SYNC_PING_LEN);
+  peer_clock(s, clock);
+  s->st.pings_in++;
+  return 0;
+}
+
+/* DONE: u8 0x12. SPEC: D-4 */
+static int on_done(cp_sync *s, cp_rd *r) {
+  if (rd_left(r) != 0) return cp__sync_fail(s, CP_EPROTO, "DONE: carries %zu extra bytes", rd_left(r));
+  if (s->peer_done) return cp__sync_fail(s, CP_EPROTO, "DONE: sent twice");
+  if (!s->peer_digest_have) return cp__sync_fail(s, CP_EPROTO, "DONE: before DIGEST");
+  s->peer_done = 1;
   return 0;
 }
 
@@ -126,16 +155,14 @@ int cp__sync_dispatch(cp_sync *s, const uint8_t *msg, size_t len) {
   switch (msg[0]) {
   case MSG_DIGEST: return on_digest(s, &r);
   case MSG_RECON: return cp__recon_accept(s, msg, len);
+  case MSG_DONE: return on_done(s, &r);
   case MSG_REQ: return cp__on_req(s, &r);
   case MSG_ENTRIES: return cp__on_entries(s, &r);
   case MSG_CREDIT: return cp__on_credit(s, &r);
   case MSG_HAVE: return on_have(s, &r);
   case MSG_CHECKPOINT: return on_checkpoint(s, &r);
   case MSG_FORK: return on_fork(s, &r);
-  case MSG_PING:
-    if (len != 1) return cp__sync_fail(s, CP_EPROTO, "PING: carries %zu extra bytes", len - 1);
-    s->st.pings_in++;
-    return 0;
+  case MSG_PING: return on_ping(s, &r);
   case MSG_HS1:
   case MSG_HS2:
   case MSG_HS3: return cp__sync_fail(s, CP_EPROTO, "HS%u: handshake message after the handshake", msg[0]);

@@ -46,6 +46,7 @@ static const struct {
     {"peer", cmd_peer, "manage partners (peer add / list / remove)"},
     {"sync", cmd_sync, "replicate with one partner now, both ways, then exit"},
     {"status", cmd_status, "logs, partners and forks this node knows"},
+    {"clock", cmd_clock, "this clock against the partners'; correct the log's clock"},
     {"demo", cmd_demo, "walk through the ledger in a temporary directory"},
     {"bench", cmd_bench, "measure throughput against raw libsodium rates"},
 };
@@ -281,5 +282,10 @@ json_t *cli_peer_json(const cp_peer_info *p, int with_connected) {
   json_object_set_new(o, "entries_in", json_integer((json_int_t)p->entries_in));
   json_object_set_new(o, "entries_out", json_integer((json_int_t)p->entries_out));
   json_object_set_new(o, "last_error", json_string(p->last_error));
+  if (p->clock.peer_ms != 0) {
+    json_object_set_new(o, "clock_offset_ms",
+                        json_integer((json_int_t)(int64_t)(p->clock.peer_ms - p->clock.local_ms)));
+    json_object_set_new(o, "clock_observed", json_integer((json_int_t)(p->clock.local_ms / 1000u)));
+  }
   return o;
 }

@@ -105,6 +105,10 @@ json_t *cli_entry_json(const uint8_t *buf, size_t len) {
     if (e.u.key.action == CP_KEY_ROTATE)
       json_object_set_new(b, "new_key", cli_hex_json(e.u.key.new_key, CP_PK_BYTES));
     break;
+  case CP_T_CLOCK:
+    json_object_set_new(b, "first", cli_hex_json(e.u.clock.first, CP_HASH_BYTES));
+    json_object_set_new(b, "reason", jstr(e.u.clock.reason));
+    break;
   default: break;
   }
   json_object_set_new(o, "body", b);
@@ -168,6 +172,9 @@ void cli_entry_line(FILE *f, const uint8_t *buf, size_t len) {
     break;
   case CP_T_KEY:
     fprintf(f, "%s", e.u.key.action == CP_KEY_ROTATE ? "key rotated" : "key retired");
+    break;
+  case CP_T_CLOCK:
+    fprintf(f, "clock corrected: %.*s", (int)e.u.clock.reason.len, e.u.clock.reason.p);
     break;
   default: break;
   }

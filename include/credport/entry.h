@@ -43,7 +43,8 @@ typedef enum {
   CP_T_APPROVE = 6,     /* pre-approval of an educator's plan */
   CP_T_POLICY = 7,      /* a recognition policy document */
   CP_T_RECOGNITION = 8, /* what an authority granted under a policy */
-  CP_T_KEY = 9          /* rotate or retire the log's signing key */
+  CP_T_KEY = 9,         /* rotate or retire the log's signing key */
+  CP_T_CLOCK = 10       /* the log's clock was ahead: time resumes here */
 } cp_entry_type;
 
 typedef enum {
@@ -135,6 +136,10 @@ typedef struct cp_entry {
       uint8_t action;
       uint8_t new_key[CP_PK_BYTES];
     } key;
+    struct {              /* CP_T_CLOCK: h32 first, str reason */
+      uint8_t first[CP_HASH_BYTES];      /* entry ID of the first entry dated ahead */
+      cp_str reason;
+    } clock;
   } u;
   uint8_t sig[CP_SIG_BYTES];
 } cp_entry;

@@ -19,6 +19,13 @@
 #define CP_NOTE_SIGS_MAX    64u           /* signature lines in one note */
 #define CP_PROOF_HASHES_MAX 64u           /* hashes in one Merkle proof */
 #define CP_TIME_SKEW_MAX    600u          /* seconds an entry may be ahead of now */
+/* A partner's clock observation older than this (by the boot clock) is not
+ * used by the signing guard: two free-running clocks drift apart by up to
+ * about 9 s a day. */
+#define CP_CLOCK_OBS_MAX_AGE (30u * 86400)
+/* Entries one clock correction may cover: the run and its correction travel
+ * in one sync batch (CP_SYNC_BATCH_MAX = 256 entries). */
+#define CP_CLOCK_COVER_MAX  255u
 #define CP_CSV_ROWS_MAX     (10u * 1000 * 1000)
 
 #define CP_FRAME_MAX_PREAUTH (16u * 1024)

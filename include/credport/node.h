@@ -38,7 +38,7 @@ typedef struct cp_node_summary {
   uint64_t sessions, refused;
   int synced;                 /* one-shot: replication completed */
   double seconds;
-  char error[256];            /* why a one-shot failed */
+  char error[512];            /* why a one-shot failed, and what was left */
 } cp_node_summary;
 
 /* Runs until SIGINT/SIGTERM (or, one-shot, until done). Returns 0, or an

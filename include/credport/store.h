@@ -261,6 +261,18 @@ int cp_store_add_fork(cp_store *s, const uint8_t *a, size_t alen, const uint8_t 
 
 #define CP_ADDR_MAX 128U
 
+/* One observation of a partner's clock (docs/PROTOCOL.md, D-5): what the
+ * partner's DIGEST said and this machine's clocks when it arrived. The boot
+ * clock and boot ID let another process on this machine project the
+ * partner's clock to its own moment without trusting the wall clock it is
+ * checking (node/clock.c). */
+typedef struct cp_clock_obs {
+  uint64_t peer_ms;            /* the partner's clock, Unix ms; 0 = never observed */
+  uint64_t local_ms;           /* this node's wall clock then, Unix ms */
+  uint64_t boot_ms;            /* milliseconds since this machine booted, then */
+  uint8_t boot[16];            /* this machine's boot ID then (zero if unknown) */
+} cp_clock_obs;
+
 typedef struct cp_peer_info {
   uint8_t key[CP_PK_BYTES];
   char addr[CP_ADDR_MAX];      /* "host:port" to dial; "" for accept-only */
@@ -268,9 +280,11 @@ typedef struct cp_peer_info {
   uint64_t bytes_in, bytes_out, entries_in, entries_out; /* totals over all sessions */
   uint64_t last_seen;          /* Unix seconds of the last session */
   char last_error[160];        /* why the last session ended, "" if cleanly */
+  cp_clock_obs clock;          /* the latest observation of its clock */
 } cp_peer_info;
 
-/* Adds or replaces a partner (its statistics are kept when it exists). */
+/* Adds or replaces a partner (its statistics are kept when it exists, and
+ * its clock observation whenever p->clock is empty). */
 int cp_store_peer_put(cp_store *s, const cp_peer_info *p, int keep_stats, cp_diag *d)
     __attribute__((warn_unused_result));
 int cp_store_peer_del(cp_store *s, const uint8_t key[CP_PK_BYTES], cp_diag *d)
@@ -324,6 +338,35 @@ uint64_t cp_store_map_size(const cp_store *s);
  * Done by cp_store_open and by every write transaction at most once a
  * second. OUT: dead, slots cleared (may be NULL). */
 int cp_store_reader_check(cp_store *s, int *dead);
+
+/* ---- clocks (node/clock.c) ---------------------------------------------- */
+
+/* This machine's clocks now, as a partner's clock observation records them:
+ * o->local_ms, o->boot_ms and o->boot are set, o->peer_ms is left alone. */
+void cp_clock_sample(cp_clock_obs *o) __attribute__((nonnull));
+
+/* What the partners' recorded clocks say of ours, now_s being this node's
+ * clock (Unix seconds). For every partner observed during this boot of the
+ * machine and no longer ago than CP_CLOCK_OBS_MAX_AGE, the partner's clock
+ * is projected to now along the boot clock, and compared with now_s. */
+typedef struct cp_clock_view {
+  unsigned usable;             /* observations used */
+  unsigned far;                /* of them, more than CP_TIME_SKEW_MAX from now_s */
+  int64_t worst_ms;            /* our clock minus the projected partner clock, largest |.| */
+  uint64_t worst_peer_ms;      /* that partner's projected clock */
+  uint64_t worst_age_ms;       /* how long ago it was observed */
+  uint8_t worst_key[CP_PK_BYTES];
+} cp_clock_view;
+int cp_clock_view_get(cp_store *s, uint64_t now_s, cp_clock_view *v)
+    __attribute__((warn_unused_result, nonnull));
+
+/* The signing guard: CP_ETIME, with d saying both clocks, the difference,
+ * the limit and what to do, when more than half of the usable observations
+ * put the partners' clocks more than CP_TIME_SKEW_MAX away from now_s (a
+ * partner would refuse what this node signs, or the entry would carry a
+ * wrong time); 0 otherwise (also with no usable observation). Every own-log
+ * appender and checkpoint runs it before signing. */
+int cp_clock_guard(cp_store *s, uint64_t now_s, cp_diag *d) __attribute__((warn_unused_result));
 
 /* ---- audit -------------------------------------------------------------- */
 

@@ -142,7 +142,12 @@ typedef enum {
   /* The peer closed the session: ev.code (a cp_err or -errno it sent) and
    * ev.items[0] (its reason text, not NUL-terminated). The session is now
    * poisoned with CP_EPROTO. */
-  CP_SYNC_EV_PEER_ERROR = 9
+  CP_SYNC_EV_PEER_ERROR = 9,
+  /* The peer's clock: ev.time_ms is the Unix time in milliseconds the peer
+   * put in its DIGEST or a keepalive PING (D-5). Take your own clock now:
+   * the difference is the peer's offset, within one network delay. Not
+   * reported when the peer gave no time. */
+  CP_SYNC_EV_PEER_CLOCK = 10
 } cp_sync_ev_type;
 
 /*
@@ -160,7 +165,18 @@ typedef struct cp_sync_event {
   int code;
   uint8_t head[CP_HASH_BYTES];
   const cp_sync_blob *items;
+  uint64_t time_ms;            /* PEER_CLOCK */
 } cp_sync_event;
+
+/* Where a session stands, for a one-shot sync's verdict and report. */
+typedef struct cp_sync_progress {
+  int recon_done;               /* our reconciliation is over */
+  int done_sent, peer_done;     /* DONE sent by us / received from the peer (D-4) */
+  uint64_t requests_left;       /* our requests queued or open */
+  uint64_t peer_requests;       /* the peer's requests we have not finished serving */
+  uint64_t sent_unacked;        /* entries we sent that the peer has not yet credited back */
+  uint64_t received_uncommitted;/* entries handed to us, not yet reported committed */
+} cp_sync_progress;
 
 typedef struct cp_sync_stats {
   uint64_t bytes_in, bytes_out;       /* wire bytes, framing included */
@@ -268,6 +284,27 @@ const char *cp_sync_error(const cp_sync *s) __attribute__((nonnull));
 /* The peer's key once the handshake is done (else CP_EAGAIN). */
 int cp_sync_peer(const cp_sync *s, uint8_t pk[CP_PK_BYTES]) __attribute__((nonnull));
 void cp_sync_get_stats(const cp_sync *s, cp_sync_stats *st) __attribute__((nonnull));
+
+/* Our wall clock, Unix milliseconds, for the DIGEST and PINGs we send
+ * (D-5); call it before cp_sync_provide_heads and on every tick. Never set:
+ * they say 0, "unknown". */
+void cp_sync_set_clock(cp_sync *s, uint64_t unix_ms) __attribute__((nonnull));
+
+/* Both directions are complete (D-4): we sent DONE (our reconciliation is
+ * over, every request answered, everything received committed), the peer
+ * sent DONE, no request of the peer is left to serve, every entry we sent
+ * was credited back (the peer committed it), and the output queue is empty.
+ * 0 while anything is left or after an error. */
+int cp_sync_complete(const cp_sync *s) __attribute__((nonnull));
+void cp_sync_get_progress(const cp_sync *s, cp_sync_progress *p) __attribute__((nonnull));
+/* The i-th (from 0) open request of the peer that we serve: its log and the
+ * next seq we would send. CP_ENOTFOUND past the last. */
+int cp_sync_peer_request(const cp_sync *s, size_t i, uint8_t log[CP_PK_BYTES], uint64_t *seq)
+    __attribute__((nonnull));
+/* The i-th (from 0) of our requests not yet finished, open ones first: its
+ * log and the next seq we expect. CP_ENOTFOUND past the last. */
+int cp_sync_own_request(const cp_sync *s, size_t i, uint8_t log[CP_PK_BYTES], uint64_t *seq)
+    __attribute__((nonnull));
 
 /* The heads digest of docs/PROTOCOL.md ("DIGEST"), for tests and status. */
 void cp_sync_heads_digest(const cp_sync_head *heads, size_t n, uint8_t out[CP_HASH_BYTES]);

@@ -27,7 +27,7 @@ int main(int argc, char **argv) {
   if (cp_key_from_seed(seed, &k) != 0) return 1;
   cp_key_public(k, pk);
   int rc = 0;
-  for (unsigned t = CP_T_AUTHORITY; t <= CP_T_KEY; t++)
+  for (unsigned t = CP_T_AUTHORITY; t <= CP_T_CLOCK; t++)
     for (int v = 0; v < SAMPLE_VARIANTS; v++) {
       cp_entry e;
       cp_diag d;

@@ -103,6 +103,94 @@ static void reject_time_backwards(void **state) {
   rj_expect(x, CP_ETIME, "before the previous");
 }
 
+/* ---- clock corrections (R-entry-06, R-body-08) ---------------------------- */
+
+#define FUT (T0 + 100000 + CP_TIME_SKEW_MAX + 5000) /* ahead of fx_ingest's clock */
+
+static void clock_entry(cp_entry *e, const uint8_t first[32]) {
+  memset(e, 0, sizeof *e);
+  e->type = CP_T_CLOCK;
+  memcpy(e->u.clock.first, first, 32);
+  e->u.clock.reason = fx_s("the clock was a year ahead");
+}
+
+/* An entry dated ahead of the receiver is accepted with a later clock entry
+ * of its log in the same batch, which takes the log's time back. */
+static void accept_future_with_clock_correction(void **state) {
+  (void)state;
+  rj *x = rj_setup();
+  cp_entry e;
+  cp_ingest_report rep;
+  cp_diag d;
+  fx_buf corr, after;
+  fx_credential(&e, "c2");
+  x->l.time = FUT;
+  fx_sign(&x->l, &e, &x->bad);
+  fx_push(&x->bt, &x->bad);
+  clock_entry(&e, x->bad.id);
+  x->l.time = T0 + 10;
+  fx_sign(&x->l, &e, &corr);
+  fx_push(&x->bt, &corr);
+  fx_credential(&e, "c3");
+  fx_sign(&x->l, &e, &after);
+  fx_push(&x->bt, &after);
+  if (fx_ingest(&x->f, &x->bt, &rep, &d) != CP_OK) fail_msg("ingest: %s", d.msg);
+  assert_int_equal(rep.added, 5);
+  assert_int_equal(fx_size(&x->f, x->l.log), 7);
+  cp_audit_report ar;
+  assert_int_equal(cp_store_audit(x->f.s, 1, NULL, NULL, &ar), CP_OK);
+  assert_int_equal(ar.problems, 0);
+  fx_log_free(&x->l);
+  fx_log_free(&x->m);
+  fx_free(&x->f);
+  free(x);
+}
+
+/* The correction may not go back before the last entry it does not correct. */
+static void reject_clock_before_uncorrected(void **state) {
+  (void)state;
+  rj *x = rj_setup();
+  cp_entry e;
+  fx_buf corr;
+  fx_credential(&e, "c2");
+  x->l.time = FUT;
+  fx_sign(&x->l, &e, &x->bad);
+  fx_push(&x->bt, &x->bad);
+  clock_entry(&e, x->bad.id);
+  x->l.time = T0 + 1; /* seq 3, which it does not correct, is dated T0 + 3 */
+  fx_sign(&x->l, &e, &corr);
+  fx_push(&x->bt, &corr);
+  rj_expect(x, CP_ERULE, "goes back before seq 3");
+}
+
+/* clock.first must be dated after the correction. */
+static void reject_clock_first_not_ahead(void **state) {
+  (void)state;
+  rj *x = rj_setup();
+  cp_entry e;
+  fx_buf corr;
+  fx_credential(&e, "c2");
+  x->l.time = FUT;
+  fx_sign(&x->l, &e, &x->bad);
+  fx_push(&x->bt, &x->bad);
+  clock_entry(&e, x->good.id); /* seq 3, dated T0 + 3: it was not ahead */
+  x->l.time = T0 + 10;
+  fx_sign(&x->l, &e, &corr);
+  fx_push(&x->bt, &corr);
+  rj_expect(x, CP_ERULE, "is not dated after the correction");
+}
+
+/* A correction that does not go back corrects nothing. */
+static void reject_clock_not_going_back(void **state) {
+  (void)state;
+  rj *x = rj_setup();
+  cp_entry e;
+  clock_entry(&e, x->good.id);
+  fx_sign(&x->l, &e, &x->bad);
+  fx_push(&x->bt, &x->bad);
+  rj_expect(x, CP_ETIME, "nothing to correct");
+}
+
 static void reject_time_future(void **state) {
   (void)state;
   rj *x = rj_setup();
@@ -359,6 +447,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(reject_wrong_prev),
     cmocka_unit_test(reject_time_backwards),
     cmocka_unit_test(reject_time_future),
+    cmocka_unit_test(accept_future_with_clock_correction),
+    cmocka_unit_test(reject_clock_before_uncorrected),
+    cmocka_unit_test(reject_clock_first_not_ahead),
+    cmocka_unit_test(reject_clock_not_going_back),
     cmocka_unit_test(accept_time_at_skew_limit),
     cmocka_unit_test(reject_unknown_log),
     cmocka_unit_test(reject_award_unknown_credential),

@@ -203,6 +203,11 @@ static void sample_entry(unsigned t, int v, cp_entry *e) {
     if (e->u.key.action == CP_KEY_ROTATE) memset(e->u.key.new_key, v == 2 ? 0xFF : 0x4B, 32);
     if (v == 2) e->u.key.new_key[0] = 0x01;
     break;
+  case CP_T_CLOCK:
+    memset(e->u.clock.first, v == 2 ? 0xFF : 0x5C, 32);
+    e->u.clock.reason = v == 1 ? sample_s("c") : v == 2 ? sample_max(CP_STR_MAX)
+                                                        : sample_s("NTP was off for an hour");
+    break;
   default:
     break;
   }

@@ -174,6 +174,8 @@ typedef struct peer {
   struct peer *relay;
   const uint8_t *forked; /* a log whose head is given as CP_SYNC_HEAD_FORKED */
   char note[256];
+  uint64_t peer_clock; /* PEER_CLOCK events: the last time given */
+  size_t clock_events;
 } peer;
 
 static cp_key *new_key(void) {
@@ -296,6 +298,10 @@ static void handle(peer *p) {
       break;
     case CP_SYNC_EV_FORK_PROOF: p->fork_proofs++; break;
     case CP_SYNC_EV_PEER_ERROR: p->peer_err = 1; break;
+    case CP_SYNC_EV_PEER_CLOCK:
+      p->peer_clock = ev.time_ms;
+      p->clock_events++;
+      break;
     default: fail_msg("unexpected event %d", ev.type);
     }
   }

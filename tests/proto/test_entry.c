@@ -94,6 +94,10 @@ static void assert_entry_eq(const cp_entry *a, const cp_entry *b) {
     assert_int_equal(a->u.key.action, b->u.key.action);
     assert_memory_equal(a->u.key.new_key, b->u.key.new_key, 32);
     break;
+  case CP_T_CLOCK:
+    assert_memory_equal(a->u.clock.first, b->u.clock.first, 32);
+    assert_str_eq(a->u.clock.reason, b->u.clock.reason);
+    break;
   default:
     fail_msg("unknown type %u", a->type);
   }
@@ -130,6 +134,7 @@ static void round_trip_approve(void **state) { round_trip_type(CP_T_APPROVE); }
 static void round_trip_policy(void **state) { round_trip_type(CP_T_POLICY); }
 static void round_trip_recognition(void **state) { round_trip_type(CP_T_RECOGNITION); }
 static void round_trip_key(void **state) { round_trip_type(CP_T_KEY); }
+static void round_trip_clock(void **state) { round_trip_type(CP_T_CLOCK); }
 
 /* The largest entries possible stay under CP_ENTRY_MAX, so nothing valid is
  * refused for size. Sizes computed from the FORMATS.md tables. */
@@ -245,7 +250,7 @@ static cp_key *test_key(uint8_t pk[CP_PK_BYTES]) {
 static void sign_then_verify_every_type(void **state) {
   uint8_t pk[CP_PK_BYTES];
   cp_key *k = test_key(pk);
-  for (unsigned t = CP_T_AUTHORITY; t <= CP_T_KEY; t++) {
+  for (unsigned t = CP_T_AUTHORITY; t <= CP_T_CLOCK; t++) {
     cp_entry e, back;
     size_t n;
     cp_diag d = {{0}};
@@ -342,7 +347,8 @@ static void names(void **state) {
   assert_string_equal(cp_entry_type_name(CP_T_RECOGNITION), "recognition");
   assert_string_equal(cp_entry_type_name(CP_T_KEY), "key");
   assert_null(cp_entry_type_name(0));
-  assert_null(cp_entry_type_name(10));
+  assert_string_equal(cp_entry_type_name(CP_T_CLOCK), "clock");
+  assert_null(cp_entry_type_name(11));
   assert_string_equal(cp_role_name(CP_ROLE_IHE), "ihe");
   assert_null(cp_role_name(0));
   assert_null(cp_role_name(6));
@@ -366,6 +372,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(round_trip_policy),
     cmocka_unit_test(round_trip_recognition),
     cmocka_unit_test(round_trip_key),
+    cmocka_unit_test(round_trip_clock),
     cmocka_unit_test(max_sizes_fit),
     cmocka_unit_test(award_fixed_vector),
     cmocka_unit_test(award_typical_size),

@@ -78,7 +78,10 @@ static void sync_in_sync_one_round_trip(void **state) {
   assert_healthy(&w.A);
   assert_healthy(&w.B);
   assert_true(w.A.synced && w.B.synced);
-  assert_int_equal(rounds, 1);
+  /* The digests settle it in one round trip; each side then sends DONE
+   * (D-4), which needs no answer. */
+  assert_true(rounds <= 2);
+  assert_true(cp_sync_complete(w.A.s) && cp_sync_complete(w.B.s));
   assert_true(total - hs < 300);
   assert_true(total < 1024);
   cp_sync_stats st;
@@ -501,6 +504,13 @@ static void sync_keepalive_and_timeout(void **state) {
   assert_true(n > 0); /* a PING */
   run(&w.A, &w.B, 0, NULL);
   assert_healthy(&w.B);
+  assert_int_equal(w.B.clock_events, 0); /* A never set its clock: the PING said 0 */
+  /* D-5: a PING carries the sender's clock as it is now. */
+  cp_sync_set_clock(w.A.s, 1767225700000ull);
+  assert_int_equal(cp_sync_tick(w.A.s, 1000 + 2 * CP_SYNC_KEEPALIVE_MS), 0);
+  run(&w.A, &w.B, 0, NULL);
+  assert_int_equal(w.B.clock_events, 1);
+  assert_int_equal(w.B.peer_clock, 1767225700000ull);
   assert_int_equal(cp_sync_tick(w.B.s, 1000 + CP_SYNC_IDLE_MS + 1), -ETIMEDOUT);
   assert_non_null(strstr(cp_sync_error(w.B.s), "silent"));
   world_free(&w);
@@ -583,7 +593,72 @@ static void sync_api_misuse(void **state) {
   world_free(&w);
 }
 
+/* D-4: a side is complete only when the peer said DONE, every request of
+ * the peer was served and every entry sent was credited back. A receiver
+ * that has not committed holds the sender back, however long it is quiet. */
+static void sync_complete_waits_for_peer_commit(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  uint8_t k[32];
+  random_key(k);
+  log_fill(add_log(&w.La, k, 1), 3000, 0);
+  peer_open(&w.A, &w.La, w.ka, CP_SYNC_INITIATOR, w.allow[0], 3, 0, 0);
+  peer_open(&w.B, &w.Lb, w.kb, CP_SYNC_RESPONDER, w.allow[0], 3, 1024, 0);
+  w.B.no_commit = 1;
+  run(&w.A, &w.B, 0, NULL);
+  assert_healthy(&w.A);
+  assert_healthy(&w.B);
+  /* A's own side is done (it requested nothing), the wire is quiet, but B
+   * holds 1024 of 3000 entries uncommitted. */
+  assert_true(w.A.synced);
+  assert_false(cp_sync_complete(w.A.s));
+  assert_false(cp_sync_complete(w.B.s));
+  cp_sync_progress pa;
+  cp_sync_get_progress(w.A.s, &pa);
+  assert_int_equal(pa.peer_requests, 1);
+  assert_int_equal(pa.sent_unacked, 1024);
+  uint8_t log[32];
+  uint64_t seq;
+  assert_int_equal(cp_sync_peer_request(w.A.s, 0, log, &seq), 0);
+  assert_memory_equal(log, k, 32);
+  assert_int_equal(seq, 1024);
+  assert_int_equal(cp_sync_peer_request(w.A.s, 1, log, &seq), CP_ENOTFOUND);
+  /* B commits: the rest flows, both sides send DONE, both are complete. */
+  w.B.no_commit = 0;
+  assert_int_equal(cp_sync_entries_committed(w.B.s, (uint32_t)w.B.unc_e, (uint32_t)w.B.unc_b), 0);
+  w.B.unc_e = w.B.unc_b = 0;
+  run(&w.A, &w.B, 0, NULL);
+  assert_true(ledgers_equal(&w.La, &w.Lb));
+  assert_true(cp_sync_complete(w.A.s));
+  assert_true(cp_sync_complete(w.B.s));
+  cp_sync_get_progress(w.A.s, &pa);
+  assert_int_equal(pa.sent_unacked, 0);
+  assert_int_equal(pa.peer_requests, 0);
+  world_free(&w);
+}
+
+/* D-5: each DIGEST carries its sender's clock; the receiver reports it once.
+ * A side that never set its clock sends 0, and no event is raised. */
+static void sync_digest_carries_clock(void **state) {
+  (void)state;
+  world w;
+  world_init(&w);
+  shared_logs(&w, 3);
+  open_ab(&w, 0, 0);
+  cp_sync_set_clock(w.A.s, 1767225600123ull);
+  run(&w.A, &w.B, 0, NULL);
+  assert_healthy(&w.A);
+  assert_healthy(&w.B);
+  assert_int_equal(w.B.clock_events, 1);
+  assert_int_equal(w.B.peer_clock, 1767225600123ull);
+  assert_int_equal(w.A.clock_events, 0);
+  world_free(&w);
+}
+
 static const struct CMUnitTest tests[] = {
+      cmocka_unit_test(sync_complete_waits_for_peer_commit),
+      cmocka_unit_test(sync_digest_carries_clock),
       cmocka_unit_test(sync_handshake_both_ways),
       cmocka_unit_test(sync_in_sync_one_round_trip),
       cmocka_unit_test(sync_one_changed_of_10000_responder_ahead),

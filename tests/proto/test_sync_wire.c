@@ -597,6 +597,19 @@ static void expect_refused(const uint8_t *msg, size_t n, int err, const char *re
   close_side(&x.r);
 }
 
+/* D-4: DONE is sent once; a second one ends the session. */
+static void wire_done_twice(void **state) {
+  (void)state;
+  raw_i x;
+  uint8_t digest[49] = {0x10}, done[1] = {0x12};
+  raw_open(&x);
+  assert_int_equal(raw_send(&x, digest, sizeof digest), 0);
+  assert_int_equal(raw_send(&x, done, 1), 0);
+  assert_int_equal(raw_send(&x, done, 1), CP_EPROTO);
+  assert_non_null(strstr(cp_sync_error(x.r.s), "DONE: sent twice"));
+  close_side(&x.r);
+}
+
 static void wire_bad_messages(void **state) {
   (void)state;
   static uint8_t m[4 + 1 + 64 + CP_NOTE_MAX + 4096];
@@ -607,6 +620,10 @@ static void wire_bad_messages(void **state) {
   expect_refused(m, 35, CP_EPROTO, "HS1: handshake message after the handshake");
   m[0] = 0x10;
   expect_refused(m, 40, CP_EPROTO, "DIGEST: length");
+  expect_refused(m, 41, CP_EPROTO, "DIGEST: length is not 49 bytes"); /* without its clock */
+  m[0] = 0x12;
+  expect_refused(m, 1, CP_EPROTO, "DONE: before DIGEST");
+  expect_refused(m, 2, CP_EPROTO, "DONE: carries 1 extra");
   m[0] = 0x11;
   expect_refused(m, 5, CP_EPROTO, "RECON: not this side's turn");
   m[0] = 0x20;
@@ -614,7 +631,8 @@ static void wire_bad_messages(void **state) {
   m[0] = 0x22;
   expect_refused(m, 8, CP_EPROTO, "CREDIT: length");
   m[0] = 0x40;
-  expect_refused(m, 2, CP_EPROTO, "PING: carries 1 extra");
+  expect_refused(m, 1, CP_EPROTO, "PING: length is not 9 bytes"); /* without its clock */
+  expect_refused(m, 10, CP_EPROTO, "PING: length is not 9 bytes");
   /* ENTRIES that no request asked for, and beyond credit. */
   uint8_t e[1 + 32 + 1 + 8 + 2 + 4 + 60];
   memset(e, 0, sizeof e);
@@ -742,6 +760,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(wire_frames_tampered_replayed_reordered),
     cmocka_unit_test(wire_oversized_frames),
     cmocka_unit_test(wire_bad_messages),
+    cmocka_unit_test(wire_done_twice),
     cmocka_unit_test(wire_garbage),
 };
 

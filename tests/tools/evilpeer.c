@@ -374,8 +374,11 @@ static int flood_one(evil *e) {
     randombytes_buf(log, sizeof log);
     rc = cp_sync_request(e->s, log, 0);
   } else {
-    /* PING: 40. RECON out of turn: 11, flags 0, one range: infinity, FP. */
-    static const uint8_t ping[] = {0x40};
+    /* PING: 40, then the sender's clock (u64 ms, D-5): a plausible one.
+     * RECON out of turn: 11, flags 0, one range: infinity, FP. */
+    uint8_t ping[9] = {0x40};
+    uint64_t now_ms = (uint64_t)time(NULL) * 1000u;
+    for (int i = 0; i < 8; i++) ping[1 + i] = (uint8_t)(now_ms >> (56 - 8 * i));
     uint8_t recon[22] = {0x11, 0x00, 0x00, 0x01, 0xff, 0x01};
     int is_ping = strcmp(m, "ping") == 0;
     size_t n = is_ping ? sizeof ping : sizeof recon;
