@@ -45,6 +45,7 @@ struct cp__conn {
   cp_sync *sync;
   cp__partner *partner;          /* set when we dialled */
   char addr[CP_ADDR_MAX];
+  char src[48];                  /* source of an accepted one (admission.h) */
   char name[20];                 /* peer key prefix once known */
   uint8_t peer[CP_PK_BYTES];
   int authed, synced, closing, close_after_flush, writing, want_pending;
@@ -112,6 +113,8 @@ struct cp__node {
   unsigned idle_ms;              /* 0 (CP_SYNC_IDLE_MS), or CP_IDLE_ENV */
   uint64_t started_ms, last_progress_ms;
   cp_node_summary *sum;
+  struct cp__adm *adm;           /* accepted connections (admission.h) */
+  struct cp__loglim *loglim;     /* lines strangers and partners cause */
 };
 
 /* daemon.c */
@@ -120,6 +123,15 @@ void cp__log(cp__node *n, const char *level, const char *fmt, ...)
 uint64_t cp__now_ms(cp__node *n);
 cp__conn *cp__conn_by_id(cp__node *n, uint32_t id);
 void cp__partner_retry(cp__partner *p);
+/* Like cp__log, for a line that the peer of c can cause (c may be NULL when
+ * its session is gone): fmt starts with "event=NAME". Lines are limited per
+ * window and source (the partner's key once authenticated, else the
+ * address); the rest are summed up in "event=NAME-summary" lines. */
+void cp__conn_log(cp__node *n, const cp__conn *c, const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* session.c reports a handshake completed and a connection closed. */
+void cp__admission_authed(cp__conn *c);
+void cp__admission_closed(cp__conn *c);
 
 /* session.c */
 cp__conn *cp__conn_new(cp__node *n, cp_sync_role role);

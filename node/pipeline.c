@@ -234,7 +234,7 @@ static void write_done(uv_work_t *w, int status) {
           memcpy(logs[nlogs++], j->log, CP_PK_BYTES);
         }
       } else if (j->rc == CP_EFORK) {
-        cp__log(n, "warn", "event=fork log=%s… msg=\"%s\"", lhex, j->why);
+        cp__conn_log(n, c, "warn", "event=fork log=%s… msg=\"%s\"", lhex, j->why);
         /* The batch is dropped, not the session (the sender may only be
          * relaying the equivocation): give its credit back (E-4). */
         if (c != NULL && !c->closing) {
@@ -243,16 +243,17 @@ static void write_done(uv_work_t *w, int status) {
         }
         cp__broadcast_fork(n, j->log);
       } else if (c != NULL) {
-        cp__log(n, "warn", "event=refused peer=%s msg=ENTRIES log=%s… why=\"%s\"", c->name, lhex,
-                j->why);
+        cp__conn_log(n, c, "warn", "event=refused peer=%s msg=ENTRIES log=%s… why=\"%s\"",
+                     c->name, lhex, j->why);
         n->sum->refused++;
         cp__conn_close(c, j->rc == CP_EBADSIG ? CP_EBADSIG : CP_EPROTO, j->why);
       }
     } else if (j->kind == JOB_FORK && j->rc == 0) {
-      cp__log(n, "warn", "event=fork log=%s… msg=\"fork proof received and stored\"", lhex);
+      cp__conn_log(n, c, "warn", "event=fork log=%s… msg=\"fork proof received and stored\"",
+                   lhex);
       cp__broadcast_fork(n, j->log);
     } else if (j->kind == JOB_CHECKPOINT && j->rc != 0 && j->rc != CP_EINVAL) {
-      cp__log(n, "warn", "event=checkpoint-refused log=%s… why=\"%s\"", lhex, j->why);
+      cp__conn_log(n, c, "warn", "event=checkpoint-refused log=%s… why=\"%s\"", lhex, j->why);
     }
     job_free(j);
   }

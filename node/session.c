@@ -15,6 +15,7 @@
 static void on_closed(uv_handle_t *h) {
   cp__conn *c = h->data;
   cp__node *n = c->n;
+  cp__admission_closed(c);
   /* A one-shot sync reports why its session ended, whoever ended it (this
    * node refusing a batch, the peer, the engine), unless it was stopping. */
   if (n->cfg->oneshot_addr != NULL && !n->stopping && n->sum->error[0] == 0 &&
@@ -129,8 +130,8 @@ static void on_written(uv_write_t *w, int status) {
   c->writing = 0;
   if (status < 0) {
     if (!c->closing)
-      cp__log(c->n, "info", "event=disconnected peer=%s why=\"write: %s\"", c->name,
-              uv_strerror(status));
+      cp__conn_log(c->n, c, "info", "event=disconnected peer=%s why=\"write: %s\"", c->name,
+                   uv_strerror(status));
     cp__conn_abort(c);
     return;
   }
@@ -230,23 +231,24 @@ static void on_handshake(cp__conn *c, const cp_sync_event *ev) {
   memcpy(c->peer, ev->log, CP_PK_BYTES);
   cp_hex_encode(c->peer, 8, c->name);
   if (c->partner != NULL && memcmp(c->partner->key, c->peer, CP_PK_BYTES) != 0) {
-    cp__log(n, "warn", "event=refused peer=%s addr=%s why=\"not the partner key configured "
-            "for this address\"", c->name, c->addr);
+    cp__conn_log(n, c, "warn", "event=refused peer=%s addr=%s why=\"not the partner key "
+                 "configured for this address\"", c->name, c->addr);
     n->sum->refused++;
     cp__conn_close(c, CP_EDENIED, "unexpected key for this address");
     return;
   }
   for (cp__conn *o = n->conns; o; o = o->next)
     if (o != c && o->authed && !o->closing && memcmp(o->peer, c->peer, CP_PK_BYTES) == 0) {
-      cp__log(n, "info", "event=duplicate peer=%s msg=\"already connected; closing the new "
-              "session\"", c->name);
+      cp__conn_log(n, c, "info", "event=duplicate peer=%s msg=\"already connected; closing the "
+                   "new session\"", c->name);
       cp__conn_close(c, CP_EEXIST, "already connected");
       return;
     }
   c->authed = 1;
+  cp__admission_authed(c);
   n->sum->sessions++;
   if (c->partner != NULL) c->partner->backoff_ms = CP_BACKOFF_MIN_MS;
-  cp__log(n, "info", "event=connected peer=%s addr=%s", c->name, c->addr);
+  cp__conn_log(n, c, "info", "event=connected peer=%s addr=%s", c->name, c->addr);
 }
 
 static void on_entries(cp__conn *c, const cp_sync_event *ev) {
@@ -309,7 +311,7 @@ static void take_events(cp__conn *c) {
     case CP_SYNC_EV_NEED_HEADS: give_heads(c); break;
     case CP_SYNC_EV_SYNCED:
       c->synced = 1;
-      cp__log(c->n, "info", "event=synced peer=%s logs_requested=%u", c->name, ev.count);
+      cp__conn_log(c->n, c, "info", "event=synced peer=%s logs_requested=%u", c->name, ev.count);
       send_forks(c);
       break;
     case CP_SYNC_EV_WANT_ENTRIES:
@@ -325,9 +327,9 @@ static void take_events(cp__conn *c) {
     case CP_SYNC_EV_CHECKPOINT: on_blob_job(c, &ev, JOB_CHECKPOINT, 1); break;
     case CP_SYNC_EV_FORK_PROOF: on_blob_job(c, &ev, JOB_FORK, 2); break;
     case CP_SYNC_EV_PEER_ERROR:
-      cp__log(c->n, "info", "event=peer-closed peer=%s code=%d why=\"%.*s\"", c->name, ev.code,
-              ev.items != NULL ? (int)ev.items[0].len : 0,
-              ev.items != NULL ? (const char *)ev.items[0].p : "");
+      cp__conn_log(c->n, c, "info", "event=peer-closed peer=%s code=%d why=\"%.*s\"", c->name,
+                   ev.code, ev.items != NULL ? (int)ev.items[0].len : 0,
+                   ev.items != NULL ? (const char *)ev.items[0].p : "");
       break;
     default: break;
     }
@@ -339,8 +341,9 @@ static void settle(cp__conn *c) {
   take_events(c);
   int st = cp_sync_status(c->sync);
   if (st != 0 && !c->close_after_flush) {
-    cp__log(c->n, c->authed ? "info" : "warn", "event=session-ended peer=%s addr=%s why=\"%s\"",
-            c->authed ? c->name : "unauthenticated", c->addr, cp_sync_error(c->sync));
+    cp__conn_log(c->n, c, c->authed ? "info" : "warn",
+                 "event=session-ended peer=%s addr=%s why=\"%s\"",
+                 c->authed ? c->name : "unauthenticated", c->addr, cp_sync_error(c->sync));
     if (!c->authed) c->n->sum->refused++;
     c->close_after_flush = 1;
   }
@@ -358,9 +361,9 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   if (c->closing) return;
   if (nread < 0) {
     if (!c->close_after_flush)
-      cp__log(c->n, "info", "event=disconnected peer=%s addr=%s why=\"%s\"",
-              c->authed ? c->name : "unauthenticated", c->addr,
-              nread == UV_EOF ? "closed by peer" : uv_strerror((int)nread));
+      cp__conn_log(c->n, c, "info", "event=disconnected peer=%s addr=%s why=\"%s\"",
+                   c->authed ? c->name : "unauthenticated", c->addr,
+                   nread == UV_EOF ? "closed by peer" : uv_strerror((int)nread));
     cp__conn_abort(c);
     return;
   }
@@ -415,8 +418,9 @@ cp__conn *cp__conn_new(cp__node *n, cp_sync_role role) {
 void cp__conn_tick(cp__conn *c, uint64_t now) {
   if (c->closing) return;
   if (c->writing && now - c->write_since_ms > c->n->write_stall_ms) {
-    cp__log(c->n, "warn", "event=dropped peer=%s addr=%s why=\"peer stopped reading for %u ms\"",
-            c->name, c->addr, c->n->write_stall_ms);
+    cp__conn_log(c->n, c, "warn",
+                 "event=dropped peer=%s addr=%s why=\"peer stopped reading for %u ms\"",
+                 c->name, c->addr, c->n->write_stall_ms);
     cp__conn_abort(c);
     return;
   }

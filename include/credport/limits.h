@@ -26,4 +26,25 @@
 #define CP_OUTQ_MAX          (8u << 20)   /* beyond: disconnect the peer */
 #define CP_READS_PER_WAKE    32
 
+/* Connections before their handshake (node/admission.c). The handshake
+ * table holds CP_PREAUTH_MAX (node/daemon_internal.h); from
+ * CP_PREAUTH_DROP_START on, a source already holding a handshake is refused
+ * with probability CP_PREAUTH_DROP_RATE percent, rising to 100 at full
+ * (OpenSSH's MaxStartups start:rate:full). A source is an IPv4 address or
+ * an IPv6 /64. */
+#define CP_PREAUTH_SOURCE_MAX   8u      /* handshakes one source may hold */
+#define CP_CONN_SOURCE_MAX      32u     /* connections one source may hold */
+#define CP_PREAUTH_DROP_START   16u
+#define CP_PREAUTH_DROP_RATE    30u     /* percent */
+#define CP_PREAUTH_DEADLINE_MS  5000u   /* an accepted handshake must finish */
+
+/* Log lines a stranger or partner can cause (node/admission.c): per window,
+ * at most so many written in full; the rest are counted and summed up in
+ * one line per source and event when the window ends. */
+#define CP_LOG_WINDOW_MS        10000u
+#define CP_LOG_SOURCE_LINES     5u      /* per stranger source address */
+#define CP_LOG_STRANGER_LINES   50u     /* all strangers together */
+#define CP_LOG_PEER_LINES       20u     /* per authenticated partner */
+#define CP_LOG_KEYS             64u     /* sources x events counted per window */
+
 #endif

@@ -20,6 +20,9 @@
  *       for everything, grants the node unbounded credit and stops reading;
  *       or, a second after the handshake, sends the first bytes of a frame
  *       and then nothing at all, not even keepalives.
+ *   evilpeer connflood ADDR:PORT COUNT SECONDS [SOURCES]
+ *       COUNT raw connections that each send one byte and hold, reopened
+ *       as the node drops them (evilpeer_connflood.c).
  *
  * It waits at most SECONDS (default 30) for the node to react and prints
  * what happened. Exit status: 0 when the node reacted as the mode expects
@@ -46,6 +49,8 @@
 #include "credport/store.h"
 #include "credport/sync.h"
 
+int connflood_mode(int argc, char **argv); /* evilpeer_connflood.c */
+
 static uint64_t now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -54,7 +59,8 @@ static uint64_t now_ms(void) {
 
 static int usage(void) {
   fprintf(stderr, "usage: evilpeer garbage|oversize|truncated ADDR:PORT [SECONDS]\n"
-                  "       evilpeer badsig|fork|noread|hush ADDR:PORT PEERKEY DIR [SECONDS]\n");
+                  "       evilpeer badsig|fork|noread|hush ADDR:PORT PEERKEY DIR [SECONDS]\n"
+                  "       evilpeer connflood ADDR:PORT COUNT SECONDS [SOURCES]\n");
   return 2;
 }
 
@@ -500,6 +506,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *mode = argv[1];
+  if (strcmp(mode, "connflood") == 0) return connflood_mode(argc, argv);
   if (strcmp(mode, "garbage") == 0 || strcmp(mode, "oversize") == 0 ||
       strcmp(mode, "truncated") == 0) {
     if (argc > 4) return usage();

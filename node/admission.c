@@ -1,0 +1,262 @@
+/*
+ * credport — admission of connections before their handshake, and the log
+ * limiter (see admission.h for the rules both enforce).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admission.h"
+#include "credport/error.h"
+
+/* ---- sources ------------------------------------------------------------------ */
+
+void cp__src_from_sockaddr(const struct sockaddr *sa, cp__src *out) {
+  memset(out, 0, sizeof *out);
+  if (sa == NULL) return;
+  if (sa->sa_family == AF_INET) {
+    const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+    out->family = 4;
+    memcpy(out->b, &in->sin_addr.s_addr, 4);
+  } else if (sa->sa_family == AF_INET6) {
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+    const uint8_t *a = in6->sin6_addr.s6_addr;
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(a, mapped, sizeof mapped) == 0) {
+      out->family = 4;
+      memcpy(out->b, a + 12, 4);
+    } else {
+      out->family = 6;
+      memcpy(out->b, a, 8);
+    }
+  }
+}
+
+void cp__src_format(const cp__src *s, char out[CP__SRC_STR]) {
+  if (s->family == 4) {
+    snprintf(out, CP__SRC_STR, "%u.%u.%u.%u", s->b[0], s->b[1], s->b[2], s->b[3]);
+  } else if (s->family == 6) {
+    uint8_t a[16] = {0};
+    char txt[INET6_ADDRSTRLEN];
+    memcpy(a, s->b, 8);
+    if (inet_ntop(AF_INET6, a, txt, sizeof txt) != NULL) snprintf(out, CP__SRC_STR, "%s/64", txt);
+    else snprintf(out, CP__SRC_STR, "unknown");
+  } else {
+    snprintf(out, CP__SRC_STR, "unknown");
+  }
+}
+
+static int src_eq(const cp__src *a, const cp__src *b) {
+  return a->family == b->family && memcmp(a->b, b->b, sizeof a->b) == 0;
+}
+
+/* ---- admission ------------------------------------------------------------------ */
+
+int cp__adm_init(cp__adm *a, const cp__adm_limits *lim, cp__uniform_fn uniform, void *rctx) {
+  memset(a, 0, sizeof *a);
+  if (lim->conns_max == 0 || lim->preauth_max == 0 || lim->src_preauth_max == 0 ||
+      lim->src_conns_max == 0 || lim->deadline_ms == 0 || lim->drop_start > lim->preauth_max ||
+      lim->drop_rate > 100 || uniform == NULL)
+    return CP_EINVAL;
+  a->slot = calloc(lim->conns_max, sizeof *a->slot);
+  if (a->slot == NULL) return CP_ENOMEM;
+  a->lim = *lim;
+  a->uniform = uniform;
+  a->rctx = rctx;
+  return CP_OK;
+}
+
+void cp__adm_free(cp__adm *a) {
+  free(a->slot);
+  memset(a, 0, sizeof *a);
+}
+
+void cp__adm_held(const cp__adm *a, const cp__src *src, unsigned *preauth, unsigned *conns) {
+  unsigned p = 0, c = 0;
+  for (size_t i = 0; i < a->n; i++)
+    if (src_eq(&a->slot[i].src, src)) {
+      c++;
+      if (a->slot[i].preauth) p++;
+    }
+  if (preauth != NULL) *preauth = p;
+  if (conns != NULL) *conns = c;
+}
+
+static void drop_slot(cp__adm *a, size_t i) {
+  if (a->slot[i].preauth) a->npreauth--;
+  a->slot[i] = a->slot[--a->n];
+}
+
+/* The handshake to give up for a newcomer whose source holds mine: the
+ * oldest of the source holding the most handshakes, if that source holds
+ * more than mine. Returns its index, or a->n when there is none. */
+static size_t pick_victim(const cp__adm *a, unsigned mine) {
+  size_t best = a->n;
+  unsigned best_count = mine;
+  for (size_t i = 0; i < a->n; i++) {
+    if (!a->slot[i].preauth) continue;
+    unsigned count = 0;
+    for (size_t j = 0; j < a->n; j++)
+      if (a->slot[j].preauth && src_eq(&a->slot[j].src, &a->slot[i].src)) count++;
+    if (count > best_count ||
+        (best < a->n && count == best_count && a->slot[i].since_ms < a->slot[best].since_ms)) {
+      best = i;
+      best_count = count;
+    }
+  }
+  return best;
+}
+
+cp__adm_verdict cp__adm_decide(cp__adm *a, const cp__src *src, uint64_t now, uint32_t *evict) {
+  unsigned mine_pre, mine_all;
+  (void)now;
+  *evict = 0;
+  cp__adm_held(a, src, &mine_pre, &mine_all);
+  if (mine_all >= a->lim.src_conns_max) return CP_ADM_SOURCE_CONNS;
+  if (mine_pre >= a->lim.src_preauth_max) return CP_ADM_SOURCE_PREAUTH;
+  if (a->npreauth >= a->lim.preauth_max || a->n >= a->lim.conns_max) {
+    size_t v = pick_victim(a, mine_pre);
+    if (v == a->n) return CP_ADM_FULL;
+    *evict = a->slot[v].id;
+    drop_slot(a, v);
+    return CP_ADM_ACCEPT;
+  }
+  /* Early drop targets sources already holding a handshake: a flood raises
+   * its own drop rate, not that of a partner dialling from elsewhere. */
+  if (mine_pre > 0 && a->npreauth >= a->lim.drop_start) {
+    unsigned span = a->lim.preauth_max - a->lim.drop_start;
+    unsigned pct = span == 0 ? 100
+                             : a->lim.drop_rate + (100 - a->lim.drop_rate) *
+                                                      (a->npreauth - a->lim.drop_start) / span;
+    if (a->uniform(a->rctx, 100) < pct) return CP_ADM_EARLY_DROP;
+  }
+  return CP_ADM_ACCEPT;
+}
+
+int cp__adm_add(cp__adm *a, uint32_t id, const cp__src *src, uint64_t now) {
+  if (a->n >= a->lim.conns_max) return CP_ETOOBIG;
+  cp__adm_slot *s = &a->slot[a->n++];
+  s->id = id;
+  s->preauth = 1;
+  s->src = *src;
+  s->since_ms = now;
+  a->npreauth++;
+  return CP_OK;
+}
+
+void cp__adm_authed(cp__adm *a, uint32_t id) {
+  for (size_t i = 0; i < a->n; i++)
+    if (a->slot[i].id == id && a->slot[i].preauth) {
+      a->slot[i].preauth = 0;
+      a->npreauth--;
+      return;
+    }
+}
+
+void cp__adm_remove(cp__adm *a, uint32_t id) {
+  for (size_t i = 0; i < a->n; i++)
+    if (a->slot[i].id == id) {
+      drop_slot(a, i);
+      return;
+    }
+}
+
+size_t cp__adm_expired(cp__adm *a, uint64_t now, uint32_t *ids, size_t max) {
+  size_t k = 0;
+  for (size_t i = 0; i < a->n && k < max;) {
+    const cp__adm_slot *s = &a->slot[i];
+    if (s->preauth && now - s->since_ms >= a->lim.deadline_ms) {
+      ids[k++] = s->id;
+      drop_slot(a, i); /* slot i now holds another: look at it again */
+    } else {
+      i++;
+    }
+  }
+  return k;
+}
+
+const char *cp__adm_why(cp__adm_verdict v) {
+  switch (v) {
+  case CP_ADM_ACCEPT: return "accepted";
+  case CP_ADM_SOURCE_CONNS: return "this address holds too many connections";
+  case CP_ADM_SOURCE_PREAUTH: return "this address holds too many connections in handshake";
+  case CP_ADM_EARLY_DROP: return "the handshake table is filling (random early drop)";
+  case CP_ADM_FULL: return "the handshake table is full";
+  }
+  return "refused";
+}
+
+/* ---- log limiter ------------------------------------------------------------------ */
+
+void cp__loglim_init(cp__loglim *l, const cp__loglim_limits *lim) {
+  memset(l, 0, sizeof *l);
+  l->lim = *lim;
+  if (l->lim.window_ms == 0) l->lim.window_ms = 1;
+}
+
+size_t cp__loglim_roll(cp__loglim *l, uint64_t now, int force, cp__loglim_emit_fn emit,
+                       void *ctx) {
+  if (!l->open) return 0;
+  if (!force && now - l->window_start < l->lim.window_ms) return 0;
+  size_t emitted = 0;
+  for (size_t i = 0; i < l->nkeys; i++)
+    if (l->key[i].suppressed > 0) {
+      emit(ctx, l->key[i].src, l->key[i].event, l->key[i].suppressed, l->lim.window_ms);
+      emitted++;
+    }
+  if (l->other_suppressed > 0) {
+    emit(ctx, "other", "log", l->other_suppressed, l->lim.window_ms);
+    emitted++;
+  }
+  l->open = 0;
+  l->nkeys = 0;
+  l->stranger_shown = 0;
+  l->other_suppressed = 0;
+  return emitted;
+}
+
+static cp__loglim_key *find_key(cp__loglim *l, const char *src, int trusted, const char *event) {
+  for (size_t i = 0; i < l->nkeys; i++) {
+    cp__loglim_key *k = &l->key[i];
+    if (k->trusted == trusted && strncmp(k->src, src, sizeof k->src - 1) == 0 &&
+        strncmp(k->event, event, sizeof k->event - 1) == 0)
+      return k;
+  }
+  if (l->nkeys == CP__LOGLIM_KEYS) return NULL;
+  cp__loglim_key *k = &l->key[l->nkeys++];
+  memset(k, 0, sizeof *k);
+  snprintf(k->src, sizeof k->src, "%s", src);
+  snprintf(k->event, sizeof k->event, "%s", event);
+  k->trusted = trusted;
+  return k;
+}
+
+int cp__loglim_admit(cp__loglim *l, uint64_t now, const char *src, int trusted, const char *event,
+                     cp__loglim_emit_fn emit, void *ctx) {
+  cp__loglim_roll(l, now, 0, emit, ctx);
+  if (!l->open) {
+    l->open = 1;
+    l->window_start = now;
+  }
+  cp__loglim_key *k = find_key(l, src, trusted, event);
+  if (k == NULL) {
+    l->other_suppressed++;
+    return 0;
+  }
+  /* Lines already written for this source, whatever their event. */
+  unsigned shown = 0;
+  for (size_t i = 0; i < l->nkeys; i++)
+    if (l->key[i].trusted == trusted && strcmp(l->key[i].src, k->src) == 0)
+      shown += l->key[i].shown;
+  int ok = trusted ? shown < l->lim.peer_lines
+                   : shown < l->lim.source_lines && l->stranger_shown < l->lim.stranger_lines;
+  if (!ok) {
+    k->suppressed++;
+    return 0;
+  }
+  k->shown++;
+  if (!trusted) l->stranger_shown++;
+  return 1;
+}
