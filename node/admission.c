@@ -224,8 +224,20 @@ static cp__loglim_key *find_key(cp__loglim *l, const char *src, int trusted, con
         strncmp(k->event, event, sizeof k->event - 1) == 0)
       return k;
   }
-  if (l->nkeys == CP__LOGLIM_KEYS) return NULL;
-  cp__loglim_key *k = &l->key[l->nkeys++];
+  cp__loglim_key *k = NULL;
+  if (l->nkeys < CP__LOGLIM_KEYS) {
+    k = &l->key[l->nkeys++];
+  } else if (trusted) {
+    /* Strangers from many addresses must not silence a partner: its key
+     * takes a stranger's place, whose count goes to "other" (the stranger
+     * total still bounds what strangers write). */
+    for (size_t i = 0; i < l->nkeys && k == NULL; i++)
+      if (!l->key[i].trusted) k = &l->key[i];
+    if (k == NULL) return NULL;
+    l->other_suppressed += k->suppressed;
+  } else {
+    return NULL;
+  }
   memset(k, 0, sizeof *k);
   snprintf(k->src, sizeof k->src, "%s", src);
   snprintf(k->event, sizeof k->event, "%s", event);

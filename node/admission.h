@@ -115,7 +115,8 @@ const char *cp__adm_why(cp__adm_verdict v);
  * lim.peer_lines. Every other line is counted under its key; when the
  * window ends, each key with lines not written gives one summary. Lines of
  * keys beyond CP__LOGLIM_KEYS in one window are counted under source
- * "other", event "log". So a window writes at most
+ * "other", event "log", except a partner's: its key takes a stranger's
+ * place (whose count moves to "other"). So a window writes at most
  * stranger_lines + peer_lines x partners + CP__LOGLIM_KEYS + 1 lines. */
 #define CP__LOGLIM_KEYS 64
 #define CP__LOGLIM_SRC 48
