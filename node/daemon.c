@@ -84,7 +84,9 @@ static void log_from(cp__node *n, const char *src, const char *level, const char
 
 void cp__conn_log(cp__node *n, const cp__conn *c, const char *level, const char *fmt, ...) {
   char src[CP__LOGLIM_SRC];
-  int trusted = c != NULL && c->authed;
+  /* Without c the line comes from a pipeline job, and only authenticated
+   * sessions submit jobs. */
+  int trusted = c == NULL || c->authed;
   if (c == NULL) snprintf(src, sizeof src, "closed-session");
   else if (c->authed) snprintf(src, sizeof src, "peer:%s", c->name);
   else snprintf(src, sizeof src, "%s", c->src[0] != 0 ? c->src : c->addr);

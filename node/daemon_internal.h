@@ -124,9 +124,10 @@ uint64_t cp__now_ms(cp__node *n);
 cp__conn *cp__conn_by_id(cp__node *n, uint32_t id);
 void cp__partner_retry(cp__partner *p);
 /* Like cp__log, for a line that the peer of c can cause (c may be NULL when
- * its session is gone): fmt starts with "event=NAME". Lines are limited per
- * window and source (the partner's key once authenticated, else the
- * address); the rest are summed up in "event=NAME-summary" lines. */
+ * the authenticated session it came from is gone): fmt starts with
+ * "event=NAME". Lines are limited per window and source (the partner's key
+ * once authenticated, else the address); the rest are summed up in
+ * "event=NAME-summary" lines. */
 void cp__conn_log(cp__node *n, const cp__conn *c, const char *level, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* session.c reports a handshake completed and a connection closed. */

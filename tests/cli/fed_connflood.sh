@@ -29,10 +29,11 @@ sync_once() {
 say "unloaded: the partner's one-shot sync succeeds"
 sync_once || die "sync without a flood failed: $(cat "$T/sync.err")"
 
-# flood_phase NAME COUNT SOURCES: 10 one-shot syncs during a flood of COUNT
-# held connections from SOURCES addresses; all 10 must succeed.
+# flood_phase NAME COUNT SOURCES MINHELD: 10 one-shot syncs during a flood
+# of COUNT held connections from SOURCES addresses; all 10 must succeed, and
+# the flood must still hold MINHELD connections when it is stopped.
 flood_phase() {
-  local name=$1 count=$2 sources=$3 ok=0 i fpid
+  local name=$1 count=$2 sources=$3 minheld=$4 ok=0 i fpid held
   "$EVILPEER" connflood "127.0.0.1:${PORT[V]}" "$count" 60 "$sources" >"$T/flood.$name.out" 2>&1 &
   fpid=$!
   BGPIDS+=("$fpid")
@@ -52,17 +53,20 @@ flood_phase() {
   say "  $(tail -n 1 "$T/flood.$name.out")"
   [ "$ok" -eq 10 ] || die "$ok of 10 syncs succeeded during the flood ($name)"
   say "  10 of 10 syncs succeeded"
+  held=$(sed -n 's/.*, \([0-9]*\) held at the end$/\1/p' "$T/flood.$name.out")
+  [ "${held:-0}" -ge "$minheld" ] ||
+    die "the flood held only ${held:-0} connections at the end (at least $minheld expected)"
 }
 
 lines0=$(wc -l <"${LOGF[V]}")
 say "flood of 48 connections from 127.0.0.2: 10 one-shot syncs"
 issue P 1
-flood_phase one 48 1
+flood_phase one 48 1 4
 same_heads V P || die "V and P differ after the syncs"
 
 say "flood of 60 connections from six addresses (fills the handshake table): 10 syncs"
 issue P 1
-flood_phase six 60 6
+flood_phase six 60 6 16
 same_heads V P || die "V and P differ after the syncs"
 
 stop_node V
