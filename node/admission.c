@@ -60,9 +60,11 @@ int cp__adm_init(cp__adm *a, const cp__adm_limits *lim, cp__uniform_fn uniform, 
       lim->src_conns_max == 0 || lim->deadline_ms == 0 || lim->drop_start > lim->preauth_max ||
       lim->drop_rate > 100 || uniform == NULL)
     return CP_EINVAL;
+  if (lim->rate > 0 && lim->burst == 0) return CP_EINVAL;
   a->slot = calloc(lim->conns_max, sizeof *a->slot);
   if (a->slot == NULL) return CP_ENOMEM;
   a->lim = *lim;
+  a->tokens = (uint64_t)lim->burst * 1000u;
   a->uniform = uniform;
   a->rctx = rctx;
   return CP_OK;
@@ -78,28 +80,69 @@ void cp__adm_held(const cp__adm *a, const cp__src *src, unsigned *preauth, unsig
   for (size_t i = 0; i < a->n; i++)
     if (src_eq(&a->slot[i].src, src)) {
       c++;
-      if (a->slot[i].preauth) p++;
+      if (a->slot[i].pool != CP__ADM_AUTHED) p++;
     }
   if (preauth != NULL) *preauth = p;
   if (conns != NULL) *conns = c;
 }
 
 static void drop_slot(cp__adm *a, size_t i) {
-  if (a->slot[i].preauth) a->npreauth--;
+  if (a->slot[i].pool == CP__ADM_STRANGER) a->npreauth--;
+  else if (a->slot[i].pool == CP__ADM_KNOWN) a->nknown--;
   a->slot[i] = a->slot[--a->n];
 }
 
-/* The handshake to give up for a newcomer whose source holds mine: the
- * oldest of the source holding the most handshakes, if that source holds
- * more than mine. Returns its index, or a->n when there is none. */
-static size_t pick_victim(const cp__adm *a, unsigned mine) {
+static int is_known(const cp__adm *a, const cp__src *src) {
+  for (size_t i = 0; i < a->nknown_src; i++)
+    if (src_eq(&a->known[i], src)) return 1;
+  return 0;
+}
+
+void cp__adm_know(cp__adm *a, const cp__src *src) {
+  if (src->family == 0 || is_known(a, src)) return;
+  if (a->nknown_src < CP__ADM_KNOWN) {
+    a->known[a->nknown_src++] = *src;
+  } else {
+    a->known[a->known_next] = *src;
+    a->known_next = (a->known_next + 1) % CP__ADM_KNOWN;
+  }
+}
+
+static int is_recent(const cp__adm *a, const cp__src *src, uint64_t now) {
+  for (size_t i = 0; i < a->nrecent; i++)
+    if (src_eq(&a->recent[i].src, src)) return now - a->recent[i].at_ms < CP__ADM_RECENT_MS;
+  return 0;
+}
+
+/* Remembers that src began a handshake at now (the oldest entry goes). */
+static void note_recent(cp__adm *a, const cp__src *src, uint64_t now) {
+  for (size_t i = 0; i < a->nrecent; i++)
+    if (src_eq(&a->recent[i].src, src)) {
+      a->recent[i].at_ms = now;
+      return;
+    }
+  size_t i = a->nrecent < CP__ADM_RECENT ? a->nrecent++ : a->recent_next;
+  if (a->nrecent == CP__ADM_RECENT) a->recent_next = (i + 1) % CP__ADM_RECENT;
+  a->recent[i].src = *src;
+  a->recent[i].at_ms = now;
+}
+
+static unsigned pool_count(const cp__adm *a, int pool, const cp__src *src) {
+  unsigned count = 0;
+  for (size_t j = 0; j < a->n; j++)
+    if (a->slot[j].pool == pool && src_eq(&a->slot[j].src, src)) count++;
+  return count;
+}
+
+/* The handshake of pool to give up for a newcomer whose source holds mine
+ * of the pool's: the oldest of the source holding the most, if that source
+ * holds more than mine. Returns its index, or a->n when there is none. */
+static size_t pick_victim(const cp__adm *a, int pool, unsigned mine) {
   size_t best = a->n;
   unsigned best_count = mine;
   for (size_t i = 0; i < a->n; i++) {
-    if (!a->slot[i].preauth) continue;
-    unsigned count = 0;
-    for (size_t j = 0; j < a->n; j++)
-      if (a->slot[j].preauth && src_eq(&a->slot[j].src, &a->slot[i].src)) count++;
+    if (a->slot[i].pool != pool) continue;
+    unsigned count = pool_count(a, pool, &a->slot[i].src);
     if (count > best_count ||
         (best < a->n && count == best_count && a->slot[i].since_ms < a->slot[best].since_ms)) {
       best = i;
@@ -109,29 +152,53 @@ static size_t pick_victim(const cp__adm *a, unsigned mine) {
   return best;
 }
 
+static cp__adm_verdict evict_for(cp__adm *a, size_t v, uint32_t *evict) {
+  *evict = a->slot[v].id;
+  drop_slot(a, v);
+  return CP_ADM_ACCEPT;
+}
+
 cp__adm_verdict cp__adm_decide(cp__adm *a, const cp__src *src, uint64_t now, uint32_t *evict) {
   unsigned mine_pre, mine_all;
-  (void)now;
   *evict = 0;
   cp__adm_held(a, src, &mine_pre, &mine_all);
   if (mine_all >= a->lim.src_conns_max) return CP_ADM_SOURCE_CONNS;
   if (mine_pre >= a->lim.src_preauth_max) return CP_ADM_SOURCE_PREAUTH;
+  /* A source that authenticated before has the reserve first; strangers
+   * never take its places. When the reserve is full it competes as any
+   * newcomer. */
+  if (a->lim.known_max > 0 && is_known(a, src)) {
+    if (a->nknown < a->lim.known_max && a->n < a->lim.conns_max) return CP_ADM_ACCEPT;
+    size_t v = pick_victim(a, CP__ADM_KNOWN, pool_count(a, CP__ADM_KNOWN, src));
+    if (v < a->n) return evict_for(a, v, evict);
+  }
+  int paying = a->lim.rate > 0 && (mine_pre > 0 || is_recent(a, src, now));
+  if (paying) {
+    if (now > a->refilled_ms) {
+      uint64_t cap = (uint64_t)a->lim.burst * 1000u;
+      a->tokens += (now - a->refilled_ms) * a->lim.rate;
+      if (a->tokens > cap) a->tokens = cap;
+    }
+    a->refilled_ms = now;
+    if (a->tokens < 1000u) return CP_ADM_RATE;
+  }
+  unsigned mine = pool_count(a, CP__ADM_STRANGER, src);
   if (a->npreauth >= a->lim.preauth_max || a->n >= a->lim.conns_max) {
-    size_t v = pick_victim(a, mine_pre);
+    size_t v = pick_victim(a, CP__ADM_STRANGER, mine);
     if (v == a->n) return CP_ADM_FULL;
-    *evict = a->slot[v].id;
-    drop_slot(a, v);
-    return CP_ADM_ACCEPT;
+    if (paying) a->tokens -= 1000u;
+    return evict_for(a, v, evict);
   }
   /* Early drop targets sources already holding a handshake: a flood raises
    * its own drop rate, not that of a partner dialling from elsewhere. */
-  if (mine_pre > 0 && a->npreauth >= a->lim.drop_start) {
+  if (mine > 0 && a->npreauth >= a->lim.drop_start) {
     unsigned span = a->lim.preauth_max - a->lim.drop_start;
     unsigned pct = span == 0 ? 100
                              : a->lim.drop_rate + (100 - a->lim.drop_rate) *
                                                       (a->npreauth - a->lim.drop_start) / span;
     if (a->uniform(a->rctx, 100) < pct) return CP_ADM_EARLY_DROP;
   }
+  if (paying) a->tokens -= 1000u;
   return CP_ADM_ACCEPT;
 }
 
@@ -139,18 +206,26 @@ int cp__adm_add(cp__adm *a, uint32_t id, const cp__src *src, uint64_t now) {
   if (a->n >= a->lim.conns_max) return CP_ETOOBIG;
   cp__adm_slot *s = &a->slot[a->n++];
   s->id = id;
-  s->preauth = 1;
   s->src = *src;
   s->since_ms = now;
-  a->npreauth++;
+  note_recent(a, src, now);
+  if (a->nknown < a->lim.known_max && is_known(a, src)) {
+    s->pool = CP__ADM_KNOWN;
+    a->nknown++;
+  } else {
+    s->pool = CP__ADM_STRANGER;
+    a->npreauth++;
+  }
   return CP_OK;
 }
 
 void cp__adm_authed(cp__adm *a, uint32_t id) {
   for (size_t i = 0; i < a->n; i++)
-    if (a->slot[i].id == id && a->slot[i].preauth) {
-      a->slot[i].preauth = 0;
-      a->npreauth--;
+    if (a->slot[i].id == id && a->slot[i].pool != CP__ADM_AUTHED) {
+      if (a->slot[i].pool == CP__ADM_STRANGER) a->npreauth--;
+      else a->nknown--;
+      a->slot[i].pool = CP__ADM_AUTHED;
+      cp__adm_know(a, &a->slot[i].src);
       return;
     }
 }
@@ -167,7 +242,7 @@ size_t cp__adm_expired(cp__adm *a, uint64_t now, uint32_t *ids, size_t max) {
   size_t k = 0;
   for (size_t i = 0; i < a->n && k < max;) {
     const cp__adm_slot *s = &a->slot[i];
-    if (s->preauth && now - s->since_ms >= a->lim.deadline_ms) {
+    if (s->pool != CP__ADM_AUTHED && now - s->since_ms >= a->lim.deadline_ms) {
       ids[k++] = s->id;
       drop_slot(a, i); /* slot i now holds another: look at it again */
     } else {
@@ -184,6 +259,7 @@ const char *cp__adm_why(cp__adm_verdict v) {
   case CP_ADM_SOURCE_PREAUTH: return "this address holds too many connections in handshake";
   case CP_ADM_EARLY_DROP: return "the handshake table is filling (random early drop)";
   case CP_ADM_FULL: return "the handshake table is full";
+  case CP_ADM_RATE: return "too many handshakes begun by busy addresses this second";
   }
   return "refused";
 }
@@ -196,18 +272,47 @@ void cp__loglim_init(cp__loglim *l, const cp__loglim_limits *lim) {
   if (l->lim.window_ms == 0) l->lim.window_ms = 1;
 }
 
+/* The strangers' key with the most lines not written, or NULL. */
+static cp__loglim_key *top_stranger(cp__loglim *l) {
+  cp__loglim_key *best = NULL;
+  for (size_t i = 0; i < l->nkeys; i++) {
+    cp__loglim_key *k = &l->key[i];
+    if (!k->trusted && k->suppressed > 0 && (best == NULL || k->suppressed > best->suppressed))
+      best = k;
+  }
+  return best;
+}
+
 size_t cp__loglim_roll(cp__loglim *l, uint64_t now, int force, cp__loglim_emit_fn emit,
                        void *ctx) {
   if (!l->open) return 0;
   if (!force && now - l->window_start < l->lim.window_ms) return 0;
   size_t emitted = 0;
   for (size_t i = 0; i < l->nkeys; i++)
-    if (l->key[i].suppressed > 0) {
-      emit(ctx, l->key[i].src, l->key[i].event, l->key[i].suppressed, l->lim.window_ms);
+    if (l->key[i].trusted && l->key[i].suppressed > 0) {
+      emit(ctx, l->key[i].src, l->key[i].event, l->key[i].suppressed, 1, l->lim.window_ms);
       emitted++;
     }
-  if (l->other_suppressed > 0) {
-    emit(ctx, "other", "log", l->other_suppressed, l->lim.window_ms);
+  cp__loglim_key *k;
+  for (unsigned picked = 0; picked < l->lim.summary_keys && (k = top_stranger(l)) != NULL;
+       picked++) {
+    emit(ctx, k->src, k->event, k->suppressed, 1, l->lim.window_ms);
+    k->suppressed = 0;
+    emitted++;
+  }
+  uint64_t rest = l->other_suppressed;
+  unsigned sources = 0;
+  for (size_t i = 0; i < l->nkeys; i++) {
+    if (l->key[i].trusted || l->key[i].suppressed == 0) continue;
+    rest += l->key[i].suppressed;
+    size_t j = 0;
+    while (j < i && (l->key[j].trusted || l->key[j].suppressed == 0 ||
+                     strcmp(l->key[j].src, l->key[i].src) != 0))
+      j++;
+    if (j == i) sources++;
+  }
+  if (rest > 0) {
+    emit(ctx, "other", "log", rest, sources, l->lim.window_ms);
     emitted++;
   }
   l->open = 0;

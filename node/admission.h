@@ -20,7 +20,22 @@
  * partner dialling from another address out; a flood from many addresses
  * holding one handshake each makes every newcomer evict the oldest
  * handshake, and a partner's handshake survives lim.preauth_max newer
- * arrivals or lim.deadline_ms, whichever comes first.
+ * arrivals or lim.deadline_ms, whichever comes first. Sources that hold a
+ * handshake or began one in the last CP__ADM_RECENT_MS begin at most
+ * lim.rate handshakes a second between them (lim.burst at once; a token
+ * bucket); beyond, their newcomers are closed at once. A flood that keeps
+ * coming back from the same addresses, few or many (up to CP__ADM_RECENT
+ * of them), thus costs the node at most lim.rate sessions a second, while
+ * a partner dialling from an address not seen lately is not held back.
+ *
+ * Reserve: a source known to the table (one from which a connection
+ * authenticated during this run, or a configured partner's address given
+ * to cp__adm_know) has lim.known_max further handshake places that
+ * strangers never take; the per-source limits still apply, and when the
+ * reserve is full its newcomer takes the place of the oldest reserve
+ * handshake of the known source holding the most there (if it holds more
+ * than its own), or else competes like a stranger's. A flood from many
+ * addresses therefore cannot keep out a partner that connected before.
  */
 #ifndef CP_NODE_ADMISSION_H
 #define CP_NODE_ADMISSION_H
@@ -55,6 +70,9 @@ typedef struct cp__adm_limits {
   unsigned src_preauth_max; /* handshakes one source may hold */
   unsigned src_conns_max;   /* connections one source may hold */
   unsigned deadline_ms;     /* a handshake not finished by then is dropped */
+  unsigned known_max;       /* reserve handshakes for known sources (0: none) */
+  unsigned rate;            /* strangers' handshakes begun per second (0: any) */
+  unsigned burst;           /* of which at most so many at once */
 } cp__adm_limits;
 
 typedef enum {
@@ -62,15 +80,27 @@ typedef enum {
   CP_ADM_SOURCE_CONNS,   /* the source holds src_conns_max connections */
   CP_ADM_SOURCE_PREAUTH, /* the source holds src_preauth_max handshakes */
   CP_ADM_EARLY_DROP,     /* drawn by random early drop */
-  CP_ADM_FULL            /* full, and the source holds as many as any other */
+  CP_ADM_FULL,           /* full, and the source holds as many as any other */
+  CP_ADM_RATE            /* busy sources began lim.rate handshakes a second */
 } cp__adm_verdict;
+
+enum { CP__ADM_AUTHED = 0, CP__ADM_STRANGER, CP__ADM_KNOWN }; /* a slot's pool */
 
 typedef struct cp__adm_slot {
   uint32_t id;
-  int preauth;
+  int pool; /* CP__ADM_AUTHED once its handshake completed */
   cp__src src;
   uint64_t since_ms;
 } cp__adm_slot;
+
+#define CP__ADM_KNOWN 256 /* known sources remembered (the oldest go first) */
+#define CP__ADM_RECENT 256       /* sources that began a handshake lately */
+#define CP__ADM_RECENT_MS 10000u /* how long "lately" is */
+
+typedef struct cp__adm_recent {
+  cp__src src;
+  uint64_t at_ms;
+} cp__adm_recent;
 
 typedef struct cp__adm {
   cp__adm_limits lim;
@@ -78,7 +108,14 @@ typedef struct cp__adm {
   void *rctx;
   cp__adm_slot *slot; /* lim.conns_max of them; [0, n) in use */
   size_t n;
-  unsigned npreauth;
+  unsigned npreauth;  /* handshakes in the strangers' places */
+  unsigned nknown;    /* handshakes in the reserve */
+  cp__src known[CP__ADM_KNOWN];
+  size_t nknown_src, known_next;
+  uint64_t tokens;    /* thousandths of a stranger's handshake (rate limit) */
+  uint64_t refilled_ms;
+  cp__adm_recent recent[CP__ADM_RECENT];
+  size_t nrecent, recent_next;
 } cp__adm;
 
 /* Allocates the table for lim->conns_max connections. Errors: CP_EINVAL
@@ -95,8 +132,11 @@ cp__adm_verdict cp__adm_decide(cp__adm *a, const cp__src *src, uint64_t now, uin
 /* Registers connection id (in handshake) from src. Errors: CP_ETOOBIG when
  * conns_max connections are registered. */
 int cp__adm_add(cp__adm *a, uint32_t id, const cp__src *src, uint64_t now);
-/* The connection's handshake completed: it no longer counts as one. */
+/* The connection's handshake completed: it no longer counts as one, and
+ * its source becomes known. */
 void cp__adm_authed(cp__adm *a, uint32_t id);
+/* Makes src known (see Reserve above); sources of family 0 are ignored. */
+void cp__adm_know(cp__adm *a, const cp__src *src);
 /* Forgets a connection (closed); ids never registered are ignored. */
 void cp__adm_remove(cp__adm *a, uint32_t id);
 /* Removes up to max handshakes older than lim.deadline_ms at now and
@@ -113,11 +153,14 @@ const char *cp__adm_why(cp__adm_verdict v);
  * strangers together lim.stranger_lines; an authenticated partner (keyed by
  * its key, so strangers at its address cannot silence it) gets
  * lim.peer_lines. Every other line is counted under its key; when the
- * window ends, each key with lines not written gives one summary. Lines of
- * keys beyond CP__LOGLIM_KEYS in one window are counted under source
- * "other", event "log", except a partner's: its key takes a stranger's
- * place (whose count moves to "other"). So a window writes at most
- * stranger_lines + peer_lines x partners + CP__LOGLIM_KEYS + 1 lines. */
+ * window ends, each partner's key with lines not written gives one summary,
+ * and so do the lim.summary_keys strangers' keys with the most; the other
+ * strangers' keys are summed up in one line (source "other", event "log").
+ * Lines of keys beyond CP__LOGLIM_KEYS in one window are counted in that
+ * line too, except a partner's: its key takes a stranger's place (whose
+ * count moves to "other"). So a window writes at most stranger_lines +
+ * summary_keys + 1 lines caused by strangers, whatever their number, and
+ * at most peer_lines plus one line per event for each partner. */
 #define CP__LOGLIM_KEYS 64
 #define CP__LOGLIM_SRC 48
 #define CP__LOGLIM_EVENT 24
@@ -127,6 +170,7 @@ typedef struct cp__loglim_limits {
   unsigned source_lines;
   unsigned stranger_lines;
   unsigned peer_lines;
+  unsigned summary_keys; /* strangers' keys summed up one by one */
 } cp__loglim_limits;
 
 typedef struct cp__loglim_key {
@@ -148,15 +192,17 @@ typedef struct cp__loglim {
 } cp__loglim;
 
 /* A summary: count lines from src about event were not written in the
- * window of window_ms that just ended. src and event are valid during the
- * call only. */
+ * window of window_ms that just ended; sources is the number of sources
+ * the line sums up (1 for a key of its own; for "other", the sources named
+ * in the table, not counting those it had no room for). src and event are
+ * valid during the call only. */
 typedef void (*cp__loglim_emit_fn)(void *ctx, const char *src, const char *event,
-                                   uint64_t count, unsigned window_ms);
+                                   uint64_t count, unsigned sources, unsigned window_ms);
 
 void cp__loglim_init(cp__loglim *l, const cp__loglim_limits *lim);
-/* Ends the window when it is over at now (or when force is set): emits one
- * summary per key with lines not written, then starts afresh. Returns the
- * number of summaries emitted. */
+/* Ends the window when it is over at now (or when force is set): emits the
+ * summaries (see above), then starts afresh. Returns the number of
+ * summaries emitted. */
 size_t cp__loglim_roll(cp__loglim *l, uint64_t now, int force, cp__loglim_emit_fn emit,
                        void *ctx);
 /* Whether a line from src (a partner's key when trusted, else an address)

@@ -46,9 +46,13 @@ void cp__log(cp__node *n, const char *level, const char *fmt, ...) {
 /* ---- lines strangers and partners cause --------------------------------------- */
 
 static void log_summary(void *ctx, const char *src, const char *event, uint64_t count,
-                        unsigned window_ms) {
-  cp__log(ctx, "warn", "event=%s-summary from=%s count=%llu window=%us", event, src,
-          (unsigned long long)count, (window_ms + 999) / 1000);
+                        unsigned sources, unsigned window_ms) {
+  if (sources > 1)
+    cp__log(ctx, "warn", "event=%s-summary from=%s sources=%u count=%llu window=%us", event, src,
+            sources, (unsigned long long)count, (window_ms + 999) / 1000);
+  else
+    cp__log(ctx, "warn", "event=%s-summary from=%s count=%llu window=%us", event, src,
+            (unsigned long long)count, (window_ms + 999) / 1000);
 }
 
 /* The NAME of a format that starts with "event=NAME", else "other". */
@@ -436,9 +440,11 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   const cp__adm_limits adm_limits = {CP_CONN_MAX, CP_PREAUTH_MAX, CP_PREAUTH_DROP_START,
                                      CP_PREAUTH_DROP_RATE, CP_PREAUTH_SOURCE_MAX,
                                      CP_CONN_SOURCE_MAX,
-                                     env_ms(CP_PREAUTH_ENV, CP_PREAUTH_DEADLINE_MS)};
+                                     env_ms(CP_PREAUTH_ENV, CP_PREAUTH_DEADLINE_MS),
+                                     CP_PREAUTH_KNOWN_MAX, CP_PREAUTH_RATE, CP_PREAUTH_MAX};
   const cp__loglim_limits log_limits = {CP_LOG_WINDOW_MS, CP_LOG_SOURCE_LINES,
-                                        CP_LOG_STRANGER_LINES, CP_LOG_PEER_LINES};
+                                        CP_LOG_STRANGER_LINES, CP_LOG_PEER_LINES,
+                                        CP_LOG_SUMMARY_SOURCES};
   cp_reader *r = NULL;
   cp_log_info li;
   memset(&n, 0, sizeof n);
@@ -478,6 +484,12 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
     goto out;
   }
   for (size_t i = 0; i < n.npartners; i++) {
+    struct sockaddr_storage ss;
+    if (parse_addr(n.partners[i].addr, &ss) == 0) {
+      cp__src src;
+      cp__src_from_sockaddr((struct sockaddr *)&ss, &src);
+      cp__adm_know(&adm, &src);
+    }
     n.partners[i].n = &n;
     uv_timer_init(&loop, &n.partners[i].timer);
     n.partners[i].timer.data = &n.partners[i];

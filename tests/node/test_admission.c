@@ -114,6 +114,9 @@ static void init_refuses_bad_limits(void **state) {
   l = small;
   l.src_preauth_max = 0;
   assert_int_equal(cp__adm_init(&a, &l, fake_uniform, &r), CP_EINVAL);
+  l = small;
+  l.rate = 5; /* a rate without a burst */
+  assert_int_equal(cp__adm_init(&a, &l, fake_uniform, &r), CP_EINVAL);
   assert_int_equal(cp__adm_init(&a, &small, NULL, &r), CP_EINVAL);
 }
 
@@ -292,6 +295,113 @@ static void flood_from_many_addresses_evicts_the_oldest(void **state) {
   cp__adm_free(&a);
 }
 
+static void known_sources_have_a_reserve(void **state) {
+  (void)state;
+  fake_rand r = {.next = 0}; /* every early-drop draw drops */
+  cp__adm a;
+  cp__adm_limits l = {.conns_max = 512, .preauth_max = 32, .drop_start = 16, .drop_rate = 30,
+                      .src_preauth_max = 8, .src_conns_max = 32, .deadline_ms = 5000,
+                      .known_max = 4};
+  init_ok(&a, &l, &r);
+  uint32_t id = 0, ev;
+  uint64_t t = 0;
+  cp__src partner = v4(198, 51, 100, 1), other = v4(198, 51, 100, 2);
+  /* The partner authenticates once: its source becomes known. */
+  admit(&a, 1000, partner, t++, 0);
+  cp__adm_authed(&a, 1000);
+  cp__adm_remove(&a, 1000);
+  /* A configured partner's address is known from the start. */
+  cp__adm_know(&a, &other);
+  /* Strangers from 32 addresses fill their places. */
+  for (unsigned i = 0; i < 32; i++) admit(&a, ++id, v4(203, 0, 113, (uint8_t)i), t++, 0);
+  assert_int_equal(a.npreauth, 32);
+  /* The partner takes a reserve place, evicting nobody, and strangers
+   * arriving from fresh addresses never take it. */
+  admit(&a, 1001, partner, t++, 0);
+  assert_int_equal(a.nknown, 1);
+  assert_int_equal(a.npreauth, 32);
+  for (unsigned i = 0; i < 200; i++) {
+    cp__src s = v4(203, 0, 114, (uint8_t)i);
+    assert_int_equal(cp__adm_decide(&a, &s, t, &ev), CP_ADM_ACCEPT);
+    assert_int_not_equal(ev, 1001);
+    assert_int_equal(cp__adm_add(&a, ++id, &s, t++), 0);
+  }
+  assert_true(registered(&a, 1001));
+  assert_int_equal(a.npreauth, 32);
+  /* The partner's source fills the reserve (4); its fifth handshake
+   * competes as a stranger's (and, the table being full, evicts one). */
+  admit(&a, 1002, partner, t++, 0);
+  admit(&a, 1003, partner, t++, 0);
+  admit(&a, 1004, partner, t++, 0);
+  assert_int_equal(a.nknown, 4);
+  assert_int_equal(cp__adm_decide(&a, &partner, t, &ev), CP_ADM_ACCEPT);
+  assert_true(ev != 0 && ev < 1000);
+  assert_int_equal(cp__adm_add(&a, 1005, &partner, t), 0);
+  assert_int_equal(a.nknown, 4);
+  assert_int_equal(a.npreauth, 32);
+  /* The other known source, holding none, takes the place of the partner
+   * source's oldest reserve handshake. */
+  admit(&a, 2000, other, t++, 1001);
+  assert_int_equal(a.nknown, 4);
+  /* A handshake that completes frees its reserve place. */
+  cp__adm_authed(&a, 2000);
+  assert_int_equal(a.nknown, 3);
+  cp__adm_free(&a);
+}
+
+static void busy_sources_are_rate_limited(void **state) {
+  (void)state;
+  fake_rand r = {.next = 99};
+  cp__adm a;
+  cp__adm_limits l = {.conns_max = 64, .preauth_max = 32, .drop_start = 32, .drop_rate = 30,
+                      .src_preauth_max = 8, .src_conns_max = 32, .deadline_ms = 5000,
+                      .known_max = 2, .rate = 10, .burst = 3};
+  init_ok(&a, &l, &r);
+  uint32_t id = 0, ev;
+  uint64_t t = 1000;
+  /* Four addresses begin one handshake each: fresh, they pay nothing. */
+  for (uint8_t h = 1; h <= 4; h++) admit(&a, ++id, v4(203, 0, 113, h), t, 0);
+  /* Their second ones (busy: holding one) take the burst of 3, then one a
+   * tenth of a second (10 a second). */
+  for (uint8_t h = 1; h <= 3; h++) admit(&a, ++id, v4(203, 0, 113, h), t, 0);
+  cp__src s = v4(203, 0, 113, 4);
+  assert_int_equal(cp__adm_decide(&a, &s, t, &ev), CP_ADM_RATE);
+  assert_int_equal(cp__adm_decide(&a, &s, t + 99, &ev), CP_ADM_RATE);
+  admit(&a, ++id, s, t + 100, 0);
+  t += 150; /* half a token in the bucket */
+  assert_int_equal(cp__adm_decide(&a, &s, t, &ev), CP_ADM_RATE);
+  /* An address seen lately pays even when it holds nothing now. */
+  cp__adm_remove(&a, 1);
+  cp__src first = v4(203, 0, 113, 1);
+  cp__adm_remove(&a, 5);
+  assert_int_equal(cp__adm_decide(&a, &first, t, &ev), CP_ADM_RATE);
+  /* A partner dialling from an address not seen lately is not held back. */
+  cp__src fresh = v4(198, 51, 100, 7);
+  admit(&a, ++id, fresh, t, 0);
+  /* Refused by a per-source limit: no token spent. */
+  for (int i = 0; i < 7; i++) {
+    t += 100;
+    admit(&a, ++id, fresh, t, 0);
+  }
+  t += 100;
+  assert_int_equal(cp__adm_decide(&a, &fresh, t, &ev), CP_ADM_SOURCE_PREAUTH);
+  admit(&a, ++id, s, t, 0);
+  /* A known source's reserve is not rate-limited. */
+  cp__src known = v4(198, 51, 100, 1);
+  cp__adm_know(&a, &known);
+  admit(&a, ++id, known, t, 0);
+  admit(&a, ++id, known, t, 0);
+  assert_int_equal(cp__adm_decide(&a, &known, t, &ev), CP_ADM_RATE);
+  /* Lately is 10 s: then an address holding nothing is fresh again. */
+  assert_int_equal(cp__adm_decide(&a, &first, t, &ev), CP_ADM_RATE);
+  admit(&a, ++id, first, t + 10000, 0);
+  /* After a long quiet spell, the burst again, not more. */
+  t += 60000;
+  for (int i = 0; i < 3; i++) admit(&a, ++id, s, t, 0);
+  assert_int_equal(cp__adm_decide(&a, &s, t, &ev), CP_ADM_RATE);
+  cp__adm_free(&a);
+}
+
 static void handshake_deadline(void **state) {
   (void)state;
   fake_rand r = {.next = 99};
@@ -332,15 +442,16 @@ typedef struct {
 } summaries;
 
 static void collect(void *ctx, const char *src, const char *event, uint64_t count,
-                    unsigned window_ms) {
+                    unsigned sources, unsigned window_ms) {
   summaries *s = ctx;
   assert_true(s->n < 16);
-  snprintf(s->line[s->n++], sizeof s->line[0], "%s %s %llu %u", src, event,
-           (unsigned long long)count, window_ms);
+  snprintf(s->line[s->n++], sizeof s->line[0], "%s %s %llu %u %u", src, event,
+           (unsigned long long)count, sources, window_ms);
 }
 
 static const cp__loglim_limits loglim = {.window_ms = 10000, .source_lines = 5,
-                                         .stranger_lines = 8, .peer_lines = 3};
+                                         .stranger_lines = 8, .peer_lines = 3,
+                                         .summary_keys = 14};
 
 static void log_source_budget_and_summary(void **state) {
   (void)state;
@@ -358,7 +469,7 @@ static void log_source_budget_and_summary(void **state) {
   /* The next line after the window ends first gives the summary. */
   assert_int_equal(cp__loglim_admit(&l, 10100, "192.0.2.9", 0, "refused", collect, &s), 1);
   assert_int_equal(s.n, 1);
-  assert_string_equal(s.line[0], "192.0.2.9 refused 995 10000");
+  assert_string_equal(s.line[0], "192.0.2.9 refused 995 1 10000");
   /* The budget counts every event of a source together. */
   for (int i = 0; i < 4; i++)
     assert_int_equal(cp__loglim_admit(&l, 10200, "192.0.2.9", 0, "dropped", collect, &s), 1);
@@ -367,8 +478,8 @@ static void log_source_budget_and_summary(void **state) {
   /* A forced roll (the node stopping) reports what is pending, per event. */
   assert_int_equal(cp__loglim_roll(&l, 10300, 1, collect, &s), 2);
   assert_int_equal(s.n, 3);
-  assert_string_equal(s.line[1], "192.0.2.9 refused 1 10000");
-  assert_string_equal(s.line[2], "192.0.2.9 dropped 1 10000");
+  assert_string_equal(s.line[1], "192.0.2.9 refused 1 1 10000");
+  assert_string_equal(s.line[2], "192.0.2.9 dropped 1 1 10000");
   /* Nothing suppressed: no summary. */
   assert_int_equal(cp__loglim_admit(&l, 20000, "192.0.2.9", 0, "refused", collect, &s), 1);
   assert_int_equal(cp__loglim_roll(&l, 40000, 0, collect, &s), 0);
@@ -415,7 +526,34 @@ static void log_keys_beyond_the_table_are_counted(void **state) {
     assert_int_equal(cp__loglim_admit(&l, 1, "198.18.0.0", 0, "refused", collect, &s), i < 4);
   assert_int_equal(cp__loglim_admit(&l, 1, "0123456789abcdef", 1, "connected", collect, &s), 1);
   assert_int_equal(cp__loglim_roll(&l, 2, 1, collect, &s), 1);
-  assert_string_equal(s.line[0], "other log 11 10000");
+  assert_string_equal(s.line[0], "other log 11 0 10000");
+}
+
+static void log_summaries_of_many_strangers_are_bounded(void **state) {
+  (void)state;
+  cp__loglim l;
+  summaries s = {0};
+  cp__loglim_limits lim = loglim;
+  lim.summary_keys = 2;
+  lim.source_lines = 1;
+  cp__loglim_init(&l, &lim);
+  const struct {
+    const char *src, *event;
+    int lines;
+  } in[] = {{"192.0.2.3", "refused", 11},  {"192.0.2.1", "refused", 101},
+            {"192.0.2.4", "refused", 6},   {"192.0.2.2", "dropped", 51},
+            {"192.0.2.4", "dropped", 3}};
+  for (size_t i = 0; i < sizeof in / sizeof in[0]; i++)
+    for (int k = 0; k < in[i].lines; k++)
+      cp__loglim_admit(&l, 1, in[i].src, 0, in[i].event, collect, &s);
+  /* A partner's summary comes whatever the number of strangers. */
+  for (int k = 0; k < 5; k++) cp__loglim_admit(&l, 1, "peer:0123", 1, "synced", collect, &s);
+  assert_int_equal(cp__loglim_roll(&l, 10001, 0, collect, &s), 4);
+  assert_string_equal(s.line[0], "peer:0123 synced 2 1 10000");
+  assert_string_equal(s.line[1], "192.0.2.1 refused 100 1 10000");
+  assert_string_equal(s.line[2], "192.0.2.2 dropped 50 1 10000");
+  /* 192.0.2.3: 10; 192.0.2.4: 5 + 3 (its first line was written). */
+  assert_string_equal(s.line[3], "other log 18 2 10000");
 }
 
 static const struct CMUnitTest tests[] = {
@@ -427,10 +565,13 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(full_table_evicts_most_represented),
     cmocka_unit_test(flood_from_one_address_never_starves_another),
     cmocka_unit_test(flood_from_many_addresses_evicts_the_oldest),
+    cmocka_unit_test(known_sources_have_a_reserve),
+    cmocka_unit_test(busy_sources_are_rate_limited),
     cmocka_unit_test(handshake_deadline),
     cmocka_unit_test(log_source_budget_and_summary),
     cmocka_unit_test(log_strangers_share_a_total),
     cmocka_unit_test(log_keys_beyond_the_table_are_counted),
+    cmocka_unit_test(log_summaries_of_many_strangers_are_bounded),
 };
 
 CP_TEST_MAIN(tests)
