@@ -20,7 +20,9 @@
  * partner dialling from another address out; a flood from many addresses
  * holding one handshake each makes every newcomer evict the oldest
  * handshake, and a partner's handshake survives lim.preauth_max newer
- * arrivals or lim.deadline_ms, whichever comes first. Sources that hold a
+ * arrivals (at least lim.preauth_max / lim.rate seconds when the flood
+ * keeps coming back, see below) or lim.deadline_ms, whichever comes
+ * first. Sources that hold a
  * handshake or began one in the last CP__ADM_RECENT_MS begin at most
  * lim.rate handshakes a second between them (lim.burst at once; a token
  * bucket); beyond, their newcomers are closed at once. A flood that keeps
