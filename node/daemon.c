@@ -10,12 +10,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <sodium.h>
 
+#include "admission.h"
 #include "credport/codec.h"
+#include "credport/limits.h"
 #include "daemon_internal.h"
 
-void cp__log(cp__node *n, const char *level, const char *fmt, ...) {
+/* Environment variable overriding CP_PREAUTH_DEADLINE_MS (milliseconds; for
+ * tests). */
+#define CP_PREAUTH_ENV "CREDPORT_PREAUTH_MS"
+
+static void vlog(cp__node *n, const char *level, const char *fmt, va_list ap) {
   FILE *f = n->cfg->log != NULL ? n->cfg->log : stderr;
   char ts[32];
   time_t t = time(NULL);
@@ -24,12 +31,73 @@ void cp__log(cp__node *n, const char *level, const char *fmt, ...) {
   strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
   if (n->cfg->progress && n->last_progress_ms != 0) fputs("\r\033[K", f);
   fprintf(f, "%s level=%s ", ts, level);
-  va_list ap;
-  va_start(ap, fmt);
   vfprintf(f, fmt, ap);
-  va_end(ap);
   fputc('\n', f);
   fflush(f);
+}
+
+void cp__log(cp__node *n, const char *level, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vlog(n, level, fmt, ap);
+  va_end(ap);
+}
+
+/* ---- lines strangers and partners cause --------------------------------------- */
+
+static void log_summary(void *ctx, const char *src, const char *event, uint64_t count,
+                        unsigned sources, unsigned window_ms) {
+  if (sources > 1)
+    cp__log(ctx, "warn", "event=%s-summary from=%s sources=%u count=%llu window=%us", event, src,
+            sources, (unsigned long long)count, (window_ms + 999) / 1000);
+  else
+    cp__log(ctx, "warn", "event=%s-summary from=%s count=%llu window=%us", event, src,
+            (unsigned long long)count, (window_ms + 999) / 1000);
+}
+
+/* The NAME of a format that starts with "event=NAME", else "other". */
+static void event_name(const char *fmt, char out[CP__LOGLIM_EVENT]) {
+  size_t k = 0;
+  if (strncmp(fmt, "event=", 6) == 0)
+    for (const char *p = fmt + 6; *p != 0 && *p != ' ' && *p != '%' && k + 1 < CP__LOGLIM_EVENT;)
+      out[k++] = *p++;
+  if (k == 0) {
+    snprintf(out, CP__LOGLIM_EVENT, "other");
+    return;
+  }
+  out[k] = 0;
+}
+
+static void vlog_from(cp__node *n, const char *src, int trusted, const char *level,
+                      const char *fmt, va_list ap) {
+  char event[CP__LOGLIM_EVENT];
+  event_name(fmt, event);
+  if (n->loglim == NULL ||
+      cp__loglim_admit(n->loglim, cp__now_ms(n), src, trusted, event, log_summary, n))
+    vlog(n, level, fmt, ap);
+}
+
+static void log_from(cp__node *n, const char *src, const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void log_from(cp__node *n, const char *src, const char *level, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vlog_from(n, src, 0, level, fmt, ap);
+  va_end(ap);
+}
+
+void cp__conn_log(cp__node *n, const cp__conn *c, const char *level, const char *fmt, ...) {
+  char src[CP__LOGLIM_SRC];
+  /* Without c the line comes from a pipeline job, and only authenticated
+   * sessions submit jobs. */
+  int trusted = c == NULL || c->authed;
+  if (c == NULL) snprintf(src, sizeof src, "closed-session");
+  else if (c->authed) snprintf(src, sizeof src, "peer:%s", c->name);
+  else snprintf(src, sizeof src, "%s", c->src[0] != 0 ? c->src : c->addr);
+  va_list ap;
+  va_start(ap, fmt);
+  vlog_from(n, src, trusted, level, fmt, ap);
+  va_end(ap);
 }
 
 uint64_t cp__now_ms(cp__node *n) { return uv_now(n->loop); }
@@ -135,46 +203,93 @@ static void dial(cp__node *n, cp__partner *p, const char *addr) {
 
 /* ---- accepting -------------------------------------------------------------- */
 
+static uint32_t sodium_uniform(void *ctx, uint32_t upper) {
+  (void)ctx;
+  return randombytes_uniform(upper);
+}
+
+void cp__admission_authed(cp__conn *c) { cp__adm_authed(c->n->adm, c->id); }
+
+void cp__admission_closed(cp__conn *c) { cp__adm_remove(c->n->adm, c->id); }
+
+/* Drops the handshakes older than the deadline. */
+static void admission_tick(cp__node *n, uint64_t now) {
+  uint32_t ids[64];
+  size_t k;
+  while ((k = cp__adm_expired(n->adm, now, ids, 64)) > 0)
+    for (size_t i = 0; i < k; i++) {
+      cp__conn *c = cp__conn_by_id(n, ids[i]);
+      if (c == NULL || c->closing) continue;
+      cp__conn_log(n, c, "warn",
+                   "event=dropped addr=%s why=\"handshake not finished within %u ms\"", c->addr,
+                   n->adm->lim.deadline_ms);
+      n->sum->refused++;
+      cp__conn_abort(c);
+    }
+}
+
+/* A stranger's connection costs a file descriptor and a small handle until
+ * admission decides (admission.h); only an admitted one gets a session and
+ * its engine's buffers. The accepted socket moves to the session's handle
+ * through a duplicate descriptor. */
 static void on_accept(uv_stream_t *server, int status) {
   cp__node *n = server->data;
   if (status < 0) return;
-  /* Bound what strangers can make us allocate: a session costs its engine's
-   * buffers before its peer has proved anything. */
-  unsigned preauth = 0, all = 0;
-  for (cp__conn *o = n->conns; o; o = o->next) {
-    all++;
-    if (!o->authed) preauth++;
-  }
-  if (preauth >= CP_PREAUTH_MAX || all >= CP_CONN_MAX) {
-    uv_tcp_t *t = malloc(sizeof *t);
-    if (t != NULL && uv_tcp_init(n->loop, t) == 0) {
-      if (uv_accept(server, (uv_stream_t *)t) == 0)
-        cp__log(n, "warn", "event=refused why=\"too many sessions (%u in handshake, %u in all)\"",
-                preauth, all);
-      uv_close((uv_handle_t *)t, (uv_close_cb)free);
-    } else {
-      free(t);
-    }
-    n->sum->refused++;
+  uv_tcp_t *t = malloc(sizeof *t);
+  if (t == NULL) return;
+  if (uv_tcp_init(n->loop, t) != 0) {
+    free(t);
     return;
   }
-  cp__conn *c = cp__conn_new(n, CP_SYNC_RESPONDER);
-  if (c == NULL) return;
-  if (uv_accept(server, (uv_stream_t *)&c->tcp) != 0) {
-    cp__conn_abort(c);
+  if (uv_accept(server, (uv_stream_t *)t) != 0) {
+    uv_close((uv_handle_t *)t, (uv_close_cb)free);
     return;
   }
   struct sockaddr_storage ss;
   int len = sizeof ss;
-  char host[64] = "?";
-  if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
-    if (ss.ss_family == AF_INET6)
-      uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof host);
-    else
-      uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof host);
-    snprintf(c->addr, sizeof c->addr, "%s:%d", host,
-             ntohs(((struct sockaddr_in *)&ss)->sin_port));
+  memset(&ss, 0, sizeof ss);
+  if (uv_tcp_getpeername(t, (struct sockaddr *)&ss, &len) != 0) ss.ss_family = AF_UNSPEC;
+  cp__src src;
+  char srcs[CP__SRC_STR];
+  cp__src_from_sockaddr((struct sockaddr *)&ss, &src);
+  cp__src_format(&src, srcs);
+  uint64_t now = cp__now_ms(n);
+  uint32_t victim = 0;
+  cp__adm_verdict v = cp__adm_decide(n->adm, &src, now, &victim);
+  if (v != CP_ADM_ACCEPT) {
+    log_from(n, srcs, "warn", "event=refused from=%s why=\"%s\"", srcs, cp__adm_why(v));
+    n->sum->refused++;
+    uv_close((uv_handle_t *)t, (uv_close_cb)free);
+    return;
   }
+  cp__conn *o = cp__conn_by_id(n, victim);
+  if (o != NULL && !o->closing) {
+    cp__conn_log(n, o, "warn", "event=dropped addr=%s why=\"the handshake table is full and its "
+                 "address holds the most handshakes\"", o->addr);
+    n->sum->refused++;
+    cp__conn_abort(o);
+  }
+  cp__conn *c = cp__conn_new(n, CP_SYNC_RESPONDER);
+  uv_os_fd_t fd;
+  int dupfd = -1;
+  if (c != NULL && uv_fileno((uv_handle_t *)t, &fd) == 0) dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  uv_close((uv_handle_t *)t, (uv_close_cb)free);
+  if (c == NULL) {
+    if (dupfd >= 0) close(dupfd);
+    return;
+  }
+  if (dupfd < 0 || uv_tcp_open(&c->tcp, dupfd) != 0 || cp__adm_add(n->adm, c->id, &src, now) != 0) {
+    if (dupfd >= 0 && uv_fileno((uv_handle_t *)&c->tcp, &fd) != 0) close(dupfd);
+    cp__conn_abort(c);
+    return;
+  }
+  snprintf(c->src, sizeof c->src, "%s", srcs);
+  char host[64] = "?";
+  if (ss.ss_family == AF_INET6)
+    uv_ip6_name((struct sockaddr_in6 *)&ss, host, sizeof host);
+  else if (ss.ss_family == AF_INET)
+    uv_ip4_name((struct sockaddr_in *)&ss, host, sizeof host);
+  snprintf(c->addr, sizeof c->addr, "%s:%d", host, ntohs(((struct sockaddr_in *)&ss)->sin_port));
   uv_tcp_nodelay(&c->tcp, 1);
   cp__conn_start_reading(c);
 }
@@ -310,6 +425,8 @@ static void on_tick(uv_timer_t *t) {
   cp__node *n = t->data;
   uint64_t now = cp__now_ms(n);
   for (cp__conn *c = n->conns; c; c = c->next) cp__conn_tick(c, now);
+  admission_tick(n, now);
+  cp__loglim_roll(n->loglim, now, 0, log_summary, n);
   oneshot_check(n);
   cp__push_own(n);
   if (now - n->last_progress_ms >= 1000 || n->last_progress_ms == 0) {
@@ -379,6 +496,16 @@ static int load_peer(void *ctx, const cp_peer_info *p) {
 int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   cp__node n;
   uv_loop_t loop;
+  cp__adm adm;
+  cp__loglim loglim;
+  const cp__adm_limits adm_limits = {CP_CONN_MAX, CP_PREAUTH_MAX, CP_PREAUTH_DROP_START,
+                                     CP_PREAUTH_DROP_RATE, CP_PREAUTH_SOURCE_MAX,
+                                     CP_CONN_SOURCE_MAX,
+                                     env_ms(CP_PREAUTH_ENV, CP_PREAUTH_DEADLINE_MS),
+                                     CP_PREAUTH_KNOWN_MAX, CP_PREAUTH_RATE, CP_PREAUTH_MAX};
+  const cp__loglim_limits log_limits = {CP_LOG_WINDOW_MS, CP_LOG_SOURCE_LINES,
+                                        CP_LOG_STRANGER_LINES, CP_LOG_PEER_LINES,
+                                        CP_LOG_SUMMARY_SOURCES};
   cp_reader *r = NULL;
   cp_log_info li;
   memset(&n, 0, sizeof n);
@@ -394,7 +521,14 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   n.stable_ms = env_ms(CP_BACKOFF_STABLE_ENV, CP_BACKOFF_STABLE_MS);
   n.credit_entries = env_credit();
   signal(SIGPIPE, SIG_IGN);
-  if (uv_loop_init(&loop) != 0) return CP_ENOMEM;
+  if (cp__adm_init(&adm, &adm_limits, sodium_uniform, NULL) != 0) return CP_ENOMEM;
+  n.adm = &adm;
+  cp__loglim_init(&loglim, &log_limits);
+  n.loglim = &loglim;
+  if (uv_loop_init(&loop) != 0) {
+    cp__adm_free(&adm);
+    return CP_ENOMEM;
+  }
   int rc = cp_reader_begin(n.s, &r);
   if (rc == 0) rc = cp_reader_self(r, n.self);
   if (rc == 0 && cp_reader_log(r, n.self, &li) == 0) n.own_size = li.size;
@@ -414,6 +548,12 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
     goto out;
   }
   for (size_t i = 0; i < n.npartners; i++) {
+    struct sockaddr_storage ss;
+    if (parse_addr(n.partners[i].addr, &ss) == 0) {
+      cp__src src;
+      cp__src_from_sockaddr((struct sockaddr *)&ss, &src);
+      cp__adm_know(&adm, &src);
+    }
     n.partners[i].n = &n;
     uv_timer_init(&loop, &n.partners[i].timer);
     n.partners[i].timer.data = &n.partners[i];
@@ -461,11 +601,13 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
     for (size_t i = 0; i < n.npartners; i++) dial(&n, &n.partners[i], n.partners[i].addr);
   }
   uv_run(&loop, UV_RUN_DEFAULT);
+  cp__loglim_roll(&loglim, uv_now(&loop), 1, log_summary, &n);
   if (cfg->progress && n.last_progress_ms) fputc('\n', cfg->log ? cfg->log : stderr);
   sum->seconds = (double)(uv_now(&loop) - n.started_ms) / 1000.0;
   if (cfg->oneshot_addr != NULL && !sum->synced && rc == 0) rc = CP_EPROTO;
 out:
   uv_loop_close(&loop);
+  cp__adm_free(&adm);
   free(n.partners);
   free(n.allow);
   if (cfg->data_dir != NULL) {

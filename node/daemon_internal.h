@@ -90,6 +90,7 @@ struct cp__conn {
   cp_sync *sync;
   cp__partner *partner;          /* set when we dialled */
   char addr[CP_ADDR_MAX];
+  char src[48];                  /* source of an accepted one (admission.h) */
   char name[20];                 /* peer key prefix once known */
   uint8_t peer[CP_PK_BYTES];
   int authed, synced, closing, close_after_flush, writing, want_pending;
@@ -171,6 +172,8 @@ struct cp__node {
     uint64_t until_ms;
   } penalty[CP_PENALTY_SLOTS];   /* keys closed for their budget, refused until */
   cp_node_summary *sum;
+  struct cp__adm *adm;           /* accepted connections (admission.h) */
+  struct cp__loglim *loglim;     /* lines strangers and partners cause */
 };
 
 /* daemon.c */
@@ -183,6 +186,16 @@ void cp__partner_retry(cp__partner *p);
  * sync that ends without completing: "log 3b6a27bc…: partner at N of M; ...".
  * Empty when nothing is known to be left. */
 void cp__sync_left(cp__conn *c, char *out, size_t cap);
+/* Like cp__log, for a line that the peer of c can cause (c may be NULL when
+ * the authenticated session it came from is gone): fmt starts with
+ * "event=NAME". Lines are limited per window and source (the partner's key
+ * once authenticated, else the address); the rest are summed up in
+ * "event=NAME-summary" lines. */
+void cp__conn_log(cp__node *n, const cp__conn *c, const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* session.c reports a handshake completed and a connection closed. */
+void cp__admission_authed(cp__conn *c);
+void cp__admission_closed(cp__conn *c);
 
 /* session.c */
 cp__conn *cp__conn_new(cp__node *n, cp_sync_role role);

@@ -308,7 +308,7 @@ static void write_done(uv_work_t *w, int status) {
           memcpy(logs[nlogs++], j->log, CP_PK_BYTES);
         }
       } else if (j->rc == CP_EFORK) {
-        cp__log(n, "warn", "event=fork log=%s… msg=\"%s\"", lhex, j->why);
+        cp__conn_log(n, c, "warn", "event=fork log=%s… msg=\"%s\"", lhex, j->why);
         /* The batch is dropped, not the session (the sender may only be
          * relaying the equivocation): give its credit back (E-4). */
         if (c != NULL && !c->closing) {
@@ -328,22 +328,23 @@ static void write_done(uv_work_t *w, int status) {
          * session ends with that reason, uncounted, so that the peer's
          * stream restarts from what is stored when it is dialled again. */
         if (c == NULL || !c->close_after_flush)
-          cp__log(n, "error", "event=local-fault peer=%s msg=ENTRIES log=%s… why=\"%s\"",
+          cp__conn_log(n, c, "error", "event=local-fault peer=%s msg=ENTRIES log=%s… why=\"%s\"",
                   c != NULL ? c->name : "gone", lhex, j->why);
         if (c != NULL) cp__conn_close(c, j->rc, j->why);
       } else if (c != NULL && !c->close_after_flush) {
-        cp__log(n, "warn", "event=refused peer=%s msg=ENTRIES log=%s… why=\"%s\"", c->name, lhex,
-                j->why);
+        cp__conn_log(n, c, "warn", "event=refused peer=%s msg=ENTRIES log=%s… why=\"%s\"",
+                     c->name, lhex, j->why);
         n->sum->refused++;
         cp__conn_close(c, j->rc == CP_EBADSIG ? CP_EBADSIG : CP_EPROTO, j->why);
       }
     } else if (j->kind == JOB_FORK && j->rc == 0) {
-      cp__log(n, "warn", "event=fork log=%s… msg=\"fork proof received and stored\"", lhex);
+      cp__conn_log(n, c, "warn", "event=fork log=%s… msg=\"fork proof received and stored\"",
+                   lhex);
       cp__broadcast_fork(n, j->log);
     } else if (j->kind == JOB_CHECKPOINT && j->rc != 0 && j->rc != CP_EINVAL &&
                j->rc != CP_EEXIST) {
-      cp__log(n, "warn", "event=checkpoint-refused peer=%s log=%s… why=\"%s\"",
-              c != NULL ? c->name : "?", lhex, j->why);
+      cp__conn_log(n, c, "warn", "event=checkpoint-refused peer=%s log=%s… why=\"%s\"",
+                   c != NULL ? c->name : "?", lhex, j->why);
     }
     cp__budget_job_done(n, j);
     job_free(j);

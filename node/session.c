@@ -16,6 +16,7 @@
 static void on_closed(uv_handle_t *h) {
   cp__conn *c = h->data;
   cp__node *n = c->n;
+  cp__admission_closed(c);
   /* A one-shot sync reports why its session ended, whoever ended it (this
    * node refusing a batch, the peer, the engine), unless it was stopping. */
   if (n->cfg->oneshot_addr != NULL && !n->stopping && n->sum->error[0] == 0) {
@@ -140,8 +141,8 @@ static void on_written(uv_write_t *w, int status) {
   c->writing = 0;
   if (status < 0) {
     if (!c->closing)
-      cp__log(c->n, "info", "event=disconnected peer=%s why=\"write: %s\"", c->name,
-              uv_strerror(status));
+      cp__conn_log(c->n, c, "info", "event=disconnected peer=%s why=\"write: %s\"", c->name,
+                   uv_strerror(status));
     cp__conn_abort(c);
     return;
   }
@@ -270,8 +271,8 @@ static void on_handshake(cp__conn *c, const cp_sync_event *ev) {
   memcpy(c->peer, ev->log, CP_PK_BYTES);
   cp_hex_encode(c->peer, 8, c->name);
   if (c->partner != NULL && memcmp(c->partner->key, c->peer, CP_PK_BYTES) != 0) {
-    cp__log(n, "warn", "event=refused peer=%s addr=%s why=\"not the partner key configured "
-            "for this address\"", c->name, c->addr);
+    cp__conn_log(n, c, "warn", "event=refused peer=%s addr=%s why=\"not the partner key "
+                 "configured for this address\"", c->name, c->addr);
     n->sum->refused++;
     cp__conn_close(c, CP_EDENIED, "unexpected key for this address");
     return;
@@ -281,22 +282,23 @@ static void on_handshake(cp__conn *c, const cp_sync_event *ev) {
     char why[128];
     snprintf(why, sizeof why, "over budget earlier: refused for another %llu ms",
              (unsigned long long)left);
-    cp__log(n, "warn", "event=refused peer=%s addr=%s why=\"%s\"", c->name, c->addr, why);
+    cp__conn_log(n, c, "warn", "event=refused peer=%s addr=%s why=\"%s\"", c->name, c->addr, why);
     n->sum->refused++;
     cp__conn_close(c, CP_EDENIED, why);
     return;
   }
   for (cp__conn *o = n->conns; o; o = o->next)
     if (o != c && o->authed && !o->closing && memcmp(o->peer, c->peer, CP_PK_BYTES) == 0) {
-      cp__log(n, "info", "event=duplicate peer=%s msg=\"already connected; closing the new "
-              "session\"", c->name);
+      cp__conn_log(n, c, "info", "event=duplicate peer=%s msg=\"already connected; closing the "
+                   "new session\"", c->name);
       cp__conn_close(c, CP_EEXIST, "already connected");
       return;
     }
   c->authed = 1;
   c->authed_ms = cp__now_ms(n);
+  cp__admission_authed(c);
   n->sum->sessions++;
-  cp__log(n, "info", "event=connected peer=%s addr=%s", c->name, c->addr);
+  cp__conn_log(n, c, "info", "event=connected peer=%s addr=%s", c->name, c->addr);
 }
 
 static void on_entries(cp__conn *c, const cp_sync_event *ev) {
@@ -377,7 +379,7 @@ static void on_peer_clock(cp__conn *c, const cp_sync_event *ev) {
   c->clock_recorded_ms = o.boot_ms != 0 ? o.boot_ms : 1;
   int64_t off = (int64_t)(o.peer_ms - o.local_ms);
   uint64_t mag = (uint64_t)(off < 0 ? -off : off);
-  cp__log(n, mag > (uint64_t)CP_TIME_SKEW_MAX * 1000u ? "warn" : "info",
+  cp__conn_log(n, c, mag > (uint64_t)CP_TIME_SKEW_MAX * 1000u ? "warn" : "info",
           "event=peer-clock peer=%s offset_ms=%lld%s", c->name, (long long)off,
           mag > (uint64_t)CP_TIME_SKEW_MAX * 1000u
               ? " msg=\"clocks differ by more than the skew partners accept: this node will "
@@ -408,7 +410,7 @@ static void take_events(cp__conn *c) {
     case CP_SYNC_EV_NEED_HEADS: give_heads(c); break;
     case CP_SYNC_EV_SYNCED:
       c->synced = 1;
-      cp__log(c->n, "info", "event=synced peer=%s logs_requested=%u", c->name, ev.count);
+      cp__conn_log(c->n, c, "info", "event=synced peer=%s logs_requested=%u", c->name, ev.count);
       send_forks(c);
       break;
     case CP_SYNC_EV_WANT_ENTRIES:
@@ -425,9 +427,9 @@ static void take_events(cp__conn *c) {
     case CP_SYNC_EV_FORK_PROOF: on_blob_job(c, &ev, JOB_FORK, 2); break;
     case CP_SYNC_EV_PEER_CLOCK: on_peer_clock(c, &ev); break;
     case CP_SYNC_EV_PEER_ERROR:
-      cp__log(c->n, "info", "event=peer-closed peer=%s code=%d why=\"%.*s\"", c->name, ev.code,
-              ev.items != NULL ? (int)ev.items[0].len : 0,
-              ev.items != NULL ? (const char *)ev.items[0].p : "");
+      cp__conn_log(c->n, c, "info", "event=peer-closed peer=%s code=%d why=\"%.*s\"", c->name,
+                   ev.code, ev.items != NULL ? (int)ev.items[0].len : 0,
+                   ev.items != NULL ? (const char *)ev.items[0].p : "");
       break;
     default: break;
     }
@@ -439,8 +441,9 @@ static void settle(cp__conn *c) {
   take_events(c);
   int st = cp_sync_status(c->sync);
   if (st != 0 && !c->close_after_flush) {
-    cp__log(c->n, c->authed ? "info" : "warn", "event=session-ended peer=%s addr=%s why=\"%s\"",
-            c->authed ? c->name : "unauthenticated", c->addr, cp_sync_error(c->sync));
+    cp__conn_log(c->n, c, c->authed ? "info" : "warn",
+                 "event=session-ended peer=%s addr=%s why=\"%s\"",
+                 c->authed ? c->name : "unauthenticated", c->addr, cp_sync_error(c->sync));
     if (!c->authed) c->n->sum->refused++;
     c->close_after_flush = 1;
   }
@@ -468,7 +471,7 @@ static void pump_input(cp__conn *c) {
     if (rc == CP_EAGAIN && used == 0 && !c->closing && cp_sync_status(c->sync) == 0) {
       /* NEVER: every event was taken, so the engine must take bytes.
        * Dropping them would desynchronise the stream: end the session. */
-      cp__log(c->n, "error", "event=internal peer=%s why=\"the sync engine took none of %zu "
+      cp__conn_log(c->n, c, "error", "event=internal peer=%s why=\"the sync engine took none of %zu "
               "bytes after its events were taken\"", c->name, b->rlen - b->roff);
       cp__conn_close(c, CP_EPROTO, "internal error: input stalled");
       break;
@@ -490,9 +493,9 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   if (c->closing) return;
   if (nread < 0) {
     if (!c->close_after_flush)
-      cp__log(c->n, "info", "event=disconnected peer=%s addr=%s why=\"%s\"",
-              c->authed ? c->name : "unauthenticated", c->addr,
-              nread == UV_EOF ? "closed by peer" : uv_strerror((int)nread));
+      cp__conn_log(c->n, c, "info", "event=disconnected peer=%s addr=%s why=\"%s\"",
+                   c->authed ? c->name : "unauthenticated", c->addr,
+                   nread == UV_EOF ? "closed by peer" : uv_strerror((int)nread));
     cp__conn_abort(c);
     return;
   }
@@ -547,8 +550,9 @@ cp__conn *cp__conn_new(cp__node *n, cp_sync_role role) {
 void cp__conn_tick(cp__conn *c, uint64_t now) {
   if (c->closing) return;
   if (c->writing && now - c->write_since_ms > c->n->write_stall_ms) {
-    cp__log(c->n, "warn", "event=dropped peer=%s addr=%s why=\"peer stopped reading for %u ms\"",
-            c->name, c->addr, c->n->write_stall_ms);
+    cp__conn_log(c->n, c, "warn",
+                 "event=dropped peer=%s addr=%s why=\"peer stopped reading for %u ms\"",
+                 c->name, c->addr, c->n->write_stall_ms);
     cp__conn_abort(c);
     return;
   }

@@ -33,4 +33,30 @@
 #define CP_OUTQ_MAX          (8u << 20)   /* beyond: disconnect the peer */
 #define CP_READS_PER_WAKE    32
 
+/* Connections before their handshake (node/admission.c). The handshake
+ * table holds CP_PREAUTH_MAX (node/daemon_internal.h); from
+ * CP_PREAUTH_DROP_START on, a source already holding a handshake is refused
+ * with probability CP_PREAUTH_DROP_RATE percent, rising to 100 at full
+ * (OpenSSH's MaxStartups start:rate:full). A source is an IPv4 address or
+ * an IPv6 /64. */
+#define CP_PREAUTH_SOURCE_MAX   8u      /* handshakes one source may hold */
+#define CP_CONN_SOURCE_MAX      32u     /* connections one source may hold */
+#define CP_PREAUTH_DROP_START   16u
+#define CP_PREAUTH_DROP_RATE    30u     /* percent */
+#define CP_PREAUTH_DEADLINE_MS  5000u   /* an accepted handshake must finish */
+#define CP_PREAUTH_KNOWN_MAX    8u      /* further handshakes kept for sources
+                                           that authenticated before */
+#define CP_PREAUTH_RATE         64u     /* strangers' handshakes begun a second */
+
+/* Log lines a stranger or partner can cause (node/admission.c): per window,
+ * at most so many written in full; the rest are counted and summed up when
+ * the window ends: one line per source and event for partners and for the
+ * CP_LOG_SUMMARY_SOURCES busiest strangers, one line for all other
+ * strangers. */
+#define CP_LOG_WINDOW_MS        10000u
+#define CP_LOG_SOURCE_LINES     5u      /* per stranger source address */
+#define CP_LOG_STRANGER_LINES   20u     /* all strangers together */
+#define CP_LOG_PEER_LINES       60u     /* per authenticated partner */
+#define CP_LOG_SUMMARY_SOURCES  10u     /* strangers' summaries; the rest in one */
+
 #endif

@@ -28,6 +28,9 @@
  *       alternating with its checkpoint with the root altered (a bad
  *       signature); only the latter; one fork proof of its own log, over and over; HAVE of
  *       its own head; REQ for logs nobody holds; PING; RECON out of turn.
+ *   evilpeer connflood ADDR:PORT COUNT SECONDS [SOURCES]
+ *       COUNT raw connections that each send one byte and hold, reopened
+ *       as the node drops them (evilpeer_connflood.c).
  *
  * It waits at most SECONDS (default 30) for the node to react and prints
  * what happened. Exit status: 0 when the node reacted as the mode expects
@@ -58,6 +61,8 @@
 /* The flood modes write messages the API would not send (PING, RECON). */
 #include "../../proto/sync_internal.h"
 
+int connflood_mode(int argc, char **argv); /* evilpeer_connflood.c */
+
 static uint64_t now_ms(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -68,7 +73,8 @@ static int usage(void) {
   fprintf(stderr, "usage: evilpeer garbage|oversize|truncated ADDR:PORT [SECONDS]\n"
                   "       evilpeer badsig|fork|noread|hush ADDR:PORT PEERKEY DIR [SECONDS]\n"
                   "       evilpeer flood-cp-stale|flood-cp-garbage|flood-cp-forged|flood-fork|"
-                  "flood-have|flood-req|flood-ping|flood-recon ADDR:PORT PEERKEY DIR [SECONDS]\n");
+                  "flood-have|flood-req|flood-ping|flood-recon ADDR:PORT PEERKEY DIR [SECONDS]\n"
+                  "       evilpeer connflood ADDR:PORT COUNT SECONDS [SOURCES]\n");
   return 2;
 }
 
@@ -591,6 +597,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *mode = argv[1];
+  if (strcmp(mode, "connflood") == 0) return connflood_mode(argc, argv);
   if (strcmp(mode, "garbage") == 0 || strcmp(mode, "oversize") == 0 ||
       strcmp(mode, "truncated") == 0) {
     if (argc > 4) return usage();
