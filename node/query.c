@@ -110,8 +110,7 @@ int cp_reader_credential(cp_reader *r, const uint8_t log[CP_PK_BYTES], const cha
   return row_entry(&r->tx, &v, buf, len);
 }
 
-int cp_reader_fork(cp_reader *r, const uint8_t log[CP_PK_BYTES], const uint8_t **a, size_t *alen,
-                   const uint8_t **b, size_t *blen) {
+int cp_reader_fork(cp_reader *r, const uint8_t log[CP_PK_BYTES], cp_fork_proof *out) {
   cp__logrec lr;
   int rc = cp__logrec_get(&r->tx, log, &lr);
   if (rc != 0) return rc;
@@ -120,18 +119,7 @@ int cp_reader_fork(cp_reader *r, const uint8_t log[CP_PK_BYTES], const uint8_t *
   MDB_val k = {4, kb}, v;
   rc = mdb_get(r->tx.txn, r->tx.s->forks, &k, &v);
   if (rc != 0) return cp__err_mdb(rc, NULL, "forks");
-  const uint8_t *p = v.mv_data;
-  size_t n = v.mv_size;
-  if (n < 8) return CP_ECORRUPT;
-  uint32_t la = cp__rd32(p);
-  if (la > n - 8) return CP_ECORRUPT;
-  uint32_t lb = cp__rd32(p + 4 + la);
-  if ((size_t)la + lb + 8 != n) return CP_ECORRUPT;
-  *a = p + 4;
-  *alen = la;
-  *b = p + 8 + la;
-  *blen = lb;
-  return CP_OK;
+  return cp__fork_parse(v.mv_data, v.mv_size, out);
 }
 
 int cp_reader_each_checkpoint(cp_reader *r, const uint8_t log[CP_PK_BYTES],
@@ -230,8 +218,22 @@ int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *
   uint8_t root[CP_HASH_BYTES];
   if ((rc = cp__root_at(&tx, &lr, res.cp.size, root)) != 0) goto out;
   if (memcmp(root, res.cp.root, CP_HASH_BYTES) != 0) {
-    rc = cp_diag_set(d, CP_EPROOF, "checkpoint root at size %llu differs from the held tree",
-                     (unsigned long long)res.cp.size);
+    /* SPEC: R-fork-03 a signed root that the held tree contradicts. */
+    uint64_t hsize = 0;
+    if (lr.flags & CP_LOG_FORKED) {
+      rc = cp_diag_set(d, CP_EFORKED, "checkpoint root at size %llu differs from the held tree "
+                       "of a log already forked", (unsigned long long)res.cp.size);
+      goto out;
+    }
+    rc = cp__cpfork_build(&tx, &lr, note, len, res.cp.size, root, &hsize, d);
+    if (rc == 0 && (rc = cp__tx_commit(&tx, d)) == 0)
+      return cp_diag_set(d, CP_EFORK, "checkpoint at size %llu contradicts the held checkpoint "
+                         "at size %llu, both signed by the log: fork proof recorded",
+                         (unsigned long long)res.cp.size, (unsigned long long)hsize);
+    if (rc == CP_ENOTFOUND)
+      rc = cp_diag_set(d, CP_EPROOF, "checkpoint root at size %llu differs from the held tree "
+                       "(no held checkpoint at that size or later to prove a fork with)",
+                       (unsigned long long)res.cp.size);
     goto out;
   }
   if ((rc = cp__put_checkpoint(&tx, lr.logno, res.cp.size, note, len, d)) != 0) goto out;
