@@ -15,7 +15,7 @@ int cp__log_rotations(cp__tx *tx, const cp__logrec *lr,
   MDB_cursor *c = NULL;
   uint8_t t = CP_T_KEY;
   MDB_val k = {1, &t}, v;
-  int rc = mdb_cursor_open(tx->txn, tx->s->by_type, &c);
+  int stop = 0, rc = mdb_cursor_open(tx->txn, tx->s->by_type, &c);
   if (rc != 0) return cp__err_mdb(rc, NULL, "by_type");
   for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0;
        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
@@ -30,10 +30,11 @@ int cp__log_rotations(cp__tx *tx, const cp__logrec *lr,
     if (len < 42 || memcmp(buf + 2, lr->log, CP_PK_BYTES) != 0) continue;
     if ((rc = cp_entry_decode(buf, len, &e, NULL)) != 0) break;
     if (e.type == CP_T_KEY && e.u.key.action == CP_KEY_ROTATE &&
-        (rc = fn(ctx, e.seq, e.u.key.new_key)) != 0)
+        (stop = fn(ctx, e.seq, e.u.key.new_key)) != 0)
       break;
   }
   mdb_cursor_close(c);
+  if (stop != 0) return stop;
   return rc == MDB_NOTFOUND ? CP_OK : rc > 0 ? cp__err_mdb(rc, NULL, "by_type") : rc;
 }
 

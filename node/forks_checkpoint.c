@@ -165,12 +165,20 @@ int cp_store_add_checkpoint_fork(cp_store *s, const uint8_t log[CP_PK_BYTES],
                                  const cp_fork_proof *p, cp_diag *d) {
   cp__tx tx;
   cp__logrec lr;
-  int rc = cp__tx_begin(s, 1, &tx, d);
+  /* Checked in a read transaction, so that the signature checks of a
+   * proof that proves nothing never hold the writer; the write transaction
+   * then only stores it (a rotation committed in between cannot make a
+   * valid proof invalid: it only adds keys of the log). */
+  int rc = cp__tx_begin(s, 0, &tx, d);
   if (rc != 0) return rc;
   rc = cp__logrec_get(&tx, log, &lr);
   if (rc == CP_ENOTFOUND) rc = cp_diag_set(d, rc, "fork proof for a log this node does not hold");
   else if (rc == 0 && (lr.flags & CP_LOG_FORKED)) rc = CP_EEXIST;
   else if (rc == 0) rc = cp__cpfork_check(&tx, &lr, p, d);
+  cp__tx_abort(&tx);
+  if (rc != 0) return rc;
+  if ((rc = cp__tx_begin(s, 1, &tx, d)) != 0) return rc;
+  rc = cp__logrec_get(&tx, log, &lr);
   if (rc == 0) rc = cp__cpfork_put(&tx, &lr, p, d);
   if (rc == 0) return cp__tx_commit(&tx, d);
   cp__tx_abort(&tx);

@@ -13,7 +13,9 @@
  * cannot both be true are equivocation: a second, different entry at a held
  * seq, or a next entry whose prev is not the ID of the last entry held (two
  * branches, whatever their lengths). The pair is stored as a fork proof in
- * its own transaction and the log accepts nothing more.
+ * its own transaction and the log accepts nothing more. So is a checkpoint
+ * signed by the log whose root contradicts the tree held, kept with a held
+ * checkpoint and the consistency proof between them (cp_fork_proof).
  *
  * Threads: a cp_store may be used from several threads; write operations
  * are serialised by LMDB (one writer). A cp_reader is a read transaction and

@@ -280,6 +280,93 @@ static void cpfork_from_partner(void **state) {
   cpx_free(x);
 }
 
+/* A checkpoint of ORIGIN at size with the given root, signed by k. */
+static void sign_root(const cp_key *k, uint64_t size, const uint8_t root[32], note *out) {
+  assert_int_equal(cp_checkpoint_sign(k, ORIGIN, size, root, out->t, sizeof out->t, &out->len),
+                   CP_OK);
+}
+
+/* A log that rotated its key twice (k0 -> k1 at seq 2, k1 -> k2 at seq 4):
+ * a proof's notes may be signed by any key of the log the chain held
+ * gives, the middle one included; a received checkpoint is verified under
+ * the current key, as every checkpoint the node takes. */
+static void cpfork_rotated_keys(void **state) {
+  (void)state;
+  fx_store f;
+  fx_log l;
+  fx_buf *v = calloc(6, sizeof *v);
+  uint8_t lh[6][32], pk[3][32], root4[32], bad4[32], path[64][32];
+  cp_key *k[3] = {NULL, fx_key(0x81), fx_key(0x82)};
+  cp_key *stranger = fx_key(0x83);
+  cp_entry e;
+  cp_diag d;
+  fx_new(&f, 0x71, "credport/test/cpfork-rot");
+  fx_log_init(&l, 0x80);
+  k[0] = l.k;
+  for (int i = 0; i < 3; i++) cp_key_public(k[i], pk[i]);
+  fx_genesis(&l, ORIGIN, &v[0]);
+  fx_credential(&e, "c1");
+  fx_sign(&l, &e, &v[1]);
+  for (int r = 0; r < 2; r++) {
+    memset(&e, 0, sizeof e);
+    e.type = CP_T_KEY;
+    e.u.key.action = CP_KEY_ROTATE;
+    memcpy(e.u.key.new_key, pk[r + 1], 32);
+    fx_sign_with(&l, &e, k[r], &v[2 + 2 * r], 1);
+    fx_award(&e, v[1].id, (uint8_t)(0x60 + r), "after a rotation");
+    fx_sign_with(&l, &e, k[r + 1], &v[3 + 2 * r], 1);
+  }
+  hold(&f, v, 6);
+  for (int i = 0; i < 6; i++) memcpy(lh[i], v[i].id, 32);
+
+  note n6, a1, a0, ax, a2;
+  sign_note(k[2], (const uint8_t(*)[32])lh, 6, &n6);
+  assert_int_equal(add_note(&f, &n6, &d), CP_OK);
+  ref_mth((const uint8_t(*)[32])lh, 4, root4);
+  memcpy(bad4, root4, 32);
+  bad4[5] ^= 0x10;
+  size_t np = ref_consistency(4, (const uint8_t(*)[32])lh, 6, path);
+  sign_root(k[1], 4, bad4, &a1);
+  sign_root(k[0], 4, bad4, &a0);
+  sign_root(stranger, 4, bad4, &ax);
+  sign_root(k[2], 4, bad4, &a2);
+  cp_fork_proof p = {CP_FORK_CHECKPOINTS, (const uint8_t *)a1.t, (const uint8_t *)n6.t, a1.len,
+                     n6.len, root4, (const uint8_t(*)[32])path, np};
+
+  /* Received: under the current key only. */
+  assert_int_equal(add_note(&f, &a1, &d), CP_EBADSIG);
+  assert_false(forked(&f, l.log));
+  /* In a proof: the middle key, the genesis key; never a stranger's. */
+  fx_store y;
+  fx_new(&y, 0x74, "credport/test/cpfork-y");
+  hold(&y, v, 6);
+  cp_fork_proof q = p;
+  q.a = (const uint8_t *)ax.t, q.alen = ax.len;
+  assert_int_equal(cp_store_add_checkpoint_fork(y.s, l.log, &q, &d), CP_EBADSIG);
+  q.a = (const uint8_t *)a0.t, q.alen = a0.len;
+  memset(&d, 0, sizeof d);
+  int rc = cp_store_add_checkpoint_fork(y.s, l.log, &q, &d);
+  if (rc != CP_OK) fail_msg("note by the genesis key: %d %s", rc, d.msg);
+  fx_free(&y);
+  fx_new(&y, 0x74, "credport/test/cpfork-y");
+  hold(&y, v, 6);
+  memset(&d, 0, sizeof d);
+  rc = cp_store_add_checkpoint_fork(y.s, l.log, &p, &d);
+  if (rc != CP_OK) fail_msg("note by the middle key: %d %s", rc, d.msg);
+  expect_audit(&y, 0);
+  fx_free(&y);
+
+  /* Under the current key, the node builds the proof itself. */
+  assert_int_equal(add_note(&f, &a2, &d), CP_EFORK);
+  expect_audit(&f, 0);
+  cp_key_free(k[1]);
+  cp_key_free(k[2]);
+  cp_key_free(stranger);
+  fx_log_free(&l);
+  fx_free(&f);
+  free(v);
+}
+
 /* Offsets in a version 2 record: u32 0 | u8 2 | u32 la | a | u32 lb | b |
  * old root | u8 k | path. */
 static size_t off_b(const uint8_t *p) { return 13 + cp__rd32(p + 5); }
@@ -342,6 +429,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(cpfork_not_a_fork),
     cmocka_unit_test(cpfork_from_partner),
     cmocka_unit_test(cpfork_audit_tampered),
+    cmocka_unit_test(cpfork_rotated_keys),
 };
 
 CP_TEST_MAIN(tests)
