@@ -176,22 +176,23 @@ int cp__fork_parse(const uint8_t *p, size_t n, cp_fork_proof *out) {
   uint32_t la = cp__rd32(p);
   if (la == 0) {
     /* Version 2: u32 0 | u8 2 | u32 len | note a | u32 len | note b |
-     * 32 old root | u8 k | k x 32 path. */
+     * u8 k | 32 old root | k x 32 path (as the CPFORK message). */
     if (n < 9 || p[4] != 2) return CP_ECORRUPT;
     la = cp__rd32(p + 5);
     if (la > n - 9 || n - 9 - la < 4) return CP_ECORRUPT;
     uint32_t lb = cp__rd32(p + 9 + la);
     size_t off = 13 + (size_t)la;
     if (lb > n - off || n - off - lb < CP_HASH_BYTES + 1) return CP_ECORRUPT;
-    size_t k = p[off + lb + CP_HASH_BYTES];
-    if (n - off - lb - CP_HASH_BYTES - 1 != k * CP_HASH_BYTES) return CP_ECORRUPT;
+    size_t k = p[off + lb];
+    if (k > CP_MERKLE_MAX_LEVELS || n - off - lb - 1 - CP_HASH_BYTES != k * CP_HASH_BYTES)
+      return CP_ECORRUPT;
     out->kind = CP_FORK_CHECKPOINTS;
     out->a = p + 9;
     out->alen = la;
     out->b = p + off;
     out->blen = lb;
-    out->old_root = p + off + lb;
-    out->path = (const uint8_t(*)[CP_HASH_BYTES])(p + off + lb + CP_HASH_BYTES + 1);
+    out->old_root = p + off + lb + 1;
+    out->path = (const uint8_t(*)[CP_HASH_BYTES])(p + off + lb + 1 + CP_HASH_BYTES);
     out->npath = k;
     return CP_OK;
   }

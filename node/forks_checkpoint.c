@@ -120,9 +120,9 @@ int cp__cpfork_put(cp__tx *tx, cp__logrec *lr, const cp_fork_proof *p, cp_diag *
   cp__be32(o, (uint32_t)p->blen);
   memcpy(o + 4, p->b, p->blen);
   o += 4 + p->blen;
-  memcpy(o, p->old_root, CP_HASH_BYTES);
-  o[CP_HASH_BYTES] = (uint8_t)p->npath;
-  if (p->npath) memcpy(o + CP_HASH_BYTES + 1, p->path, p->npath * CP_HASH_BYTES);
+  o[0] = (uint8_t)p->npath;
+  memcpy(o + 1, p->old_root, CP_HASH_BYTES);
+  if (p->npath) memcpy(o + 1 + CP_HASH_BYTES, p->path, p->npath * CP_HASH_BYTES);
   lr->flags |= CP_LOG_FORKED;
   return cp__logrec_put(tx, lr);
 }

@@ -24,7 +24,7 @@
  *               1: u32 len | entry a | u32 len | entry b (cp__fork_check),
  *                  a's seq not above b's (len >= 42, so never 0);
  *               2: u32 0 | u8 2 | u32 len | note a | u32 len | note b |
- *                  32 old root | u8 k | k x 32 path (cp__cpfork_check),
+ *                  u8 k | 32 old root | k x 32 path (cp__cpfork_check),
  *                  a's size not above b's
  *   checkpoints logno u32 | size u64 -> signed note text
  *   peers       partner key (32) -> peer record (node/peers.c)

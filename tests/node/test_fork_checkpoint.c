@@ -368,9 +368,10 @@ static void cpfork_rotated_keys(void **state) {
 }
 
 /* Offsets in a version 2 record: u32 0 | u8 2 | u32 la | a | u32 lb | b |
- * old root | u8 k | path. */
+ * u8 k | old root | path. */
 static size_t off_b(const uint8_t *p) { return 13 + cp__rd32(p + 5); }
-static size_t off_root(const uint8_t *p) { return off_b(p) + cp__rd32(p + off_b(p) - 4); }
+static size_t off_k(const uint8_t *p) { return off_b(p) + cp__rd32(p + off_b(p) - 4); }
+static size_t off_root(const uint8_t *p) { return off_k(p) + 1; }
 
 static void flip_old_root(uint8_t *p, size_t n) {
   (void)n;
@@ -379,7 +380,7 @@ static void flip_old_root(uint8_t *p, size_t n) {
 /* A base64 character inside note b's signature line. */
 static void flip_b_signature(uint8_t *p, size_t n) {
   (void)n;
-  p[off_root(p) - 20] ^= 0x01;
+  p[off_k(p) - 20] ^= 0x01;
 }
 /* The last hash of the path. */
 static void flip_path(uint8_t *p, size_t n) { p[n - 1] ^= 0x01; }
