@@ -748,10 +748,10 @@ static size_t cpfork_msg(uint8_t *m, const uint8_t log[32], const char *a, size_
 static void wire_checkpoint_fork(void **state) {
   (void)state;
   static uint8_t m[2 * CP_NOTE_MAX + 4096];
-  uint8_t log[32], hashes[65][32];
+  uint8_t log[32], hashes[66][32]; /* the old root and up to 65 path hashes */
   const char *na = "origin\n3\nroot-a\n\n\u2014 sig a\n", *nb = "origin\n5\nroot-b\n\n\u2014 sig b\n";
   memset(log, 0x5c, sizeof log);
-  for (int i = 0; i < 65; i++) memset(hashes[i], i + 1, 32);
+  for (int i = 0; i < 66; i++) memset(hashes[i], i + 1, 32);
   cpf_reset();
 
   /* Engine to engine. */
