@@ -315,19 +315,25 @@ static int audit_log(audit *a, const uint8_t log[CP_PK_BYTES], item *items,
   free(cps.v);
   /* A recorded fork must be a real one: its contradiction and both
    * signatures are checked again, as a partner's proof is. */
-  const uint8_t *fa, *fb;
-  size_t fal, fbl;
-  rc = cp_reader_fork((cp_reader *)&a->tx, log, &fa, &fal, &fb, &fbl);
+  cp_fork_proof fp;
+  rc = cp_reader_fork((cp_reader *)&a->tx, log, &fp);
   if (rc == 0) {
     cp_diag fd = {{0}};
+    int frc;
     a->rep->forks++;
-    if (fal >= 42 && fbl >= 42 && cp__entry_seq(fa) != cp__entry_seq(fb))
-      problem(a, "log %s is forked: entry %llu names a prev that is not entry %llu "
-              "(two signed branches, equivocation)", name,
-              (unsigned long long)cp__entry_seq(fb), (unsigned long long)cp__entry_seq(fa));
-    else
-      problem(a, "log %s is forked: two signed entries at one seq (equivocation)", name);
-    int frc = cp__fork_check(&a->tx, &lr, fa, fal, fb, fbl, &fd);
+    if (fp.kind == CP_FORK_CHECKPOINTS) {
+      problem(a, "log %s is forked: two signed checkpoints that are not consistent "
+              "(equivocation)", name);
+      frc = cp__cpfork_check(&a->tx, &lr, &fp, &fd);
+    } else {
+      if (fp.alen >= 42 && fp.blen >= 42 && cp__entry_seq(fp.a) != cp__entry_seq(fp.b))
+        problem(a, "log %s is forked: entry %llu names a prev that is not entry %llu "
+                "(two signed branches, equivocation)", name,
+                (unsigned long long)cp__entry_seq(fp.b), (unsigned long long)cp__entry_seq(fp.a));
+      else
+        problem(a, "log %s is forked: two signed entries at one seq (equivocation)", name);
+      frc = cp__fork_check(&a->tx, &lr, fp.a, fp.alen, fp.b, fp.blen, &fd);
+    }
     if (frc != 0)
       problem(a, "log %s: the stored fork proof is not a valid proof: %s", name,
               fd.msg[0] ? fd.msg : cp_strerror(frc));

@@ -110,7 +110,7 @@ struct cp__conn {
 
 /* A pipeline job: entries to verify and commit, or a checkpoint or fork
  * proof to store, or a peer record to update. Jobs commit in arrival order. */
-typedef enum { JOB_ENTRIES = 1, JOB_CHECKPOINT, JOB_FORK, JOB_PEER } cp__job_kind;
+typedef enum { JOB_ENTRIES = 1, JOB_CHECKPOINT, JOB_FORK, JOB_PEER, JOB_CPFORK } cp__job_kind;
 
 typedef struct cp__job {
   struct cp__job *next;

@@ -9,16 +9,13 @@
 #include "credport/codec.h"
 #include "store_internal.h"
 
-/* The signing key in force for entry `seq` of lr's log according to the
- * chain this store holds: the log key, or the new key of the last rotation
- * held at a seq below `seq`. Rows of one log appear in seq order in by_type,
- * since a log only grows at its end. */
-static int key_at(cp__tx *tx, const cp__logrec *lr, uint64_t seq, uint8_t key[CP_PK_BYTES]) {
+int cp__log_rotations(cp__tx *tx, const cp__logrec *lr,
+                      int (*fn)(void *ctx, uint64_t seq, const uint8_t key[CP_PK_BYTES]),
+                      void *ctx) {
   MDB_cursor *c = NULL;
   uint8_t t = CP_T_KEY;
   MDB_val k = {1, &t}, v;
-  memcpy(key, lr->log, CP_PK_BYTES);
-  int rc = mdb_cursor_open(tx->txn, tx->s->by_type, &c);
+  int stop = 0, rc = mdb_cursor_open(tx->txn, tx->s->by_type, &c);
   if (rc != 0) return cp__err_mdb(rc, NULL, "by_type");
   for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY); rc == 0;
        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP)) {
@@ -31,13 +28,35 @@ static int key_at(cp__tx *tx, const cp__logrec *lr, uint64_t seq, uint8_t key[CP
     }
     if ((rc = cp__entry_of_rowid(tx, cp__rd64(v.mv_data), &buf, &len)) != 0) break;
     if (len < 42 || memcmp(buf + 2, lr->log, CP_PK_BYTES) != 0) continue;
-    if (cp__entry_seq(buf) >= seq) continue;
     if ((rc = cp_entry_decode(buf, len, &e, NULL)) != 0) break;
-    if (e.type == CP_T_KEY && e.u.key.action == CP_KEY_ROTATE)
-      memcpy(key, e.u.key.new_key, CP_PK_BYTES);
+    if (e.type == CP_T_KEY && e.u.key.action == CP_KEY_ROTATE &&
+        (stop = fn(ctx, e.seq, e.u.key.new_key)) != 0)
+      break;
   }
   mdb_cursor_close(c);
+  if (stop != 0) return stop;
   return rc == MDB_NOTFOUND ? CP_OK : rc > 0 ? cp__err_mdb(rc, NULL, "by_type") : rc;
+}
+
+typedef struct {
+  uint64_t seq;
+  uint8_t *key;
+} key_at_ctx;
+
+static int key_at_step(void *ctx, uint64_t seq, const uint8_t key[CP_PK_BYTES]) {
+  key_at_ctx *x = ctx;
+  if (seq < x->seq) memcpy(x->key, key, CP_PK_BYTES);
+  return 0;
+}
+
+/* The signing key in force for entry `seq` of lr's log according to the
+ * chain this store holds: the log key, or the new key of the last rotation
+ * held at a seq below `seq`. Rows of one log appear in seq order in by_type,
+ * since a log only grows at its end. */
+static int key_at(cp__tx *tx, const cp__logrec *lr, uint64_t seq, uint8_t key[CP_PK_BYTES]) {
+  key_at_ctx x = {seq, key};
+  memcpy(key, lr->log, CP_PK_BYTES);
+  return cp__log_rotations(tx, lr, key_at_step, &x);
 }
 
 /* Whether buf (entry seq of lr's log) is signed by a key of the log: the
@@ -149,4 +168,41 @@ int cp_store_add_fork(cp_store *s, const uint8_t *a, size_t alen, const uint8_t 
   if (rc != 0) return rc;
   cp__fork f = {1, (uint8_t *)a, (uint8_t *)b, alen, blen};
   return cp__fork_record(s, &f, d);
+}
+
+int cp__fork_parse(const uint8_t *p, size_t n, cp_fork_proof *out) {
+  memset(out, 0, sizeof *out);
+  if (n < 8) return CP_ECORRUPT;
+  uint32_t la = cp__rd32(p);
+  if (la == 0) {
+    /* Version 2: u32 0 | u8 2 | u32 len | note a | u32 len | note b |
+     * u8 k | 32 old root | k x 32 path (as the CPFORK message). */
+    if (n < 9 || p[4] != 2) return CP_ECORRUPT;
+    la = cp__rd32(p + 5);
+    if (la > n - 9 || n - 9 - la < 4) return CP_ECORRUPT;
+    uint32_t lb = cp__rd32(p + 9 + la);
+    size_t off = 13 + (size_t)la;
+    if (lb > n - off || n - off - lb < CP_HASH_BYTES + 1) return CP_ECORRUPT;
+    size_t k = p[off + lb];
+    if (k > CP_MERKLE_MAX_LEVELS || n - off - lb - 1 - CP_HASH_BYTES != k * CP_HASH_BYTES)
+      return CP_ECORRUPT;
+    out->kind = CP_FORK_CHECKPOINTS;
+    out->a = p + 9;
+    out->alen = la;
+    out->b = p + off;
+    out->blen = lb;
+    out->old_root = p + off + lb + 1;
+    out->path = (const uint8_t(*)[CP_HASH_BYTES])(p + off + lb + 1 + CP_HASH_BYTES);
+    out->npath = k;
+    return CP_OK;
+  }
+  if (la > n - 8) return CP_ECORRUPT;
+  uint32_t lb = cp__rd32(p + 4 + la);
+  if ((size_t)la + lb + 8 != n) return CP_ECORRUPT;
+  out->kind = CP_FORK_ENTRIES;
+  out->a = p + 4;
+  out->alen = la;
+  out->b = p + 8 + la;
+  out->blen = lb;
+  return CP_OK;
 }

@@ -273,6 +273,17 @@ static void write_work(uv_work_t *w) {
       j->rc = cp_store_add_fork(n->s, j->items[0], j->lens[0], j->items[1], j->lens[1], &d);
       snprintf(j->why, sizeof j->why, "%s", d.msg);
       break;
+    case JOB_CPFORK: {
+      if (nv) commit_entries(n, v, nv);
+      nv = 0;
+      /* items[2]: the old root, then the path (checked by the engine). */
+      cp_fork_proof p = {CP_FORK_CHECKPOINTS, j->items[0], j->items[1], j->lens[0], j->lens[1],
+                         j->items[2], (const uint8_t(*)[CP_HASH_BYTES])(j->items[2] + CP_HASH_BYTES),
+                         j->lens[2] / CP_HASH_BYTES - 1};
+      j->rc = cp_store_add_checkpoint_fork(n->s, j->log, &p, &d);
+      snprintf(j->why, sizeof j->why, "%s", d.msg);
+      break;
+    }
     case JOB_PEER:
       j->rc = cp_store_peer_put(n->s, &j->peer, 0, &d);
       break;
@@ -337,14 +348,18 @@ static void write_done(uv_work_t *w, int status) {
         n->sum->refused++;
         cp__conn_close(c, j->rc == CP_EBADSIG ? CP_EBADSIG : CP_EPROTO, j->why);
       }
-    } else if (j->kind == JOB_FORK && j->rc == 0) {
+    } else if ((j->kind == JOB_FORK || j->kind == JOB_CPFORK) && j->rc == 0) {
       cp__conn_log(n, c, "warn", "event=fork log=%s… msg=\"fork proof received and stored\"",
                    lhex);
       cp__broadcast_fork(n, j->log);
+    } else if (j->kind == JOB_CPFORK && j->rc != CP_EEXIST) {
+      cp__conn_log(n, c, "warn", "event=fork-refused log=%s… why=\"%s\"", lhex, j->why);
+    } else if (j->kind == JOB_CHECKPOINT && j->rc == CP_EFORK) {
+      cp__conn_log(n, c, "warn", "event=fork log=%s… msg=\"%s\"", lhex, j->why);
+      cp__broadcast_fork(n, j->log);
     } else if (j->kind == JOB_CHECKPOINT && j->rc != 0 && j->rc != CP_EINVAL &&
-               j->rc != CP_EEXIST) {
-      cp__conn_log(n, c, "warn", "event=checkpoint-refused peer=%s log=%s… why=\"%s\"",
-                   c != NULL ? c->name : "?", lhex, j->why);
+               j->rc != CP_EFORKED) {
+      cp__log(n, "warn", "event=checkpoint-refused log=%s… why=\"%s\"", lhex, j->why);
     }
     cp__budget_job_done(n, j);
     job_free(j);

@@ -111,8 +111,7 @@ int cp_reader_credential(cp_reader *r, const uint8_t log[CP_PK_BYTES], const cha
   return row_entry(&r->tx, &v, buf, len);
 }
 
-int cp_reader_fork(cp_reader *r, const uint8_t log[CP_PK_BYTES], const uint8_t **a, size_t *alen,
-                   const uint8_t **b, size_t *blen) {
+int cp_reader_fork(cp_reader *r, const uint8_t log[CP_PK_BYTES], cp_fork_proof *out) {
   cp__logrec lr;
   int rc = cp__logrec_get(&r->tx, log, &lr);
   if (rc != 0) return rc;
@@ -121,18 +120,7 @@ int cp_reader_fork(cp_reader *r, const uint8_t log[CP_PK_BYTES], const uint8_t *
   MDB_val k = {4, kb}, v;
   rc = mdb_get(r->tx.txn, r->tx.s->forks, &k, &v);
   if (rc != 0) return cp__err_mdb(rc, NULL, "forks");
-  const uint8_t *p = v.mv_data;
-  size_t n = v.mv_size;
-  if (n < 8) return CP_ECORRUPT;
-  uint32_t la = cp__rd32(p);
-  if (la > n - 8) return CP_ECORRUPT;
-  uint32_t lb = cp__rd32(p + 4 + la);
-  if ((size_t)la + lb + 8 != n) return CP_ECORRUPT;
-  *a = p + 4;
-  *alen = la;
-  *b = p + 8 + la;
-  *blen = lb;
-  return CP_OK;
+  return cp__fork_parse(v.mv_data, v.mv_size, out);
 }
 
 int cp_reader_each_checkpoint(cp_reader *r, const uint8_t log[CP_PK_BYTES],
@@ -219,7 +207,7 @@ static int latest_size(cp__tx *tx, uint32_t logno, uint64_t *size) {
 
 /* Checks a note already opened (res) against the held tree of lr and puts
  * it in tx. CP_EEXIST: valid, but no newer than the latest held. */
-static int note_put(cp__tx *tx, const cp__logrec *lr, const cp_note_result *res, const char *note,
+static int note_put(cp__tx *tx, cp__logrec *lr, const cp_note_result *res, const char *note,
                     size_t len, cp_diag *d) {
   uint8_t root[CP_HASH_BYTES];
   uint64_t held = 0;
@@ -230,9 +218,27 @@ static int note_put(cp__tx *tx, const cp__logrec *lr, const cp_note_result *res,
     return cp_diag_set(d, CP_EINVAL, "checkpoint size %llu is beyond the %llu entries held",
                        (unsigned long long)res->cp.size, (unsigned long long)lr->fr.size);
   if ((rc = cp__root_at(tx, lr, res->cp.size, root)) != 0) return rc;
-  if (memcmp(root, res->cp.root, CP_HASH_BYTES) != 0)
-    return cp_diag_set(d, CP_EPROOF, "checkpoint root at size %llu differs from the held tree",
+  if (memcmp(root, res->cp.root, CP_HASH_BYTES) != 0) {
+    /* SPEC: R-fork-03 a signed root that the held tree contradicts: with a
+     * held checkpoint at that size or later, a fork proof is written in tx
+     * (CP_EFORK: the caller commits). */
+    uint64_t hsize = 0;
+    if (lr->flags & CP_LOG_FORKED)
+      return cp_diag_set(d, CP_EFORKED, "checkpoint root at size %llu differs from the held "
+                         "tree of a log already forked", (unsigned long long)res->cp.size);
+    rc = cp__cpfork_build(tx, lr, note, len, res->cp.size, root, &hsize, d);
+    if (rc == 0) {
+      lr->flags |= CP_LOG_FORKED;
+      return cp_diag_set(d, CP_EFORK, "checkpoint at size %llu contradicts the held checkpoint "
+                         "at size %llu, both signed by the log: fork proof recorded",
+                         (unsigned long long)res->cp.size, (unsigned long long)hsize);
+    }
+    if (rc == CP_ENOTFOUND)
+      rc = cp_diag_set(d, CP_EPROOF, "checkpoint root at size %llu differs from the held tree "
+                       "(no held checkpoint at that size or later to prove a fork with)",
                        (unsigned long long)res->cp.size);
+    return rc;
+  }
   if ((rc = latest_size(tx, lr->logno, &held)) != 0) return rc;
   if (res->cp.size <= held)
     return cp_diag_set(d, CP_EEXIST, "checkpoint size %llu is no newer than the %llu held",
@@ -267,7 +273,12 @@ int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *
     rc = cp_diag_set(d, CP_EBADSIG, "checkpoint is not signed by any log this node holds");
     goto out;
   }
-  if ((rc = note_put(&tx, &lr, &res, note, len, d)) != 0) goto out;
+  rc = note_put(&tx, &lr, &res, note, len, d);
+  if (rc == CP_EFORK) {
+    int crc = cp__tx_commit(&tx, d);
+    return crc != 0 ? crc : CP_EFORK;
+  }
+  if (rc != 0) goto out;
   return cp__tx_commit(&tx, d);
 out:
   cp__tx_abort(&tx);
@@ -278,7 +289,8 @@ out:
  * the store (after which the transaction cannot be used). */
 static int note_fault(int err) {
   return err == CP_EINVAL || err == CP_EPROOF || err == CP_EEXIST || err == CP_EBADSIG ||
-         err == CP_ECORRUPT || err == CP_ETOOBIG || err == CP_EDENIED || err == CP_ENOTFOUND;
+         err == CP_ECORRUPT || err == CP_ETOOBIG || err == CP_EDENIED || err == CP_ENOTFOUND ||
+         err == CP_EFORKED;
 }
 
 int cp_store_add_checkpoints(cp_store *s, cp_store_note *v, size_t n, cp_diag *d) {
@@ -301,7 +313,7 @@ int cp_store_add_checkpoints(cp_store *s, cp_store_note *v, size_t n, cp_diag *d
     if (v[i].rc == 0)
       v[i].rc = cp_note_open_checkpoint(v[i].note, v[i].len, &nv, 1, nv.name, &res, &v[i].d);
     if (v[i].rc == 0) v[i].rc = note_put(&tx, &lr, &res, v[i].note, v[i].len, &v[i].d);
-    if (v[i].rc == 0) {
+    if (v[i].rc == 0 || v[i].rc == CP_EFORK) {
       stored++;
     } else if (!note_fault(v[i].rc)) {
       rc = v[i].rc;

@@ -348,17 +348,22 @@ static void on_peer_has(cp__conn *c, const cp_sync_event *ev) {
   cp__budget_have(c, ev->log, ev->seq, asked);
 }
 
+/* Sends log's stored fork proof, if any, in the message of its kind. */
+static void send_fork(cp__conn *c, cp_reader *r, const uint8_t log[CP_PK_BYTES]) {
+  cp_fork_proof p;
+  if (cp_reader_fork(r, log, &p) != 0) return;
+  int rc = p.kind == CP_FORK_CHECKPOINTS
+               ? cp_sync_send_checkpoint_fork(c->sync, log, (const char *)p.a, p.alen,
+                                              (const char *)p.b, p.blen, p.old_root, p.path,
+                                              p.npath)
+               : cp_sync_send_fork_proof(c->sync, p.a, p.alen, p.b, p.blen);
+  (void)rc; /* CP_EAGAIN: the next session or fork sends it again */
+}
+
 static void send_forks(cp__conn *c) {
   cp_reader *r = NULL;
   if (cp_reader_begin(c->n->s, &r) != 0) return;
-  for (size_t i = 0; i < c->nheads; i++) {
-    const uint8_t *a, *b;
-    size_t al, bl;
-    if (cp_reader_fork(r, c->heads[i].log, &a, &al, &b, &bl) == 0) {
-      int rc = cp_sync_send_fork_proof(c->sync, a, al, b, bl);
-      (void)rc;
-    }
-  }
+  for (size_t i = 0; i < c->nheads; i++) send_fork(c, r, c->heads[i].log);
   cp_reader_end(r);
 }
 
@@ -426,6 +431,7 @@ static void take_events(cp__conn *c) {
     case CP_SYNC_EV_CHECKPOINT: on_blob_job(c, &ev, JOB_CHECKPOINT, 1); break;
     case CP_SYNC_EV_FORK_PROOF: on_blob_job(c, &ev, JOB_FORK, 2); break;
     case CP_SYNC_EV_PEER_CLOCK: on_peer_clock(c, &ev); break;
+    case CP_SYNC_EV_CHECKPOINT_FORK: on_blob_job(c, &ev, JOB_CPFORK, 3); break;
     case CP_SYNC_EV_PEER_ERROR:
       cp__conn_log(c->n, c, "info", "event=peer-closed peer=%s code=%d why=\"%.*s\"", c->name,
                    ev.code, ev.items != NULL ? (int)ev.items[0].len : 0,
@@ -629,15 +635,11 @@ void cp__push_own(cp__node *n) {
 
 void cp__broadcast_fork(cp__node *n, const uint8_t log[CP_PK_BYTES]) {
   cp_reader *r = NULL;
-  const uint8_t *a, *b;
-  size_t al, bl;
   if (cp_reader_begin(n->s, &r) != 0) return;
-  if (cp_reader_fork(r, log, &a, &al, &b, &bl) == 0)
-    for (cp__conn *c = n->conns; c; c = c->next) {
-      if (!c->authed || c->closing) continue;
-      int rc = cp_sync_send_fork_proof(c->sync, a, al, b, bl);
-      (void)rc;
-      cp__conn_flush(c);
-    }
+  for (cp__conn *c = n->conns; c; c = c->next) {
+    if (!c->authed || c->closing) continue;
+    send_fork(c, r, log);
+    cp__conn_flush(c);
+  }
   cp_reader_end(r);
 }

@@ -21,8 +21,12 @@
  *   by_type     type u8 -> rowid (dups): every entry except awards
  *   revoked     award ID (32) -> rowid of the revoke entry
  *   credids     logno u32 | stable id -> rowid of the definition
- *   forks       logno u32 -> u32 len | entry a | u32 len | entry b: a fork
- *               proof (cp__fork_check), a's seq not above b's
+ *   forks       logno u32 -> a fork proof, one of two versions:
+ *               1: u32 len | entry a | u32 len | entry b (cp__fork_check),
+ *                  a's seq not above b's (len >= 42, so never 0);
+ *               2: u32 0 | u8 2 | u32 len | note a | u32 len | note b |
+ *                  u8 k | 32 old root | k x 32 path (cp__cpfork_check),
+ *                  a's size not above b's
  *   checkpoints logno u32 | size u64 -> signed note text
  *   peers       partner key (32) -> peer record (node/peers.c)
  */
@@ -168,6 +172,29 @@ int cp__fork_check(cp__tx *tx, const cp__logrec *lr, const uint8_t *a, size_t al
 /* Stores f as the log's fork proof and marks the log forked, in a write
  * transaction of its own (CP_EEXIST if it has one already). */
 int cp__fork_record(cp_store *s, const cp__fork *f, cp_diag *d);
+/* note (len bytes, signed by the log, at size <= lr's size) has a root
+ * other than root, the held tree's at size: builds a checkpoint fork proof
+ * from it, the held checkpoint at the least size >= size (OUT: held_size)
+ * and a consistency proof computed from the held tree, checks it and
+ * stores it in tx (lr is marked forked). CP_ENOTFOUND when no held
+ * checkpoint makes a valid proof. */
+int cp__cpfork_build(cp__tx *tx, cp__logrec *lr, const char *note, size_t len, uint64_t size,
+                     const uint8_t root[CP_HASH_BYTES], uint64_t *held_size, cp_diag *d);
+/* Calls fn for each key rotation of lr's log held, in seq order (the seq
+ * of the rotation entry and its new key); a non-zero return stops the walk
+ * and is returned. */
+int cp__log_rotations(cp__tx *tx, const cp__logrec *lr,
+                      int (*fn)(void *ctx, uint64_t seq, const uint8_t key[CP_PK_BYTES]),
+                      void *ctx);
+/* Reads a stored fork record (either version); out borrows from p. */
+int cp__fork_parse(const uint8_t *p, size_t n, cp_fork_proof *out);
+/* Checks that p (CP_FORK_CHECKPOINTS) proves equivocation in lr's log by
+ * R-fork-03. 0, or CP_EINVAL / CP_EPROOF (no contradiction), CP_EBADSIG,
+ * CP_ECORRUPT (a note does not parse), a store error; d says which. */
+int cp__cpfork_check(cp__tx *tx, const cp__logrec *lr, const cp_fork_proof *p, cp_diag *d);
+/* Stores p as lr's fork proof (version 2) and marks lr forked in tx; lr is
+ * updated. CP_EEXIST if the log has a fork proof already. */
+int cp__cpfork_put(cp__tx *tx, cp__logrec *lr, const cp_fork_proof *p, cp_diag *d);
 /* id: the entry's ID when the caller has computed it, or NULL. */
 int cp__append(cp__tx *tx, cp__logrec *lr, const uint8_t *buf, size_t len, const cp_entry *e,
                const uint8_t *id, int verified, uint64_t now, cp_diag *d);

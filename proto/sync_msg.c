@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 
+#include "credport/merkle.h"
 #include "sync_internal.h"
 
 /* The peer's clock, from a DIGEST or a PING (0: it did not say). */
@@ -125,6 +126,33 @@ static int on_fork(cp_sync *s, cp_rd *r) {
   return 0;
 }
 
+static int rd_note(cp_rd *r, cp_sync_blob *b) {
+  uint32_t n;
+  if (rd_u32(r, &n) != 0 || n == 0 || n > CP_NOTE_MAX || rd_bytes(r, n, &b->p) != 0)
+    return CP_EPROTO;
+  b->len = n;
+  return 0;
+}
+
+/* CPFORK: u8 0x32 | 32 log | u32 na | note a | u32 nb | note b | u8 k |
+ * 32 old root | k x 32 path (k <= CP_MERKLE_MAX_LEVELS). SPEC: L-3b */
+static int on_cpfork(cp_sync *s, cp_rd *r) {
+  const uint8_t *log, *hashes;
+  uint8_t k;
+  if (rd_bytes(r, 32, &log) != 0 || rd_note(r, &s->items[0]) != 0 ||
+      rd_note(r, &s->items[1]) != 0 || rd_u8(r, &k) != 0 || k > CP_MERKLE_MAX_LEVELS ||
+      rd_bytes(r, ((size_t)k + 1) * CP_HASH_BYTES, &hashes) != 0 || rd_left(r) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "CPFORK: malformed (each note 1..%u bytes, a path of at "
+                         "most %u hashes, no trailer)", CP_NOTE_MAX, CP_MERKLE_MAX_LEVELS);
+  s->items[2].p = hashes;
+  s->items[2].len = ((size_t)k + 1) * CP_HASH_BYTES;
+  cp_sync_event *ev = cp__sync_ev_push(s, CP_SYNC_EV_CHECKPOINT_FORK);
+  memcpy(ev->log, log, 32);
+  ev->count = 3;
+  ev->bytes = (uint32_t)(s->items[0].len + s->items[1].len + s->items[2].len);
+  return 0;
+}
+
 /* CLOSE: u8 0x7f | u32 code | u16 n | n bytes of reason (n <= 256). */
 static int on_close(cp_sync *s, cp_rd *r) {
   uint32_t code;
@@ -162,6 +190,7 @@ int cp__sync_dispatch(cp_sync *s, const uint8_t *msg, size_t len) {
   case MSG_HAVE: return on_have(s, &r);
   case MSG_CHECKPOINT: return on_checkpoint(s, &r);
   case MSG_FORK: return on_fork(s, &r);
+  case MSG_CPFORK: return on_cpfork(s, &r);
   case MSG_PING: return on_ping(s, &r);
   case MSG_HS1:
   case MSG_HS2:
@@ -220,6 +249,35 @@ int cp_sync_send_fork_proof(cp_sync *s, const uint8_t *a, size_t alen, const uin
   memcpy(p + 5, a, alen);
   be32_put(p + 5 + alen, (uint32_t)blen);
   memcpy(p + 9 + alen, b, blen);
+  cp__frame_end(s, n);
+  return 0;
+}
+
+int cp_sync_send_checkpoint_fork(cp_sync *s, const uint8_t log[CP_PK_BYTES], const char *a,
+                                 size_t alen, const char *b, size_t blen,
+                                 const uint8_t old_root[CP_HASH_BYTES],
+                                 const uint8_t (*path)[CP_HASH_BYTES], size_t npath) {
+  int rc = ready(s);
+  if (rc != 0) return rc;
+  if (alen == 0 || blen == 0 || (npath > 0 && path == NULL)) return CP_EINVAL;
+  if (alen > CP_NOTE_MAX || blen > CP_NOTE_MAX || npath > CP_MERKLE_MAX_LEVELS)
+    return CP_ETOOBIG;
+  size_t n = 1 + 32 + 4 + alen + 4 + blen + CP_HASH_BYTES + 1 + npath * CP_HASH_BYTES;
+  uint8_t *p = cp__frame_begin(s, n, 0);
+  if (p == NULL) return CP_EAGAIN;
+  uint8_t *o = p;
+  *o++ = MSG_CPFORK;
+  memcpy(o, log, 32);
+  o += 32;
+  be32_put(o, (uint32_t)alen);
+  memcpy(o + 4, a, alen);
+  o += 4 + alen;
+  be32_put(o, (uint32_t)blen);
+  memcpy(o + 4, b, blen);
+  o += 4 + blen;
+  o[0] = (uint8_t)npath;
+  memcpy(o + 1, old_root, CP_HASH_BYTES);
+  if (npath) memcpy(o + 1 + CP_HASH_BYTES, path, npath * CP_HASH_BYTES);
   cp__frame_end(s, n);
   return 0;
 }

@@ -13,6 +13,19 @@ typedef struct {
   json_t *logs, *forks;
 } st_ctx;
 
+/* The size line of a checkpoint note (0 if it has none). */
+static unsigned long long note_size(const uint8_t *note, size_t len) {
+  const uint8_t *nl = memchr(note, '\n', len);
+  char buf[24];
+  size_t n = 0;
+  if (nl == NULL) return 0;
+  for (const uint8_t *q = nl + 1; q < note + len && *q >= '0' && *q <= '9' && n + 1 < sizeof buf;
+       q++)
+    buf[n++] = (char)*q;
+  buf[n] = 0;
+  return strtoull(buf, NULL, 10);
+}
+
 static int log_row(void *ctx, const cp_log_info *li) {
   st_ctx *x = ctx;
   char hex[2 * CP_PK_BYTES + 1], root[CP_B64_LEN(CP_HASH_BYTES) + 1];
@@ -39,25 +52,34 @@ static int log_row(void *ctx, const cp_log_info *li) {
   json_object_set_new(o, "forked", json_boolean(li->flags & CP_LOG_FORKED));
   json_object_set_new(o, "retired", json_boolean(li->flags & CP_LOG_RETIRED));
   json_array_append_new(x->logs, o);
-  const uint8_t *a, *b;
-  size_t al, bl;
-  if ((li->flags & CP_LOG_FORKED) && cp_reader_fork(x->r, li->log, &a, &al, &b, &bl) == 0) {
-    cp_entry e;
-    uint8_t ida[CP_HASH_BYTES], idb[CP_HASH_BYTES];
+  cp_fork_proof p;
+  if ((li->flags & CP_LOG_FORKED) && cp_reader_fork(x->r, li->log, &p) == 0) {
     json_t *f = json_object();
     json_object_set_new(f, "log", json_string(hex));
     json_object_set_new(f, "name", json_stringn(li->name.p, li->name.len));
-    if (cp_entry_decode(a, al, &e, NULL) == 0)
-      json_object_set_new(f, "seq", json_integer((json_int_t)e.seq));
-    /* "seq": two entries at one seq; "branch": entry seq+1 of another
-     * branch names a prev that is not entry seq (docs/FORMATS.md). */
-    int branch = al >= 42 && bl >= 42 && cp_entry_decode(b, bl, &e, NULL) == 0 &&
-                 (json_int_t)e.seq != json_integer_value(json_object_get(f, "seq"));
-    json_object_set_new(f, "kind", json_string(branch ? "branch" : "seq"));
-    cp_entry_id(a, al, ida);
-    cp_entry_id(b, bl, idb);
-    json_object_set_new(f, "entry_a", cli_hex_json(ida, CP_HASH_BYTES));
-    json_object_set_new(f, "entry_b", cli_hex_json(idb, CP_HASH_BYTES));
+    if (p.kind == CP_FORK_CHECKPOINTS) {
+      /* Two signed checkpoints that are not consistent (docs/FORMATS.md):
+       * their sizes, from each note's size line. */
+      json_object_set_new(f, "kind", json_string("checkpoint"));
+      json_object_set_new(f, "size_a", json_integer((json_int_t)note_size(p.a, p.alen)));
+      json_object_set_new(f, "size_b", json_integer((json_int_t)note_size(p.b, p.blen)));
+      json_object_set_new(f, "checkpoint_a", json_stringn((const char *)p.a, p.alen));
+      json_object_set_new(f, "checkpoint_b", json_stringn((const char *)p.b, p.blen));
+    } else {
+      cp_entry e;
+      uint8_t ida[CP_HASH_BYTES], idb[CP_HASH_BYTES];
+      if (cp_entry_decode(p.a, p.alen, &e, NULL) == 0)
+        json_object_set_new(f, "seq", json_integer((json_int_t)e.seq));
+      /* "seq": two entries at one seq; "branch": entry seq+1 of another
+       * branch names a prev that is not entry seq (docs/FORMATS.md). */
+      int branch = p.alen >= 42 && p.blen >= 42 && cp_entry_decode(p.b, p.blen, &e, NULL) == 0 &&
+                   (json_int_t)e.seq != json_integer_value(json_object_get(f, "seq"));
+      json_object_set_new(f, "kind", json_string(branch ? "branch" : "seq"));
+      cp_entry_id(p.a, p.alen, ida);
+      cp_entry_id(p.b, p.blen, idb);
+      json_object_set_new(f, "entry_a", cli_hex_json(ida, CP_HASH_BYTES));
+      json_object_set_new(f, "entry_b", cli_hex_json(idb, CP_HASH_BYTES));
+    }
     json_array_append_new(x->forks, f);
   }
   return 0;
@@ -162,7 +184,14 @@ int cmd_status(cli *c, int argc, char **argv) {
   printf("\nforks: %zu%s\n", json_array_size(x.forks), json_array_size(x.forks) ? " (see --json)" : "");
   json_array_foreach(x.forks, i, v) {
     long long sq = (long long)json_integer_value(json_object_get(v, "seq"));
-    if (strcmp(json_string_value(json_object_get(v, "kind")), "branch") == 0)
+    const char *kind = json_string_value(json_object_get(v, "kind"));
+    if (strcmp(kind, "checkpoint") == 0)
+      printf("  FORK log %.16s… (%s): checkpoints at sizes %lld and %lld are not consistent\n",
+             json_string_value(json_object_get(v, "log")),
+             json_string_value(json_object_get(v, "name")),
+             (long long)json_integer_value(json_object_get(v, "size_a")),
+             (long long)json_integer_value(json_object_get(v, "size_b")));
+    else if (strcmp(kind, "branch") == 0)
       printf("  FORK log %.16s… (%s): two branches, entry %lld names a prev that is not "
              "entry %lld\n", json_string_value(json_object_get(v, "log")),
              json_string_value(json_object_get(v, "name")), sq + 1, sq);

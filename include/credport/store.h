@@ -13,7 +13,9 @@
  * cannot both be true are equivocation: a second, different entry at a held
  * seq, or a next entry whose prev is not the ID of the last entry held (two
  * branches, whatever their lengths). The pair is stored as a fork proof in
- * its own transaction and the log accepts nothing more.
+ * its own transaction and the log accepts nothing more. So is a checkpoint
+ * signed by the log whose root contradicts the tree held, kept with a held
+ * checkpoint and the consistency proof between them (cp_fork_proof).
  *
  * Threads: a cp_store may be used from several threads; write operations
  * are serialised by LMDB (one writer). A cp_reader is a read transaction and
@@ -127,10 +129,29 @@ int cp_reader_revocation(cp_reader *r, const uint8_t award[CP_HASH_BYTES], const
 /* The latest definition of credential stable id in log. */
 int cp_reader_credential(cp_reader *r, const uint8_t log[CP_PK_BYTES], const char *id,
                          const uint8_t **buf, size_t *len);
+/* A fork proof (docs/FORMATS.md, "Fork proofs"). Pointers borrow from the
+ * reader (valid until it ends) or from the caller. */
+enum {
+  CP_FORK_ENTRIES = 1,    /* a, b: raw entries, a's seq not above b's (R-fork-01) */
+  CP_FORK_CHECKPOINTS = 2 /* a, b: signed checkpoint notes, a's size not above b's
+                           * (R-fork-03) */
+};
+typedef struct cp_fork_proof {
+  unsigned kind;          /* CP_FORK_* */
+  const uint8_t *a, *b;
+  size_t alen, blen;
+  /* CP_FORK_CHECKPOINTS only: old_root is the root of the first (a's size)
+   * leaves of b's tree, path the RFC 9162 consistency path (npath hashes,
+   * at most CP_MERKLE_MAX_LEVELS) from that tree to b's. */
+  const uint8_t *old_root;
+  const uint8_t (*path)[CP_HASH_BYTES];
+  size_t npath;
+} cp_fork_proof;
 /* The stored fork proof of log: two entries at one seq, or entry k (a) and
- * an entry k+1 (b) whose prev is not a's ID. CP_ENOTFOUND if none. */
-int cp_reader_fork(cp_reader *r, const uint8_t log[CP_PK_BYTES], const uint8_t **a, size_t *alen,
-                   const uint8_t **b, size_t *blen);
+ * an entry k+1 (b) whose prev is not a's ID, or two checkpoints that are not
+ * consistent. CP_ENOTFOUND if none, CP_ECORRUPT for a record that does not
+ * parse. */
+int cp_reader_fork(cp_reader *r, const uint8_t log[CP_PK_BYTES], cp_fork_proof *out);
 /* Latest stored checkpoint note of log (text, not NUL-terminated). */
 int cp_reader_checkpoint(cp_reader *r, const uint8_t log[CP_PK_BYTES], const char **note,
                          size_t *len);
@@ -224,7 +245,13 @@ int cp_store_ingest_checked(cp_store *s, const uint8_t *const *bufs, const size_
 
 /* Stores a checkpoint note for a log after verifying it: signed by the
  * log's key under the genesis origin, size <= held size and root equal to
- * the held tree's root at that size. */
+ * the held tree's root at that size. A note whose root differs from the
+ * held tree's at its size is equivocation when the node holds a checkpoint
+ * of the log at that size or later: the two notes and a consistency proof
+ * computed from the held entries are recorded as a fork proof (R-fork-03),
+ * the log is marked forked and CP_EFORK is returned; without such a note it
+ * is refused with CP_EPROOF. CP_EFORKED for a contradicting note of a log
+ * already forked. */
 int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *d)
     __attribute__((warn_unused_result));
 
@@ -256,6 +283,17 @@ int cp_store_add_checkpoints(cp_store *s, cp_store_note *v, size_t n, cp_diag *d
  * CP_EEXIST if the log already has a fork proof. */
 int cp_store_add_fork(cp_store *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
                       cp_diag *d) __attribute__((warn_unused_result));
+
+/* Records a checkpoint fork proof (p->kind CP_FORK_CHECKPOINTS) of log
+ * received from a partner, after checking it by R-fork-03: both notes
+ * signed by a key of the log under its origin, and either the same size
+ * with different roots or p->path proving p->old_root (which differs from
+ * a's root) a prefix of b's tree. CP_EBADSIG, CP_EPROOF or CP_EINVAL when it
+ * proves nothing, CP_ENOTFOUND for a log not held, CP_EEXIST if the log
+ * already has a fork proof. The log then accepts nothing more. */
+int cp_store_add_checkpoint_fork(cp_store *s, const uint8_t log[CP_PK_BYTES],
+                                 const cp_fork_proof *p, cp_diag *d)
+    __attribute__((warn_unused_result));
 
 /* ---- partners ------------------------------------------------------------ */
 

@@ -147,7 +147,12 @@ typedef enum {
    * put in its DIGEST or a keepalive PING (D-5). Take your own clock now:
    * the difference is the peer's offset, within one network delay. Not
    * reported when the peer gave no time. */
-  CP_SYNC_EV_PEER_CLOCK = 10
+  CP_SYNC_EV_PEER_CLOCK = 10,
+  /* A checkpoint fork proof for log ev.log: ev.items[0] and ev.items[1] are
+   * two signed checkpoint notes (text), ev.items[2] holds the old root and
+   * then the consistency path, 32 bytes each (1 to 1 + CP_MERKLE_MAX_LEVELS
+   * hashes). Unverified: check it by R-fork-03 (docs/FORMATS.md). */
+  CP_SYNC_EV_CHECKPOINT_FORK = 11
 } cp_sync_ev_type;
 
 /*
@@ -266,6 +271,15 @@ int cp_sync_send_checkpoint(cp_sync *s, const uint8_t log[CP_PK_BYTES], const ch
  * at one seq or entries at seqs k and k+1 (in that order). */
 int cp_sync_send_fork_proof(cp_sync *s, const uint8_t *a, size_t alen, const uint8_t *b,
                             size_t blen) __attribute__((warn_unused_result, nonnull));
+
+/* Sends a checkpoint fork proof of log: notes a and b (each 1 to
+ * CP_NOTE_MAX bytes), the old root and the consistency path of npath
+ * hashes (at most CP_MERKLE_MAX_LEVELS). The engine checks only the sizes. */
+int cp_sync_send_checkpoint_fork(cp_sync *s, const uint8_t log[CP_PK_BYTES], const char *a,
+                                 size_t alen, const char *b, size_t blen,
+                                 const uint8_t old_root[CP_HASH_BYTES],
+                                 const uint8_t (*path)[CP_HASH_BYTES], size_t npath)
+    __attribute__((warn_unused_result, nonnull(1, 2, 3, 5, 7)));
 
 /* Drives keepalive and timeouts; now_ms is any monotonic clock. Returns 0
  * or the session's error (-ETIMEDOUT when the peer fell silent). */

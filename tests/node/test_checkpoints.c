@@ -105,14 +105,19 @@ static void checkpoints_batch_verdicts(void **state) {
   assert_int_equal(v[2].rc, CP_EEXIST);  /* size 2 again: no newer than 3 */
   assert_string_equal(v[2].d.msg, "checkpoint size 2 is no newer than the 3 held");
   assert_int_equal(v[3].rc, CP_EBADSIG); /* signed by another key */
-  assert_int_equal(v[4].rc, CP_EPROOF);  /* validly signed, another tree */
+  /* Validly signed, another tree, at the size of the checkpoint stored
+   * just before in the same batch: a checkpoint fork proof (R-fork-03). */
+  assert_int_equal(v[4].rc, CP_EFORK);
+  assert_string_equal(v[4].d.msg, "checkpoint at size 3 contradicts the held checkpoint at size "
+                                  "3, both signed by the log: fork proof recorded");
   assert_int_equal(v[5].rc, CP_EBADSIG); /* size changed after signing */
   /* Signed by the foreign log, but named as the node's own log: checked
    * against the log it names only. */
   assert_int_equal(v[6].rc, CP_EBADSIG);
   assert_int_equal(latest(&x), 3);
 
-  /* A validly signed note of another tree at a size held: evidence. */
+  /* Another validly signed note of another tree, now that the log is
+   * forked: refused, nothing more is kept. */
   memset(v, 0, sizeof v);
   memcpy(v[0].log, x.l.log, CP_PK_BYTES);
   uint8_t root[32];
@@ -127,8 +132,9 @@ static void checkpoints_batch_verdicts(void **state) {
   v[1].note = n2;
   v[1].len = l2;
   assert_int_equal(cp_store_add_checkpoints(x.f.s, v, 2, &d), CP_OK);
-  assert_int_equal(v[0].rc, CP_EPROOF);
-  assert_string_equal(v[0].d.msg, "checkpoint root at size 4 differs from the held tree");
+  assert_int_equal(v[0].rc, CP_EFORKED);
+  assert_string_equal(v[0].d.msg, "checkpoint root at size 4 differs from the held tree of a log "
+                                  "already forked");
   assert_int_equal(v[1].rc, CP_ENOTFOUND);
   assert_int_equal(latest(&x), 3);
   cp_key_free(other);

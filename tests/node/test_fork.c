@@ -80,13 +80,13 @@ static void audit_cb(void *ctx, const char *line) {
 /* The stored proof is (pa, pb) and the log is marked forked at size. */
 static void expect_proof(two *x, const fx_buf *pa, const fx_buf *pb, uint64_t size) {
   cp_reader *r = NULL;
-  const uint8_t *a, *b;
-  size_t al, bl;
   cp_log_info li;
   assert_int_equal(cp_reader_begin(x->f.s, &r), CP_OK);
-  assert_int_equal(cp_reader_fork(r, x->l.log, &a, &al, &b, &bl), CP_OK);
-  assert_true(al == pa->len && memcmp(a, pa->b, al) == 0);
-  assert_true(bl == pb->len && memcmp(b, pb->b, bl) == 0);
+  cp_fork_proof fp;
+  assert_int_equal(cp_reader_fork(r, x->l.log, &fp), CP_OK);
+  assert_int_equal(fp.kind, CP_FORK_ENTRIES);
+  assert_true(fp.alen == pa->len && memcmp(fp.a, pa->b, fp.alen) == 0);
+  assert_true(fp.blen == pb->len && memcmp(fp.b, pb->b, fp.blen) == 0);
   assert_int_equal(cp_reader_log(r, x->l.log, &li), CP_OK);
   assert_true(li.flags & CP_LOG_FORKED);
   assert_int_equal(li.size, size);

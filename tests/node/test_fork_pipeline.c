@@ -188,14 +188,13 @@ static void pipeline_branch_with_rotation_is_a_fork(void **state) {
 
   cp_reader *r = NULL;
   cp_log_info li;
-  const uint8_t *a, *b;
-  size_t al, bl;
   assert_int_equal(cp_reader_begin(w.f.s, &r), CP_OK);
   assert_int_equal(cp_reader_log(r, w.l.log, &li), CP_OK);
   assert_true(li.flags & CP_LOG_FORKED);
   assert_int_equal(li.size, 3);
-  assert_int_equal(cp_reader_fork(r, w.l.log, &a, &al, &b, &bl), CP_OK);
-  assert_true(bl == w.rot->len && memcmp(b, w.rot->b, bl) == 0);
+  cp_fork_proof fp;
+  assert_int_equal(cp_reader_fork(r, w.l.log, &fp), CP_OK);
+  assert_true(fp.blen == w.rot->len && memcmp(fp.b, w.rot->b, fp.blen) == 0);
   cp_reader_end(r);
   free(x2);
   world_free(&w);

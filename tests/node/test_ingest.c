@@ -232,7 +232,10 @@ static void ingest_fork(void **state) {
   size_t la, lb;
   cp_log_info li;
   assert_int_equal(cp_reader_begin(x->f.s, &r), CP_OK);
-  assert_int_equal(cp_reader_fork(r, x->l.log, &pa, &la, &pb, &lb), CP_OK);
+  cp_fork_proof fp;
+  assert_int_equal(cp_reader_fork(r, x->l.log, &fp), CP_OK);
+  assert_int_equal(fp.kind, CP_FORK_ENTRIES);
+  pa = fp.a, la = fp.alen, pb = fp.b, lb = fp.blen;
   assert_true(la == x->base[2].len && memcmp(pa, x->base[2].b, la) == 0);
   assert_true(lb == fb[0].len && memcmp(pb, fb[0].b, lb) == 0);
   assert_int_equal(cp_reader_log(r, x->l.log, &li), CP_OK);

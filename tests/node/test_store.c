@@ -440,7 +440,8 @@ static void store_indexes(void **state) {
   assert_int_equal(cp_reader_credential(r, f.pk, "c-three", &p, &plen), CP_ENOTFOUND);
   assert_int_equal(cp_reader_credential(r, f.pk, "", &p, &plen), CP_ENOTFOUND);
   assert_int_equal(cp_reader_credential(r, other, "c-one", &p, &plen), CP_ENOTFOUND);
-  assert_int_equal(cp_reader_fork(r, f.pk, &p, &plen, &p, &plen), CP_ENOTFOUND);
+  cp_fork_proof fp;
+  assert_int_equal(cp_reader_fork(r, f.pk, &fp), CP_ENOTFOUND);
 
   cp_reader_end(r);
   fx_free(&f);

@@ -19,6 +19,34 @@ typedef struct side {
   cp_sync_head none;
 } side;
 
+/* The last CHECKPOINT_FORK event any side took, copied. */
+static struct {
+  int n;
+  uint8_t log[32];
+  uint8_t *item[3];
+  size_t len[3];
+  uint32_t count, bytes;
+} cpf;
+
+static void cpf_take(const cp_sync_event *ev) {
+  cpf.n++;
+  memcpy(cpf.log, ev->log, 32);
+  cpf.count = ev->count;
+  cpf.bytes = ev->bytes;
+  for (int i = 0; i < 3; i++) {
+    free(cpf.item[i]);
+    cpf.item[i] = malloc(ev->items[i].len + 1);
+    assert_non_null(cpf.item[i]);
+    memcpy(cpf.item[i], ev->items[i].p, ev->items[i].len);
+    cpf.len[i] = ev->items[i].len;
+  }
+}
+
+static void cpf_reset(void) {
+  for (int i = 0; i < 3; i++) free(cpf.item[i]);
+  memset(&cpf, 0, sizeof cpf);
+}
+
 static cp_key *ka, *kb, *kc;
 static uint8_t pka[32], pkb[32], pkc[32];
 
@@ -57,6 +85,7 @@ static void drain(side *x) {
       assert_int_equal(cp_sync_provide_heads(x->s, &x->none, 0), 0);
       break;
     case CP_SYNC_EV_PEER_ERROR: x->peer_err = 1; break;
+    case CP_SYNC_EV_CHECKPOINT_FORK: cpf_take(&ev); break;
     default: x->other_events++; break;
     }
   }
@@ -710,6 +739,102 @@ static void wire_bad_messages(void **state) {
   close_side(&x.r);
 }
 
+/* CPFORK (docs/PROTOCOL.md): log(32) u32 len_a note_a u32 len_b note_b
+ * u8 k old_root(32) then k hashes. Built here byte by byte from the table. */
+static size_t cpfork_msg(uint8_t *m, const uint8_t log[32], const char *a, size_t al,
+                         const char *b, size_t bl, const uint8_t *hashes, unsigned k) {
+  size_t o = 0;
+  m[o++] = 0x32;
+  memcpy(m + o, log, 32);
+  o += 32;
+  be32(m + o, (uint32_t)al);
+  memcpy(m + o + 4, a, al);
+  o += 4 + al;
+  be32(m + o, (uint32_t)bl);
+  memcpy(m + o + 4, b, bl);
+  o += 4 + bl;
+  m[o++] = (uint8_t)k;
+  memcpy(m + o, hashes, 32);
+  o += 32;
+  memcpy(m + o, hashes + 32, (size_t)k * 32);
+  return o + (size_t)k * 32;
+}
+
+/* A checkpoint fork proof crosses the wire whole: sent by one engine and
+ * taken by the other, and built from the documented layout; a malformed
+ * or oversized one ends the session. */
+static void wire_checkpoint_fork(void **state) {
+  (void)state;
+  static uint8_t m[2 * CP_NOTE_MAX + 4096];
+  uint8_t log[32], hashes[66][32]; /* the old root and up to 65 path hashes */
+  const char *na = "origin\n3\nroot-a\n\n\u2014 sig a\n", *nb = "origin\n5\nroot-b\n\n\u2014 sig b\n";
+  memset(log, 0x5c, sizeof log);
+  for (int i = 0; i < 66; i++) memset(hashes[i], i + 1, 32);
+  cpf_reset();
+
+  /* Engine to engine. */
+  side i, r;
+  uint8_t allow[2][32];
+  memcpy(allow[0], pka, 32);
+  memcpy(allow[1], pkb, 32);
+  open_side(&i, ka, CP_SYNC_INITIATOR, allow[0], 2);
+  open_side(&r, kb, CP_SYNC_RESPONDER, allow[0], 2);
+  pump(&i, &r, 0, -1);
+  assert_true(i.hs_done && r.hs_done);
+  assert_int_equal(cp_sync_send_checkpoint_fork(i.s, log, na, strlen(na), nb, strlen(nb),
+                                                hashes[0], (const uint8_t(*)[32])hashes[1], 3),
+                   0);
+  assert_int_equal(cp_sync_send_checkpoint_fork(i.s, log, na, CP_NOTE_MAX + 1, nb, strlen(nb),
+                                                hashes[0], (const uint8_t(*)[32])hashes[1], 3),
+                   CP_ETOOBIG);
+  assert_int_equal(cp_sync_send_checkpoint_fork(i.s, log, na, strlen(na), nb, strlen(nb),
+                                                hashes[0], (const uint8_t(*)[32])hashes[1], 65),
+                   CP_ETOOBIG);
+  assert_int_equal(cp_sync_send_checkpoint_fork(i.s, log, na, 0, nb, strlen(nb), hashes[0],
+                                                (const uint8_t(*)[32])hashes[1], 3),
+                   CP_EINVAL);
+  pump(&i, &r, 0, -1);
+  assert_int_equal(cp_sync_status(r.s), 0);
+  assert_int_equal(cpf.n, 1);
+  assert_memory_equal(cpf.log, log, 32);
+  assert_int_equal(cpf.count, 3);
+  assert_true(cpf.len[0] == strlen(na) && memcmp(cpf.item[0], na, cpf.len[0]) == 0);
+  assert_true(cpf.len[1] == strlen(nb) && memcmp(cpf.item[1], nb, cpf.len[1]) == 0);
+  assert_int_equal(cpf.len[2], 4 * 32);
+  assert_memory_equal(cpf.item[2], hashes, 4 * 32);
+  assert_int_equal(cpf.bytes, strlen(na) + strlen(nb) + 4 * 32);
+  close_side(&i);
+  close_side(&r);
+
+  /* From the table: the largest proof (two notes of CP_NOTE_MAX, 64
+   * hashes) is taken. */
+  static char big[CP_NOTE_MAX];
+  memset(big, 'x', sizeof big);
+  raw_i x;
+  raw_open(&x);
+  size_t n = cpfork_msg(m, log, big, CP_NOTE_MAX, big, CP_NOTE_MAX, hashes[0], 64);
+  assert_int_equal(n, 2122 + 32 * 1024);
+  assert_int_equal(raw_send(&x, m, n), 0);
+  assert_int_equal(cpf.n, 2);
+  assert_int_equal(cpf.len[0], CP_NOTE_MAX);
+  assert_int_equal(cpf.len[2], 65 * 32);
+  assert_memory_equal(cpf.item[2], hashes, 65 * 32);
+  close_side(&x.r);
+
+  n = cpfork_msg(m, log, na, strlen(na), nb, strlen(nb), hashes[0], 65);
+  expect_refused(m, n, CP_EPROTO, "CPFORK: malformed");
+  n = cpfork_msg(m, log, big, CP_NOTE_MAX, big, CP_NOTE_MAX, hashes[0], 2);
+  be32(m + 33, CP_NOTE_MAX + 1); /* note a over the limit */
+  expect_refused(m, n, CP_EPROTO, "CPFORK: malformed");
+  n = cpfork_msg(m, log, na, 0, nb, strlen(nb), hashes[0], 2);
+  expect_refused(m, n, CP_EPROTO, "CPFORK: malformed");
+  n = cpfork_msg(m, log, na, strlen(na), nb, strlen(nb), hashes[0], 2);
+  expect_refused(m, n + 1, CP_EPROTO, "CPFORK: malformed"); /* a trailing byte */
+  expect_refused(m, n - 1, CP_EPROTO, "CPFORK: malformed"); /* a byte short */
+  assert_int_equal(cpf.n, 2);
+  cpf_reset();
+}
+
 static uint64_t rs = 0x243f6a8885a308d3ull;
 static uint64_t rnd(void) {
   rs ^= rs << 13;
@@ -761,6 +886,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(wire_oversized_frames),
     cmocka_unit_test(wire_bad_messages),
     cmocka_unit_test(wire_done_twice),
+    cmocka_unit_test(wire_checkpoint_fork),
     cmocka_unit_test(wire_garbage),
 };
 

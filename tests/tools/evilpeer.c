@@ -12,6 +12,7 @@
  *   evilpeer fork   ADDR:PORT PEERKEY DIR [SECONDS]
  *   evilpeer noread ADDR:PORT PEERKEY DIR [SECONDS]
  *   evilpeer hush   ADDR:PORT PEERKEY DIR [SECONDS]
+ *   evilpeer cpfork ADDR:PORT PEERKEY DIR [SECONDS]
  *       The real engine (sync.h) over TCP, authenticated with DIR's
  *       authority key (which the node must allow), answering from DIR's
  *       ledger like an ordinary node, except that it: pushes the next entry
@@ -19,7 +20,9 @@
  *       signed entry at the last seq of its own log (equivocation); or asks
  *       for everything, grants the node unbounded credit and stops reading;
  *       or, a second after the handshake, sends the first bytes of a frame
- *       and then nothing at all, not even keepalives.
+ *       and then nothing at all, not even keepalives; or sends a checkpoint
+ *       of its own log one entry below its size, signed by its key, whose
+ *       root is not its tree's (equivocation by checkpoint).
  *   evilpeer flood-cp-stale|flood-cp-garbage|flood-cp-forged|flood-fork|
  *            flood-have|flood-req|flood-ping|flood-recon ADDR:PORT PEERKEY DIR [SECONDS]
  *       Authenticated as above, then sends one message type as fast as
@@ -34,7 +37,8 @@
  *
  * It waits at most SECONDS (default 30) for the node to react and prints
  * what happened. Exit status: 0 when the node reacted as the mode expects
- * (closed the connection, closed the session, sent the fork proof back;
+ * (closed the connection, closed the session, sent the fork proof back
+ * (cpfork: as a checkpoint fork proof);
  * for noread: held the socket for SECONDS or saw it reset; for hush: closed
  * the connection after the truncated frame; for a flood: closed the session
  * or the connection), 3 when it did
@@ -55,6 +59,7 @@
 
 #include "credport/codec.h"
 #include "credport/entry.h"
+#include "credport/note.h"
 #include "credport/store.h"
 #include "credport/sync.h"
 #include <sodium.h>
@@ -290,6 +295,11 @@ static void take_events(evil *e) {
              (unsigned long long)ev.seq);
       if (memcmp(ev.log, e->self, CP_PK_BYTES) == 0 && ev.seq == e->crafted_seq) e->fork_back = 1;
       break;
+    case CP_SYNC_EV_CHECKPOINT_FORK:
+      cp_hex_encode(ev.log, 8, hex);
+      printf("evilpeer: %s: the node sent a checkpoint fork proof for log %s\n", e->mode, hex);
+      if (memcmp(ev.log, e->self, CP_PK_BYTES) == 0) e->fork_back = 1;
+      break;
     case CP_SYNC_EV_PEER_ERROR:
       printf("evilpeer: %s: the node closed the session: code %d: %.*s\n", e->mode, ev.code,
              ev.items ? (int)ev.items[0].len : 0, ev.items ? (const char *)ev.items[0].p : "");
@@ -341,6 +351,26 @@ static int craft(evil *e, const cp_key *k) {
   }
   if ((rc = cp_entry_decode(last, len, &en, &d)) != 0) {
     fprintf(stderr, "evilpeer: cannot decode the last entry: %s\n", d.msg);
+    return rc;
+  }
+  if (strcmp(e->mode, "cpfork") == 0) {
+    /* A checkpoint at size - 1 whose root is not the tree's. */
+    char origin[CP_ORIGIN_MAX + 1];
+    uint8_t root[CP_HASH_BYTES];
+    if ((rc = cp_reader_begin(e->st, &r)) == 0) rc = cp_reader_log(r, e->self, &li);
+    if (rc == 0 && li.origin.len > CP_ORIGIN_MAX) rc = CP_EINVAL;
+    if (rc == 0) {
+      memcpy(origin, li.origin.p, li.origin.len);
+      origin[li.origin.len] = 0;
+      rc = cp_reader_root(r, e->self, li.size - 1, root);
+    }
+    cp_reader_end(r);
+    root[0] ^= 0x01;
+    if (rc == 0)
+      rc = cp_checkpoint_sign(k, origin, li.size - 1, root, (char *)e->crafted,
+                              sizeof e->crafted, &e->crafted_len);
+    if (rc != 0) fprintf(stderr, "evilpeer: cannot sign a checkpoint: %s\n", cp_strerror(rc));
+    e->crafted_seq = li.size - 1;
     return rc;
   }
   en.time += 1; /* a different entry... */
@@ -523,14 +553,17 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
     }
     if (!noread && !e.pushed) {
       cp_sync_blob b = {e.crafted, e.crafted_len};
-      int prc = cp_sync_push(e.s, e.self, e.crafted_seq, &b, 1);
+      int prc = strcmp(mode, "cpfork") == 0
+                    ? cp_sync_send_checkpoint(e.s, e.self, (const char *)e.crafted, e.crafted_len)
+                    : cp_sync_push(e.s, e.self, e.crafted_seq, &b, 1);
       if (prc == 0) {
         e.pushed = 1;
         printf("evilpeer: %s: pushed a crafted entry at seq %llu\n", mode,
                (unsigned long long)e.crafted_seq);
       }
     }
-    if (!noread && e.fork_back && strcmp(mode, "fork") == 0) done = 1;
+    if (!noread && e.fork_back && (strcmp(mode, "fork") == 0 || strcmp(mode, "cpfork") == 0))
+      done = 1;
     if (noread && e.reading) {
       cp_sync_stats st;
       cp_sync_get_stats(e.s, &st);
@@ -556,9 +589,9 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
     printf("evilpeer: badsig: %s after %llu ms\n",
            status == 0 ? "the node ended the session" : "the node did not react",
            (unsigned long long)ms);
-  } else if (strcmp(mode, "fork") == 0) {
+  } else if (strcmp(mode, "fork") == 0 || strcmp(mode, "cpfork") == 0) {
     if (e.fork_back) status = 0;
-    printf("evilpeer: fork: %s after %llu ms\n",
+    printf("evilpeer: %s: %s after %llu ms\n", mode,
            status == 0 ? "the node sent the fork proof back" : "no fork proof came back",
            (unsigned long long)ms);
   } else if (hush) {
@@ -604,7 +637,7 @@ int main(int argc, char **argv) {
     return raw_mode(mode, argv[2], argc == 4 ? (unsigned)strtoul(argv[3], NULL, 10) : 30);
   }
   if (strcmp(mode, "badsig") == 0 || strcmp(mode, "fork") == 0 || strcmp(mode, "noread") == 0 ||
-      strcmp(mode, "hush") == 0 || strcmp(mode, "flood-cp-stale") == 0 ||
+      strcmp(mode, "hush") == 0 || strcmp(mode, "cpfork") == 0 || strcmp(mode, "flood-cp-stale") == 0 ||
       strcmp(mode, "flood-cp-garbage") == 0 || strcmp(mode, "flood-cp-forged") == 0 ||
       strcmp(mode, "flood-fork") == 0 ||
       strcmp(mode, "flood-have") == 0 || strcmp(mode, "flood-req") == 0 ||
