@@ -56,8 +56,8 @@ for ((k = 1; k <= KILLS; k++)); do
   ms=$((RANDOM % (EXTRA + 1)))
   moments+=("$target+${ms}ms")
   start_node B
-  wait_for 30 reached "$target" ||
-    die "kill $k (seed $SEED): B did not reach $target entries of A's log in 30 s"
+  wait_for 120 reached "$target" ||
+    die "kill $k (seed $SEED): B did not reach $target entries of A's log in 120 s"
   sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
   # What B has committed at this instant: status reads a committed snapshot.
   before=$(log_size B "${KEY[A]}")
@@ -79,7 +79,7 @@ say "$mid of $KILLS kills landed before the transfer was complete"
 
 say "B restarts a last time; the sync completes"
 start_node B
-wait_for 60 same_heads A B || die "no convergence after the last restart: A: $(heads A) / B: $(heads B)"
+wait_for 180 same_heads A B || die "no convergence after the last restart: A: $(heads A) / B: $(heads B)"
 stop_node B
 stop_node A
 same_heads A B || die "heads differ: A: $(heads A) / B: $(heads B)"
