@@ -247,9 +247,15 @@ int cp_key_load(const char *path, cp_key **out, cp_diag *d) {
   size_t n = 0;
   int fd, rc = CP_OK;
 
-  fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+   * writer; with it the open returns and fstat below refuses the FIFO.
+   * O_NOFOLLOW: a link could point the node at a key it does not own. */
+  fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     rc = -errno;
+    if (errno == ELOOP)
+      return cp_diag_set(d, CP_EKEYFILE, "%s: is a symbolic link; name the key file itself",
+                         path);
     return cp_diag_set(d, rc, "%s: cannot open key file: %s", path, strerror(errno));
   }
   if (fstat(fd, &st) != 0) {
@@ -258,6 +264,14 @@ int cp_key_load(const char *path, cp_key **out, cp_diag *d) {
   }
   if (!S_ISREG(st.st_mode)) {
     rc = cp_diag_set(d, CP_EKEYFILE, "%s: not a regular file", path);
+    goto out;
+  }
+  /* As OpenSSH does for private keys: another user who owns the file can
+   * replace the key or widen its mode at will. */
+  if (st.st_uid != geteuid()) {
+    rc = cp_diag_set(d, CP_EKEYFILE, "%s: key file is owned by uid %lu, not by this user "
+                     "(uid %lu); run: chown %lu %s", path, (unsigned long)st.st_uid,
+                     (unsigned long)geteuid(), (unsigned long)geteuid(), path);
     goto out;
   }
   if ((st.st_mode & 077) != 0) {

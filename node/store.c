@@ -14,7 +14,8 @@
 
 #include "store_internal.h"
 
-#define MAP_SIZE_DEFAULT (64ull << 30) /* address space only; the file grows as used */
+#define MAP_SIZE_DEFAULT ((size_t)64 << 30) /* address space only; the file grows as used */
+#define MAP_SIZE_MIN ((size_t)1 << 30)
 #define RECENT_MAX_DEFAULT 131072u     /* records in a recent index tier (node/tiers.c) */
 
 int cp__err_mdb(int rc, cp_diag *d, const char *what) {
@@ -40,6 +41,31 @@ int cp__err_mdb(int rc, cp_diag *d, const char *what) {
   return cp_diag_set(d, CP_ESTORE, "%s: %s", what, mdb_strerror(rc));
 }
 
+/* Creates and opens s->env. The map is address space only, but where less
+ * is available than MAP_SIZE_DEFAULT (a ulimit -v, a memory checker such as
+ * valgrind, whose limit is below 64 GiB) mmap fails with ENOMEM or EINVAL;
+ * then halved maps are tried down to MAP_SIZE_MIN (LMDB still maps at least
+ * the data file's size). On failure s->env is NULL. */
+static int env_open(cp_store *s, const char *dir, unsigned envflags) {
+  size_t size = MAP_SIZE_DEFAULT;
+  for (;;) {
+    int rc = mdb_env_create(&s->env);
+    if (rc != 0) {
+      s->env = NULL;
+      return rc;
+    }
+    if ((rc = mdb_env_set_maxdbs(s->env, 24)) == 0 &&
+        (rc = mdb_env_set_mapsize(s->env, size)) == 0 &&
+        (rc = mdb_env_set_maxreaders(s->env, 126)) == 0 &&
+        (rc = mdb_env_open(s->env, dir, envflags, 0600)) == 0)
+      return 0;
+    mdb_env_close(s->env);
+    s->env = NULL;
+    if ((rc != ENOMEM && rc != EINVAL) || size <= MAP_SIZE_MIN) return rc;
+    size /= 2;
+  }
+}
+
 int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
   cp_store *s = NULL;
   MDB_txn *txn = NULL;
@@ -55,14 +81,10 @@ int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
   s->recent_max = RECENT_MAX_DEFAULT;
   snprintf(s->path, sizeof s->path, "%s/data.mdb", dir);
   snprintf(s->headfile, sizeof s->headfile, "%s/own-head", dir);
-  if ((rc = mdb_env_create(&s->env)) != 0) goto out;
-  if ((rc = mdb_env_set_maxdbs(s->env, 24)) != 0) goto out;
-  if ((rc = mdb_env_set_mapsize(s->env, MAP_SIZE_DEFAULT)) != 0) goto out;
-  if ((rc = mdb_env_set_maxreaders(s->env, 126)) != 0) goto out;
   unsigned envflags = MDB_NOTLS | MDB_NORDAHEAD;
   if (flags & CP_STORE_RDONLY) envflags |= MDB_RDONLY;
   if (flags & CP_STORE_NOSYNC) envflags |= MDB_NOSYNC;
-  if ((rc = mdb_env_open(s->env, dir, envflags, 0600)) != 0) goto out;
+  if ((rc = env_open(s, dir, envflags)) != 0) goto out;
   unsigned c = (flags & CP_STORE_RDONLY) ? 0 : MDB_CREATE;
   if ((rc = mdb_txn_begin(s->env, NULL, (flags & CP_STORE_RDONLY) ? MDB_RDONLY : 0, &txn)) != 0)
     goto out;

@@ -28,6 +28,7 @@
 
 #include "credport/entry.h"
 #include "credport/merkle.h"
+#include "credport/text.h"
 #include "text.h"
 
 #define DATE_MAX 2932896U                /* 9999-12-31 */
@@ -648,10 +649,51 @@ int cp_entry_encode_unsigned(const cp_entry *e, uint8_t *out, size_t cap, size_t
   return CP_OK;
 }
 
+/* ---- text in new entries (SPEC: E-new-1) --------------------------------- */
+
+static int chk_new_str(const char *name, int idx, const char *sub, cp_str s, unsigned rule,
+                       cp_diag *d) {
+  size_t bad;
+  uint32_t c;
+  if (rule == S_ID || rule == S_JURIS) return CP_OK; /* their classes admit none */
+  const char *why = cp_text_check_new(s.p, s.len, rule == S_TEXT || rule == S_DOC, &bad, &c);
+  if (why == NULL) return CP_OK;
+  if (idx >= 0)
+    return cp_diag_set(d, CP_EINVAL, "%s[%d]%s: %s U+%04X at byte %zu is not allowed in a new "
+                       "entry", name, idx, sub, why, (unsigned)c, bad);
+  return cp_diag_set(d, CP_EINVAL, "%s%s: %s U+%04X at byte %zu is not allowed in a new entry",
+                     name, sub, why, (unsigned)c, bad);
+}
+
+int cp_entry_check_new(const cp_entry *e, cp_diag *d) {
+  if (e->type == 0 || e->type > TYPE_MAX) return CP_OK; /* the encoder refuses it */
+  const body *b = &BODIES[e->type];
+  const uint8_t *base = (const uint8_t *)e;
+  int rc = CP_OK;
+  for (size_t i = 0; i < b->n && rc == CP_OK; i++) {
+    const fld *f = &b->f[i];
+    uint32_t n = f->kind == K_LIST || f->kind == K_TOTALS ? get_u32(e, f->aux) : 0;
+    if (f->kind == K_STR) {
+      rc = chk_new_str(f->name, -1, "", *(const cp_str *)(const void *)(base + f->off), f->rule, d);
+    } else if (f->kind == K_LIST) {
+      const cp_str *items = (const cp_str *)(const void *)(base + f->off);
+      for (uint32_t j = 0; j < n && j < CP_LIST_MAX && rc == CP_OK; j++)
+        rc = chk_new_str(f->name, (int)j, "", items[j], f->rule, d);
+    } else if (f->kind == K_TOTALS) {
+      const cp_total *t = (const cp_total *)(const void *)(base + f->off);
+      for (uint32_t j = 0; j < n && j < CP_TOTALS_MAX && rc == CP_OK; j++)
+        rc = chk_new_str(f->name, (int)j, ".currency", t[j].currency, f->rule, d);
+    }
+  }
+  return rc;
+}
+
 int cp_entry_sign(cp_entry *e, const cp_key *k, uint8_t *out, size_t cap, size_t *len,
                   cp_diag *d) {
   size_t n;
-  int rc = cp_entry_encode_unsigned(e, out, cap, &n, d);
+  int rc = cp_entry_check_new(e, d);
+  if (rc != CP_OK) return rc;
+  rc = cp_entry_encode_unsigned(e, out, cap, &n, d);
   if (rc != CP_OK) return rc;
   rc = cp_sig_sign(k, CP_PURPOSE_ENTRY, out, n, e->sig);
   if (rc != CP_OK) return cp_diag_set(d, rc, "entry.signature: signing failed");

@@ -1,7 +1,10 @@
 /* credport — text checks for proto/ (see text.h). */
 #include "text.h"
 
+#include <stdio.h>
 #include <string.h>
+
+#include "credport/text.h"
 
 /* Length of the valid UTF-8 sequence at p[0] (n bytes available, n >= 1,
  * p[0] >= 0x80), or 0: overlong forms, surrogates, code points above
@@ -107,4 +110,79 @@ const char *cp__enc_text_check(const uint8_t *p, size_t n, cp_text_class cls, si
   }
   if (cls == CP_TEXT_JURISDICTION && n > 0) return jurisdiction(p, n, bad);
   return NULL;
+}
+
+/* ---- display safety (credport/text.h) ----------------------------------- */
+
+int cp_text_deceptive(uint32_t c) {
+  return c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x061C || c == 0x200E || c == 0x200F ||
+         c == 0x2028 || c == 0x2029 || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2066 && c <= 0x2069);
+}
+
+static const char *deceptive_kind(uint32_t c) {
+  if (c == '\n') return "line feed";
+  if (c == '\t') return "tab";
+  if (c < 0x20 || c == 0x7F) return "control character";
+  if (c <= 0x9F) return "C1 control character";
+  if (c == 0x2028 || c == 0x2029) return "line or paragraph separator";
+  return "bidirectional control";
+}
+
+const char *cp_text_check_new(const char *text, size_t n, int multiline, size_t *bad,
+                              uint32_t *cp) {
+  const uint8_t *p = (const uint8_t *)text;
+  size_t i = 0;
+  while (i < n) {
+    uint32_t c = p[i];
+    size_t k = 1;
+    /* Invalid UTF-8 is the encoder's to refuse, with its own message. */
+    if (c >= 0x80 && (k = utf8_seq(p + i, n - i, &c)) == 0) return NULL;
+    if (cp_text_deceptive(c) && !(multiline && (c == '\n' || c == '\t'))) {
+      *bad = i;
+      *cp = c;
+      return deceptive_kind(c);
+    }
+    i += k;
+  }
+  return NULL;
+}
+
+size_t cp_text_escape(const char *text, size_t n, char *out, size_t cap) {
+  const uint8_t *p = (const uint8_t *)text;
+  size_t i = 0, need = 0, written = 0;
+  int full = cap == 0;
+  while (i < n) {
+    char tmp[16];
+    const char *piece = tmp;
+    size_t plen, k = 1;
+    uint32_t c = p[i];
+    if (c >= 0x80 && (k = utf8_seq(p + i, n - i, &c)) == 0) {
+      k = 1;
+      plen = (size_t)snprintf(tmp, sizeof tmp, "\\x{%02X}", (unsigned)p[i]);
+    } else if (c == '\\') {
+      piece = "\\\\", plen = 2;
+    } else if (c == '\n') {
+      piece = "\\n", plen = 2;
+    } else if (c == '\t') {
+      piece = "\\t", plen = 2;
+    } else if (c == '\r') {
+      piece = "\\r", plen = 2;
+    } else if (cp_text_deceptive(c)) {
+      plen = (size_t)snprintf(tmp, sizeof tmp, "\\u{%04X}", (unsigned)c);
+    } else {
+      piece = text + i, plen = k;
+    }
+    /* Whole pieces only: an escape or a UTF-8 sequence is never cut. */
+    if (!full && written + plen < cap) {
+      memcpy(out + written, piece, plen);
+      written += plen;
+    } else {
+      full = 1;
+    }
+    need += plen;
+    i += k;
+  }
+  if (cap > 0) out[written] = '\0';
+  return need;
 }

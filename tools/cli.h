@@ -49,6 +49,18 @@ int cli_parse_hours(const char *s, uint32_t *x100);
 int cli_sha256_file(const char *path, uint8_t out[CP_HASH_BYTES], cp_diag *d);
 uint64_t cli_now(void);
 
+/* Human output of text that came from the ledger, a partner or a file
+ * (text_out.c): every printer that is not JSON shows such text only through
+ * these, so a newline, control or bidirectional override in it is shown
+ * escaped (cp_text_escape) instead of forging or reordering what is shown.
+ * cli_put_text writes p[0, n) escaped to f. cli_text escapes into out
+ * (cap bytes, cut at a whole piece) and returns out. cli_json_human
+ * escapes every string and object key in v in place, for printers that
+ * format a JSON result; 0 on success, -1 if memory ran out. */
+void cli_put_text(FILE *f, const char *p, size_t n);
+const char *cli_text(const char *p, size_t n, char *out, size_t cap);
+int cli_json_human(json_t *v);
+
 /* Writes a JSON value to stdout followed by a newline, then frees it. */
 void cli_print_json(json_t *v);
 /* JSON form of an entry (the `show` and `log --json` shape). */

@@ -80,7 +80,8 @@ int cmd_init(cli *c, int argc, char **argv) {
   probe.u.authority.jurisdiction = (cp_str){jur, strlen(jur)};
   probe.u.authority.origin = (cp_str){origin, strlen(origin)};
   probe.u.authority.role = (uint8_t)r;
-  if ((rc = cp_entry_encode_unsigned(&probe, buf, sizeof buf, &len, &d)) != 0) {
+  if ((rc = cp_entry_check_new(&probe, &d)) != 0 ||
+      (rc = cp_entry_encode_unsigned(&probe, buf, sizeof buf, &len, &d)) != 0) {
     cp_key_free(k);
     return cli_usage(c, "%s", d.msg);
   }
@@ -145,10 +146,16 @@ int cmd_whoami(cli *c, int argc, char **argv) {
     json_object_set_new(o, "root", json_string(root));
     cli_print_json(o);
   } else {
-    printf("authority     %.*s (%.*s, %s)\n", (int)li.name.len, li.name.p,
-           (int)li.jurisdiction.len, li.jurisdiction.p, cp_role_name(li.role));
-    printf("public key    %s\ndid           %s\norigin        %s\nvkey          %s\n", hex, did,
-           origin, vkey);
+    fputs("authority     ", stdout);
+    cli_put_text(stdout, li.name.p, li.name.len);
+    fputs(" (", stdout);
+    cli_put_text(stdout, li.jurisdiction.p, li.jurisdiction.len);
+    printf(", %s)\npublic key    %s\ndid           %s\norigin        ", cp_role_name(li.role), hex,
+           did);
+    cli_put_text(stdout, origin, strlen(origin));
+    fputs("\nvkey          ", stdout);
+    cli_put_text(stdout, vkey, strlen(vkey));
+    putchar('\n');
     printf("log size      %llu\nroot          %s\n", (unsigned long long)li.size, root);
   }
 out:

@@ -98,8 +98,9 @@ static void print_result(const char *json, size_t len, const cp_policy_entry *pe
   char a[48], t[48], hex[2 * CP_HASH_BYTES + 1];
   size_t i, j;
   json_t *v, *f;
-  if (res == NULL) {
-    fwrite(json, 1, len, stdout);
+  if (res == NULL || cli_json_human(res) != 0) {
+    json_decref(res);
+    cli_put_text(stdout, json, len);
     putchar('\n');
     return;
   }
@@ -163,8 +164,9 @@ static void print_district(const char *json, size_t len) {
   char a[48], cst[48];
   size_t i, j;
   json_t *p, *cu;
-  if (res == NULL) {
-    fwrite(json, 1, len, stdout);
+  if (res == NULL || cli_json_human(res) != 0) {
+    json_decref(res);
+    cli_put_text(stdout, json, len);
     putchar('\n');
     return;
   }

@@ -155,6 +155,10 @@ int cmd_status(cli *c, int argc, char **argv) {
   }
   size_t i;
   json_t *v;
+  if (cli_json_human(x.logs) != 0 || cli_json_human(x.forks) != 0 || cli_json_human(peers) != 0) {
+    json_decref(x.logs), json_decref(x.forks), json_decref(peers);
+    return cli_fail(c, "out of memory");
+  }
   printf("%-18s %-34s %8s  %-44s %s\n", "LOG", "NAME", "SIZE", "ROOT", "CHECKPOINT");
   json_array_foreach(x.logs, i, v) {
     json_t *cs = json_object_get(v, "checkpoint_size");

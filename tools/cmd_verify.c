@@ -273,12 +273,14 @@ verdict:
   if (why != NULL) {
     st = cli_fail(c, "the proof does NOT hold: %s", why);
   } else if (!c->json) {
+    char org[4 * CP_ORIGIN_MAX];
+    cli_text(res.cp.origin, strlen(res.cp.origin), org, sizeof org);
     if (p->kind == CP_PROOF_INCLUSION)
       printf("ok: leaf %llu is included in %s at size %llu (checkpoint signature verified)\n",
-             (unsigned long long)p->leaf_index, res.cp.origin, (unsigned long long)res.cp.size);
+             (unsigned long long)p->leaf_index, org, (unsigned long long)res.cp.size);
     else
       printf("ok: %s at size %llu extends size %llu consistently (checkpoint signature "
-             "verified)\n", res.cp.origin, (unsigned long long)res.cp.size,
+             "verified)\n", org, (unsigned long long)res.cp.size,
              (unsigned long long)p->old_size);
   }
 out:
@@ -300,8 +302,11 @@ static void audit_line(void *ctx, const char *line) {
   auditctx *a = ctx;
   if (a->arr != NULL)
     json_array_append_new(a->arr, json_string(line));
-  else
-    printf("PROBLEM  %s\n", line);
+  else {
+    fputs("PROBLEM  ", stdout);
+    cli_put_text(stdout, line, strlen(line));
+    putchar('\n');
+  }
 }
 
 int cmd_audit(cli *c, int argc, char **argv) {

@@ -131,14 +131,16 @@ void cli_entry_line(FILE *f, const uint8_t *buf, size_t len) {
   fprintf(f, "%6llu  %s  %-11s ", (unsigned long long)e.seq, idh, cp_entry_type_name(e.type));
   switch (e.type) {
   case CP_T_AUTHORITY:
-    fprintf(f, "%.*s (%.*s, %s)", (int)e.u.authority.name.len, e.u.authority.name.p,
-            (int)e.u.authority.jurisdiction.len, e.u.authority.jurisdiction.p,
-            cp_role_name(e.u.authority.role));
+    cli_put_text(f, e.u.authority.name.p, e.u.authority.name.len);
+    fputs(" (", f);
+    cli_put_text(f, e.u.authority.jurisdiction.p, e.u.authority.jurisdiction.len);
+    fprintf(f, ", %s)", cp_role_name(e.u.authority.role));
     break;
   case CP_T_CREDENTIAL:
-    fprintf(f, "%.*s \"%.*s\" level %u, %u.%02u h", (int)e.u.credential.id.len,
-            e.u.credential.id.p, (int)e.u.credential.title.len, e.u.credential.title.p,
-            e.u.credential.level, e.u.credential.hours_x100 / 100,
+    cli_put_text(f, e.u.credential.id.p, e.u.credential.id.len);
+    fputs(" \"", f);
+    cli_put_text(f, e.u.credential.title.p, e.u.credential.title.len);
+    fprintf(f, "\" level %u, %u.%02u h", e.u.credential.level, e.u.credential.hours_x100 / 100,
             e.u.credential.hours_x100 % 100);
     break;
   case CP_T_AWARD:
@@ -148,13 +150,14 @@ void cli_entry_line(FILE *f, const uint8_t *buf, size_t len) {
     break;
   case CP_T_REVOKE:
     short_hex(a, e.u.revoke.award);
-    fprintf(f, "award %s…: %.*s", a, (int)e.u.revoke.reason.len, e.u.revoke.reason.p);
+    fprintf(f, "award %s…: ", a);
+    cli_put_text(f, e.u.revoke.reason.p, e.u.revoke.reason.len);
     break;
   case CP_T_ENDORSE:
     short_hex(a, e.u.endorse.subject);
-    fprintf(f, "%s %s…: %.*s",
-            e.u.endorse.kind == CP_SUBJECT_AUTHORITY ? "authority" : "credential", a,
-            (int)e.u.endorse.claim.len, e.u.endorse.claim.p);
+    fprintf(f, "%s %s…: ", e.u.endorse.kind == CP_SUBJECT_AUTHORITY ? "authority" : "credential",
+            a);
+    cli_put_text(f, e.u.endorse.claim.p, e.u.endorse.claim.len);
     break;
   case CP_T_APPROVE:
     short_hex(a, e.u.approve.educator);
@@ -162,8 +165,8 @@ void cli_entry_line(FILE *f, const uint8_t *buf, size_t len) {
     fprintf(f, "educator %s… approved %s", a, date);
     break;
   case CP_T_POLICY:
-    fprintf(f, "%.*s (%zu bytes)", (int)e.u.policy.id.len, e.u.policy.id.p,
-            e.u.policy.document.len);
+    cli_put_text(f, e.u.policy.id.p, e.u.policy.id.len);
+    fprintf(f, " (%zu bytes)", e.u.policy.document.len);
     break;
   case CP_T_RECOGNITION:
     short_hex(a, e.u.recognition.educator);
@@ -202,6 +205,11 @@ static void text_value(FILE *f, const char *key, json_t *v, int indent) {
 
 void cli_entry_text(FILE *f, const uint8_t *buf, size_t len) {
   json_t *j = cli_entry_json(buf, len);
+  if (cli_json_human(j) != 0) {
+    fputs("(out of memory)\n", f);
+    json_decref(j);
+    return;
+  }
   text_value(f, NULL, j, 0);
   json_decref(j);
 }

@@ -158,8 +158,19 @@ unsigned cp_role_parse(const char *s);
  */
 int cp_entry_encode_unsigned(const cp_entry *e, uint8_t *out, size_t cap, size_t *len,
                              cp_diag *d) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
-/* Encodes, signs with k (which must match e->log or the current signing key),
- * stores the signature in e->sig and out; *len is the whole entry. */
+/* The rule for entries this node creates, on top of the decoder's
+ * (SPEC: E-new-1, docs/FORMATS.md "Text in new entries"): no text field
+ * holds a character cp_text_deceptive (text.h) names, except TAB and LF in
+ * the multi-line fields (credential.competency, credential.evidence,
+ * policy.document). CP_EINVAL, naming the field, the kind of character,
+ * its code point and byte offset. Entries received from other logs are
+ * never held to it. */
+int cp_entry_check_new(const cp_entry *e, cp_diag *d) __attribute__((warn_unused_result,
+                                                                      nonnull(1)));
+/* Checks e with cp_entry_check_new, then encodes, signs with k (which must
+ * match e->log or the current signing key), stores the signature in e->sig
+ * and out; *len is the whole entry. This is the one place where this node
+ * signs entries. */
 int cp_entry_sign(cp_entry *e, const cp_key *k, uint8_t *out, size_t cap, size_t *len,
                   cp_diag *d) __attribute__((warn_unused_result, nonnull(1, 2, 3, 5)));
 

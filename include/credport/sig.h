@@ -46,9 +46,12 @@ void cp_key_public(const cp_key *k, uint8_t pk[CP_PK_BYTES]) __attribute__((nonn
  *   credport-ed25519-secret-key-v1
  *   <64 lowercase hex digits of the 32-byte seed>
  * cp_key_save creates the file with mode 0600 and O_EXCL (it never
- * overwrites). cp_key_load refuses a file that group or others can read or
- * write (CP_EKEYFILE, "chmod 600" advice in d), a truncated or malformed
- * file (CP_EKEYFILE, naming the line and byte), and a missing file (-ENOENT).
+ * overwrites). cp_key_load refuses, with CP_EKEYFILE and the reason in d:
+ * a symbolic link, anything that is not a regular file (a FIFO or device is
+ * refused at once, never waited on), a file owned by another uid than the
+ * process's effective one (naming the owner), a file that group or others
+ * can read or write ("chmod 600" advice), and a truncated or malformed file
+ * (naming the line and byte). A missing file gives -ENOENT.
  */
 int cp_key_save(const cp_key *k, const char *path, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 2)));

@@ -176,8 +176,36 @@ run 1 -d "$D" credential define --id mc-3 --title t --competency c --level 1 --h
 has "authority key" "$T/err"
 : >"$D/authority.key"
 run 1 -d "$D" credential define --id mc-3 --title t --competency c --level 1 --hours 1
+say "a FIFO at authority.key is refused at once, not waited on"
+rm "$D/authority.key"
+mkfifo "$D/authority.key"
+st=0
+timeout 10 "$CP" -d "$D" credential define --id mc-3 --title t --competency c --level 1 \
+  --hours 1 >"$T/out" 2>"$T/err" || st=$?
+[ "$st" != 124 ] || die "a FIFO at authority.key hung the command (killed after 10 s)"
+[ "$st" = 1 ] || { cat "$T/err"; die "a FIFO at authority.key: exit $st, want 1"; }
+has "authority.key: not a regular file" "$T/err"
+rm "$D/authority.key"
+say "a symbolic link at authority.key is refused"
+cp "$T/key.good" "$T/key.linked"
+chmod 600 "$T/key.linked"
+ln -s "$T/key.linked" "$D/authority.key"
+run 1 -d "$D" credential define --id mc-3 --title t --competency c --level 1 --hours 1
+has "symbolic link" "$T/err"
+rm "$D/authority.key"
 cp "$T/key.good" "$D/authority.key"
 chmod 600 "$D/authority.key"
+if [ "$(id -u)" = 0 ] && nobody=$(id -u nobody 2>/dev/null); then
+  say "a key file owned by another user is refused, naming its owner"
+  chown nobody "$D/authority.key"
+  run 1 -d "$D" credential define --id mc-3 --title t --competency c --level 1 --hours 1
+  has "owned by uid $nobody" "$T/err"
+  chown 0 "$D/authority.key"
+elif [ "$(id -u)" != 0 ]; then
+  say "a key file owned by another user is refused (as root only: skipped, not root)"
+else
+  die "running as root but there is no user nobody to own a key file"
+fi
 same_size 11
 run 0 -d "$D" credential define --id mc-3 --title t --competency c --level 1 --hours 1
 same_size 12
@@ -210,6 +238,24 @@ run 0 -d "$D" approve --educator "$ANA" --credential "$CRED" --approved 2026-01-
 run 0 -d "$D" show "$(cat "$T/out")" --json
 has "\"plan_sha256\":\"$PLSUM\"" "$T/out"
 same_size 14
+
+say "newlines, C1 controls and bidirectional controls are refused in new entries' text"
+run 2 -d "$T/evil" init --name $'Evil\nRow' --jurisdiction US-NC --role state
+has "authority.name: line feed U+000A at byte 4 is not allowed in a new entry" "$T/err"
+[ ! -e "$T/evil/authority.key" ] || die "a refused init left a key behind"
+run 1 -d "$D" credential define --id mc-9 --title $'Reading \u202egnp.exe' --competency c \
+  --level 1 --hours 1
+has "credential.title: bidirectional control U+202E at byte 8" "$T/err"
+run 1 -d "$D" credential define --id mc-9 --title t --competency $'one\u0085two' --level 1 \
+  --hours 1
+has "credential.competency: C1 control character U+0085 at byte 3" "$T/err"
+same_size 14
+say "multi-line fields keep their lines; human output shows them escaped"
+run 0 -d "$D" credential define --id mc-9 --title t --competency $'line one\nline two' \
+  --level 1 --hours 1
+run 0 -d "$D" show "$(cat "$T/out")"
+has 'line one\\nline two' "$T/out"
+same_size 15
 
 say "audit is clean"
 run 0 -d "$D" audit

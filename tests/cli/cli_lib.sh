@@ -11,10 +11,40 @@
 # $T/out, stderr in $T/err), has TEXT FILE, lacks TEXT FILE, jstr KEY FILE,
 # size (entries in D's own log) and same_size N (dies, saying
 # $SAME_SIZE_WHY, when the size is not N).
+#
+# CP_RUN, when set, is a command line put in front of every credport call
+# (CI sets it to valgrind memcheck): CP is replaced by a wrapper that runs
+# "$CP_RUN" with its report going to $T/run.PID.log. Any report left there
+# when the script exits fails the script, also when the call it came from
+# was expected to fail or ran in the background.
 
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 D=$T/node
+cli__run_check() {
+  local st=$? f bad=0
+  for f in "$T"/run.*.log; do
+    [ -s "$f" ] || continue
+    printf -- '--- %s reported (%s):\n' "${CP_RUN%% *}" "$f" >&2
+    cat "$f" >&2
+    bad=1
+  done
+  rm -rf "$T"
+  if [ "$bad" = 1 ]; then
+    printf 'FAIL: %s reported errors in credport (above)\n' "${CP_RUN%% *}" >&2
+    exit 1
+  fi
+  exit "$st"
+}
+trap cli__run_check EXIT
+cli__wrap() {
+  local log=
+  [ -n "${CP_RUN:-}" ] || return 0
+  case $CP_RUN in valgrind*) log=--log-file=$T/run.%p.log ;; esac
+  printf '#!/bin/sh\nexec %s %s %q "$@"\n' "$CP_RUN" "$log" "$CP" >"$T/credport"
+  chmod +x "$T/credport"
+  CP=$T/credport
+}
+if [ -n "${CP:-}" ]; then cli__wrap; fi
 SAME_SIZE_WHY=${SAME_SIZE_WHY:-something was written}
 
 say() { printf 'check: %s\n' "$*"; }
@@ -38,6 +68,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   # Run on its own: check the helpers.
   set -euo pipefail
   CP=${1:?usage: cli_lib.sh PATH-TO-CREDPORT}
+  cli__wrap
   say "run passes on the expected status and fails on another"
   run 0 -d "$D" init --name "Lib Test" --jurisdiction US-NC --role state
   if (run 0 -d "$T/missing" whoami) >/dev/null 2>&1; then die "run accepted exit 1 for 0"; fi

@@ -8,9 +8,9 @@
 # reason. (Before, the backoff was reset by every handshake: 13 sessions
 # in 8 s.) Then the other half: a session that synced and stayed up resets
 # the backoff, so a partner restarted again and again is redialled at once.
-# Usage: bash fed_backoff.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_backoff.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_backoff.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_backoff.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 

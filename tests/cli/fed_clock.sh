@@ -12,9 +12,9 @@
 #    full sync batch (256 entries from seq 0): the sender must start a batch
 #    with it so that its correction travels with it (B grants credit for one
 #    batch at a time, so no two batches are committed together).
-# Usage: bash fed_clock.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_clock.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_clock.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_clock.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 

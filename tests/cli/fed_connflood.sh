@@ -10,9 +10,9 @@
 # reserve for addresses that authenticated before); the node's
 # log stays small and names the flooding sources with a count in aggregated
 # summary lines.
-# Usage: bash fed_connflood.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_connflood.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_connflood.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_connflood.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 find_evilpeer

@@ -9,9 +9,9 @@
 # - both show it in `status` (JSON and text, kind "checkpoint") and
 #   `audit`, and stop accepting X's log;
 # - the A-B session does not end over it and there is no reconnect loop.
-# Usage: bash fed_cpfork.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_cpfork.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_cpfork.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_cpfork.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 find_evilpeer

@@ -9,9 +9,9 @@
 # the penalty lasts its key is refused. An honest partner's one-shot sync,
 # timed before the floods and again under a repeated checkpoint flood, takes
 # at most twice as long (with a floor of 3 s for noise).
-# Usage: bash fed_flood.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_flood.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_flood.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_flood.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 find_evilpeer

@@ -8,9 +8,9 @@
 #     non-zero and says what is left ("log ...: we hold N"). The receiver's
 #     window is made small (CREDPORT_CREDIT_ENTRIES) so that the partner,
 #     stopped, cannot have sent everything already.
-# Usage: bash fed_oneshot.sh PATH-TO-CREDPORT [SHARED-VECTORS-DIR]
+# Usage: bash fed_oneshot.sh PATH-TO-CREDPORT
 set -euo pipefail
-CP=${1:?usage: fed_oneshot.sh PATH-TO-CREDPORT [VECTORS]}
+CP=${1:?usage: fed_oneshot.sh PATH-TO-CREDPORT}
 # shellcheck source=fed_lib.sh
 . "$(dirname "$0")/fed_lib.sh"
 AWARDS=40000
