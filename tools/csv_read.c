@@ -54,6 +54,14 @@ static void on_record(int term, void *ctx) {
   r->col = 0;
 }
 
+/* RFC 4180: spaces are part of a field. libcsv would otherwise trim them,
+ * holding trailing spaces in its buffer until the field ends; with none
+ * trimmed, what it holds is exactly the field read so far. */
+static int no_space(unsigned char c) {
+  (void)c;
+  return 0;
+}
+
 int cli_csv_init(cli_csv *r, size_t ncols, size_t field_max, cli_csv_row_fn fn, void *ctx) {
   memset(r, 0, sizeof *r);
   if (ncols == 0 || ncols > CLI_CSV_COLS_MAX) return CP_EINVAL;
@@ -70,12 +78,17 @@ int cli_csv_init(cli_csv *r, size_t ncols, size_t field_max, cli_csv_row_fn fn, 
     cli_csv_free(r);
     return CP_ENOMEM;
   }
+  csv_set_space_func(&r->p, no_space);
   return CP_OK;
 }
 
-/* libcsv holds the field being read in entry_buf[0..entry_pos). */
+/* libcsv holds the field being read in entry_buf[0..entry_pos): its bytes
+ * so far (a doubled quote counted once), plus a quoted field's closing
+ * quote until the next byte shows it is not the first of a doubled one.
+ * So a field is over the limit once more than field_max + 1 bytes are
+ * held; on_field checks the exact length when the field ends. */
 static int check_partial(cli_csv *r) {
-  if (r->p.entry_pos > r->field_max) return fail(r, CP_ETOOBIG, r->col, "too long");
+  if (r->p.entry_pos > r->field_max + 1) return fail(r, CP_ETOOBIG, r->col, "too long");
   return CP_OK;
 }
 

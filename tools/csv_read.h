@@ -5,8 +5,9 @@
  * callback with its first `ncols` fields. Every field is bounded while it
  * is read: the reader feeds libcsv at most CLI_CSV_STEP bytes at a time and
  * refuses a field as soon as it holds more than `field_max` bytes, so the
- * memory a file can make it hold is field_max + CLI_CSV_STEP, whatever the
- * file. A NUL byte in a field is refused too (a C string would end there).
+ * memory a file can make it hold is about field_max + CLI_CSV_STEP,
+ * whatever the file. A NUL byte in a field is refused too (a C string would end there).
+ * Spaces are part of a field (RFC 4180), never trimmed.
  * Errors name the record ("row", the header being row 1) and the column
  * (0-based index) of the offending field.
  */

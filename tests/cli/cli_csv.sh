@@ -97,6 +97,24 @@ rss=$(tail -n 1 "$T/rss")
 [ "$rss" -lt 16384 ] || die "peak RSS $rss KiB reading a 64 MB field (a field must be bounded while it is read)"
 same_size "$S"
 
+say "a quoted field of exactly 1024 bytes is accepted wherever the reader's 512-byte steps fall"
+# The reader checks a field's length between steps, when libcsv may still
+# hold the closing quote: put that quote at the last byte of a step.
+pre="$HEADER"$'\n'
+body=$(printf 'q%.0s' {1..1024})
+row2="c1,$E1,2026-02-01,\"$body\","
+for pad in $(seq 1 512); do
+  row1="c1,$E1,2026-02-01,$(printf 'p%.0s' $(seq 1 "$pad")),"
+  at=$((${#pre} + ${#row1} + 1 + ${#row2} - 2)) # offset of the closing quote
+  [ $(((at + 1) % 512)) = 0 ] && break
+done
+printf '%s%s\n%s\n' "$pre" "$row1" "$row2" >"$T/edge.csv"
+[ "$(head -c $((at + 1)) "$T/edge.csv" | tail -c 2)" = "q\"" ] || die "edge.csv: the quote is not at byte $at"
+run 0 -d "$D" award --csv "$T/edge.csv"
+has "awarded 2" "$T/out"
+S=$((S + 2))
+same_size "$S"
+
 say "a NUL byte in a field is refused, naming row and column"
 printf '%s\nc1,%s,2026-02-01,x,\nc1\0EVIL,%s,2026-02-01,x,\n' "$HEADER" "$E1" "$E1" >"$T/nul.csv"
 run 1 -d "$D" award --csv "$T/nul.csv"
