@@ -43,23 +43,68 @@ static void setup(void) {
   }
 }
 
+/* The output queue's bound (sync.h, cp_sync_out). */
+#define OUT_MAX (CP_FRAME_MAX + CP_SYNC_RECON_MAX + 64u * 1024)
+
+/* What sync.h promises of every event; aborts if one breaks it. */
+static void check_event(const cp_sync_event *ev) {
+  switch (ev->type) {
+  case CP_SYNC_EV_ENTRIES: {
+    uint64_t sum = 0;
+    if (ev->count == 0 || ev->count > CP_SYNC_BATCH_MAX || ev->bytes > CP_SYNC_BATCH_BYTES) abort();
+    for (uint32_t i = 0; i < ev->count; i++) {
+      if (ev->items[i].len < CP_SYNC_ENTRY_MIN || ev->items[i].len > CP_ENTRY_MAX) abort();
+      if (memcmp(ev->items[i].p + 2, ev->log, 32) != 0) abort();
+      uint64_t seq = 0;
+      for (int b = 0; b < 8; b++) seq = seq << 8 | ev->items[i].p[34 + b];
+      if (seq != ev->seq + i) abort();
+      sum += ev->items[i].len;
+    }
+    if (sum != ev->bytes) abort();
+    break;
+  }
+  case CP_SYNC_EV_CHECKPOINT:
+    if (ev->items[0].len > CP_NOTE_MAX) abort();
+    break;
+  case CP_SYNC_EV_FORK_PROOF:
+    if (ev->items[0].len == ev->items[1].len &&
+        memcmp(ev->items[0].p, ev->items[1].p, ev->items[0].len) == 0)
+      abort();
+    for (int i = 0; i < 2; i++)
+      if (ev->items[i].len < CP_SYNC_ENTRY_MIN || memcmp(ev->items[i].p + 2, ev->log, 32) != 0)
+        abort();
+    break;
+  case CP_SYNC_EV_PEER_ERROR:
+    if (ev->items[0].len > CP_SYNC_REASON_MAX) abort();
+    break;
+  default: break;
+  }
+}
+
 static void drain(cp_sync *s) {
   cp_sync_event ev;
   size_t n;
+  int rc = 0;
   (void)cp_sync_out(s, &n);
+  if (n > OUT_MAX) abort();
   cp_sync_out_ack(s, n);
   while (cp_sync_next_event(s, &ev) == 0) {
+    check_event(&ev);
     switch (ev.type) {
-    case CP_SYNC_EV_NEED_HEADS: (void)cp_sync_provide_heads(s, heads, 40); break;
-    case CP_SYNC_EV_WANT_ENTRIES: (void)cp_sync_provide_entries(s, ev.log, ev.seq, NULL, 0, 1); break;
-    case CP_SYNC_EV_ENTRIES: (void)cp_sync_entries_committed(s, ev.count, ev.bytes); break;
+    case CP_SYNC_EV_NEED_HEADS: rc = cp_sync_provide_heads(s, heads, 40); break;
+    case CP_SYNC_EV_WANT_ENTRIES: rc = cp_sync_provide_entries(s, ev.log, ev.seq, NULL, 0, 1); break;
+    case CP_SYNC_EV_ENTRIES: rc = cp_sync_entries_committed(s, ev.count, ev.bytes); break;
     default: break;
     }
+    (void)rc;
     (void)cp_sync_out(s, &n);
+    if (n > OUT_MAX) abort();
     cp_sync_out_ack(s, n);
   }
 }
 
+/* Feeds everything; an error poisons the session for good (as sync.h says):
+ * the same code from then on, and nothing more consumed. */
 static int feed(cp_sync *s, const uint8_t *p, size_t n) {
   size_t off = 0;
   while (off < n) {
@@ -67,7 +112,11 @@ static int feed(cp_sync *s, const uint8_t *p, size_t n) {
     int rc = cp_sync_feed(s, p + off, n - off, &used);
     off += used;
     drain(s);
-    if (rc != 0 && rc != CP_EAGAIN) return rc;
+    if (rc != 0 && rc != CP_EAGAIN) {
+      if (cp_sync_status(s) != rc) abort();
+      if (off < n && (cp_sync_feed(s, p + off, n - off, &used) != rc || used != 0)) abort();
+      return rc;
+    }
   }
   return 0;
 }
