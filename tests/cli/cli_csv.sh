@@ -115,6 +115,12 @@ has "awarded 2" "$T/out"
 S=$((S + 2))
 same_size "$S"
 
+say "spaces are part of a field (RFC 4180): a padded date is refused, not trimmed"
+printf '%s\nc1,%s, 2026-02-01,x,\n' "$HEADER" "$E1" >"$T/spaces.csv"
+run 1 -d "$D" award --csv "$T/spaces.csv"
+has "row 2, column earned" "$T/err"
+same_size "$S"
+
 say "a NUL byte in a field is refused, naming row and column"
 printf '%s\nc1,%s,2026-02-01,x,\nc1\0EVIL,%s,2026-02-01,x,\n' "$HEADER" "$E1" "$E1" >"$T/nul.csv"
 run 1 -d "$D" award --csv "$T/nul.csv"
