@@ -6,7 +6,8 @@
  *                larger samples are left out, as they would raise
  *                libFuzzer's default input size, and so slow every run;
  *   sync/        one sealed-message script per message type (fuzz_sync
- *                mode 1), a raw HS1 (mode 0) and raw frame bytes (mode 2);
+ *                mode 1) for the engine in either role, a raw HS1 and HS2
+ *                (mode 0) and raw frame bytes (mode 2);
  *   handshake/   the honest handshake in both roles, and each override;
  *   note/        checkpoints signed by fuzz_note's log key, cosigned, a
  *                verifier key string, and sign-and-open inputs;
@@ -162,6 +163,10 @@ static void sync_corpus(void) {
     at = msg(s, at, m, n);
     snprintf(name, sizeof name, "msg-%s", types[t].name);
     out("sync", name, s, at);
+    /* The same with the engine as initiator (first byte 4: mode 1). */
+    s[0] = 4;
+    snprintf(name, sizeof name, "init-msg-%s", types[t].name);
+    out("sync", name, s, at);
   }
   /* Mode 0: an HS1 frame; mode 2: a frame header and a few bytes. */
   uint8_t hs1[1 + 4 + 34] = {0, 0, 0, 0, 34, 0x01, CP_SYNC_VERSION};
@@ -169,6 +174,9 @@ static void sync_corpus(void) {
   out("sync", "raw-hs1", hs1, sizeof hs1);
   uint8_t raw[1 + 4 + 20] = {2, 0, 0, 0, 20, 0x40};
   out("sync", "raw-frame", raw, sizeof raw);
+  uint8_t hs2[1 + 4 + 145] = {3, 0, 0, 0, 145, 0x02};
+  memset(hs2 + 6, 0x22, 144);
+  out("sync", "init-raw-hs2", hs2, sizeof hs2);
 }
 
 static void handshake_corpus(void) {
