@@ -240,6 +240,13 @@ static int parse_keyfile(const char *path, const char *buf, size_t n, uint8_t se
   return CP_OK;
 }
 
+int cp_key_parse(const char *name, const char *text, size_t len, uint8_t seed[CP_SEED_BYTES],
+                 cp_diag *d) {
+  if (len > KEYFILE_MAX)
+    return cp_diag_set(d, CP_EKEYFILE, "%s: key file is too long to be a key", name);
+  return parse_keyfile(name, text, len, seed, d);
+}
+
 int cp_key_load(const char *path, cp_key **out, cp_diag *d) {
   char buf[KEYFILE_MAX + 1];
   uint8_t seed[CP_SEED_BYTES];

@@ -161,8 +161,10 @@ static int scratch_reserve(cp__scratch *s, size_t n_awards, size_t n_appr) {
       return CP_ENOMEM;
     s->cap_awards = n;
   }
-  /* Two u32 per approval: sorted index and the running maximum of expiry. */
-  if (grow((void **)&s->appr, &s->cap_appr, 2 * n_appr, sizeof *s->appr) != CP_OK) return CP_ENOMEM;
+  /* Two u32 per approval: sorted index and the running maximum of expiry.
+   * Never NULL, even for no approvals: offsets are added to it. */
+  if (grow((void **)&s->appr, &s->cap_appr, n_appr > 0 ? 2 * n_appr : 1, sizeof *s->appr) != CP_OK)
+    return CP_ENOMEM;
   return CP_OK;
 }
 

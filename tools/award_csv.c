@@ -1,30 +1,30 @@
 /*
- * credport CLI — bulk awards from a CSV file (RFC 4180, parsed by libcsv).
+ * credport CLI — bulk awards from a CSV file (RFC 4180, read by csv_read.c:
+ * every field at most CP_STR_MAX bytes, bounded while it is read, no NUL).
  * Header row: credential,educator,earned,assessor,evidence_sha256 (the last
  * two columns may be empty). Every row is validated and appended inside one
  * transaction; the first bad row aborts it, naming row, column and reason.
  */
-#include <csv.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "csv_read.h"
 
 enum { COL_CRED, COL_EDU, COL_EARNED, COL_ASSESSOR, COL_EVIDENCE, NCOLS };
 static const char *const col_names[NCOLS] = {"credential", "educator", "earned", "assessor",
                                              "evidence_sha256"};
 
 #define CRED_CACHE 32
+#define CSV_BUF (1u << 16)
 
 typedef struct {
   cli *c;
   cp_appender *a;
-  uint64_t row;         /* 1-based line of the current record (header = 1) */
-  size_t col;
-  char field[NCOLS][CP_STR_MAX + 1];
-  size_t flen[NCOLS];
-  int overlong[NCOLS];
+  uint64_t row;         /* 1-based record of the current row (header = 1) */
+  char *const *field;   /* the current record's fields, from the reader */
+  const size_t *flen;
   int failed;           /* CLI status once a row failed */
   uint64_t added;
   struct {
@@ -33,21 +33,6 @@ typedef struct {
   } cache[CRED_CACHE];
   size_t ncache, next;
 } csvctx;
-
-static void on_field(void *data, size_t len, void *ctx_) {
-  csvctx *x = ctx_;
-  if (x->failed) return;
-  if (x->col < NCOLS) {
-    if (len > CP_STR_MAX) {
-      x->overlong[x->col] = 1;
-      len = CP_STR_MAX;
-    }
-    memcpy(x->field[x->col], data, len);
-    x->field[x->col][len] = 0;
-    x->flen[x->col] = len;
-  }
-  x->col++;
-}
 
 static int row_fail(csvctx *x, size_t col, const char *fmt, const char *val) {
   char what[300];
@@ -71,13 +56,7 @@ static int credential_of(csvctx *x, const char *id, uint8_t out[CP_HASH_BYTES]) 
   return CP_OK;
 }
 
-static void on_record(int term, void *ctx_) {
-  csvctx *x = ctx_;
-  (void)term;
-  if (x->failed) return;
-  x->row++;
-  size_t ncol = x->col;
-  x->col = 0;
+static void add_row(csvctx *x, size_t ncol) {
   if (x->row == 1) {
     /* The header must name the columns, in this order. */
     for (size_t i = 0; i < NCOLS; i++)
@@ -95,14 +74,6 @@ static void on_record(int term, void *ctx_) {
     row_fail(x, ncol < NCOLS ? ncol : NCOLS, "expected %s", n);
     return;
   }
-  for (size_t i = 0; i < NCOLS; i++)
-    if (x->overlong[i]) {
-      x->overlong[i] = 0;
-      char n[32];
-      snprintf(n, sizeof n, "%u", (unsigned)CP_STR_MAX);
-      row_fail(x, i, "longer than %s bytes", n);
-      return;
-    }
   cp_entry e;
   cp_diag d = {{0}};
   memset(&e, 0, sizeof e);
@@ -142,18 +113,50 @@ static void on_record(int term, void *ctx_) {
   x->added++;
 }
 
+/* One record (cli_csv_row_fn): returns x->failed, non-zero once a row failed. */
+static int on_record(void *ctx_, uint64_t row, char *const *field, const size_t *flen,
+                     size_t ncol) {
+  csvctx *x = ctx_;
+  x->row = row;
+  x->field = field;
+  x->flen = flen;
+  if (x->row > CP_CSV_ROWS_MAX) {
+    x->failed = cli_fail(x->c, "--csv: more than %u rows; nothing was imported", CP_CSV_ROWS_MAX);
+    return x->failed;
+  }
+  add_row(x, ncol);
+  return x->failed;
+}
+
+/* The reader's refusal of a field (too long, NUL, quoting), as a row failure. */
+static int reader_fail(csvctx *x, const cli_csv *r, const char *path) {
+  char why[200];
+  x->row = r->err_row;
+  if (r->rc == CP_ETOOBIG)
+    snprintf(why, sizeof why, "longer than %u bytes", (unsigned)CP_STR_MAX);
+  else
+    snprintf(why, sizeof why, "%s (%s)", r->why, path);
+  return row_fail(x, r->err_col, "%s", why);
+}
+
 int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, uint64_t now,
                   uint64_t *count) {
-  struct csv_parser p;
+  cli_csv r;
   csvctx *x = calloc(1, sizeof *x);
   FILE *f = NULL;
   cp_diag d = {{0}};
-  int st = CLI_OK;
+  int st = CLI_OK, have_reader = 0;
+  char *buf = NULL;
   if (x == NULL) return cli_fail(c, "out of memory");
   x->c = c;
-  if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-    free(x);
-    return cli_fail(c, "cannot initialise the CSV parser");
+  if (cli_csv_init(&r, NCOLS, CP_STR_MAX, on_record, x) != 0) {
+    st = cli_fail(c, "cannot initialise the CSV reader");
+    goto out;
+  }
+  have_reader = 1;
+  if ((buf = malloc(CSV_BUF)) == NULL) {
+    st = cli_fail(c, "out of memory");
+    goto out;
   }
   if ((f = fopen(path, "rb")) == NULL) {
     st = cli_fail(c, "--csv: cannot open %s: %s", path, strerror(errno));
@@ -164,32 +167,23 @@ int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, uint64
     st = cli_fail(c, "%s", d.msg[0] ? d.msg : cp_strerror(rc));
     goto out;
   }
-  char buf[1 << 16];
   size_t n;
-  while (!x->failed && (n = fread(buf, 1, sizeof buf, f)) > 0) {
-    if (csv_parse(&p, buf, n, on_field, on_record, x) != n) {
-      st = cli_fail(c, "--csv: %s near row %llu: %s; nothing was imported", path,
-                    (unsigned long long)x->row + 1, csv_strerror(csv_error(&p)));
-      goto out;
-    }
-    if (x->row > CP_CSV_ROWS_MAX) {
-      st = cli_fail(c, "--csv: more than %u rows; nothing was imported", CP_CSV_ROWS_MAX);
-      goto out;
-    }
-  }
-  if (ferror(f)) {
+  while ((n = fread(buf, 1, CSV_BUF, f)) > 0)
+    if (cli_csv_feed(&r, buf, n) != 0) break;
+  if (r.rc == 0 && ferror(f)) {
     st = cli_fail(c, "--csv: cannot read %s; nothing was imported", path);
     goto out;
   }
-  if (!x->failed && csv_fini(&p, on_field, on_record, x) != 0) {
-    st = cli_fail(c, "--csv: %s ends inside a quoted field; nothing was imported", path);
-    goto out;
-  }
+  rc = r.rc == 0 ? cli_csv_finish(&r) : r.rc;
   if (x->failed) {
     st = x->failed;
     goto out;
   }
-  if (x->row == 0) {
+  if (rc != 0) {
+    st = reader_fail(x, &r, path);
+    goto out;
+  }
+  if (r.row == 0) {
     st = cli_fail(c, "--csv: %s is empty (it needs the header row)", path);
     goto out;
   }
@@ -212,8 +206,9 @@ int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, uint64
   *count = x->added;
 out:
   cp_appender_abort(x->a);
-  csv_free(&p);
+  if (have_reader) cli_csv_free(&r);
   if (f != NULL) fclose(f);
+  free(buf);
   free(x);
   return st;
 }

@@ -57,6 +57,12 @@ int cp_key_save(const cp_key *k, const char *path, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 int cp_key_load(const char *path, cp_key **out, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 2)));
+/* The parser cp_key_load applies to a key file's bytes: text[0..len) must be
+ * exactly the two lines above; name is only used in messages. On success
+ * the seed is in seed (the caller wipes it); errors as cp_key_load's for a
+ * malformed file. */
+int cp_key_parse(const char *name, const char *text, size_t len, uint8_t seed[CP_SEED_BYTES],
+                 cp_diag *d) __attribute__((warn_unused_result, nonnull(1, 4)));
 
 /* Sign prefix(purpose) || msg. */
 int cp_sig_sign(const cp_key *k, cp_purpose purpose, const uint8_t *msg, size_t len,

@@ -83,6 +83,59 @@ has "row 6" "$T/err"
 has "column assessor" "$T/err"
 same_size "$S"
 
+say "a huge field is refused while it is read: memory stays bounded"
+# 64 MB in one field: the import must stop once the field passes its limit,
+# not hold the field whole (peak RSS of the process, in KiB, from time -f %M).
+{
+  printf '%s\nc1,%s,2026-02-01,x,\nc1,%s,2026-02-01,' "$HEADER" "$E1" "$E1"
+  head -c 64000000 /dev/zero | tr '\0' a
+  printf ',\n'
+} | /usr/bin/time -o "$T/rss" -f %M "$CP" -d "$D" award --csv /dev/stdin >"$T/out" 2>"$T/err" && die "a 64 MB field was accepted"
+has "row 3, column assessor" "$T/err"
+has "longer than 1024 bytes" "$T/err"
+rss=$(tail -n 1 "$T/rss")
+[ "$rss" -lt 16384 ] || die "peak RSS $rss KiB reading a 64 MB field (a field must be bounded while it is read)"
+same_size "$S"
+
+say "a quoted field of exactly 1024 bytes is accepted wherever the reader's 512-byte steps fall"
+# The reader checks a field's length between steps, when libcsv may still
+# hold the closing quote: put that quote at the last byte of a step.
+pre="$HEADER"$'\n'
+body=$(printf 'q%.0s' {1..1024})
+row2="c1,$E1,2026-02-01,\"$body\","
+for pad in $(seq 1 512); do
+  row1="c1,$E1,2026-02-01,$(printf 'p%.0s' $(seq 1 "$pad")),"
+  at=$((${#pre} + ${#row1} + 1 + ${#row2} - 2)) # offset of the closing quote
+  [ $(((at + 1) % 512)) = 0 ] && break
+done
+printf '%s%s\n%s\n' "$pre" "$row1" "$row2" >"$T/edge.csv"
+[ "$(head -c $((at + 1)) "$T/edge.csv" | tail -c 2)" = "q\"" ] || die "edge.csv: the quote is not at byte $at"
+run 0 -d "$D" award --csv "$T/edge.csv"
+has "awarded 2" "$T/out"
+S=$((S + 2))
+same_size "$S"
+
+say "spaces are part of a field (RFC 4180): a padded date is refused, not trimmed"
+printf '%s\nc1,%s, 2026-02-01,x,\n' "$HEADER" "$E1" >"$T/spaces.csv"
+run 1 -d "$D" award --csv "$T/spaces.csv"
+has "row 2, column earned" "$T/err"
+same_size "$S"
+
+say "a NUL byte in a field is refused, naming row and column"
+printf '%s\nc1,%s,2026-02-01,x,\nc1\0EVIL,%s,2026-02-01,x,\n' "$HEADER" "$E1" "$E1" >"$T/nul.csv"
+run 1 -d "$D" award --csv "$T/nul.csv"
+has "row 3, column credential" "$T/err"
+has "NUL" "$T/err"
+same_size "$S"
+printf '%s\nc1,%s,2026-02-01,"a\0b",\n' "$HEADER" "$E1" >"$T/nulq.csv"
+run 1 -d "$D" award --csv "$T/nulq.csv"
+has "row 2, column assessor" "$T/err"
+same_size "$S"
+printf '%s\nc1,%s,2026-02-01,x,\0\n' "$HEADER" "$E1" >"$T/nulx.csv"
+run 1 -d "$D" award --csv "$T/nulx.csv"
+has "row 2, column evidence_sha256" "$T/err"
+same_size "$S"
+
 say "the last of many rows bad: nothing imported"
 awk -v e="$E1" -v h="$HEADER" 'BEGIN { print h; for (i = 0; i < 3000; i++) printf "c1,%s,2026-03-01,r%d,\n", e, i; print "c1," e ",2026-03-32,last," }' >"$T/lastbad.csv"
 run 1 -d "$D" award --csv "$T/lastbad.csv"

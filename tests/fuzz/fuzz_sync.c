@@ -1,14 +1,18 @@
 /*
  * libFuzzer target for the sync engine (docs/PROTOCOL.md).
  *
- * The first input byte picks the mode:
- *   0  the rest is raw bytes fed to a fresh responder (handshake parsers);
- *   1  a handshake is completed by an initiator built here from the spec,
- *      then the rest is a list of messages (u16 big-endian length, bytes),
- *      each sealed into a valid frame, so every message parser is reached;
+ * The first input byte b picks the engine's role (responder if b / 3 is
+ * even, else initiator) and the mode (b % 3):
+ *   0  the rest is raw bytes fed to a fresh engine (handshake parsers);
+ *   1  a handshake is completed with the other side built here from the
+ *      spec, then the rest is a list of messages (u16 big-endian length,
+ *      bytes), each sealed into a valid frame, so every message parser is
+ *      reached in either role's state machine;
  *   2  a handshake is completed, then the rest is raw bytes (framing, AEAD).
- * The responder acts as a small ledger: it gives heads, answers requests
- * with nothing, and commits what it receives.
+ * The engine acts as a small ledger: it gives heads, answers requests with
+ * nothing, and commits what it receives. Invariants (abort() when broken):
+ * what sync.h promises of events and of the output queue, and that an
+ * error poisons the session for good.
  */
 #include <sodium.h>
 #include <stdint.h>
@@ -43,23 +47,68 @@ static void setup(void) {
   }
 }
 
+/* The output queue's bound (sync.h, cp_sync_out). */
+#define OUT_MAX (CP_FRAME_MAX + CP_SYNC_RECON_MAX + 64u * 1024)
+
+/* What sync.h promises of every event; aborts if one breaks it. */
+static void check_event(const cp_sync_event *ev) {
+  switch (ev->type) {
+  case CP_SYNC_EV_ENTRIES: {
+    uint64_t sum = 0;
+    if (ev->count == 0 || ev->count > CP_SYNC_BATCH_MAX || ev->bytes > CP_SYNC_BATCH_BYTES) abort();
+    for (uint32_t i = 0; i < ev->count; i++) {
+      if (ev->items[i].len < CP_SYNC_ENTRY_MIN || ev->items[i].len > CP_ENTRY_MAX) abort();
+      if (memcmp(ev->items[i].p + 2, ev->log, 32) != 0) abort();
+      uint64_t seq = 0;
+      for (int b = 0; b < 8; b++) seq = seq << 8 | ev->items[i].p[34 + b];
+      if (seq != ev->seq + i) abort();
+      sum += ev->items[i].len;
+    }
+    if (sum != ev->bytes) abort();
+    break;
+  }
+  case CP_SYNC_EV_CHECKPOINT:
+    if (ev->items[0].len > CP_NOTE_MAX) abort();
+    break;
+  case CP_SYNC_EV_FORK_PROOF:
+    if (ev->items[0].len == ev->items[1].len &&
+        memcmp(ev->items[0].p, ev->items[1].p, ev->items[0].len) == 0)
+      abort();
+    for (int i = 0; i < 2; i++)
+      if (ev->items[i].len < CP_SYNC_ENTRY_MIN || memcmp(ev->items[i].p + 2, ev->log, 32) != 0)
+        abort();
+    break;
+  case CP_SYNC_EV_PEER_ERROR:
+    if (ev->items[0].len > CP_SYNC_REASON_MAX) abort();
+    break;
+  default: break;
+  }
+}
+
 static void drain(cp_sync *s) {
   cp_sync_event ev;
   size_t n;
+  int rc = 0;
   (void)cp_sync_out(s, &n);
+  if (n > OUT_MAX) abort();
   cp_sync_out_ack(s, n);
   while (cp_sync_next_event(s, &ev) == 0) {
+    check_event(&ev);
     switch (ev.type) {
-    case CP_SYNC_EV_NEED_HEADS: (void)cp_sync_provide_heads(s, heads, 40); break;
-    case CP_SYNC_EV_WANT_ENTRIES: (void)cp_sync_provide_entries(s, ev.log, ev.seq, NULL, 0, 1); break;
-    case CP_SYNC_EV_ENTRIES: (void)cp_sync_entries_committed(s, ev.count, ev.bytes); break;
+    case CP_SYNC_EV_NEED_HEADS: rc = cp_sync_provide_heads(s, heads, 40); break;
+    case CP_SYNC_EV_WANT_ENTRIES: rc = cp_sync_provide_entries(s, ev.log, ev.seq, NULL, 0, 1); break;
+    case CP_SYNC_EV_ENTRIES: rc = cp_sync_entries_committed(s, ev.count, ev.bytes); break;
     default: break;
     }
+    (void)rc;
     (void)cp_sync_out(s, &n);
+    if (n > OUT_MAX) abort();
     cp_sync_out_ack(s, n);
   }
 }
 
+/* Feeds everything; an error poisons the session for good (as sync.h says):
+ * the same code from then on, and nothing more consumed. */
 static int feed(cp_sync *s, const uint8_t *p, size_t n) {
   size_t off = 0;
   while (off < n) {
@@ -67,7 +116,11 @@ static int feed(cp_sync *s, const uint8_t *p, size_t n) {
     int rc = cp_sync_feed(s, p + off, n - off, &used);
     off += used;
     drain(s);
-    if (rc != 0 && rc != CP_EAGAIN) return rc;
+    if (rc != 0 && rc != CP_EAGAIN) {
+      if (cp_sync_status(s) != rc) abort();
+      if (off < n && (cp_sync_feed(s, p + off, n - off, &used) != rc || used != 0)) abort();
+      return rc;
+    }
   }
   return 0;
 }
@@ -123,6 +176,45 @@ static int handshake(cp_sync *s, uint8_t k_tx[32]) {
   return 0;
 }
 
+/* Runs the responder's half against an initiator s; returns 0 and the r2i
+ * key (what this side sends with). */
+static int handshake_as_responder(cp_sync *s, uint8_t k_tx[32]) {
+  static const uint8_t zero[12];
+  uint8_t h[32], e_pk[32], e_sk[32], dh[32], ck[32], k2[32], msg[65], id[96];
+  uint8_t f2[4 + 145] = {0, 0, 0, 145, 0x02};
+  const char *name = "credport/v1/sync";
+  size_t n, used;
+  crypto_generichash(h, 32, (const uint8_t *)name, strlen(name), NULL, 0);
+  const uint8_t *o = cp_sync_out(s, &n);
+  if (n != 4 + 34) return -1;
+  uint8_t hs1[34];
+  memcpy(hs1, o + 4, 34);
+  cp_sync_out_ack(s, n);
+  mix(h, hs1, 34);
+  crypto_box_keypair(e_pk, e_sk);
+  memcpy(f2 + 5, e_pk, 32);
+  mix(h, f2 + 4, 33);
+  if (crypto_scalarmult(dh, e_sk, hs1 + 2) != 0) return -1;
+  crypto_generichash(ck, 32, h, 32, dh, 32);
+  kdf(ck, "hs2", h, k2);
+  memcpy(msg, h, 32);
+  msg[32] = 'R';
+  memcpy(msg + 33, pk_resp, 32);
+  memcpy(id, pk_resp, 32);
+  cp_sig_sign(k_resp, CP_PURPOSE_HANDSHAKE, msg, sizeof msg, id + 32);
+  crypto_aead_chacha20poly1305_ietf_encrypt_detached(f2 + 37, f2 + 37 + 96, NULL, id, 96, h, 32,
+                                                      NULL, zero, k2);
+  mix(h, f2 + 37, 112);
+  if (cp_sync_feed(s, f2, sizeof f2, &used) != 0 || used != sizeof f2) return -1;
+  o = cp_sync_out(s, &n);
+  if (n < 4 + 113 || o[4] != 0x03) return -1;
+  mix(h, o + 5, 112);
+  cp_sync_out_ack(s, 4 + 113);
+  drain(s);
+  kdf(ck, "r2i", h, k_tx);
+  return 0;
+}
+
 static uint8_t frame[4 + 65536 + 16];
 
 static int send_msg(cp_sync *s, const uint8_t k[32], uint64_t ctr, const uint8_t *p, size_t n) {
@@ -144,9 +236,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   setup();
   if (size < 1) return 0;
   cp_sync *s = NULL;
+  int mode = data[0] % 3, initiator = (data[0] / 3) % 2;
   cp_sync_config cfg = {CP_SYNC_RESPONDER, k_resp, pk_init, 1, 16, 0, 0};
+  if (initiator) {
+    cfg.role = CP_SYNC_INITIATOR;
+    cfg.key = k_init;
+    cfg.allow = pk_resp;
+  }
   if (cp_sync_create(&cfg, &s) != 0) abort();
-  int mode = data[0] % 3;
   data++;
   size--;
   uint8_t k[32];
@@ -156,7 +253,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     /* The handshake is built here from valid keys: if the engine refuses
      * it, this harness no longer matches the protocol and modes 1 and 2
      * would test nothing. */
-    if (handshake(s, k) != 0) abort();
+    if ((initiator ? handshake_as_responder(s, k) : handshake(s, k)) != 0) abort();
     (void)cp_sync_tick(s, 1);
     if (mode == 2) {
       (void)feed(s, data, size);
