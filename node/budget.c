@@ -95,13 +95,18 @@ int cp__budget_full(const cp__conn *c) {
   return c->b.notes >= CP_SESSION_NOTES_MAX || c->b.note_bytes >= CP_SESSION_NOTE_BYTES;
 }
 
+/* CHECKPOINT, FORK and CPFORK jobs share the per-session note limit. */
+static int is_note(const cp__job *j) {
+  return j->kind == JOB_CHECKPOINT || j->kind == JOB_FORK || j->kind == JOB_CPFORK;
+}
+
 void cp__budget_job_added(cp__conn *c, cp__job *j) {
   size_t held = 0;
   for (size_t i = 0; i < j->nitems; i++) held += j->lens[i];
   j->held = (uint32_t)held;
   c->b.jobs++;
   c->b.bytes += held;
-  if (j->kind == JOB_CHECKPOINT || j->kind == JOB_FORK) {
+  if (is_note(j)) {
     c->b.notes++;
     c->b.note_bytes += held;
   }
@@ -109,12 +114,16 @@ void cp__budget_job_added(cp__conn *c, cp__job *j) {
 
 /* What a finished note job's result says about the peer that sent it. */
 static void charge_result(cp__conn *c, const cp__job *j) {
-  const char *kind = j->kind == JOB_FORK ? "FORK" : "CHECKPOINT";
+  const char *kind = j->kind == JOB_FORK     ? "FORK"
+                     : j->kind == JOB_CPFORK ? "CPFORK"
+                                             : "CHECKPOINT";
   char what[64];
   switch (j->rc) {
   case 0:
+  case CP_EFORK:  /* a checkpoint that proved a fork: evidence, not waste */
   case CP_EPROOF: /* a validly signed checkpoint another history: evidence, not waste */
     return;
+  case CP_EFORKED:
   case CP_EEXIST:
   case CP_EINVAL:
   case CP_ENOTFOUND:
@@ -138,7 +147,7 @@ void cp__budget_job_done(cp__node *n, cp__job *j) {
   if (c == NULL || j->kind == JOB_PEER) return;
   c->b.jobs--;
   c->b.bytes -= j->held;
-  if (j->kind == JOB_CHECKPOINT || j->kind == JOB_FORK) {
+  if (is_note(j)) {
     c->b.notes--;
     c->b.note_bytes -= j->held;
     charge_result(c, j);

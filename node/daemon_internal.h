@@ -31,7 +31,7 @@
 #define CP_BACKOFF_STABLE_ENV "CREDPORT_BACKOFF_STABLE_MS"
 
 /* Per-session budget (node/budget.c; docs/PROTOCOL.md, "Limits"). */
-#define CP_SESSION_NOTES_MAX 64u     /* CHECKPOINT and FORK jobs of one session in the pipeline */
+#define CP_SESSION_NOTES_MAX 64u     /* CHECKPOINT, FORK, CPFORK jobs of one session */
 #define CP_SESSION_NOTE_BYTES (2u << 20) /* bytes those jobs hold */
 #define CP_SESSION_WASTE_BURST 4096u /* units of work that brought nothing, at once */
 #define CP_SESSION_WASTE_RATE 256u   /* units regained per second */
