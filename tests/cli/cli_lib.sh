@@ -58,6 +58,10 @@ run() {
     die "credport $* exited $st, want $want"
   fi
 }
+# grepq ARGS...: grep -q that reads its whole input, so that the command
+# before it in a pipeline (set -o pipefail) never dies of SIGPIPE when the
+# match comes early and grep has already gone.
+grepq() { grep "$@" >/dev/null; }
 has() { grep -q -- "$1" "$2" || { cat "$2"; die "$2 does not contain \"$1\""; }; }
 lacks() { if grep -q -- "$1" "$2"; then cat "$2"; die "$2 contains \"$1\""; fi; }
 jstr() { sed -n 's/.*"'"$1"'":"\([^"]*\)".*/\1/p' "$2" | head -n 1; }

@@ -63,31 +63,31 @@ out=$(award A CREDPORT_NOW=$((AHEAD + 60))) || rc=$?
 say "  $out"
 [ "$rc" -ne 0 ] || die "A signed with its clock a year ahead of its partner's"
 for w in "clock reads" "partner ${KEY[B]:0:16}" "ahead" "600 s" "set this machine's clock"; do
-  printf '%s' "$out" | grep -q "$w" || die "the refusal does not say \"$w\": $out"
+  printf '%s' "$out" | grepq "$w" || die "the refusal does not say \"$w\": $out"
 done
 [ "$(own_size A)" = 256 ] || die "A's log grew to $(own_size A) entries"
 shown=$("$CP" -d "${D[A]}" clock show --json)
-printf '%s' "$shown" | grep -q '"usable":1' || die "clock show: $shown"
+printf '%s' "$shown" | grepq '"usable":1' || die "clock show: $shown"
 
 say "with the right clock A refuses a plain award and names the way forward"
 rc=0
 out=$(award A) || rc=$?
 say "  $out"
 [ "$rc" -ne 0 ] || die "A signed after an entry dated a year ahead (partners would refuse it)"
-printf '%s' "$out" | grep -q "credport clock correct" || die "no way forward named: $out"
+printf '%s' "$out" | grepq "credport clock correct" || die "no way forward named: $out"
 [ "$(own_size A)" = 256 ] || die "A's log grew to $(own_size A) entries"
 
 say "the operator corrects the clock; A signs again"
 out=$("$CP" -d "${D[A]}" clock correct --reason "NTP was off for an hour" 2>&1) ||
   die "clock correct failed: $out"
-printf '%s' "$out" | grep -q "entries from seq 255 were dated ahead" || die "clock correct: $out"
+printf '%s' "$out" | grepq "entries from seq 255 were dated ahead" || die "clock correct: $out"
 rc=0
 out=$("$CP" -d "${D[A]}" clock correct 2>&1) || rc=$?
-[ "$rc" -ne 0 ] && printf '%s' "$out" | grep -q "nothing to correct" ||
+[ "$rc" -ne 0 ] && printf '%s' "$out" | grepq "nothing to correct" ||
   die "a second correction was not refused: $out"
 award A >/dev/null || die "the award after the correction was refused"
 [ "$(own_size A)" = 258 ] || die "A's log has $(own_size A) entries"
-"$CP" -d "${D[A]}" log | grep -q "clock corrected: NTP was off" || die "the log shows no correction"
+"$CP" -d "${D[A]}" log | grepq "clock corrected: NTP was off" || die "the log shows no correction"
 
 say "B accepts A's whole log now; C gets it from B"
 out=$("$CP" -d "${D[A]}" sync "127.0.0.1:${PORT[B]}" 2>&1) || die "sync A -> B failed: $out"

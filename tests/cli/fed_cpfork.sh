@@ -45,7 +45,7 @@ say "X sends A a checkpoint at size 4 with another root"
 rc=0
 "$EVILPEER" cpfork "127.0.0.1:${PORT[A]}" "${KEY[A]}" "${D[X]}" 15 >"$T/evil.out" 2>&1 || rc=$?
 [ "$rc" -eq 0 ] || die "evilpeer cpfork exited $rc: $(cat "$T/evil.out")"
-has_fork() { forks "$1" | grep -q "\"log\":\"${KEY[X]}\",\"name\":\"Node X\",\"kind\":\"checkpoint\""; }
+has_fork() { forks "$1" | grepq "\"log\":\"${KEY[X]}\",\"name\":\"Node X\",\"kind\":\"checkpoint\""; }
 wait_for 15 has_fork A || die "A recorded no checkpoint fork: $(forks A)"
 wait_for 15 has_fork B || die "B did not receive the checkpoint fork proof: $(forks B)"
 grep -q "event=fork log=${KEY[X]:0:16}.*contradicts the held checkpoint at size 5" "${LOGF[A]}" ||
@@ -66,9 +66,9 @@ stop_node B
 stop_node A
 for n in A B; do
   say "$n: status and audit show the fork"
-  forks "$n" | grep -q "\"kind\":\"checkpoint\",\"size_a\":4,\"size_b\":5" ||
+  forks "$n" | grepq "\"kind\":\"checkpoint\",\"size_a\":4,\"size_b\":5" ||
     die "$n's status --json: $(forks "$n")"
-  "$CP" -d "${D[$n]}" status --json | grep -q "\"log\":\"${KEY[X]}\"[^}]*\"forked\":true" ||
+  "$CP" -d "${D[$n]}" status --json | grepq "\"log\":\"${KEY[X]}\"[^}]*\"forked\":true" ||
     die "$n's status does not mark X's log forked"
   "$CP" -d "${D[$n]}" status >"$T/status.$n"
   grep -q "FORK log ${KEY[X]:0:16}… (Node X): checkpoints at sizes 4 and 5 are not consistent" \

@@ -49,7 +49,7 @@ say "A and B sync: the fork is found, recorded and relayed"
 start_node A
 "$CP" -d "${D[B]}" peer add "127.0.0.1:${PORT[A]}" "${KEY[A]}" >/dev/null
 start_node B
-has_fork() { forks "$1" | grep -q "\"log\":\"${KEY[X]}\""; }
+has_fork() { forks "$1" | grepq "\"log\":\"${KEY[X]}\""; }
 wait_for 15 has_fork A || die "A recorded no fork: $(forks A)"
 wait_for 15 has_fork B || die "B did not receive the fork proof: $(forks B)"
 t0=$(now_ms)
@@ -90,9 +90,9 @@ stop_node B
 stop_node A
 for n in A B; do
   say "$n: status and audit show the fork"
-  forks "$n" | grep -q "\"log\":\"${KEY[X]}\",\"name\":\"Node X\",\"seq\":4,\"kind\":\"branch\"" ||
+  forks "$n" | grepq "\"log\":\"${KEY[X]}\",\"name\":\"Node X\",\"seq\":4,\"kind\":\"branch\"" ||
     die "$n's status --json: $(forks "$n")"
-  "$CP" -d "${D[$n]}" status --json | grep -q "\"log\":\"${KEY[X]}\"[^}]*\"forked\":true" ||
+  "$CP" -d "${D[$n]}" status --json | grepq "\"log\":\"${KEY[X]}\"[^}]*\"forked\":true" ||
     die "$n's status does not mark X's log forked"
   "$CP" -d "${D[$n]}" status >"$T/status.$n"
   grep -q "FORK log ${KEY[X]:0:16}… (Node X): two branches, entry 5 names a prev that is not entry 4" \

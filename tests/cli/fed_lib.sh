@@ -30,6 +30,10 @@ fed_cleanup() {
 trap fed_cleanup EXIT
 trap 'exit 130' INT TERM
 
+# grepq ARGS...: grep -q that reads its whole input, so that the command
+# before it in a pipeline (set -o pipefail) never dies of SIGPIPE when the
+# match comes early and grep has already gone.
+grepq() { grep "$@" >/dev/null; }
 FED_T0=$(date +%s%3N)
 say() { printf 'check: [%5.1fs] %s\n' "$(($(date +%s%3N) - FED_T0))e-3" "$*"; }
 # die ends the script with a failure, also when called in a subshell (a
@@ -116,7 +120,7 @@ start_node() {
         PORT[$n]=$port
         return 0
       fi
-      if ! kill -0 "${PID[$n]}" 2>/dev/null || grep -q 'event=listen-failed' "${LOGF[$n]}"; then
+      if ! kill -0 "${PID[$n]}" 2>/dev/null || grepq 'event=listen-failed' "${LOGF[$n]}"; then
         wait "${PID[$n]}" 2>/dev/null || true
         PID[$n]=
         break
@@ -160,7 +164,7 @@ heads() {
     grep -o '{"log":"[0-9a-f]\{64\}","name":"[^"]*","jurisdiction":"[^"]*","size":[0-9]*,"root":"[^"]*"' |
     sed 's/^{"log":"\([0-9a-f]*\)".*"size":\([0-9]*\),"root":"\([^"]*\)"$/\1 \2 \3/' | sort) ||
     die "heads $1: status --json lists no log: $out"
-  printf '%s\n' "$lines" | grep -q "^${KEY[$1]} " ||
+  printf '%s\n' "$lines" | grepq "^${KEY[$1]} " ||
     die "heads $1: status --json does not list the node's own log ${KEY[$1]}: $out"
   printf '%s\n' "$lines"
 }

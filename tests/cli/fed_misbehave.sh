@@ -107,9 +107,9 @@ say "an equivocating log: a second validly signed entry at seq 3 of E's log"
 say "  $(grep 'sent a fork proof' "$T/ev.fork" | head -n 1)"
 v_has_line "event=fork log=${KEY[E]:0:16}"
 [ "$(heads V | grep "^${KEY[E]} ")" = "$E_HEAD" ] || die "V appended the equivocating entry"
-forks V | grep -q "\"log\":\"${KEY[E]}\",\"name\":\"Node E\",\"seq\":3," ||
+forks V | grepq "\"log\":\"${KEY[E]}\",\"name\":\"Node E\",\"seq\":3," ||
   die "V's status --json does not report the fork: $(forks V)"
-"$CP" -d "${D[V]}" status --json | grep -q "\"log\":\"${KEY[E]}\"[^}]*\"forked\":true" ||
+"$CP" -d "${D[V]}" status --json | grepq "\"log\":\"${KEY[E]}\"[^}]*\"forked\":true" ||
   die "V's status does not mark E's log forked"
 say "  the fork proof is relayed to H"
 wait_for 15 bash -c "'$CP' -d '${D[H]}' status --json | grep -q '\"forks\":\[{\"log\":\"${KEY[E]}\"'" ||

@@ -65,7 +65,7 @@ say "1. A's older ledger file under its newer own-head record: appending is refu
 rm -rf "${D[A]}/ledger/data.mdb" "${D[A]}/ledger/lock.mdb"
 cp "$T/backup/data.mdb" "${D[A]}/ledger/data.mdb"
 [ "$(own_size A)" -eq "$old" ] || die "the restore did not take A back to $old entries"
-refused A "putting back an older ledger file" | grep -q 'restored from an older backup' ||
+refused A "putting back an older ledger file" | grepq 'restored from an older backup' ||
   die "the refusal does not name the cause"
 
 say "   A syncs with B, gets its own entries back, and may append again"
@@ -86,9 +86,9 @@ rc=0
 out=$("$CP" -d "${D[R]}" restore --from "$T/cpbackup") || die "restore: $out"
 grep -q 'credport sync' <<<"$out" || die "restore does not say to sync first: $out"
 [ "$(own_size R)" -eq "$old" ] || die "the restored ledger does not hold $old entries"
-"$CP" -d "${D[R]}" own-head --json | grep -q '"may_append":false' || die "own-head allows appending"
-refused R "credport restore" | grep -q 'restored from a backup' || die "the refusal does not name the restore"
-"$CP" -d "${D[R]}" peer list | grep -q "${KEY[B]}" || die "the restore lost the peer table"
+"$CP" -d "${D[R]}" own-head --json | grepq '"may_append":false' || die "own-head allows appending"
+refused R "credport restore" | grepq 'restored from a backup' || die "the refusal does not name the restore"
+"$CP" -d "${D[R]}" peer list | grepq "${KEY[B]}" || die "the restore lost the peer table"
 # The documented way: serve runs, and a one-shot sync beside it confirms.
 KEY[R]=${KEY[A]}
 start_node R
@@ -117,7 +117,7 @@ mkdir -m 700 "${D[M]}" "${D[M]}/ledger"
 cp "$T/mdbcopy/data.mdb" "${D[M]}/ledger/data.mdb"
 install -m 600 "${D[A]}/authority.key" "${D[M]}/authority.key"
 [ "$(own_size M)" -eq "$old" ] || die "the copy does not hold $old entries"
-refused M "an mdb_copy restore" | grep -q 'own-head record .* is missing' ||
+refused M "an mdb_copy restore" | grepq 'own-head record .* is missing' ||
   die "the refusal does not name the missing record"
 "$CP" -d "${D[M]}" sync "127.0.0.1:${PORT[B]}" "${KEY[B]}" >/dev/null || die "B -> M sync"
 [ "$(own_size M)" -eq "$new" ] || die "M did not get its own log back ($(own_size M) of $new)"

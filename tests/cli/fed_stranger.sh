@@ -42,7 +42,7 @@ say "nothing of the stranger's log is stored, at V or (through V) at P"
 [ "$(log_size V "${KEY[S]}")" = 0 ] || die "V stored the stranger's log"
 [ "$(heads V)" = "$before" ] || die "V's heads changed: $(heads V)"
 [ "$(log_size S "${KEY[V]}")" = 0 ] || die "the stranger got V's log"
-"$CP" -d "${D[S]}" peer list --json | grep -q "${KEY[V]}" && die "the stranger recorded V as a partner"
+"$CP" -d "${D[S]}" peer list --json | grepq "${KEY[V]}" && die "the stranger recorded V as a partner"
 
 say "a stranger running serve, dialling V again and again, gets nowhere"
 "$CP" -d "${D[S]}" peer add "127.0.0.1:${PORT[V]}" "${KEY[V]}" >/dev/null
