@@ -55,6 +55,27 @@ uint64_t cp__penalty_left(cp__node *n, const uint8_t key[CP_PK_BYTES]) {
   return 0;
 }
 
+/* Adds cost to what's tally (a full table gives up its smallest kind) and
+ * returns the index of the kind charged most so far: the reason a session
+ * closed for its budget names what it mostly did, not only its last act. */
+static size_t tally(cp__budget *b, const char *what, unsigned cost) {
+  size_t at = CP_BUDGET_KINDS, low = 0, top = 0;
+  for (size_t i = 0; i < CP_BUDGET_KINDS; i++) {
+    if (strncmp(b->kinds[i].what, what, sizeof b->kinds[i].what - 1) == 0 && b->kinds[i].units)
+      at = i;
+    if (b->kinds[i].units < b->kinds[low].units) low = i;
+  }
+  if (at == CP_BUDGET_KINDS) {
+    at = low;
+    snprintf(b->kinds[at].what, sizeof b->kinds[at].what, "%s", what);
+    b->kinds[at].units = 0;
+  }
+  b->kinds[at].units += cost;
+  for (size_t i = 0; i < CP_BUDGET_KINDS; i++)
+    if (b->kinds[i].units > b->kinds[top].units) top = i;
+  return top;
+}
+
 int cp__budget_charge(cp__conn *c, unsigned cost, const char *what) {
   cp__budget *b = &c->b;
   uint64_t now = cp__now_ms(c->n);
@@ -68,11 +89,14 @@ int cp__budget_charge(cp__conn *c, unsigned cost, const char *what) {
   b->tokens -= (int64_t)cost * 1000;
   b->wasted += cost;
   snprintf(b->last, sizeof b->last, "%s", what);
+  size_t top = tally(b, what, cost);
   if (b->tokens >= 0) return 0;
-  char why[256];
-  snprintf(why, sizeof why, "over budget: %llu units of work that brought nothing (last: %s); "
-           "the limit is %u at once and %u per second",
-           (unsigned long long)b->wasted, b->last, CP_SESSION_WASTE_BURST, CP_SESSION_WASTE_RATE);
+  char why[320];
+  snprintf(why, sizeof why, "over budget: %llu units of work that brought nothing (most: %s, "
+           "%llu units; last: %s); the limit is %u at once and %u per second",
+           (unsigned long long)b->wasted, b->kinds[top].what,
+           (unsigned long long)b->kinds[top].units, b->last, CP_SESSION_WASTE_BURST,
+           CP_SESSION_WASTE_RATE);
   cp__log(c->n, "warn", "event=over-budget peer=%s addr=%s why=\"%s\" refused_for_ms=%u", c->name,
           c->addr, why, c->n->penalty_ms);
   c->n->sum->refused++;

@@ -42,6 +42,7 @@
 #define CP_PENALTY_ENV "CREDPORT_PENALTY_MS"
 #define CP_PENALTY_SLOTS 16u         /* keys remembered in the penalty box */
 #define CP_BUDGET_RECENT 32u         /* entry batches remembered per session */
+#define CP_BUDGET_KINDS 8u           /* kinds of waste tallied per session */
 #define CP_BUDGET_HAVES 64u          /* announced heads remembered per session */
 #define CP_CONN_MAX 512u             /* sessions in all (about 2.5 MiB each) */
 
@@ -57,6 +58,10 @@ typedef struct cp__budget {
   uint64_t refill_ms;
   uint64_t wasted;               /* units charged so far */
   char last[64];                 /* what was charged last */
+  struct {
+    char what[64];
+    uint64_t units;
+  } kinds[CP_BUDGET_KINDS];      /* units charged per kind of waste (the largest kept) */
   uint64_t pings_seen, recon_seen; /* engine counters already charged */
   int paused;                    /* reading stopped until the pipeline drains */
   size_t roff, rlen;             /* bytes of rbuf not fed yet */

@@ -78,7 +78,7 @@ flood() {
   say "  V: $(grep -E "$want" "${LOGF[V]}" | tail -n 1 | cut -d' ' -f2-)"
 }
 
-flood flood-cp-stale 'event=over-budget PEER .*last: CHECKPOINT no newer than the one held'
+flood flood-cp-stale 'event=over-budget PEER .*most: CHECKPOINT no newer than the one held'
 say "  the key is refused while its penalty lasts"
 rc=0
 "$EVILPEER" flood-cp-stale "$ADDR" "${KEY[V]}" "${D[E]}" 5 >"$T/ev.again" 2>&1 || rc=$?
@@ -86,12 +86,12 @@ rc=0
 wait_for 5 grep -q "event=refused peer=${KEY[E]:0:16} .*over budget earlier" "${LOGF[V]}" ||
   die "V did not refuse E during its penalty: $(cat "$T/ev.again")"
 flood flood-cp-garbage 'event=over-budget PEER .*CHECKPOINT that (is not a checkpoint note|does not verify)'
-flood flood-cp-forged 'event=over-budget PEER .*last: CHECKPOINT that does not verify'
-flood flood-have 'event=over-budget PEER .*last: HAVE repeating an earlier one'
-flood flood-req 'event=over-budget PEER .*last: REQ for nothing this node holds'
-flood flood-ping 'event=over-budget PEER .*last: PING'
+flood flood-cp-forged 'event=over-budget PEER .*most: CHECKPOINT that does not verify'
+flood flood-have 'event=over-budget PEER .*most: HAVE repeating an earlier one'
+flood flood-req 'event=over-budget PEER .*most: REQ for nothing this node holds'
+flood flood-ping 'event=over-budget PEER .*most: PING'
 flood flood-recon 'event=(session-ended PEER .*why="RECON: |over-budget PEER .*RECON turns)'
-flood flood-fork 'event=over-budget PEER .*last: FORK (for a log already known to be forked|that told nothing new)'
+flood flood-fork 'event=over-budget PEER .*most: FORK (for a log already known to be forked|that told nothing new)'
 
 say "H's sync under a checkpoint flood repeated all along"
 sleep "$((PENALTY_MS / 1000 + 1))"
