@@ -38,6 +38,10 @@ int cli_load_authority_key(cli *c, cp_key **k);
  * both keys. Before init, the key file as it is. OUT: *k, owned by the
  * caller. */
 int cli_key_in_force(cli *c, cp_store *s, cp_key **k);
+/* The file in the data folder that holds the key pk: authority.key, a
+ * rotation's authority.key.next, or the retired file of pk (cmd_key.c).
+ * OUT: path (cap bytes). Prints the error when none does. */
+int cli_key_file_of(cli *c, const uint8_t pk[CP_PK_BYTES], char *path, size_t cap);
 /* Opens the ledger read-write and loads the key in force (both or neither). */
 int cli_open_authority(cli *c, cp_store **s, cp_key **k);
 /* Appends e to the node's own log in one transaction; OUT: id. On failure

@@ -92,6 +92,28 @@ static int try_load(cli *c, const char *name, cp_key **k, cp_diag *d) {
   return cp_key_load(path, k, d);
 }
 
+int cli_key_file_of(cli *c, const uint8_t pk[CP_PK_BYTES], char *path, size_t cap) {
+  char name[64];
+  const char *names[3] = {"authority.key", NEXT_NAME, name};
+  retired_name(pk, name, sizeof name);
+  for (size_t i = 0; i < 3; i++) {
+    cp_key *k = NULL;
+    cp_diag d = {{0}};
+    uint8_t kp[CP_PK_BYTES];
+    if (try_load(c, names[i], &k, &d) != 0) continue;
+    cp_key_public(k, kp);
+    cp_key_free(k);
+    if (memcmp(kp, pk, CP_PK_BYTES) == 0) {
+      cli_path(c, names[i], path, cap);
+      return CLI_OK;
+    }
+  }
+  char hex[2 * CP_PK_BYTES + 1];
+  cp_hex_encode(pk, CP_PK_BYTES, hex);
+  return cli_fail(c, "no key file in %s holds the key %s (authority.key, %s, %s)", c->data, hex,
+                  NEXT_NAME, name);
+}
+
 int cli_key_in_force(cli *c, cp_store *s, cp_key **out) {
   cp_reader *r = NULL;
   cp_log_info li;

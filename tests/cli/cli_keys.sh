@@ -6,6 +6,7 @@
 #  2. A kill at each step of a rotation (CREDPORT_TEST_KILL_AT) leaves a node
 #     that signs with the key its log expects: the next writing command
 #     finishes a committed rotation, or ignores one that never committed.
+#     A backup taken then holds the key its ledger snapshot is signed with.
 #  3. A key file that is not the log's key in force is refused, saying so.
 #  4. After `key retire`, `award` fails saying the log is retired, and the
 #     partner takes the retirement.
@@ -94,6 +95,14 @@ for step in rotate-saved rotate-committed rotate-linked rotate-switched; do
   rc=0
   CREDPORT_TEST_KILL_AT=$step "$CP" -d "$N" key rotate >/dev/null 2>&1 || rc=$?
   [ "$rc" = 137 ] || die "$step: key rotate exited $rc, not killed"
+  if [ $step = rotate-committed ]; then
+    # A backup now carries the key the ledger snapshot is signed with: the
+    # new one, still in authority.key.next.
+    "$CP" -d "$N" backup --out "$T/bk-$step" >/dev/null || die "$step: backup"
+    cmp -s "$T/bk-$step/authority.key" "$N/authority.key.next" ||
+      die "$step: the backup holds another key than its ledger's"
+    [ ! -e "$T/bk-$step/ledger/lock.mdb" ] || die "$step: the backup kept a lock file"
+  fi
   ID=$(award "$N" 2026-01-07 2>"$T/kill.err") || true
   [ ${#ID} -eq 64 ] || die "$step: no award after the kill: $(cat "$T/kill.err")"
   "$CP" -d "$N" whoami --json >"$T/who.json" || die "$step: whoami refuses the key"
