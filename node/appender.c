@@ -84,8 +84,11 @@ static void *writer_main(void *arg) {
   if (rc == 0) rc = cp__ownhead_check(a->s, lr.fr.size, lr.head, &d);
   if (rc == 0 && (lr.flags & (CP_LOG_FORKED | CP_LOG_RETIRED)))
     rc = cp_diag_set(&d, lr.flags & CP_LOG_FORKED ? CP_EFORKED : CP_ERETIRED,
-                     "this log is %s: nothing more can be appended",
-                     lr.flags & CP_LOG_FORKED ? "forked" : "retired");
+                     "this log is %s: nothing more can be appended%s",
+                     lr.flags & CP_LOG_FORKED ? "forked" : "retired",
+                     lr.flags & CP_LOG_FORKED ? ""
+                                              : " (a key entry retired its key; a new log "
+                                                "needs a new authority)");
   pthread_mutex_lock(&a->mu);
   if (rc != 0) {
     fail_locked(a, rc, &d, 0);

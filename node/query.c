@@ -205,6 +205,12 @@ static int latest_size(cp__tx *tx, uint32_t logno, uint64_t *size) {
   return CP_OK;
 }
 
+static int rotation_step(void *ctx, uint64_t seq, const uint8_t key[CP_PK_BYTES]) {
+  (void)key;
+  *(uint64_t *)ctx = seq + 1;
+  return 0;
+}
+
 /* Checks a note already opened (res) against the held tree of lr and puts
  * it in tx. CP_EEXIST: valid, but no newer than the latest held. */
 static int note_put(cp__tx *tx, cp__logrec *lr, const cp_note_result *res, const char *note,
@@ -238,6 +244,19 @@ static int note_put(cp__tx *tx, cp__logrec *lr, const cp_note_result *res, const
                        "(no held checkpoint at that size or later to prove a fork with)",
                        (unsigned long long)res->cp.size);
     return rc;
+  }
+  /* SPEC: checkpoint keys. res verified under the log's current key, which
+   * signs only at the sizes it is in force at: above the seq of the rotation
+   * that named it. (A root that contradicts the held tree is equivocation
+   * by any key of the log, above: R-fork-03.) */
+  if (memcmp(lr->log, lr->signer, CP_PK_BYTES) != 0) {
+    uint64_t from = 0;
+    if ((rc = cp__log_rotations(tx, lr, rotation_step, &from)) != 0) return rc;
+    if (res->cp.size < from)
+      return cp_diag_set(d, CP_EBADSIG, "checkpoint at size %llu is signed by the log's current "
+                         "key, which signs from size %llu on (its key rotation is entry %llu)",
+                         (unsigned long long)res->cp.size, (unsigned long long)from,
+                         (unsigned long long)(from - 1));
   }
   if ((rc = latest_size(tx, lr->logno, &held)) != 0) return rc;
   if (res->cp.size <= held)

@@ -227,7 +227,7 @@ int cp_tlog_proof_parse(const char *text, size_t len, cp_tlog_proof *p, cp_diag 
   const char *cur = text, *end = text + len, *line = NULL;
   size_t n = 0, lineno = 1, i;
   memset(p, 0, sizeof *p);
-  if (len > CP_NOTE_MAX + (CP_PROOF_HASHES_MAX + 4) * 64 + CP_B64_LEN(CP_STR_MAX))
+  if (len > CP_TLOG_PROOF_MAX)
     return cp_diag_set(d, CP_ETOOBIG, "tlog-proof: too long");
   if (!next_line(&cur, end, &line, &n) || n != sizeof TLOG_PROOF_HEADER - 1 ||
       memcmp(line, TLOG_PROOF_HEADER, n) != 0)
@@ -274,5 +274,41 @@ int cp_tlog_proof_parse(const char *text, size_t len, cp_tlog_proof *p, cp_diag 
     return cp_diag_set(d, CP_ECORRUPT, "tlog-proof line %zu: checkpoint missing", lineno + 1);
   p->note = cur;
   p->note_len = (size_t)(end - cur);
+  return CP_OK;
+}
+
+/* Appends n bytes to out[*at, cap); CP_ETOOBIG when they do not fit. */
+static int put(char *out, size_t cap, size_t *at, const char *src, size_t n) {
+  if (cap - *at < n) return CP_ETOOBIG;
+  memcpy(out + *at, src, n);
+  *at += n;
+  return CP_OK;
+}
+
+int cp_tlog_proof_format(const cp_tlog_proof *p, char *out, size_t cap, size_t *len) {
+  char line[CP_B64_LEN(CP_STR_MAX) + 16];
+  size_t at = 0;
+  int rc, n;
+  if (p->n > CP_PROOF_HASHES_MAX || p->extra_len > CP_STR_MAX) return CP_ETOOBIG;
+  if (p->note_len == 0 || p->note[p->note_len - 1] != '\n') return CP_EINVAL;
+  if ((rc = put(out, cap, &at, TLOG_PROOF_HEADER "\n", sizeof TLOG_PROOF_HEADER)) != 0) return rc;
+  if (p->has_extra) {
+    memcpy(line, "extra ", 6);
+    cp_b64_encode(p->extra, p->extra_len, line + 6);
+    size_t l = strlen(line);
+    line[l++] = '\n';
+    if ((rc = put(out, cap, &at, line, l)) != 0) return rc;
+  }
+  n = snprintf(line, sizeof line, "index %llu\n", (unsigned long long)p->index);
+  if ((rc = put(out, cap, &at, line, (size_t)n)) != 0) return rc;
+  for (size_t i = 0; i < p->n; i++) {
+    cp_b64_encode(p->hashes[i], CP_HASH_BYTES, line);
+    size_t l = strlen(line);
+    line[l++] = '\n';
+    if ((rc = put(out, cap, &at, line, l)) != 0) return rc;
+  }
+  if ((rc = put(out, cap, &at, "\n", 1)) != 0) return rc;
+  if ((rc = put(out, cap, &at, p->note, p->note_len)) != 0) return rc;
+  *len = at;
   return CP_OK;
 }

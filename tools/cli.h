@@ -32,7 +32,17 @@ int cli_usage(const cli *c, const char *fmt, ...) __attribute__((format(printf, 
 void cli_path(const cli *c, const char *name, char *out, size_t cap);
 int cli_open_store(cli *c, unsigned flags, cp_store **s);
 int cli_load_authority_key(cli *c, cp_key **k);
-/* Opens the ledger read-write and loads the authority key (both or neither). */
+/* The key in force of the node's own log (cmd_key.c): DIR/authority.key
+ * when it is the log's current signing key; else finishes a rotation whose
+ * key entry committed before its files were switched; else fails, naming
+ * both keys. Before init, the key file as it is. OUT: *k, owned by the
+ * caller. */
+int cli_key_in_force(cli *c, cp_store *s, cp_key **k);
+/* The file in the data folder that holds the key pk: authority.key, a
+ * rotation's authority.key.next, or the retired file of pk (cmd_key.c).
+ * OUT: path (cap bytes). Prints the error when none does. */
+int cli_key_file_of(cli *c, const uint8_t pk[CP_PK_BYTES], char *path, size_t cap);
+/* Opens the ledger read-write and loads the key in force (both or neither). */
 int cli_open_authority(cli *c, cp_store **s, cp_key **k);
 /* Appends e to the node's own log in one transaction; OUT: id. On failure
  * prints "WHAT refused, nothing written: reason" and returns CLI_FAIL. */
@@ -99,6 +109,7 @@ int cmd_sync(cli *c, int argc, char **argv);
 int cmd_peer(cli *c, int argc, char **argv);
 int cmd_status(cli *c, int argc, char **argv);
 int cmd_clock(cli *c, int argc, char **argv); /* cmd_clock.c */
+int cmd_key(cli *c, int argc, char **argv);   /* cmd_key.c */
 int cmd_bench(cli *c, int argc, char **argv);
 int cmd_bench_sync(cli *c, int argc, char **argv); /* bench_sync.c */
 int cmd_policy(cli *c, int argc, char **argv);

@@ -70,6 +70,27 @@ static int copy_key(const char *src, const char *dst, cp_diag *d) {
   return rc;
 }
 
+/* The signing key of the own log in the snapshot at dir (an LMDB folder),
+ * read by opening it; the lock file that opening makes is removed. */
+static int snapshot_signer(const char *dir, uint8_t signer[CP_PK_BYTES], cp_diag *d) {
+  cp_store *s = NULL;
+  cp_reader *r = NULL;
+  cp_log_info li;
+  uint8_t self[CP_PK_BYTES];
+  char lock[PATH_MAX];
+  int rc = cp_store_open(dir, CP_STORE_RDONLY, &s, d);
+  if (rc == 0) rc = cp_reader_begin(s, &r);
+  if (rc == 0) rc = cp_reader_self(r, self);
+  if (rc == 0) rc = cp_reader_log(r, self, &li);
+  if (rc == 0) memcpy(signer, li.signer, CP_PK_BYTES);
+  else rc = cp_diag_set(d, rc, "cannot read the snapshot's own log: %s", cp_strerror(rc));
+  cp_reader_end(r);
+  cp_store_close(s);
+  snprintf(lock, sizeof lock, "%s/lock.mdb", dir);
+  unlink(lock);
+  return rc;
+}
+
 static void remove_tree(const char *root, const char *const *files, size_t n) {
   char p[PATH_MAX];
   for (size_t i = 0; i < n; i++) {
@@ -110,6 +131,7 @@ int cmd_backup(cli *c, int argc, char **argv) {
   cp_store *s = NULL;
   cp_diag d = {{0}};
   char ledger[PATH_MAX], key[PATH_MAX], dst[PATH_MAX];
+  uint8_t signer[CP_PK_BYTES];
   uint64_t own = 0;
   int created, st = cli_open_store(c, CP_STORE_RDONLY, &s);
   if (st != CLI_OK) return st;
@@ -118,7 +140,12 @@ int cmd_backup(cli *c, int argc, char **argv) {
   int rc = mkdir(ledger, 0700) == 0 ? 0 : cp_diag_set(&d, -errno, "cannot create %s: %s",
                                                       ledger, strerror(errno));
   if (rc == 0) rc = cp_store_backup(s, ledger, &own, &d);
-  cli_path(c, "authority.key", key, sizeof key);
+  /* The key the snapshot's own log is signed with, whichever file holds
+   * it now: a key rotation may have committed after the snapshot, or
+   * before it without its files switched yet. */
+  if (rc == 0 && (rc = snapshot_signer(ledger, signer, &d)) == 0 &&
+      cli_key_file_of(c, signer, key, sizeof key) != CLI_OK)
+    rc = cp_diag_set(&d, CP_ENOTFOUND, "the snapshot's signing key is in no key file");
   snprintf(dst, sizeof dst, "%s/authority.key", out);
   if (rc == 0) rc = copy_key(key, dst, &d);
   if (rc != 0) {

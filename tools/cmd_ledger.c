@@ -103,6 +103,29 @@ int cmd_init(cli *c, int argc, char **argv) {
 
 /* ---- whoami ---------------------------------------------------------------- */
 
+/* Says so when DIR/authority.key is not the log's key in force. */
+static int whoami_key_check(cli *c, const uint8_t signer[CP_PK_BYTES]) {
+  char path[PATH_MAX];
+  cp_key *k = NULL;
+  cp_diag d = {{0}};
+  uint8_t pk[CP_PK_BYTES];
+  cli_path(c, "authority.key", path, sizeof path);
+  int rc = cp_key_load(path, &k, &d);
+  if (rc != 0)
+    return cli_fail(c, "cannot use the authority key %s: %s", path,
+                    d.msg[0] ? d.msg : cp_strerror(rc));
+  cp_key_public(k, pk);
+  cp_key_free(k);
+  if (memcmp(pk, signer, CP_PK_BYTES) != 0) {
+    char hex[2 * CP_PK_BYTES + 1];
+    cp_hex_encode(pk, CP_PK_BYTES, hex);
+    return cli_fail(c, "the authority key %s (public key %s) is not this log's key in force "
+                    "shown above: this node cannot sign (docs/OPERATIONS.md, \"Key rotation\")",
+                    path, hex);
+  }
+  return CLI_OK;
+}
+
 int cmd_whoami(cli *c, int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--json") == 0) c->json = 1;
@@ -126,16 +149,21 @@ int cmd_whoami(cli *c, int argc, char **argv) {
     st = cli_fail(c, "no authority in %s: %s", c->data, cp_strerror(rc));
     goto out;
   }
-  char hex[2 * CP_PK_BYTES + 1], did[CP_DIDKEY_MAX], vkey[CP_VKEY_MAX],
-      origin[CP_ORIGIN_MAX + 1], root[CP_B64_LEN(CP_HASH_BYTES) + 1];
-  cp_hex_encode(self, CP_PK_BYTES, hex);
-  cp_didkey_encode(self, did);
+  char hex[2 * CP_PK_BYTES + 1], loghex[2 * CP_PK_BYTES + 1], did[CP_DIDKEY_MAX],
+      vkey[CP_VKEY_MAX], origin[CP_ORIGIN_MAX + 1], root[CP_B64_LEN(CP_HASH_BYTES) + 1];
+  /* The key in force signs entries, checkpoints and the sync handshake;
+   * the log key (the genesis entry's) names the log in every entry. */
+  cp_hex_encode(li.signer, CP_PK_BYTES, hex);
+  cp_hex_encode(self, CP_PK_BYTES, loghex);
+  cp_didkey_encode(li.signer, did);
+  int rotated = memcmp(self, li.signer, CP_PK_BYTES) != 0;
   snprintf(origin, sizeof origin, "%.*s", (int)li.origin.len, li.origin.p);
   cp_note_vkey_format(origin, CP_NOTE_ALG_ED25519, li.signer, vkey);
   cp_b64_encode(li.root, CP_HASH_BYTES, root);
   if (c->json) {
     json_t *o = json_object();
     json_object_set_new(o, "public_key", json_string(hex));
+    json_object_set_new(o, "log", json_string(loghex));
     json_object_set_new(o, "did", json_string(did));
     json_object_set_new(o, "origin", json_string(origin));
     json_object_set_new(o, "vkey", json_string(vkey));
@@ -150,14 +178,18 @@ int cmd_whoami(cli *c, int argc, char **argv) {
     cli_put_text(stdout, li.name.p, li.name.len);
     fputs(" (", stdout);
     cli_put_text(stdout, li.jurisdiction.p, li.jurisdiction.len);
-    printf(", %s)\npublic key    %s\ndid           %s\norigin        ", cp_role_name(li.role), hex,
-           did);
+    printf(", %s)\npublic key    %s\n", cp_role_name(li.role), hex);
+    if (rotated) printf("log key       %s (rotated away from)\n", loghex);
+    printf("did           %s\norigin        ", did);
     cli_put_text(stdout, origin, strlen(origin));
     fputs("\nvkey          ", stdout);
     cli_put_text(stdout, vkey, strlen(vkey));
     putchar('\n');
     printf("log size      %llu\nroot          %s\n", (unsigned long long)li.size, root);
   }
+  if (li.flags & CP_LOG_RETIRED)
+    fprintf(stderr, "credport whoami: note: this log's key is retired: it accepts nothing more\n");
+  st = whoami_key_check(c, li.signer);
 out:
   cp_reader_end(r);
   cp_store_close(s);

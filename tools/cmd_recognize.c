@@ -259,7 +259,7 @@ static int record(cli *c, cp_store *s, const opts *o) {
                   "published in this node's own log (rule R-body-05)", o->policy);
   cp_reader_end(r);
   if (st != CLI_OK) return st;
-  if ((st = cli_load_authority_key(c, &k)) != CLI_OK) return st;
+  if ((st = cli_key_in_force(c, s, &k)) != CLI_OK) return st;
   rc = cp_recognition_record(s, k, cli_now(), pe.id, o->edu, o->day, id, &time, &pol, &res, &d);
   cp_key_free(k);
   if (rc != 0)

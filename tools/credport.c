@@ -46,6 +46,7 @@ static const struct {
     {"peer", cmd_peer, "manage partners (peer add / list / remove)"},
     {"sync", cmd_sync, "replicate with one partner now, both ways, then exit"},
     {"status", cmd_status, "logs, partners and forks this node knows"},
+    {"key", cmd_key, "rotate or retire this log's signing key"},
     {"clock", cmd_clock, "this clock against the partners'; correct the log's clock"},
     {"demo", cmd_demo, "walk through the ledger in a temporary directory"},
     {"bench", cmd_bench, "measure throughput against raw libsodium rates"},
@@ -147,7 +148,7 @@ int cli_open_store(cli *c, unsigned flags, cp_store **s) {
 
 int cli_open_authority(cli *c, cp_store **s, cp_key **k) {
   int st = cli_open_store(c, 0, s);
-  if (st == CLI_OK && (st = cli_load_authority_key(c, k)) != CLI_OK) {
+  if (st == CLI_OK && (st = cli_key_in_force(c, *s, k)) != CLI_OK) {
     cp_store_close(*s);
     *s = NULL;
   }

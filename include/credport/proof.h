@@ -49,6 +49,11 @@ int cp_proof_parse_json(const char *text, size_t len, cp_proof *p, cp_diag *d)
  * on allocation failure. */
 char *cp_proof_to_json(const cp_proof *p);
 
+/* The longest tlog-proof file read or written: a note, a path of
+ * CP_PROOF_HASHES_MAX hashes, the other lines and an extra of CP_STR_MAX. */
+#define CP_TLOG_PROOF_MAX \
+  (CP_NOTE_MAX + (CP_PROOF_HASHES_MAX + 4u) * 64u + ((CP_STR_MAX + 2u) / 3u) * 4u)
+
 /* C2SP tlog-proof@v1 file: "c2sp.org/tlog-proof@v1", optional "extra <b64>"
  * line, "index N", the hashes one per line, a blank line, then a signed
  * checkpoint note (returned as a pointer/length into text). */
@@ -65,5 +70,13 @@ typedef struct cp_tlog_proof {
 
 int cp_tlog_proof_parse(const char *text, size_t len, cp_tlog_proof *p, cp_diag *d)
     __attribute__((warn_unused_result));
+/* Writes p as a tlog-proof file (the layout cp_tlog_proof_parse reads:
+ * header, "extra" line when has_extra, "index N", one standard-base64 hash
+ * per line, a blank line, then p->note verbatim) into out[0, cap); OUT:
+ * *len. CP_ETOOBIG when it does not fit or p->n exceeds
+ * CP_PROOF_HASHES_MAX; CP_EINVAL when the note is empty or does not end in
+ * a newline. */
+int cp_tlog_proof_format(const cp_tlog_proof *p, char *out, size_t cap, size_t *len)
+    __attribute__((warn_unused_result, nonnull));
 
 #endif

@@ -175,6 +175,39 @@ static void tlog_proof_vector(void **state) {
   free(cp);
 }
 
+/* The encoder writes the layout of the independent vector byte for byte:
+ * the vector parsed and formatted again is the vector; without its extra
+ * line it is the vector minus that line. */
+static void tlog_proof_format_vector(void **state) {
+  size_t len = 0, olen = 0;
+  char *text = vec("entry.5.tlog-proof", &len), *out = malloc(CP_TLOG_PROOF_MAX);
+  cp_tlog_proof *t = calloc(1, sizeof *t);
+  cp_diag d = {{0}};
+  (void)state;
+  assert_non_null(out);
+  assert_non_null(t);
+  assert_int_equal(cp_tlog_proof_parse(text, len, t, &d), CP_OK);
+  assert_int_equal(cp_tlog_proof_format(t, out, CP_TLOG_PROOF_MAX, &olen), CP_OK);
+  assert_int_equal(olen, len);
+  assert_memory_equal(out, text, len);
+  const char *extra = strstr(text, "\nextra ");
+  assert_non_null(extra);
+  const char *after = strchr(extra + 1, '\n');
+  size_t cut = (size_t)(after - extra);
+  t->has_extra = 0;
+  assert_int_equal(cp_tlog_proof_format(t, out, CP_TLOG_PROOF_MAX, &olen), CP_OK);
+  assert_int_equal(olen, len - cut);
+  assert_memory_equal(out, text, (size_t)(extra - text));
+  assert_memory_equal(out + (extra - text), after, len - (size_t)(after - text));
+  /* Limits: a short buffer, a note not ending its last line. */
+  assert_int_equal(cp_tlog_proof_format(t, out, olen - 1, &olen), CP_ETOOBIG);
+  t->note_len--;
+  assert_int_equal(cp_tlog_proof_format(t, out, CP_TLOG_PROOF_MAX, &olen), CP_EINVAL);
+  free(t);
+  free(out);
+  free(text);
+}
+
 static void tlog_proof_strict(void **state) {
   static const char *const bad[] = {
     "c2sp.org/tlog-proof@v2\nindex 5\n\nx\n",
@@ -203,6 +236,7 @@ static const struct CMUnitTest tests[] = {
   cmocka_unit_test(strict_json),
   cmocka_unit_test(too_many_hashes),
   cmocka_unit_test(tlog_proof_vector),
+  cmocka_unit_test(tlog_proof_format_vector),
   cmocka_unit_test(tlog_proof_strict),
 };
 
