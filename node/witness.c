@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "credport/codec.h"
 #include "store_internal.h"
@@ -81,14 +82,24 @@ static int same_key(const sigline *a, const sigline *b) {
   return a->key_id == b->key_id && a->nlen == b->nlen && memcmp(a->name, b->name, a->nlen) == 0;
 }
 
+/* Whether a received cosignature line at ts is worth taking over a held one
+ * by the same key at held (held_ok: there is one) at time now: not from
+ * the future beyond the clock skew allowed, and, to replace a held line,
+ * at least CP_WITNESS_REFRESH_S newer, so that a trusted witness cannot
+ * make the node store a note per second it signs. */
+static int fresh_enough(uint64_t ts, int held_ok, uint64_t held, uint64_t now) {
+  if (ts > now + CP_TIME_SKEW_MAX) return 0;
+  return !held_ok || (ts > held && ts - held >= CP_WITNESS_REFRESH_S);
+}
+
 /* Keeps l in the set v[0..*n): one line per key, the freshest. */
-static void keep(sigline *v, size_t *n, const sigline *l) {
+static void keep(sigline *v, size_t *n, const sigline *l, uint64_t now) {
   for (size_t i = 0; i < *n; i++)
     if (same_key(&v[i], l)) {
-      if (l->ts > v[i].ts) v[i] = *l;
+      if (fresh_enough(l->ts, 1, v[i].ts, now)) v[i] = *l;
       return;
     }
-  v[(*n)++] = *l;
+  if (fresh_enough(l->ts, 0, 0, now)) v[(*n)++] = *l;
 }
 
 /* Order of the kept lines: the node's own first, then newest first. */
@@ -119,7 +130,7 @@ int cp__witness_note(const cp_store *s, const cp_note_verifier *vs, size_t nv, c
   for (i = 0; i < nold; i++)
     if (old[i].cosig) {
       old[i].own = have_own && line_by(&old[i], &own);
-      if (!(cosign && old[i].own)) keep(set, &nset, &old[i]);
+      if (!(cosign && old[i].own)) set[nset++] = old[i];
     }
   /* The new note's lines by a given key were verified by
    * cp_note_open_checkpoint: the first line per key (Go's note.Open). */
@@ -135,7 +146,7 @@ int cp__witness_note(const cp_store *s, const cp_note_verifier *vs, size_t nv, c
     if (!in[i].cosig || (have_own && line_by(&in[i], &own))) continue;
     for (j = 1; j < nv; j++)
       if (vs[j].alg == CP_NOTE_ALG_COSIG_V1 && line_by(&in[i], &vs[j])) break;
-    if (j < nv) keep(set, &nset, &in[i]);
+    if (j < nv) keep(set, &nset, &in[i], now);
   }
   if (logline == NULL) return CP_EBADSIG;
   /* Insertion sort: own first, then newest. */
@@ -298,8 +309,9 @@ int cp_reader_cosig_news(cp_reader *r, const uint8_t log[CP_PK_BYTES], const cha
       if (w[k].alg == CP_NOTE_ALG_COSIG_V1 && line_by(&in[i], &w[k])) break;
     if (k == nw) continue;
     for (j = 0; j < nold; j++)
-      if (old[j].cosig && same_key(&old[j], &in[i]) && old[j].ts >= in[i].ts) break;
-    if (j == nold) return 1;
+      if (old[j].cosig && same_key(&old[j], &in[i])) break;
+    if (fresh_enough(in[i].ts, j < nold, j < nold ? old[j].ts : 0, (uint64_t)time(NULL)))
+      return 1;
   }
   return 0;
 }

@@ -230,6 +230,22 @@ static void witness_merges_trusted_cosignatures_only(void **state) {
   assert_int_equal(res.cosigned, 2);
   assert_int_equal(res.cosig_time[0] == 3000 || res.cosig_time[1] == 3000, 1);
   assert_int_equal(res.cosig_time[0] == 2000 || res.cosig_time[1] == 2000, 0);
+  static char held[CP_NOTE_MAX];
+  size_t lh = stored(&x, held);
+
+  /* Newer by less than CP_WITNESS_REFRESH_S, or from beyond the allowed
+   * clock skew: nothing new, dropped before any job as well. */
+  uint64_t late[2] = {3000 + CP_WITNESS_REFRESH_S - 1,
+                      (uint64_t)time(NULL) + CP_TIME_SKEW_MAX + 3600};
+  for (int i = 0; i < 2; i++) {
+    li = cosigned_by(n3, l3, t1, "t1/witness", late[i], in);
+    assert_int_equal(cp_reader_begin(x.f.s, &r), CP_OK);
+    assert_int_equal(cp_reader_cosig_news(r, x.l.log, in, li), 0);
+    cp_reader_end(r);
+    assert_int_equal(add(&x, in, li, &cosigned), CP_EEXIST);
+    assert_int_equal(stored(&x, got), lh);
+    assert_memory_equal(got, held, lh);
+  }
 
   /* A witness key of another type is refused by trust. */
   char vkey[CP_VKEY_MAX];
