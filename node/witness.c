@@ -262,8 +262,8 @@ void cp_store_set_witness(cp_store *s, const cp_key *k, const char *name) {
   s->witness_name = name;
 }
 
-int cp_witness_name(const char *origin, const uint8_t self[CP_PK_BYTES],
-                    char out[CP_ORIGIN_MAX + 1]) {
+int cp_store_witness_name(const char *origin, const uint8_t self[CP_PK_BYTES],
+                          char out[CP_ORIGIN_MAX + 1]) {
   char hex[33];
   if (strlen(origin) + sizeof "/witness" - 1 <= CP_ORIGIN_MAX) {
     snprintf(out, CP_ORIGIN_MAX + 1, "%s/witness", origin);
@@ -274,7 +274,7 @@ int cp_witness_name(const char *origin, const uint8_t self[CP_PK_BYTES],
   return cp_note_name_valid(out, strlen(out)) ? CP_OK : CP_EINVAL;
 }
 
-void cp_note_cosig_info(const char *note, size_t len, cp_cosig_info *out) {
+void cp_store_cosig_info(const char *note, size_t len, cp_cosig_info *out) {
   sigline v[CP_NOTE_SIGS_MAX];
   size_t tlen = 0, n = note_lines(note, len, &tlen, v, CP_NOTE_SIGS_MAX);
   memset(out, 0, sizeof *out);

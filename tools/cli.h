@@ -80,7 +80,7 @@ int cmd_whoami(cli *c, int argc, char **argv);
 int cmd_educator(cli *c, int argc, char **argv);
 int cmd_witness(cli *c, int argc, char **argv);
 /* Loads the node's witness key (DIR/witness.key), creating it (0600) when
- * the data folder has none, and its note key name (cp_witness_name). */
+ * the data folder has none, and its note key name (cp_store_witness_name). */
 int cli_witness_key(cli *c, cp_store *s, cp_key **k, char name[CP_ORIGIN_MAX + 1]);
 /* The node's witness verifier key (cosignature/v1), the key created if needed. */
 int cli_witness_vkey(cli *c, cp_store *s, char vkey[CP_VKEY_MAX]);

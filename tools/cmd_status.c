@@ -47,7 +47,7 @@ static int log_row(void *ctx, const cp_log_info *li) {
                         json_integer(nl ? (json_int_t)strtoull(nl + 1, NULL, 10) : 0));
     json_object_set_new(o, "checkpoint", json_stringn(note, nlen));
     cp_cosig_info ci;
-    cp_note_cosig_info(note, nlen, &ci);
+    cp_store_cosig_info(note, nlen, &ci);
     json_object_set_new(o, "cosignatures", json_integer((json_int_t)ci.count));
     json_object_set_new(o, "newest_cosignature",
                         ci.count ? json_integer((json_int_t)ci.newest) : json_null());

@@ -19,7 +19,7 @@ int cli_witness_key(cli *c, cp_store *s, cp_key **k, char name[CP_ORIGIN_MAX + 1
   if (rc == 0) rc = cp_reader_log(r, self, &li);
   if (rc == 0) {
     snprintf(origin, sizeof origin, "%.*s", (int)li.origin.len, li.origin.p);
-    rc = cp_witness_name(origin, self, name);
+    rc = cp_store_witness_name(origin, self, name);
   }
   cp_reader_end(r);
   if (rc != 0) return cli_fail(c, "no authority in %s: %s", c->data, cp_strerror(rc));

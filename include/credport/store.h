@@ -302,8 +302,8 @@ int cp_store_add_checkpoint_fork(cp_store *s, const uint8_t log[CP_PK_BYTES],
 /* The note key name of a node's witness key: its checkpoint origin followed
  * by "/witness", or "witness/" and the first 16 bytes of its authority key
  * in hex when that would be longer than CP_ORIGIN_MAX. */
-int cp_witness_name(const char *origin, const uint8_t self[CP_PK_BYTES],
-                    char out[CP_ORIGIN_MAX + 1]);
+int cp_store_witness_name(const char *origin, const uint8_t self[CP_PK_BYTES],
+                          char out[CP_ORIGIN_MAX + 1]);
 
 /* Gives the store the node's witness key k, under note key name `name`
  * (both borrowed: they must outlive every later checkpoint call). From then
@@ -335,7 +335,7 @@ typedef struct cp_cosig_info {
   unsigned count;              /* cosignature/v1 lines */
   uint64_t newest;             /* the greatest of their timestamps, 0 if none */
 } cp_cosig_info;
-void cp_note_cosig_info(const char *note, size_t len, cp_cosig_info *out);
+void cp_store_cosig_info(const char *note, size_t len, cp_cosig_info *out);
 
 /* ---- partners ------------------------------------------------------------ */
 

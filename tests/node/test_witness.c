@@ -125,7 +125,7 @@ static void witness_cosigns_verified_checkpoint(void **state) {
   assert_int_equal(res.verified_log, 1);
   assert_int_equal(res.cosigned, 1);
   assert_true(res.cosig_time[0] >= t0 && res.cosig_time[0] <= t1);
-  cp_note_cosig_info(got, lg, &ci);
+  cp_store_cosig_info(got, lg, &ci);
   assert_int_equal(ci.count, 1);
   assert_int_equal(ci.newest, res.cosig_time[0]);
   /* The same note again: nothing new, not re-cosigned. */
@@ -159,7 +159,7 @@ static void witness_never_cosigns_disagreeing_root(void **state) {
   assert_int_equal(cosigned, 0);
   if (rc == CP_OK) {
     size_t lg = stored(&x, got);
-    cp_note_cosig_info(got, lg, &ci);
+    cp_store_cosig_info(got, lg, &ci);
     assert_int_equal(ci.count, 0);
   }
   wfx_free(&x);
