@@ -9,7 +9,8 @@
  *     are also capped (CP_SESSION_NOTES_MAX jobs, CP_SESSION_NOTE_BYTES):
  *     at the cap the session stops reading, and TCP pushes back on the peer,
  *     until the writer has taken them.
- *   - Work that brings nothing. A CHECKPOINT no newer than the one held, a
+ *   - Work that brings nothing. A CHECKPOINT no newer than the one held
+ *     that brings no newer cosignature by a trusted witness, a
  *     FORK for a log already known to be forked, a HAVE that repeats what
  *     the session said before, a REQ for nothing we hold, a PING, a RECON
  *     turn, each costs units from a bucket that holds
@@ -231,9 +232,12 @@ int cp__budget_checkpoint(cp__conn *c, const cp_sync_event *ev) {
     waste = "CHECKPOINT beyond the entries held";
   } else if (held && res.cp.size <= li.size && res.cp.size <= latest &&
              cp_reader_root(r, ev->log, res.cp.size, root) == 0 &&
-             memcmp(root, res.cp.root, CP_HASH_BYTES) == 0) {
-    /* Same tree, and a checkpoint at least as new is held. A different
-     * root is left to the writer: if it verifies, it is evidence. */
+             memcmp(root, res.cp.root, CP_HASH_BYTES) == 0 &&
+             !(res.cp.size == latest && cp_reader_cosig_news(r, ev->log, note, len))) {
+    /* Same tree, and a checkpoint at least as new is held, without a
+     * cosignature by a trusted witness newer than the held note's (L-2).
+     * A different root is left to the writer: if it verifies, it is
+     * evidence. */
     waste = "CHECKPOINT no newer than the one held";
   }
   cp_reader_end(r);

@@ -136,6 +136,7 @@ typedef struct cp__job {
   uint32_t held;                 /* bytes accounted to the session's budget */
   int verified;                  /* verification finished (or not needed) */
   int rc;                        /* verification or commit result */
+  int cosigned;                  /* JOB_CHECKPOINT: stored with this node's cosignature */
   size_t added;
   char why[320];
   uv_work_t work;
@@ -214,6 +215,8 @@ void cp__push_own(cp__node *n);
 void cp__announce_logs(cp__node *n, const uint8_t (*logs)[CP_PK_BYTES], size_t nlogs,
                        uint32_t except_id);
 void cp__broadcast_fork(cp__node *n, const uint8_t log[CP_PK_BYTES]);
+/* Sends log's stored checkpoint note to every session but except (may be NULL). */
+void cp__relay_checkpoint(cp__node *n, const uint8_t log[CP_PK_BYTES], const cp__conn *except);
 
 /* session.c: feeds what is left of the read buffer and reads again. */
 void cp__conn_resume(cp__conn *c);

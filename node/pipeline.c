@@ -248,6 +248,7 @@ static void commit_checkpoints(cp__node *n, cp__job **v, size_t nv) {
   (void)rc; /* each note carries its own result */
   for (size_t i = 0; i < nv; i++) {
     v[i]->rc = notes[i].rc;
+    v[i]->cosigned = notes[i].cosigned;
     snprintf(v[i]->why, sizeof v[i]->why, "%s", notes[i].d.msg);
   }
   free(notes);
@@ -354,6 +355,11 @@ static void write_done(uv_work_t *w, int status) {
       cp__broadcast_fork(n, j->log);
     } else if (j->kind == JOB_CPFORK && j->rc != CP_EEXIST) {
       cp__conn_log(n, c, "warn", "event=fork-refused log=%s… why=\"%s\"", lhex, j->why);
+    } else if (j->kind == JOB_CHECKPOINT && j->rc == 0) {
+      /* SPEC: L-2 a stored note with a cosignature the sender lacks (this
+       * node's, at a new size) goes back to it too; a merge goes to the
+       * others only. */
+      cp__relay_checkpoint(n, j->log, j->cosigned ? NULL : c);
     } else if (j->kind == JOB_CHECKPOINT && j->rc == CP_EFORK) {
       cp__conn_log(n, c, "warn", "event=fork log=%s… msg=\"%s\"", lhex, j->why);
       cp__broadcast_fork(n, j->log);

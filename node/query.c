@@ -1,6 +1,7 @@
 /* credport — index walks and the records kept beside the logs. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "credport/note.h"
 #include "store_internal.h"
@@ -211,13 +212,29 @@ static int rotation_step(void *ctx, uint64_t seq, const uint8_t key[CP_PK_BYTES]
   return 0;
 }
 
-/* Checks a note already opened (res) against the held tree of lr and puts
- * it in tx. CP_EEXIST: valid, but no newer than the latest held. */
-static int note_put(cp__tx *tx, cp__logrec *lr, const cp_note_result *res, const char *note,
-                    size_t len, cp_diag *d) {
-  uint8_t root[CP_HASH_BYTES];
+/* vs[0] = the log's verifier, then the trusted witness keys; *nv counts. */
+static int note_verifiers(cp__tx *tx, const cp__logrec *lr, cp_note_verifier *vs, size_t *nv) {
+  int rc = log_verifier(tx, lr, &vs[0]);
+  *nv = 1;
+  if (rc != 0) return rc;
+  rc = cp__witnesses(tx, vs + 1, CP_WITNESS_TRUST_MAX, nv);
+  (*nv)++;
+  return rc;
+}
+
+/* Checks a note already opened under vs (res) against the held tree of lr
+ * and puts it in tx with its verified cosignatures (node/witness.c).
+ * CP_EEXIST: valid, but no newer than the latest held and bringing no
+ * cosignature the held note lacks. OUT: *cosigned, the node cosigned it. */
+static int note_put(cp__tx *tx, cp__logrec *lr, const cp_note_verifier *vs, size_t nv,
+                    const cp_note_result *res, const char *note, size_t len, int *cosigned,
+                    cp_diag *d) {
+  uint8_t root[CP_HASH_BYTES], self[CP_PK_BYTES];
   uint64_t held = 0;
-  int rc;
+  char out[CP_NOTE_MAX + 1];
+  size_t olen = 0;
+  int rc, changed = 0;
+  *cosigned = 0;
   if (res->cp.size == 0) /* the audit replays checkpoints against trees of one entry or more */
     return cp_diag_set(d, CP_EINVAL, "a checkpoint of the empty tree commits to nothing");
   if (res->cp.size > lr->fr.size)
@@ -259,10 +276,37 @@ static int note_put(cp__tx *tx, cp__logrec *lr, const cp_note_result *res, const
                          (unsigned long long)(from - 1));
   }
   if ((rc = latest_size(tx, lr->logno, &held)) != 0) return rc;
-  if (res->cp.size <= held)
+  if (res->cp.size < held)
     return cp_diag_set(d, CP_EEXIST, "checkpoint size %llu is no newer than the %llu held",
                        (unsigned long long)res->cp.size, (unsigned long long)held);
-  return cp__put_checkpoint(tx, lr->logno, res->cp.size, note, len, d);
+  const char *hnote = NULL;
+  size_t hlen = 0;
+  if (res->cp.size == held) {
+    uint8_t kb[12];
+    cp__be32(kb, lr->logno);
+    cp__be64(kb + 4, held);
+    MDB_val k = {12, kb}, v;
+    if ((rc = mdb_get(tx->txn, tx->s->checkpoints, &k, &v)) != 0)
+      return cp__err_mdb(rc, d, "checkpoints");
+    hnote = v.mv_data;
+    hlen = v.mv_size;
+  }
+  /* SPEC: L-2 the node cosigns another log's checkpoint once, when it
+   * stores it at a new size: its signature and its root against the held
+   * tree (hence consistency with every entry held) were checked above. */
+  rc = cp__self_log(tx, self);
+  if (rc != 0 && rc != CP_ENOTFOUND) return rc;
+  int other = rc == CP_ENOTFOUND || memcmp(self, lr->log, CP_PK_BYTES) != 0;
+  int cosign = hnote == NULL && other && tx->s->witness != NULL && !(lr->flags & CP_LOG_FORKED);
+  rc = cp__witness_note(tx->s, vs, nv, note, len, hnote, hlen, cosign, (uint64_t)time(NULL), out,
+                        &olen, &changed);
+  if (rc != 0) return cp_diag_set(d, rc, "cannot cosign the checkpoint: %s", cp_strerror(rc));
+  if (!changed)
+    return cp_diag_set(d, CP_EEXIST, "checkpoint size %llu is no newer than the %llu held and "
+                       "carries no new cosignature", (unsigned long long)res->cp.size,
+                       (unsigned long long)held);
+  *cosigned = cosign;
+  return cp__put_checkpoint(tx, lr->logno, res->cp.size, out, olen, d);
 }
 
 int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *d) {
@@ -292,7 +336,13 @@ int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *
     rc = cp_diag_set(d, CP_EBADSIG, "checkpoint is not signed by any log this node holds");
     goto out;
   }
-  rc = note_put(&tx, &lr, &res, note, len, d);
+  cp_note_verifier vs[1 + CP_WITNESS_TRUST_MAX];
+  size_t nv = 0;
+  int cosigned = 0;
+  if ((rc = note_verifiers(&tx, &lr, vs, &nv)) != 0 ||
+      (rc = cp_note_open_checkpoint(note, len, vs, nv, vs[0].name, &res, d)) != 0)
+    goto out;
+  rc = note_put(&tx, &lr, vs, nv, &res, note, len, &cosigned, d);
   if (rc == CP_EFORK) {
     int crc = cp__tx_commit(&tx, d);
     return crc != 0 ? crc : CP_EFORK;
@@ -320,18 +370,21 @@ int cp_store_add_checkpoints(cp_store *s, cp_store_note *v, size_t n, cp_diag *d
   if (rc != 0) goto fail;
   for (size_t i = 0; i < n; i++) {
     cp__logrec lr;
-    cp_note_verifier nv;
+    cp_note_verifier vs[1 + CP_WITNESS_TRUST_MAX];
+    size_t nv = 0;
     cp_note_result res;
     v[i].d.msg[0] = 0;
+    v[i].cosigned = 0;
     v[i].rc = cp__logrec_get(&tx, v[i].log, &lr);
     if (v[i].rc == CP_ENOTFOUND) {
       v[i].rc = cp_diag_set(&v[i].d, CP_ENOTFOUND, "checkpoint for a log this node does not hold");
       continue;
     }
-    if (v[i].rc == 0) v[i].rc = log_verifier(&tx, &lr, &nv);
+    if (v[i].rc == 0) v[i].rc = note_verifiers(&tx, &lr, vs, &nv);
     if (v[i].rc == 0)
-      v[i].rc = cp_note_open_checkpoint(v[i].note, v[i].len, &nv, 1, nv.name, &res, &v[i].d);
-    if (v[i].rc == 0) v[i].rc = note_put(&tx, &lr, &res, v[i].note, v[i].len, &v[i].d);
+      v[i].rc = cp_note_open_checkpoint(v[i].note, v[i].len, vs, nv, vs[0].name, &res, &v[i].d);
+    if (v[i].rc == 0)
+      v[i].rc = note_put(&tx, &lr, vs, nv, &res, v[i].note, v[i].len, &v[i].cosigned, &v[i].d);
     if (v[i].rc == 0 || v[i].rc == CP_EFORK) {
       stored++;
     } else if (!note_fault(v[i].rc)) {

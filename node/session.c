@@ -643,3 +643,14 @@ void cp__broadcast_fork(cp__node *n, const uint8_t log[CP_PK_BYTES]) {
   }
   cp_reader_end(r);
 }
+
+void cp__relay_checkpoint(cp__node *n, const uint8_t log[CP_PK_BYTES], const cp__conn *except) {
+  cp_reader *r = NULL;
+  if (cp_reader_begin(n->s, &r) != 0) return;
+  for (cp__conn *c = n->conns; c; c = c->next) {
+    if (!c->authed || c->closing || c == except) continue;
+    send_checkpoint(c, r, log);
+    cp__conn_flush(c);
+  }
+  cp_reader_end(r);
+}

@@ -4,6 +4,7 @@
  * LMDB databases (keys and values big-endian):
  *   meta        "format" -> u32 CP_STORE_FORMAT; "self" -> own log key (32);
  *               "map_size" -> u64 map size set by the operator (optional)
+ *               "witnesses" -> trusted witness vkeys, each ending in "\n"
  *   logs        logno u32 -> log record (see logrec_encode)
  *   logkeys     log key (32) -> logno u32
  *   entries     rowid u64 -> row: u8 n | n x 32 Merkle hashes (levels 1..n
@@ -27,7 +28,8 @@
  *               2: u32 0 | u8 2 | u32 len | note a | u32 len | note b |
  *                  u8 k | 32 old root | k x 32 path (cp__cpfork_check),
  *                  a's size not above b's
- *   checkpoints logno u32 | size u64 -> signed note text
+ *   checkpoints logno u32 | size u64 -> signed note text (the log's signature
+ *               line, then verified cosignature lines, node/witness.c)
  *   peers       partner key (32) -> peer record (node/peers.c)
  */
 #ifndef CP_NODE_STORE_INTERNAL_H
@@ -57,6 +59,8 @@ struct cp_store {
   unsigned since_check;    /* entries appended since the mapped pages were counted */
   void *map_addr;          /* where the data file is mapped, once looked up */
   uint64_t reader_check_ms; /* monotonic time of the last dead-reader sweep (writers) */
+  const cp_key *witness;   /* the node's witness key (cp_store_set_witness), or NULL */
+  const char *witness_name;
 };
 
 /* A log's mutable state, as kept in the logs database. */
@@ -125,6 +129,20 @@ int cp__root_at(cp__tx *tx, const cp__logrec *lr, uint64_t size, uint8_t root[CP
 /* Stores a checkpoint note of the log at size. */
 int cp__put_checkpoint(cp__tx *tx, uint32_t logno, uint64_t size, const char *note, size_t len,
                        cp_diag *d);
+
+/* The trusted witness keys (meta "witnesses"), parsed; *n gets how many. */
+int cp__witnesses(cp__tx *tx, cp_note_verifier *v, size_t cap, size_t *n);
+/* Builds in out[CP_NOTE_MAX] the note to store for a checkpoint: the text
+ * and log signature line of note (opened under vs[0], the log's verifier,
+ * and vs[1..nv), the trusted witnesses), then cosignature lines: those of
+ * held (the note stored at the same size, or NULL) and the verified ones of
+ * note, the freshest per key, at most CP_WITNESS_COSIGS_MAX, the node's own
+ * first; with cosign, a new one by the store's witness key at now replaces
+ * the node's own. *changed says whether the set of lines differs from
+ * held's. */
+int cp__witness_note(const cp_store *s, const cp_note_verifier *vs, size_t nv, const char *note,
+                     size_t len, const char *held, size_t hlen, int cosign, uint64_t now,
+                     char *out, size_t *olen, int *changed);
 
 /* The own log's key (CP_ENOTFOUND before init). */
 int cp__self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]);

@@ -88,6 +88,12 @@ json_t *cli_peer_json(const cp_peer_info *p, int with_connected);
 int cmd_init(cli *c, int argc, char **argv);
 int cmd_whoami(cli *c, int argc, char **argv);
 int cmd_educator(cli *c, int argc, char **argv);
+int cmd_witness(cli *c, int argc, char **argv);
+/* Loads the node's witness key (DIR/witness.key), creating it (0600) when
+ * the data folder has none, and its note key name (cp_store_witness_name). */
+int cli_witness_key(cli *c, cp_store *s, cp_key **k, char name[CP_ORIGIN_MAX + 1]);
+/* The node's witness verifier key (cosignature/v1), the key created if needed. */
+int cli_witness_vkey(cli *c, cp_store *s, char vkey[CP_VKEY_MAX]);
 int cmd_credential(cli *c, int argc, char **argv);
 int cmd_award(cli *c, int argc, char **argv);
 int cmd_revoke(cli *c, int argc, char **argv);

@@ -106,13 +106,13 @@ static void remove_tree(const char *root, const char *const *files, size_t n) {
 static const char backup_help[] =
     "usage: credport [-d DIR] backup --out FOLDER\n"
     "  Writes everything the node needs into FOLDER (new or empty): a consistent, compacted\n"
-    "  snapshot of the ledger (peer table included), the authority key and the own-head\n"
-    "  record. Safe while serve runs. FOLDER holds the secret key: keep it offline.\n"
+    "  snapshot of the ledger (peer table included), the authority and witness keys and\n"
+    "  the own-head record. Safe while serve runs. FOLDER holds the secret key: keep it offline.\n"
     "  Restore with credport restore --from FOLDER.\n";
 
 static const char *const backup_files[] = {"ledger/data.mdb", "ledger/own-head",
                                            "ledger/own-head.tmp", "ledger/lock.mdb",
-                                           "authority.key"};
+                                           "authority.key", "witness.key"};
 
 int cmd_backup(cli *c, int argc, char **argv) {
   static const struct option opts[] = {{"out", 1, 0, 'o'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
@@ -148,6 +148,11 @@ int cmd_backup(cli *c, int argc, char **argv) {
     rc = cp_diag_set(&d, CP_ENOTFOUND, "the snapshot's signing key is in no key file");
   snprintf(dst, sizeof dst, "%s/authority.key", out);
   if (rc == 0) rc = copy_key(key, dst, &d);
+  /* The witness key, when the node has made one: partners trust it. */
+  struct stat sb;
+  cli_path(c, "witness.key", key, sizeof key);
+  snprintf(dst, sizeof dst, "%s/witness.key", out);
+  if (rc == 0 && stat(key, &sb) == 0) rc = copy_key(key, dst, &d);
   if (rc != 0) {
     remove_tree(out, backup_files, sizeof backup_files / sizeof backup_files[0]);
     if (created) rmdir(out);
@@ -215,6 +220,9 @@ int cmd_restore(cli *c, int argc, char **argv) {
   snprintf(src, sizeof src, "%s/ledger/own-head", from);
   cli_path(c, "ledger/own-head", dst, sizeof dst);
   if (rc == 0 && stat(src, &sb) == 0) rc = copy_file(src, dst, &d);
+  snprintf(src, sizeof src, "%s/witness.key", from);
+  cli_path(c, "witness.key", dst, sizeof dst);
+  if (rc == 0 && stat(src, &sb) == 0) rc = copy_key(src, dst, &d);
   if (rc == 0) {
     cli_path(c, "ledger", dst, sizeof dst);
     rc = cp_store_open(dst, 0, &s, &d);

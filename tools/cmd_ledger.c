@@ -15,8 +15,9 @@
 
 static const char init_help[] =
     "usage: credport [-d DIR] init --name NAME --jurisdiction CODE --role ROLE [--origin NAME]\n"
-    "  Creates DIR with a new authority key (DIR/authority.key, mode 0600), the ledger, and\n"
-    "  the log's genesis entry. ROLE is state, district, provider, assessor or ihe.\n"
+    "  Creates DIR with a new authority key (DIR/authority.key, mode 0600), a witness key\n"
+    "  (DIR/witness.key, mode 0600), the ledger, and the log's genesis entry. ROLE is\n"
+    "  state, district, provider, assessor or ihe.\n"
     "  --origin sets the checkpoint origin (default credport/<jurisdiction>/<key prefix>).\n";
 
 int cmd_init(cli *c, int argc, char **argv) {
@@ -132,7 +133,9 @@ int cmd_whoami(cli *c, int argc, char **argv) {
     else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
       printf("usage: credport [-d DIR] whoami [--json]\n"
              "  Prints this node's authority: public key, did:key, checkpoint origin and the\n"
-             "  signed-note verifier key (vkey) that checkpoint verifiers need.\n");
+             "  signed-note verifier key (vkey) that checkpoint verifiers need, and the\n"
+             "  witness vkey (cosignature/v1) of the key that cosigns other logs' checkpoints\n"
+             "  (DIR/witness.key, created by init, or here for a folder that has none).\n");
       return CLI_OK;
     } else return cli_usage(c, "unknown argument \"%s\"", argv[i]);
   }
@@ -160,6 +163,8 @@ int cmd_whoami(cli *c, int argc, char **argv) {
   snprintf(origin, sizeof origin, "%.*s", (int)li.origin.len, li.origin.p);
   cp_note_vkey_format(origin, CP_NOTE_ALG_ED25519, li.signer, vkey);
   cp_b64_encode(li.root, CP_HASH_BYTES, root);
+  char wvkey[CP_VKEY_MAX];
+  if ((st = cli_witness_vkey(c, s, wvkey)) != CLI_OK) goto out;
   if (c->json) {
     json_t *o = json_object();
     json_object_set_new(o, "public_key", json_string(hex));
@@ -167,6 +172,7 @@ int cmd_whoami(cli *c, int argc, char **argv) {
     json_object_set_new(o, "did", json_string(did));
     json_object_set_new(o, "origin", json_string(origin));
     json_object_set_new(o, "vkey", json_string(vkey));
+    json_object_set_new(o, "witness_vkey", json_string(wvkey));
     json_object_set_new(o, "name", json_stringn(li.name.p, li.name.len));
     json_object_set_new(o, "jurisdiction", json_stringn(li.jurisdiction.p, li.jurisdiction.len));
     json_object_set_new(o, "role", json_string(cp_role_name(li.role)));
@@ -184,6 +190,8 @@ int cmd_whoami(cli *c, int argc, char **argv) {
     cli_put_text(stdout, origin, strlen(origin));
     fputs("\nvkey          ", stdout);
     cli_put_text(stdout, vkey, strlen(vkey));
+    fputs("\nwitness vkey  ", stdout);
+    cli_put_text(stdout, wvkey, strlen(wvkey));
     putchar('\n');
     printf("log size      %llu\nroot          %s\n", (unsigned long long)li.size, root);
   }

@@ -46,8 +46,15 @@ static int log_row(void *ctx, const cp_log_info *li) {
     json_object_set_new(o, "checkpoint_size",
                         json_integer(nl ? (json_int_t)strtoull(nl + 1, NULL, 10) : 0));
     json_object_set_new(o, "checkpoint", json_stringn(note, nlen));
+    cp_cosig_info ci;
+    cp_store_cosig_info(note, nlen, &ci);
+    json_object_set_new(o, "cosignatures", json_integer((json_int_t)ci.count));
+    json_object_set_new(o, "newest_cosignature",
+                        ci.count ? json_integer((json_int_t)ci.newest) : json_null());
   } else {
     json_object_set_new(o, "checkpoint", json_null());
+    json_object_set_new(o, "cosignatures", json_integer(0));
+    json_object_set_new(o, "newest_cosignature", json_null());
   }
   json_object_set_new(o, "forked", json_boolean(li->flags & CP_LOG_FORKED));
   json_object_set_new(o, "retired", json_boolean(li->flags & CP_LOG_RETIRED));
@@ -162,8 +169,10 @@ int cmd_status(cli *c, int argc, char **argv) {
   printf("%-18s %-34s %8s  %-44s %s\n", "LOG", "NAME", "SIZE", "ROOT", "CHECKPOINT");
   json_array_foreach(x.logs, i, v) {
     json_t *cs = json_object_get(v, "checkpoint_size");
-    char cpt[32] = "none";
-    if (cs) snprintf(cpt, sizeof cpt, "at size %lld", (long long)json_integer_value(cs));
+    char cpt[64] = "none";
+    if (cs)
+      snprintf(cpt, sizeof cpt, "at size %lld, %lld cosigned", (long long)json_integer_value(cs),
+               (long long)json_integer_value(json_object_get(v, "cosignatures")));
     printf("%.16s…  %-34.34s %8lld  %-44s %s\n", json_string_value(json_object_get(v, "log")),
            json_string_value(json_object_get(v, "name")),
            (long long)json_integer_value(json_object_get(v, "size")),

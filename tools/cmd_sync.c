@@ -51,13 +51,22 @@ int cmd_serve(cli *c, int argc, char **argv) {
     return cli_usage(c, "--listen: \"%s\" is not HOST:PORT", listen);
   cp_store *s = NULL;
   cp_key *k = NULL;
+  cp_key *wk = NULL;
+  char wname[CP_ORIGIN_MAX + 1];
   int st = cli_open_authority(c, &s, &k);
   if (st != CLI_OK) return st;
+  if ((st = cli_witness_key(c, s, &wk, wname)) != CLI_OK) {
+    cp_key_free(k);
+    cp_store_close(s);
+    return st;
+  }
+  cp_store_set_witness(s, wk, wname);
   cp_node_config cfg = {s, k, c->data, listen, NULL, NULL, stderr, isatty(2), (unsigned)(secs * 1000)};
   cp_node_summary sum;
   int rc = cp_node_run(&cfg, &sum);
   cp_key_free(k);
   cp_store_close(s);
+  cp_key_free(wk);
   if (rc != 0) return cli_fail(c, "%s", sum.error[0] ? sum.error : cp_strerror(rc));
   fprintf(stderr, "credport serve: stopped after %.1f s: %llu entries received, %llu sent, "
           "%llu sessions, %llu refused\n", sum.seconds, (unsigned long long)sum.entries_in,
@@ -91,8 +100,16 @@ int cmd_sync(cli *c, int argc, char **argv) {
     return cli_usage(c, "PUBKEY: \"%s\" is not a public key", keyarg);
   cp_store *s = NULL;
   cp_key *k = NULL;
+  cp_key *wk = NULL;
+  char wname[CP_ORIGIN_MAX + 1];
   int st = cli_open_authority(c, &s, &k);
   if (st != CLI_OK) return st;
+  if ((st = cli_witness_key(c, s, &wk, wname)) != CLI_OK) {
+    cp_key_free(k);
+    cp_store_close(s);
+    return st;
+  }
+  cp_store_set_witness(s, wk, wname);
   cp_node_config cfg = {s, k, NULL, NULL, addr, keyarg ? key : NULL, stderr,
                         isatty(2) && !c->json, 0};
   cp_node_summary sum;
@@ -104,6 +121,7 @@ int cmd_sync(cli *c, int argc, char **argv) {
   int grc = rc == 0 && sum.synced ? cp_store_guard_confirm(s, 0, &g, &gd) : 0;
   cp_key_free(k);
   cp_store_close(s);
+  cp_key_free(wk);
   if (grc != 0)
     fprintf(stderr, "credport sync: appending stays refused: %s\n", gd.msg);
   else if (!g.was_confirmed)

@@ -25,6 +25,7 @@ static const struct {
     {"init", cmd_init, "create this node's authority (key and genesis entry)"},
     {"whoami", cmd_whoami, "show this node's authority key, did:key and checkpoint origin"},
     {"educator", cmd_educator, "educator key tools (educator keygen --out FILE)"},
+    {"witness", cmd_witness, "witness keys this node trusts (witness trust|untrust|list)"},
     {"credential", cmd_credential, "define a micro-credential (credential define ...)"},
     {"award", cmd_award, "award a credential to an educator, or many from a CSV file"},
     {"revoke", cmd_revoke, "revoke an award of this log"},

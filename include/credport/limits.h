@@ -17,6 +17,10 @@
 #define CP_ORIGIN_MAX       256u          /* a checkpoint origin / note key name */
 #define CP_NOTE_MAX         (16u * 1024)  /* a signed note, all signatures included */
 #define CP_NOTE_SIGS_MAX    64u           /* signature lines in one note */
+#define CP_WITNESS_COSIGS_MAX 16u         /* cosignatures kept on a stored checkpoint */
+#define CP_WITNESS_TRUST_MAX  64u         /* witness keys a node trusts */
+#define CP_WITNESS_REFRESH_S  60u         /* a newer cosignature by a key replaces its held one
+                                             only when at least this much newer */
 #define CP_PROOF_HASHES_MAX 64u           /* hashes in one Merkle proof */
 #define CP_TIME_SKEW_MAX    600u          /* seconds an entry may be ahead of now */
 /* A partner's clock observation older than this (by the boot clock) is not

@@ -31,6 +31,7 @@
 #include "error.h"
 #include "hash.h"
 #include "sig.h"
+#include "note.h"
 
 #define CP_STORE_FORMAT 2U
 
@@ -261,7 +262,8 @@ typedef struct cp_store_note {
   const char *note;            /* note text, borrowed for the call */
   size_t len;
   int rc;                      /* OUT: 0 stored; CP_EEXIST valid but no newer than the
-                                  latest held; else why it was refused */
+                                  latest held and no new cosignature; else why refused */
+  int cosigned;                /* OUT: this node's witness cosigned it (a new size) */
   cp_diag d;                   /* OUT: the reason when rc != 0 */
 } cp_store_note;
 
@@ -294,6 +296,46 @@ int cp_store_add_fork(cp_store *s, const uint8_t *a, size_t alen, const uint8_t 
 int cp_store_add_checkpoint_fork(cp_store *s, const uint8_t log[CP_PK_BYTES],
                                  const cp_fork_proof *p, cp_diag *d)
     __attribute__((warn_unused_result));
+
+/* ---- witnessing (node/witness.c; docs/PROTOCOL.md L-2) ------------------ */
+
+/* The note key name of a node's witness key: its checkpoint origin followed
+ * by "/witness", or "witness/" and the first 16 bytes of its authority key
+ * in hex when that would be longer than CP_ORIGIN_MAX. */
+int cp_store_witness_name(const char *origin, const uint8_t self[CP_PK_BYTES],
+                          char out[CP_ORIGIN_MAX + 1]);
+
+/* Gives the store the node's witness key k, under note key name `name`
+ * (both borrowed: they must outlive every later checkpoint call). From then
+ * on, a checkpoint of another log stored at a new size (after its signature
+ * and its root against the held tree were checked) is cosigned by k at the
+ * current time. Call before other threads use the store. */
+void cp_store_set_witness(cp_store *s, const cp_key *k, const char *name);
+
+/* Adds (add != 0) or removes a trusted witness key, given as a C2SP verifier
+ * key of type cosignature/v1. Cosignatures by trusted keys are checked and
+ * carried on stored checkpoints; others are dropped. CP_EINVAL for a key of
+ * another type, CP_ETOOBIG beyond CP_WITNESS_TRUST_MAX keys, CP_EEXIST /
+ * CP_ENOTFOUND when there is nothing to change. */
+int cp_store_witness_trust(cp_store *s, const char *vkey, int add, cp_diag *d)
+    __attribute__((warn_unused_result));
+/* The trusted witness keys: at most cap into v, *n gets how many. */
+int cp_reader_witnesses(cp_reader *r, cp_note_verifier *v, size_t cap, size_t *n);
+
+/* Whether note (a checkpoint of log, same size and root as the latest held)
+ * carries a cosignature line by a trusted witness key other than the
+ * node's own that is newer than the held note's line by that key, or by a
+ * key the held note lacks. Nothing is verified: the writer checks it. */
+int cp_reader_cosig_news(cp_reader *r, const uint8_t log[CP_PK_BYTES], const char *note,
+                         size_t len);
+
+/* Cosignature lines of a signed note (not verified: a stored note's were
+ * verified when it was stored). */
+typedef struct cp_cosig_info {
+  unsigned count;              /* cosignature/v1 lines */
+  uint64_t newest;             /* the greatest of their timestamps, 0 if none */
+} cp_cosig_info;
+void cp_store_cosig_info(const char *note, size_t len, cp_cosig_info *out);
 
 /* ---- partners ------------------------------------------------------------ */
 

@@ -2,7 +2,9 @@
 # Federation: a partner the node allows floods it with one message type at
 # a time (tests/tools/evilpeer flood-*): checkpoints the node already holds,
 # checkpoint notes that do not parse, checkpoints whose root was altered
-# after signing (verified, and refused, by the writer), one fork proof over
+# after signing (verified, and refused, by the writer), its checkpoint with
+# a cosignature by an unknown key (dropped before any job) or with a forged
+# one by its witness key, which V trusts (refused by the writer), one fork proof over
 # and over, HAVE, REQ for logs nobody holds, PING, RECON out of turn. For
 # each: the node's memory stays bounded (VmHWM against VmRSS before), the
 # flooding peer is disconnected with a logged reason naming it, and while
@@ -26,6 +28,9 @@ issue V 2
 issue E 2
 "$CP" -d "${D[V]}" peer add --accept "${KEY[H]}" >/dev/null
 "$CP" -d "${D[V]}" peer add --accept "${KEY[E]}" >/dev/null
+# V trusts E's witness key: E's forged cosignatures reach the writer.
+"$CP" -d "${D[V]}" witness trust \
+  "$("$CP" -d "${D[E]}" whoami --json | sed -n 's/.*"witness_vkey":"\([^"]*\)".*/\1/p')"
 NODE_ENV="CREDPORT_PENALTY_MS=$PENALTY_MS" start_node V
 ADDR=127.0.0.1:${PORT[V]}
 
@@ -61,11 +66,14 @@ say "H's sync of $ENTRIES entries, unloaded: ${UNLOADED} ms"
 
 status_kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/${PID[V]}/status"; }
 
+since_has() { tail -n "+$1" "${LOGF[V]}" | grep -qE "$2"; }
+
 # flood MODE REGEX: one flood; checks memory, the exit, and that V logged a
 # line matching REGEX, in which PEER stands for "peer=" and E's key prefix.
 flood() {
-  local mode=$1 want=${2//PEER/peer=${KEY[E]:0:16}} rss0 hwm rc=0
+  local mode=$1 want=${2//PEER/peer=${KEY[E]:0:16}} rss0 hwm rc=0 from
   sleep "$((PENALTY_MS / 1000 + 1))" # the previous flood's penalty has passed
+  from=$(($(wc -l <"${LOGF[V]}") + 1)) # only what this flood made V log counts
   rss0=$(status_kb VmRSS)
   "$EVILPEER" "$mode" "$ADDR" "${KEY[V]}" "${D[E]}" 10 >"$T/ev.$mode" 2>&1 || rc=$?
   hwm=$(status_kb VmHWM)
@@ -74,8 +82,8 @@ flood() {
   [ $((hwm - rss0)) -lt "$RSS_MAX_KB" ] ||
     die "$mode: V's memory peaked $((hwm - rss0)) kB above its size before (limit $RSS_MAX_KB kB)"
   [ "$rc" -eq 0 ] || die "$mode: V did not end the session (evilpeer exit $rc): $(cat "$T/ev.$mode")"
-  wait_for 5 grep -qE "$want" "${LOGF[V]}" || die "$mode: V's log has no line matching: $want"
-  say "  V: $(grep -E "$want" "${LOGF[V]}" | tail -n 1 | cut -d' ' -f2-)"
+  wait_for 5 since_has "$from" "$want" || die "$mode: V's log has no new line matching: $want"
+  say "  V: $(tail -n "+$from" "${LOGF[V]}" | grep -E "$want" | tail -n 1 | cut -d' ' -f2-)"
 }
 
 flood flood-cp-stale 'event=over-budget PEER .*most: CHECKPOINT no newer than the one held'
@@ -87,6 +95,8 @@ wait_for 5 grep -q "event=refused peer=${KEY[E]:0:16} .*over budget earlier" "${
   die "V did not refuse E during its penalty: $(cat "$T/ev.again")"
 flood flood-cp-garbage 'event=over-budget PEER .*CHECKPOINT that (is not a checkpoint note|does not verify)'
 flood flood-cp-forged 'event=over-budget PEER .*most: CHECKPOINT that does not verify'
+flood flood-cp-cosig 'event=over-budget PEER .*most: CHECKPOINT no newer than the one held'
+flood flood-cp-cosig-forged 'event=over-budget PEER .*most: CHECKPOINT that does not verify'
 flood flood-have 'event=over-budget PEER .*most: HAVE repeating an earlier one'
 flood flood-req 'event=over-budget PEER .*most: REQ for nothing this node holds'
 flood flood-ping 'event=over-budget PEER .*most: PING'

@@ -23,13 +23,16 @@
  *       and then nothing at all, not even keepalives; or sends a checkpoint
  *       of its own log one entry below its size, signed by its key, whose
  *       root is not its tree's (equivocation by checkpoint).
- *   evilpeer flood-cp-stale|flood-cp-garbage|flood-cp-forged|flood-fork|
+ *   evilpeer flood-cp-stale|flood-cp-garbage|flood-cp-forged|flood-cp-cosig|
+ *            flood-cp-cosig-forged|flood-fork|
  *            flood-have|flood-req|flood-ping|flood-recon ADDR:PORT PEERKEY DIR [SECONDS]
  *       Authenticated as above, then sends one message type as fast as
  *       the socket takes it: the latest checkpoint of its own log (which
  *       the node holds already); checkpoint notes that do not parse,
  *       alternating with its checkpoint with the root altered (a bad
- *       signature); only the latter; one fork proof of its own log, over and over; HAVE of
+ *       signature); only the latter; its checkpoint with a cosignature by a
+ *       new key each time, or by its own witness key (DIR/witness.key) with
+ *       the signature broken; one fork proof of its own log, over and over; HAVE of
  *       its own head; REQ for logs nobody holds; PING; RECON out of turn.
  *   evilpeer connflood ADDR:PORT COUNT SECONDS [SOURCES]
  *       COUNT raw connections that each send one byte and hold, reopened
@@ -234,6 +237,8 @@ typedef struct {
   uint64_t sent;
   char note[CP_NOTE_MAX], bad_note[CP_NOTE_MAX];
   size_t note_len;
+  cp_key *witness;               /* DIR/witness.key, for flood-cp-cosig-forged */
+  char wname[CP_ORIGIN_MAX + 16];
   uint8_t last[CP_ENTRY_MAX];
   size_t last_len;
   cp_sync_head self_head;
@@ -401,6 +406,20 @@ static int flood_one(evil *e) {
                           : cp_sync_send_checkpoint(e->s, e->self, e->bad_note, e->note_len);
   } else if (strcmp(m, "cp-forged") == 0) {
     rc = cp_sync_send_checkpoint(e->s, e->self, e->bad_note, e->note_len);
+  } else if (strcmp(m, "cp-cosig") == 0 || strcmp(m, "cp-cosig-forged") == 0) {
+    /* Its checkpoint with a cosignature: by a new key each time, or by its
+     * own witness key with the signature broken. */
+    static char out[CP_NOTE_MAX];
+    size_t olen = 0;
+    cp_key *w = e->witness;
+    int fresh = strcmp(m, "cp-cosig") == 0;
+    if (fresh && cp_key_generate(&w) != 0) return CP_ENOMEM;
+    rc = cp_note_cosign(w, fresh ? "stranger/witness" : e->wname, (uint64_t)time(NULL), e->note,
+                        e->note_len, out, sizeof out, &olen);
+    if (fresh) cp_key_free(w);
+    if (rc != 0) return rc;
+    if (!fresh) out[olen - 6] = out[olen - 6] == 'A' ? 'B' : 'A';
+    rc = cp_sync_send_checkpoint(e->s, e->self, out, olen);
   } else if (strcmp(m, "fork") == 0) {
     rc = cp_sync_send_fork_proof(e->s, e->last, e->last_len, e->crafted, e->crafted_len);
   } else if (strcmp(m, "have") == 0) {
@@ -454,7 +473,20 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
     return 2;
   }
   int rc = 0;
+  if (strcmp(mode, "flood-cp-cosig-forged") == 0) {
+    snprintf(path, sizeof path, "%s/witness.key", dir);
+    if (cp_key_load(path, &e.witness, &d) != 0) {
+      fprintf(stderr, "evilpeer: %s: %s\n", path, d.msg);
+      cp_key_free(k);
+      cp_store_close(e.st);
+      return 2;
+    }
+  }
   if (!noread && !hush) rc = craft(&e, k);
+  if (rc == 0 && e.note_len > 0) {
+    const char *nl = memchr(e.note, '\n', e.note_len);
+    snprintf(e.wname, sizeof e.wname, "%.*s/witness", nl ? (int)(nl - e.note) : 0, e.note);
+  }
   /* noread grants the node all the credit it could want: only the socket
    * can stop it. */
   cp_sync_config cfg = {CP_SYNC_INITIATOR, k, peer, 1, noread ? 1u << 24 : 0,
@@ -619,6 +651,7 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
   free(e.h.v);
   cp_store_close(e.st);
   cp_key_free(k);
+  cp_key_free(e.witness);
   return status;
 }
 
@@ -639,6 +672,7 @@ int main(int argc, char **argv) {
   if (strcmp(mode, "badsig") == 0 || strcmp(mode, "fork") == 0 || strcmp(mode, "noread") == 0 ||
       strcmp(mode, "hush") == 0 || strcmp(mode, "cpfork") == 0 || strcmp(mode, "flood-cp-stale") == 0 ||
       strcmp(mode, "flood-cp-garbage") == 0 || strcmp(mode, "flood-cp-forged") == 0 ||
+      strcmp(mode, "flood-cp-cosig") == 0 || strcmp(mode, "flood-cp-cosig-forged") == 0 ||
       strcmp(mode, "flood-fork") == 0 ||
       strcmp(mode, "flood-have") == 0 || strcmp(mode, "flood-req") == 0 ||
       strcmp(mode, "flood-ping") == 0 || strcmp(mode, "flood-recon") == 0) {
