@@ -94,7 +94,17 @@ say "a huge field is refused while it is read: memory stays bounded"
 has "row 3, column assessor" "$T/err"
 has "longer than 1024 bytes" "$T/err"
 rss=$(tail -n 1 "$T/rss")
-[ "$rss" -lt 16384 ] || die "peak RSS $rss KiB reading a 64 MB field (a field must be bounded while it is read)"
+# The same refusal for a field just over the limit is the baseline: it holds
+# whatever the build adds (a sanitizer's shadow memory), and no field.
+{
+  printf '%s\nc1,%s,2026-02-01,x,\nc1,%s,2026-02-01,' "$HEADER" "$E1" "$E1"
+  head -c 1100 /dev/zero | tr '\0' a
+  printf ',\n'
+} | /usr/bin/time -o "$T/rss0" -f %M "$CP" -d "$D" award --csv /dev/stdin >"$T/out" 2>"$T/err" && die "a 1100-byte field was accepted"
+has "row 3, column assessor" "$T/err"
+rss0=$(tail -n 1 "$T/rss0")
+[ "$rss" -lt $((rss0 + 16384)) ] ||
+  die "peak RSS $rss KiB reading a 64 MB field, $rss0 KiB for one just over the limit (a field must be bounded while it is read)"
 same_size "$S"
 
 say "a quoted field of exactly 1024 bytes is accepted wherever the reader's 512-byte steps fall"
