@@ -124,7 +124,8 @@ int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
       {"by_type", dups, &s->by_type}, {"revoked", 0, &s->revoked},
       {"credids", 0, &s->credids},   {"forks", 0, &s->forks},
       {"checkpoints", 0, &s->checkpoints}, {"peers", 0, &s->peers},
-      {"ids_new", 0, &s->ids_new},   {"by_edu_new", dups, &s->edu_new}};
+      {"ids_new", 0, &s->ids_new},   {"by_edu_new", dups, &s->edu_new},
+      {"revstatus", 0, &s->revstatus}};
   for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
     if ((rc = mdb_dbi_open(txn, dbs[i].name, c | dbs[i].flags, dbs[i].dbi)) != 0) goto out;
   rc = mdb_txn_commit(txn);
