@@ -118,6 +118,7 @@ int cp_reader_revstat(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t siz
   MDB_cursor *c = NULL;
   int rc = cp__logrec_get(&r->tx, log, &lr);
   if (rc != 0) return rc;
+  if (r->tx.s->revstatus == 0) return CP_ENOTFOUND;
   uint8_t kb[12];
   cp__be32(kb, lr.logno);
   cp__be64(kb + 4, size == 0 ? UINT64_MAX : size);
@@ -225,6 +226,7 @@ int cp__revstat_audit(cp__tx *tx, const cp__logrec *lr, cp__revstat_problem_fn f
   kr.origin = origin;
   add_key(&kr, 0, lr->log);
   if ((rc = cp__log_rotations(tx, lr, add_key, &kr)) != 0) return rc;
+  if (tx->s->revstatus == 0) return CP_OK;
   if ((rc = revset(tx, lr->log, lr->fr.size, &all)) != 0) return rc;
   cp__be32(kb, lr->logno);
   cp__be64(kb + 4, 0);

@@ -50,7 +50,8 @@
 struct cp_store {
   MDB_env *env;
   MDB_dbi meta, logs, logkeys, entries, runs, ids, by_edu, by_cred, by_subj, by_type, revoked,
-      credids, forks, checkpoints, peers, ids_new, edu_new, revstatus;
+      credids, forks, checkpoints, peers, ids_new, edu_new,
+      revstatus;            /* 0: absent (a read-only open of an older store) */
   uint64_t recent_max;     /* records the recent tier of ids or by_edu holds before a merge */
   unsigned flags;
   char path[PATH_MAX];

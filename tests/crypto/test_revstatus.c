@@ -472,11 +472,64 @@ static void statement_strict_spelling(void **state) {
   cp_key_free(k);
 }
 
+
+/* docs/FORMATS.md "Revocation status", worked example. The hashes were
+ * checked against an independent SHA-256 (leaf hashes of 11.. and 33..,
+ * node of leaves 0 and 1, root); the signature is deterministic Ed25519. */
+static void worked_example(void **state) {
+  (void)state;
+  static const char want_text[] =
+      "credport revocation status v1\n"
+      "origin example.org/log\n"
+      "size 42\n"
+      "root q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=\n"
+      "revoked 3\n"
+      "revocation-root OhPVyOuZAx3Vhudoz2iFytOMiXM6UxGNygLzBgERwNU=\n"
+      "signature c2Cue9RuxPaqHGc6Q2u41vc0Pe4PiHXVf127wuVg9RejqAbNmvwJX5GbfgJnCcYWNP9JRwCqmBJ2p35Z4J5sAw==\n";
+  static const char want_bin[] =
+      "0100000000000000030200000000000000012200000000000000000000000000"
+      "00000000000000000000000000000000000002fa53860c9d59524c4c6d4931c6"
+      "9e7229a02d8a547c6bb8bde3b5fe6ef87e9af02607ff87cd8a0373112954f7a7"
+      "c0d227c1d4d3b449304c22e89d77492390b04300000000000000023300000000"
+      "00000000000000000000000000000000000000000000000000000001a81c0d7b"
+      "236ffa30692325b3132c0d4720fdadb0302b6699423b9a52011187d8";
+  uint8_t ids[3][32], rr[32], mr[32], root[32], q[32], bin[188], got[CP_ABSENCE_BIN_MAX];
+  cp_key *k = NULL;
+  cp_absence_proof p;
+  char text[CP_REVSTAT_MAX];
+  size_t len;
+  memset(ids, 0, sizeof ids);
+  ids[0][0] = 0x11;
+  ids[1][0] = 0x22;
+  ids[2][0] = 0x33;
+  memset(root, 0xab, 32);
+  assert_int_equal(cp_rev_root((const uint8_t(*)[32])ids, 3, rr), CP_OK);
+  mth(ids, 3, mr);
+  assert_memory_equal(rr, mr, 32);
+  uint8_t want_rr[32];
+  cpt_unhex("3a13d5c8eb99031dd586e768cf6885cad38c89733a53118dca02f3060111c0d5", want_rr, 32);
+  assert_memory_equal(rr, want_rr, 32);
+  assert_int_equal(cp_key_from_seed(SEED, &k), CP_OK);
+  assert_int_equal(cp_revstat_sign(k, "example.org/log", 42, root, 3, rr, text, sizeof text, &len),
+                   CP_OK);
+  assert_string_equal(text, want_text);
+  memset(q, 0, 32);
+  q[0] = 0x2a;
+  assert_int_equal(cp_rev_prove_absent((const uint8_t(*)[32])ids, 3, q, &p), CP_OK);
+  assert_int_equal(cp_absence_encode(&p, got, sizeof got, &len), CP_OK);
+  cpt_unhex(want_bin, bin, sizeof bin);
+  assert_int_equal(len, sizeof bin);
+  assert_memory_equal(got, bin, sizeof bin);
+  assert_int_equal(cp_rev_verify_absent(q, 3, rr, &p), CP_OK);
+  cp_key_free(k);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(roots_match_rfc),       cmocka_unit_test(absence_everywhere),
     cmocka_unit_test(member_not_absent),     cmocka_unit_test(forged_proofs_refused),
     cmocka_unit_test(binary_form),           cmocka_unit_test(json_form),
     cmocka_unit_test(statement_sign_verify), cmocka_unit_test(statement_strict_spelling),
+    cmocka_unit_test(worked_example),
 };
 
 CP_TEST_MAIN(tests)
