@@ -89,19 +89,66 @@ static int revset(cp__tx *tx, const uint8_t log[CP_PK_BYTES], uint64_t size, col
 
 /* ---- signing with each checkpoint ------------------------------------------ */
 
+/* The count and revocation root of the log's latest stored statement below
+ * its size, when no entry appended since is a revoke (so the set is the
+ * same): 1 with count and rev_root set, 0 when they must be recomputed.
+ * The statement is taken only if it is signed by pk and bound to the held
+ * tree at its size, so a record altered on disk is never carried into a
+ * new signature. */
+static int carried(cp__tx *tx, const cp__logrec *lr, const uint8_t pk[CP_PK_BYTES],
+                   const char *origin, uint64_t *count, uint8_t rev_root[CP_HASH_BYTES]) {
+  MDB_cursor *c = NULL;
+  uint8_t kb[12], root[CP_HASH_BYTES];
+  cp_note_verifier v;
+  cp_revstat st;
+  if (lr->fr.size == 0) return 0;
+  cp__be32(kb, lr->logno);
+  cp__be64(kb + 4, lr->fr.size - 1);
+  MDB_val k = {12, kb}, val;
+  if (mdb_cursor_open(tx->txn, tx->s->revstatus, &c) != 0) return 0;
+  int rc = cp__seek_at_or_before(c, &k, &val);
+  mdb_cursor_close(c);
+  if (rc != 0 || k.mv_size != 12 || cp__rd32(k.mv_data) != lr->logno) return 0;
+  uint64_t from = cp__rd64((const uint8_t *)k.mv_data + 4);
+  memset(&v, 0, sizeof v);
+  memcpy(v.name, origin, strlen(origin));
+  v.alg = CP_NOTE_ALG_ED25519;
+  memcpy(v.pk, pk, CP_PK_BYTES);
+  if (cp_revstat_open(val.mv_data, val.mv_size, &v, 1, &st, NULL) != 0 || st.size != from ||
+      cp__root_at(tx, lr, from, root) != 0 || memcmp(root, st.root, CP_HASH_BYTES) != 0)
+    return 0;
+  for (uint64_t seq = from; seq < lr->fr.size; seq++) {
+    const uint8_t *e;
+    size_t len;
+    if (cp__entry_at(tx, lr->logno, seq, &e, &len) != 0 || len < 2 || e[1] == CP_T_REVOKE)
+      return 0;
+  }
+  *count = st.count;
+  memcpy(rev_root, st.rev_root, CP_HASH_BYTES);
+  return 1;
+}
+
 int cp__revstat_sign(cp__tx *tx, const cp__logrec *lr, const cp_key *k, const char *origin,
                      const uint8_t root[CP_HASH_BYTES], cp_diag *d) {
   collect c;
-  uint8_t rev_root[CP_HASH_BYTES], kb[12];
+  uint8_t rev_root[CP_HASH_BYTES], kb[12], pk[CP_PK_BYTES];
   char text[CP_REVSTAT_MAX];
   size_t len = 0;
-  int rc = revset(tx, lr->log, lr->fr.size, &c);
-  if (rc != 0) return cp_diag_set(d, rc, "cannot read the revocations of the log");
-  rc = cp_rev_root((const uint8_t(*)[CP_HASH_BYTES])c.ids, c.n, rev_root);
+  uint64_t count = 0;
+  int rc = CP_OK;
+  cp_key_public(k, pk);
+  /* Most commits revoke nothing: their statement carries the last one's
+   * set, and only a commit with a revoke walks the revocations. */
+  if (!carried(tx, lr, pk, origin, &count, rev_root)) {
+    if ((rc = revset(tx, lr->log, lr->fr.size, &c)) != 0)
+      return cp_diag_set(d, rc, "cannot read the revocations of the log");
+    rc = cp_rev_root((const uint8_t(*)[CP_HASH_BYTES])c.ids, c.n, rev_root);
+    count = c.n;
+    free(c.ids);
+    free(c.seqs);
+  }
   if (rc == 0)
-    rc = cp_revstat_sign(k, origin, lr->fr.size, root, c.n, rev_root, text, sizeof text, &len);
-  free(c.ids);
-  free(c.seqs);
+    rc = cp_revstat_sign(k, origin, lr->fr.size, root, count, rev_root, text, sizeof text, &len);
   if (rc != 0) return cp_diag_set(d, rc, "cannot sign a revocation statement");
   cp__be32(kb, lr->logno);
   cp__be64(kb + 4, lr->fr.size);

@@ -225,9 +225,50 @@ static void audit_catches_tampered_statement(void **state) {
   fx_free(&f);
 }
 
+/* A commit without a revoke carries the previous statement's set forward,
+ * but only a statement that is signed by the log and bound to the held
+ * tree: a record altered on disk is recomputed, not signed again. */
+static void altered_statement_not_carried(void **state) {
+  (void)state;
+  fx_store f;
+  uint8_t aw[4][32], want[32];
+  cp_revstat st;
+  char text[CP_REVSTAT_MAX];
+  size_t len;
+  build(&f, aw);
+  revoke(&f, aw[3]);
+  expected_root(&aw[3], 1, want);
+  open_statement(&f, 7, &st);
+  /* The stored statement at 7 with a flipped signature byte and a count
+   * of 0, as a disk fault or an intruder without the key could leave it. */
+  uint8_t empty[32];
+  cp_merkle_empty_root(empty);
+  assert_int_equal(cp_revstat_sign(f.k, ORIGIN, 7, st.root, 0, empty, text, sizeof text, &len),
+                   CP_OK);
+  text[len - 10] = text[len - 10] == 'A' ? 'B' : 'A';
+  put_statement(&f, 7, text, len);
+  /* The next commit has no revoke: it recomputes (count 1, not 0); the one
+   * after it carries that set. */
+  cp_diag d = {{0}};
+  static const char *const ids[2] = {"c2", "c3"};
+  for (int i = 0; i < 2; i++) {
+    cp_appender *a = NULL;
+    cp_entry e;
+    assert_int_equal(cp_appender_begin(f.s, f.k, T0 + 3, &a, &d), CP_OK);
+    fx_credential(&e, ids[i]);
+    assert_int_equal(cp_appender_add(a, &e, NULL, &d), CP_OK);
+    assert_int_equal(cp_appender_commit(a, &d), CP_OK);
+    open_statement(&f, (uint64_t)(8 + i), &st);
+    assert_int_equal(st.count, 1);
+    assert_memory_equal(st.rev_root, want, 32);
+  }
+  fx_free(&f);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(statement_with_every_checkpoint),
     cmocka_unit_test(audit_catches_tampered_statement),
+    cmocka_unit_test(altered_statement_not_carried),
 };
 
 CP_TEST_MAIN(tests)
