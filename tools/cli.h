@@ -111,6 +111,7 @@ int cmd_status(cli *c, int argc, char **argv);
 int cmd_clock(cli *c, int argc, char **argv); /* cmd_clock.c */
 int cmd_bench(cli *c, int argc, char **argv);
 int cmd_bench_sync(cli *c, int argc, char **argv); /* bench_sync.c */
+int cmd_bench_revstat(cli *c, int argc, char **argv); /* bench_revstat.c */
 int cmd_policy(cli *c, int argc, char **argv);
 int cmd_recognize(cli *c, int argc, char **argv);
 
