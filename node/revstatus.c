@@ -218,7 +218,50 @@ static int add_key(void *ctx, uint64_t seq, const uint8_t key[CP_PK_BYTES]) {
   return 0;
 }
 
-static void audit_one(cp__tx *tx, const cp__logrec *lr, const keyring *kr, const collect *all,
+/* The revocation sets of one log, for statements in ascending size: the
+ * sets only grow with the size, so two sizes with as many revocations below
+ * them have the same set, and its root is computed once. */
+typedef struct {
+  const collect *all;
+  uint64_t *seqs; /* all->seqs, ascending */
+  int valid;
+  size_t n;
+  uint8_t root[CP_HASH_BYTES];
+} memo;
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The count and root of the set at size; CP_ENOMEM. */
+static int set_at(memo *m, uint64_t size, size_t *n, uint8_t root[CP_HASH_BYTES]) {
+  size_t lo = 0, hi = m->all->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m->seqs[mid] < size)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  if (!m->valid || m->n != lo) {
+    uint8_t (*ids)[CP_HASH_BYTES] = lo ? malloc(lo * CP_HASH_BYTES) : NULL;
+    size_t k = 0;
+    if (lo && ids == NULL) return CP_ENOMEM;
+    for (size_t i = 0; i < m->all->n; i++)
+      if (m->all->seqs[i] < size) memcpy(ids[k++], m->all->ids[i], CP_HASH_BYTES);
+    int rc = cp_rev_root((const uint8_t(*)[CP_HASH_BYTES])ids, k, m->root);
+    free(ids);
+    if (rc != 0) return rc;
+    m->valid = 1;
+    m->n = lo;
+  }
+  *n = m->n;
+  memcpy(root, m->root, CP_HASH_BYTES);
+  return CP_OK;
+}
+
+static void audit_one(cp__tx *tx, const cp__logrec *lr, const keyring *kr, memo *m,
                       uint64_t size, const char *text, size_t len, cp__revstat_problem_fn fn,
                       void *ctx, const char *name) {
   cp_revstat st;
@@ -238,17 +281,13 @@ static void audit_one(cp__tx *tx, const cp__logrec *lr, const keyring *kr, const
     fn(ctx, line);
     return;
   }
-  uint8_t (*ids)[CP_HASH_BYTES] = all->n ? malloc(all->n * CP_HASH_BYTES) : NULL;
   size_t n = 0;
-  if (all->n && ids == NULL) {
+  int rc = set_at(m, size, &n, rev_root);
+  if (rc != 0) {
     fn(ctx, "revocation statements: out of memory");
     return;
   }
-  for (size_t i = 0; i < all->n; i++)
-    if (all->seqs[i] < size) memcpy(ids[n++], all->ids[i], CP_HASH_BYTES);
-  int rc = cp_rev_root((const uint8_t(*)[CP_HASH_BYTES])ids, n, rev_root);
-  free(ids);
-  if (rc != 0 || st.count != n || memcmp(rev_root, st.rev_root, CP_HASH_BYTES) != 0) {
+  if (st.count != n || memcmp(rev_root, st.rev_root, CP_HASH_BYTES) != 0) {
     snprintf(line, sizeof line, "log %s: revocation statement at size %llu says %llu revoked, "
              "the log holds %zu (or another revocation root)", name, (unsigned long long)size,
              (unsigned long long)st.count, n);
@@ -275,6 +314,15 @@ int cp__revstat_audit(cp__tx *tx, const cp__logrec *lr, cp__revstat_problem_fn f
   if ((rc = cp__log_rotations(tx, lr, add_key, &kr)) != 0) return rc;
   if (tx->s->revstatus == 0) return CP_OK;
   if ((rc = revset(tx, lr->log, lr->fr.size, &all)) != 0) return rc;
+  memo m = {&all, NULL, 0, 0, {0}};
+  if (all.n && (m.seqs = malloc(all.n * sizeof *m.seqs)) == NULL) {
+    rc = CP_ENOMEM;
+    goto out;
+  }
+  if (all.n) {
+    memcpy(m.seqs, all.seqs, all.n * sizeof *m.seqs);
+    qsort(m.seqs, all.n, sizeof *m.seqs, cmp_u64);
+  }
   cp__be32(kb, lr->logno);
   cp__be64(kb + 4, 0);
   MDB_val k = {12, kb}, v;
@@ -282,17 +330,18 @@ int cp__revstat_audit(cp__tx *tx, const cp__logrec *lr, cp__revstat_problem_fn f
     rc = cp__err_mdb(rc, NULL, "revstatus");
     goto out;
   }
-  int m;
-  for (m = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); m == 0;
-       m = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+  int mr;
+  for (mr = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); mr == 0;
+       mr = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
     if (k.mv_size != 12 || cp__rd32(k.mv_data) != lr->logno) break;
-    audit_one(tx, lr, &kr, &all, cp__rd64((const uint8_t *)k.mv_data + 4), v.mv_data,
+    audit_one(tx, lr, &kr, &m, cp__rd64((const uint8_t *)k.mv_data + 4), v.mv_data,
               v.mv_size, fn, ctx, name);
     (*checked)++;
   }
-  if (m != 0 && m != MDB_NOTFOUND) rc = cp__err_mdb(m, NULL, "revstatus");
+  if (mr != 0 && mr != MDB_NOTFOUND) rc = cp__err_mdb(mr, NULL, "revstatus");
   mdb_cursor_close(c);
 out:
+  free(m.seqs);
   free(all.ids);
   free(all.seqs);
   return rc;

@@ -262,6 +262,13 @@ static void altered_statement_not_carried(void **state) {
     assert_int_equal(st.count, 1);
     assert_memory_equal(st.rev_root, want, 32);
   }
+  /* The audit reports the altered statement alone; 8 and 9 (one set,
+   * computed once) hold. */
+  cp_audit_report rep;
+  lines l = {0, "revocation statement"};
+  assert_int_equal(cp_store_audit(f.s, 1, on_problem, &l, &rep), CP_EAUDIT);
+  assert_int_equal(l.found, 1);
+  assert_int_equal(rep.problems, 1);
   fx_free(&f);
 }
 
