@@ -33,6 +33,12 @@ run 0 -d "$D" credential define --id c1 --title One --competency one --level 1 -
 CRED=$(cat "$T/out")
 E1=$(printf '1%.0s' {1..64})
 
+run 0 revocations --help
+has "usage: credport revocations" "$T/out"
+run 0 prove absence --help
+has "usage: credport prove absence" "$T/out"
+run 0 bench revocations --help
+has "usage: credport bench revocations" "$T/out"
 say "revocations: a statement with every checkpoint, none revoked"
 run 0 -d "$D" revocations
 has "^credport revocation status v1$" "$T/out"
@@ -121,5 +127,5 @@ cp "$T/out" "$T/cp11"
 run 1 verify-proof "$T/abs0" --vkey "$VKEY" --checkpoint "$T/cp11"
 has "bound to another checkpoint" "$T/err"
 
-say "audit recomputes every statement (a tampered one: tests/node/test_revstatus.c)"
+say "audit recomputes every statement (a tampered one: tests/node/test_revstatus_store.c)"
 run 0 -d "$D" audit
