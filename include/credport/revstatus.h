@@ -44,7 +44,7 @@ typedef struct cp_absence_proof {
 } cp_absence_proof;
 
 /* Root of the tree over ids[0..n) (n * 32 bytes, strictly ascending: else
- * CP_EINVAL). The empty set has the empty root. */
+ * CP_EINVAL; CP_ENOMEM). The empty set has the empty root. */
 int cp_rev_root(const uint8_t (*ids)[CP_HASH_BYTES], size_t n, uint8_t root[CP_HASH_BYTES])
     __attribute__((warn_unused_result));
 
