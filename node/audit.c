@@ -20,6 +20,7 @@
 #include "credport/codec.h"
 #include "credport/facts.h"
 #include "credport/note.h"
+#include "credport/revstatus.h"
 #include "store_internal.h"
 
 #define AUDIT_BATCH 4096u
@@ -171,6 +172,8 @@ static void check_checkpoint(audit *a, const cp__logrec *sh, const char *origin,
             (unsigned long long)c->size);
 }
 
+static void audit_line(void *ctx, const char *line) { problem(ctx, "%s", line); }
+
 /* Replays one log. */
 static int audit_log(audit *a, const uint8_t log[CP_PK_BYTES], item *items,
                      uint8_t (*keys)[CP_PK_BYTES], unsigned threads) {
@@ -313,6 +316,9 @@ static int audit_log(audit *a, const uint8_t log[CP_PK_BYTES], item *items,
     problem(a, "log %s: checkpoint at size %llu is beyond the log", name,
             (unsigned long long)cps.v[next_cp].size);
   free(cps.v);
+  uint64_t nstat = 0;
+  if (!stop && (rc = cp__revstat_audit(&a->tx, &lr, audit_line, a, &nstat)) != 0)
+    problem(a, "log %s: revocation statements unreadable (%s)", name, cp_strerror(rc));
   /* A recorded fork must be a real one: its contradiction and both
    * signatures are checked again, as a partner's proof is. */
   cp_fork_proof fp;

@@ -128,7 +128,8 @@ int cp__sign_checkpoint(cp__tx *tx, const cp__logrec *lr, const cp_key *k, cp_di
   cp_merkle_frontier_root(&lr->fr, root);
   rc = cp_checkpoint_sign(k, origin, lr->fr.size, root, note, sizeof note, &len);
   if (rc != 0) return cp_diag_set(d, rc, "cannot sign a checkpoint");
-  return cp__put_checkpoint(tx, lr->logno, lr->fr.size, note, len, NULL);
+  rc = cp__put_checkpoint(tx, lr->logno, lr->fr.size, note, len, NULL);
+  return rc != 0 ? rc : cp__revstat_sign(tx, lr, k, origin, root, d);
 }
 
 int cp__self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]) {

@@ -124,9 +124,18 @@ int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
       {"by_type", dups, &s->by_type}, {"revoked", 0, &s->revoked},
       {"credids", 0, &s->credids},   {"forks", 0, &s->forks},
       {"checkpoints", 0, &s->checkpoints}, {"peers", 0, &s->peers},
-      {"ids_new", 0, &s->ids_new},   {"by_edu_new", dups, &s->edu_new}};
-  for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++)
-    if ((rc = mdb_dbi_open(txn, dbs[i].name, c | dbs[i].flags, dbs[i].dbi)) != 0) goto out;
+      {"ids_new", 0, &s->ids_new},   {"by_edu_new", dups, &s->edu_new},
+      {"revstatus", 0, &s->revstatus}};
+  for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
+    rc = mdb_dbi_open(txn, dbs[i].name, c | dbs[i].flags, dbs[i].dbi);
+    /* A store written before revocation statements existed gets the
+     * database at its next read-write open; read-only, it has none. */
+    if (rc == MDB_NOTFOUND && dbs[i].dbi == &s->revstatus) {
+      s->revstatus = 0;
+      rc = 0;
+    }
+    if (rc != 0) goto out;
+  }
   rc = mdb_txn_commit(txn);
   txn = NULL;
   if (rc == 0 && map_size != 0) rc = mdb_env_set_mapsize(s->env, (size_t)map_size);

@@ -30,6 +30,8 @@
  *                  a's size not above b's
  *   checkpoints logno u32 | size u64 -> signed note text (the log's signature
  *               line, then verified cosignature lines, node/witness.c)
+ *   revstatus   logno u32 | size u64 -> revocation statement text (own log,
+ *               one with each checkpoint it signs; node/revstatus.c)
  *   peers       partner key (32) -> peer record (node/peers.c)
  */
 #ifndef CP_NODE_STORE_INTERNAL_H
@@ -50,7 +52,8 @@
 struct cp_store {
   MDB_env *env;
   MDB_dbi meta, logs, logkeys, entries, runs, ids, by_edu, by_cred, by_subj, by_type, revoked,
-      credids, forks, checkpoints, peers, ids_new, edu_new;
+      credids, forks, checkpoints, peers, ids_new, edu_new,
+      revstatus;            /* 0: absent (a read-only open of an older store) */
   uint64_t recent_max;     /* records the recent tier of ids or by_edu holds before a merge */
   unsigned flags;
   char path[PATH_MAX];
@@ -148,6 +151,18 @@ int cp__witness_note(const cp_store *s, const cp_note_verifier *vs, size_t nv, c
 int cp__self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]);
 /* Signs a checkpoint of lr at its size with k and stores it in tx. */
 int cp__sign_checkpoint(cp__tx *tx, const cp__logrec *lr, const cp_key *k, cp_diag *d);
+
+/* Signs the revocation statement of lr's log at its size (checkpoint root
+ * root, origin origin) with k and stores it in tx (node/revstatus.c). */
+int cp__revstat_sign(cp__tx *tx, const cp__logrec *lr, const cp_key *k, const char *origin,
+                     const uint8_t root[CP_HASH_BYTES], cp_diag *d);
+/* Checks every stored statement of lr's log: signature by a key of the log
+ * (at most CP_REVSTAT_AUDIT_KEYS are tried), checkpoint root and
+ * revocation set recomputed at its size; each discrepancy goes to fn. */
+#define CP_REVSTAT_AUDIT_KEYS 64u
+typedef void (*cp__revstat_problem_fn)(void *ctx, const char *line);
+int cp__revstat_audit(cp__tx *tx, const cp__logrec *lr, cp__revstat_problem_fn fn, void *ctx,
+                      uint64_t *checked);
 
 /* The own-head guard (node/guard.c): a file beside the LMDB environment
  * that records the own log's size and head after every local commit, or

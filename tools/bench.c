@@ -345,6 +345,7 @@ int cmd_bench(cli *c, int argc, char **argv) {
   static const char help[] =
       "usage: credport bench [ledger|recognize] [--n N] [--dir DIR] [--json]\n"
       "       credport bench sync [--n N | --quick] [--keep]\n"
+      "       credport bench revocations [--n N] [--dir DIR]\n"
       "  ledger: bulk CSV award of N awards (default 1000000) to N/10 educators, audit of\n"
       "  the result on all cores, inclusion proofs at that size, and store size; each\n"
       "  rate is printed with its ratio to the raw libsodium rate measured in this run.\n"
@@ -358,6 +359,8 @@ int cmd_bench(cli *c, int argc, char **argv) {
   const char *dirarg = NULL;
   int o;
   if (argc > 1 && strcmp(argv[1], "sync") == 0) return cmd_bench_sync(c, argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "revocations") == 0)
+    return cmd_bench_revstat(c, argc - 1, argv + 1);
   cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (o) {
@@ -373,7 +376,7 @@ int cmd_bench(cli *c, int argc, char **argv) {
   }
   int recognize = optind < argc && strcmp(argv[optind], "recognize") == 0;
   if (optind < argc && strcmp(argv[optind], "ledger") != 0 && !recognize)
-    return cli_usage(c, "unknown benchmark \"%s\" (available: ledger, recognize, sync)",
+    return cli_usage(c, "unknown benchmark \"%s\" (available: ledger, recognize, sync, revocations)",
                      argv[optind]);
   if (optind + 1 < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind + 1]);
   char dir[PATH_MAX], path[PATH_MAX], csv[PATH_MAX];

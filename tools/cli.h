@@ -104,6 +104,16 @@ int cmd_show(cli *c, int argc, char **argv);
 int cmd_checkpoint(cli *c, int argc, char **argv);
 int cmd_prove(cli *c, int argc, char **argv);
 int cmd_verify_proof(cli *c, int argc, char **argv);
+/* Offline revocation status (cmd_revocations.c). */
+int cmd_revocations(cli *c, int argc, char **argv);
+int cmd_prove_absence(cli *c, int argc, char **argv);
+/* verify-proof of an absence proof document text[0..len) read from file,
+ * against the statement it carries (or the one in stfile) under the keys
+ * v[0..nv), and (if note is not NULL) bound to that checkpoint. */
+struct cp_note_verifier;
+int cli_verify_absence(cli *c, const char *file, const char *text, size_t len,
+                       const struct cp_note_verifier *v, size_t nv, const char *stfile,
+                       const char *note, size_t nlen);
 int cmd_audit(cli *c, int argc, char **argv);
 int cmd_backup(cli *c, int argc, char **argv);   /* cmd_backup.c */
 int cmd_restore(cli *c, int argc, char **argv);
@@ -118,6 +128,7 @@ int cmd_clock(cli *c, int argc, char **argv); /* cmd_clock.c */
 int cmd_key(cli *c, int argc, char **argv);   /* cmd_key.c */
 int cmd_bench(cli *c, int argc, char **argv);
 int cmd_bench_sync(cli *c, int argc, char **argv); /* bench_sync.c */
+int cmd_bench_revstat(cli *c, int argc, char **argv); /* bench_revstat.c */
 int cmd_policy(cli *c, int argc, char **argv);
 int cmd_recognize(cli *c, int argc, char **argv);
 

@@ -286,6 +286,7 @@ int cmd_checkpoint(cli *c, int argc, char **argv) {
 static const char prove_help[] =
     "usage: credport prove inclusion ENTRY_ID [--size N] [--json | --format tlog-proof]\n"
     "       credport prove consistency --from A [--to B] [--log KEY] [--json]\n"
+    "       credport prove absence AWARD_ID [--json]\n"
     "  Prints an RFC 9162 proof as JSON (docs/FORMATS.md). The size defaults to the log's\n"
     "  current size; check it with `credport verify-proof` against a checkpoint.\n"
     "  --format tlog-proof prints a C2SP tlog-proof file instead: the proof against the\n"
@@ -334,12 +335,13 @@ out:
 }
 
 int cmd_prove(cli *c, int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "absence") == 0) return cmd_prove_absence(c, argc, argv);
   if (argc < 2 || (strcmp(argv[1], "inclusion") != 0 && strcmp(argv[1], "consistency") != 0)) {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
       fputs(prove_help, stdout);
       return CLI_OK;
     }
-    return cli_usage(c, "expected \"prove inclusion\" or \"prove consistency\"\n%s", prove_help);
+    return cli_usage(c, "expected \"prove inclusion\", \"prove consistency\" or \"prove absence\"\n%s", prove_help);
   }
   int incl = strcmp(argv[1], "inclusion") == 0;
   static const struct option opts[] = {{"size", 1, 0, 's'}, {"from", 1, 0, 'f'},

@@ -12,11 +12,14 @@
 
 static const char vp_help[] =
     "usage: credport verify-proof FILE [--checkpoint NOTE] [--vkey VKEY|@FILE ...]\n"
-    "                             [--leaf-data FILE] [--old-checkpoint NOTE]\n"
+    "                             [--leaf-data FILE] [--old-checkpoint NOTE] [--statement FILE]\n"
     "  Checks an inclusion or consistency proof (JSON, or a C2SP tlog-proof file) against\n"
     "  a signed checkpoint, offline. The checkpoint must verify under one of the --vkey\n"
     "  verifier keys; without --vkey or --checkpoint, the node in -d supplies the log's\n"
     "  key and a stored checkpoint of the proof's size.\n"
+    "  An absence proof (`credport prove absence`) is checked against the revocation\n"
+    "  statement it carries (or --statement), which must verify under a --vkey key, and\n"
+    "  with --checkpoint, must be bound to that checkpoint.\n"
     "  Exit status: 0 the proof holds, 1 it does not, 2 malformed input.\n";
 
 #define MAX_VKEYS 16
@@ -126,8 +129,9 @@ out:
 int cmd_verify_proof(cli *c, int argc, char **argv) {
   static const struct option opts[] = {
       {"checkpoint", 1, 0, 'c'}, {"vkey", 1, 0, 'k'}, {"leaf-data", 1, 0, 'l'},
-      {"old-checkpoint", 1, 0, 'o'}, {"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-  const char *cpfile = NULL, *leaffile = NULL, *oldfile = NULL;
+      {"old-checkpoint", 1, 0, 'o'}, {"statement", 1, 0, 's'}, {"json", 0, 0, 'J'},
+      {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  const char *cpfile = NULL, *leaffile = NULL, *oldfile = NULL, *stfile = NULL;
   cp_note_verifier v[MAX_VKEYS];
   size_t nv = 0;
   int o, st;
@@ -140,6 +144,7 @@ int cmd_verify_proof(cli *c, int argc, char **argv) {
       break;
     case 'l': leaffile = optarg; break;
     case 'o': oldfile = optarg; break;
+    case 's': stfile = optarg; break;
     case 'J': c->json = 1; break;
     case 'h': fputs(vp_help, stdout); return CLI_OK;
     default: return cli_usage(c, "unknown option or missing value\n%s", vp_help);
@@ -160,6 +165,18 @@ int cmd_verify_proof(cli *c, int argc, char **argv) {
   }
   if (text == NULL) {
     st = cli_usage(c, "cannot read %s (missing, or over 1 MiB)", file);
+    goto out;
+  }
+  if (strstr(text, "\"award\"") != NULL) {
+    if (cpfile != NULL && (note = slurp(cpfile, CP_NOTE_MAX, &nlen)) == NULL) {
+      st = cli_usage(c, "--checkpoint: cannot read %s", cpfile);
+      goto out;
+    }
+    st = cli_verify_absence(c, file, text, len, v, nv, stfile, note, nlen);
+    goto out;
+  }
+  if (stfile != NULL) {
+    st = cli_usage(c, "--statement applies to absence proofs only");
     goto out;
   }
   int is_tlog = strncmp(text, "c2sp.org/tlog-proof@v1\n", 23) == 0;

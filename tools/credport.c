@@ -36,6 +36,7 @@ static const struct {
     {"checkpoint", cmd_checkpoint, "print a log's latest signed checkpoint (C2SP signed note)"},
     {"prove", cmd_prove, "make an inclusion or consistency proof"},
     {"verify-proof", cmd_verify_proof, "check a proof offline against a checkpoint"},
+    {"revocations", cmd_revocations, "print the signed revocation statement of this log"},
     {"policy", cmd_policy, "publish, list and show recognition policies"},
     {"recognize", cmd_recognize, "what a policy grants an educator, or the district view"},
     {"audit", cmd_audit, "replay every log from seq 0 and check everything"},
