@@ -198,7 +198,9 @@ static const char peer_help[] =
     "usage: credport peer add ADDR:PORT PUBKEY     add a partner (dialled by serve)\n"
     "       credport peer add --accept PUBKEY      allow a partner to connect, never dial it\n"
     "       credport peer list [--json]\n"
-    "       credport peer remove PUBKEY\n";
+    "       credport peer remove PUBKEY\n"
+    "  ADDR is an IPv4 address, a bracketed IPv6 one ([2001:db8::7]) or a host name,\n"
+    "  looked up again at every dial.\n";
 
 static int peer_row(void *ctx, const cp_peer_info *p) {
   if (ctx != NULL) {

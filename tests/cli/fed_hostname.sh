@@ -66,7 +66,7 @@ say "one-shot sync to localhost completes; to $BAD it fails, naming the name"
 [ "$(log_size E "${KEY[A]}")" = "$want" ] || die "E holds $(log_size E "${KEY[A]}") of A's $want"
 rc=0
 timeout 60 "$CP" -d "${D[E]}" sync "$BAD:${PORT[A]}" "${KEY[A]}" >"$T/sync.out" 2>&1 || rc=$?
-[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || { cat "$T/sync.out" >&2; die "sync to $BAD exited $rc"; }
+if [ "$rc" -eq 0 ] || [ "$rc" -eq 124 ]; then cat "$T/sync.out" >&2; die "sync to $BAD exited $rc"; fi
 grepq "cannot resolve $BAD:${PORT[A]}" "$T/sync.out" || { cat "$T/sync.out" >&2; die "no resolve error"; }
 
 stop_node B
