@@ -3,6 +3,7 @@
  * with backoff, signals, timers, the status file, and one-shot syncs.
  */
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,15 +147,57 @@ static int parse_addr(const char *s, struct sockaddr_storage *ss) {
     host[hl - 1] = 0;
     return uv_ip6_addr(host + 1, (int)port, (struct sockaddr_in6 *)ss);
   }
-  if (strcmp(host, "localhost") == 0) snprintf(host, sizeof host, "127.0.0.1");
   return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)ss);
+}
+
+/* Splits HOST:PORT into a host name and a port for the resolver: 0, or
+ * UV_EINVAL when it is not HOST:PORT. */
+static int split_name(const char *s, char *host, size_t cap, char port[8]) {
+  const char *colon = strrchr(s, ':');
+  if (colon == NULL || colon == s || (size_t)(colon - s) >= cap) return UV_EINVAL;
+  char *end;
+  long pn = strtol(colon + 1, &end, 10);
+  if (*end != 0 || pn <= 0 || pn > 65535) return UV_EINVAL;
+  memcpy(host, s, (size_t)(colon - s));
+  host[colon - s] = 0;
+  if (strchr(host, ':') != NULL || strchr(host, '[') != NULL) return UV_EINVAL;
+  snprintf(port, 8, "%ld", pn);
+  return 0;
+}
+
+/* The address to listen on: an IP address, or a host name resolved here,
+ * once, before the loop runs (its first address). 0 or a libuv error. */
+static int listen_addr(const char *s, struct sockaddr_storage *ss) {
+  char host[CP_ADDR_MAX], port[8];
+  if (parse_addr(s, ss) == 0) return 0;
+  int rc = split_name(s, host, sizeof host, port);
+  if (rc != 0) return rc;
+  struct addrinfo hints, *ai = NULL;
+  memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+  if (getaddrinfo(host, port, &hints, &ai) != 0 || ai == NULL) return UV_EAI_NONAME;
+  memset(ss, 0, sizeof *ss);
+  memcpy(ss, ai->ai_addr, ai->ai_addrlen < sizeof *ss ? ai->ai_addrlen : sizeof *ss);
+  freeaddrinfo(ai);
+  return 0;
 }
 
 /* ---- dialling --------------------------------------------------------------- */
 
+struct cp__resolve {
+  uv_getaddrinfo_t req;
+  cp__node *n;
+  cp__partner *p;                /* NULL for the one-shot partner */
+  char addr[CP_ADDR_MAX];
+};
+
 static void on_connected(uv_connect_t *req, int status) {
   cp__conn *c = req->data;
   if (status < 0) {
+    /* The next dial of a name takes the next address it resolves to. */
+    if (c->partner != NULL) c->partner->turn++;
     cp__log(c->n, "info", "event=dial-failed addr=%s why=\"%s\"", c->addr, uv_strerror(status));
     if (c->n->cfg->oneshot_addr != NULL)
       snprintf(c->n->sum->error, sizeof c->n->sum->error, "cannot connect to %s: %s", c->addr,
@@ -169,7 +212,7 @@ static void dial(cp__node *n, cp__partner *p, const char *addr);
 
 static void partner_timer(uv_timer_t *t) {
   cp__partner *p = t->data;
-  if (!p->n->stopping && p->conn_id == 0) dial(p->n, p, p->addr);
+  if (!p->n->stopping && p->conn_id == 0 && p->res == NULL) dial(p->n, p, p->addr);
 }
 
 void cp__partner_retry(cp__partner *p) {
@@ -182,19 +225,101 @@ void cp__partner_retry(cp__partner *p) {
 }
 
 
+static void connect_to(cp__node *n, cp__partner *p, const char *addr,
+                       const struct sockaddr_storage *ss);
+static void stop(cp__node *n, const char *why);
+
+/* A name resolved (on libuv's thread pool): dials one of its addresses, the
+ * p->turn-th, so that successive redials go round all of them. A name that
+ * does not resolve is logged (once per dial, so once per backoff step) and
+ * dialled again with backoff; for a one-shot sync it ends the sync. */
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai) {
+  cp__resolve *r = req->data;
+  cp__node *n = r->n;
+  cp__partner *p = r->p;
+  if (p != NULL) p->res = NULL;
+  else n->oneshot_res = NULL;
+  if (n->stopping) goto out;
+  if (status < 0 || ai == NULL) {
+    cp__log(n, "warn", "event=resolve-failed addr=%s why=\"%s\"", r->addr,
+            uv_strerror(status < 0 ? status : UV_EAI_NONAME));
+    if (p != NULL) cp__partner_retry(p);
+    else {
+      snprintf(n->sum->error, sizeof n->sum->error, "cannot resolve %s: %s", r->addr,
+               uv_strerror(status < 0 ? status : UV_EAI_NONAME));
+      stop(n, "one-shot sync ended");
+    }
+    goto out;
+  }
+  unsigned count = 0;
+  for (const struct addrinfo *a = ai; a != NULL; a = a->ai_next) count++;
+  const struct addrinfo *pick = ai;
+  for (unsigned k = p != NULL ? p->turn % count : 0; k > 0; k--) pick = pick->ai_next;
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  memcpy(&ss, pick->ai_addr, pick->ai_addrlen < sizeof ss ? pick->ai_addrlen : sizeof ss);
+  if (p != NULL) {
+    cp__src src;
+    cp__src_from_sockaddr((struct sockaddr *)&ss, &src);
+    cp__adm_know(n->adm, &src);
+  }
+  connect_to(n, p, r->addr, &ss);
+out:
+  uv_freeaddrinfo(ai);
+  free(r);
+}
+
+/* Dials addr: an IP address at once; a host name after resolving it afresh
+ * (every dial, so every reconnect, follows the name's current addresses). */
 static void dial(cp__node *n, cp__partner *p, const char *addr) {
   struct sockaddr_storage ss;
-  if (parse_addr(addr, &ss) != 0) {
+  if (parse_addr(addr, &ss) == 0) {
+    connect_to(n, p, addr, &ss);
+    return;
+  }
+  char host[CP_ADDR_MAX], port[8];
+  cp__resolve *r = NULL;
+  int rc = split_name(addr, host, sizeof host, port);
+  if (rc != 0) {
     cp__log(n, "error", "event=bad-address addr=%s", addr);
     return;
   }
+  if ((r = calloc(1, sizeof *r)) == NULL) rc = UV_ENOMEM;
+  else {
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    r->n = n;
+    r->p = p;
+    r->req.data = r;
+    snprintf(r->addr, sizeof r->addr, "%s", addr);
+    rc = uv_getaddrinfo(n->loop, &r->req, on_resolved, host, port, &hints);
+  }
+  if (rc != 0) {
+    free(r);
+    cp__log(n, "warn", "event=resolve-failed addr=%s why=\"%s\"", addr, uv_strerror(rc));
+    if (p != NULL) cp__partner_retry(p);
+    else {
+      snprintf(n->sum->error, sizeof n->sum->error, "cannot resolve %s: %s", addr, uv_strerror(rc));
+      stop(n, "one-shot sync ended");
+    }
+    return;
+  }
+  if (p != NULL) p->res = r;
+  else n->oneshot_res = r;
+}
+
+static void connect_to(cp__node *n, cp__partner *p, const char *addr,
+                       const struct sockaddr_storage *ss) {
   cp__conn *c = cp__conn_new(n, CP_SYNC_INITIATOR);
   if (c == NULL) return;
   snprintf(c->addr, sizeof c->addr, "%s", addr);
   c->partner = p;
   if (p != NULL) p->conn_id = c->id;
   c->creq.data = c;
-  int rc = uv_tcp_connect(&c->creq, &c->tcp, (struct sockaddr *)&ss, on_connected);
+  int rc = uv_tcp_connect(&c->creq, &c->tcp, (const struct sockaddr *)ss, on_connected);
   if (rc != 0) {
     cp__log(n, "info", "event=dial-failed addr=%s why=\"%s\"", addr, uv_strerror(rc));
     cp__conn_abort(c);
@@ -303,7 +428,12 @@ static void stop(cp__node *n, const char *why) {
   if (n->listening) uv_close((uv_handle_t *)&n->server, NULL);
   n->listening = 0;
   for (cp__conn *c = n->conns; c; c = c->next) cp__conn_close(c, 0, "node shutting down");
-  for (size_t i = 0; i < n->npartners; i++) uv_timer_stop(&n->partners[i].timer);
+  for (size_t i = 0; i < n->npartners; i++) {
+    uv_timer_stop(&n->partners[i].timer);
+    /* A lookup still queued is dropped; one already running is waited for. */
+    if (n->partners[i].res != NULL) uv_cancel((uv_req_t *)&n->partners[i].res->req);
+  }
+  if (n->oneshot_res != NULL) uv_cancel((uv_req_t *)&n->oneshot_res->req);
 }
 
 static void write_status(cp__node *n) {
@@ -364,7 +494,7 @@ static void progress(cp__node *n, uint64_t now) {
  * committed. Quiet on the wire proves nothing: a partner busy committing one
  * credit window is quiet too. */
 static void oneshot_check(cp__node *n) {
-  if (n->cfg->oneshot_addr == NULL || n->stopping) return;
+  if (n->cfg->oneshot_addr == NULL || n->stopping || n->oneshot_res != NULL) return;
   cp__conn *c = n->conns;
   if (c == NULL) {
     if (n->sum->error[0] == 0) snprintf(n->sum->error, sizeof n->sum->error, "connection lost");
@@ -578,7 +708,7 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   }
   if (cfg->listen != NULL) {
     struct sockaddr_storage ss;
-    if ((rc = parse_addr(cfg->listen, &ss)) == 0) rc = uv_tcp_init(&loop, &n.server);
+    if ((rc = listen_addr(cfg->listen, &ss)) == 0) rc = uv_tcp_init(&loop, &n.server);
     if (rc == 0) {
       n.server.data = &n;
       n.listening = 1;

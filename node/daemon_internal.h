@@ -76,6 +76,8 @@ typedef struct cp__budget {
   } haves[CP_BUDGET_HAVES];      /* the largest size the peer announced per log (hashed) */
 } cp__budget;
 
+typedef struct cp__resolve cp__resolve;
+
 typedef struct cp__partner {
   cp__node *n;
   uint8_t key[CP_PK_BYTES];
@@ -83,6 +85,8 @@ typedef struct cp__partner {
   uv_timer_t timer;
   unsigned backoff_ms;
   uint32_t conn_id;              /* 0 when not connected or dialling */
+  cp__resolve *res;              /* its name being resolved, else NULL */
+  unsigned turn;                 /* which resolved address the next dial takes */
 } cp__partner;
 
 struct cp__conn {
@@ -156,6 +160,7 @@ struct cp__node {
   int listening, watching, stopping;
   cp__partner *partners;
   size_t npartners;
+  cp__resolve *oneshot_res;      /* the one-shot partner's name being resolved */
   uint8_t *allow;
   size_t nallow;
   size_t ntable;                 /* allow[0..ntable) are from the peer table */

@@ -1,8 +1,12 @@
 /* credport CLI — federation: serve, peer, sync, status. */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +31,42 @@ static const char serve_help[] =
     "  (reconnecting with backoff), replicates every log both sides know and pushes new\n"
     "  entries live. Stops cleanly on SIGINT or SIGTERM. Only partners in the peer table\n"
     "  (credport peer add) are let in. Log lines go to stderr.\n";
+
+/* Takes DIR/serve.lock (flock, exclusive, non-blocking) and writes this
+ * process's PID into it. The lock lives with the open descriptor: the kernel
+ * drops it when the process ends, however it ends (SIGKILL included), so a
+ * stale file never blocks. A second serve on the folder fails here, naming
+ * the holder's PID, before it opens the ledger or anything else.
+ * OUT: *fd, the locked descriptor, kept open while the node runs. */
+static int serve_lock(cli *c, int *fd) {
+  char path[PATH_MAX];
+  struct stat st;
+  if (stat(c->data, &st) != 0 || !S_ISDIR(st.st_mode))
+    return cli_fail(c, "no node data at %s (run credport init, or give -d DIR)", c->data);
+  cli_path(c, "serve.lock", path, sizeof path);
+  int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (f < 0) return cli_fail(c, "cannot open %s: %s", path, strerror(errno));
+  if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+    int e = errno;
+    char pid[24];
+    ssize_t n = pread(f, pid, sizeof pid - 1, 0);
+    close(f);
+    if (e != EWOULDBLOCK) return cli_fail(c, "cannot lock %s: %s", path, strerror(e));
+    pid[n > 0 ? n : 0] = 0;
+    pid[strcspn(pid, "\n")] = 0;
+    return cli_fail(c, "%s is in use: another credport serve (PID %s) holds %s; stop it first",
+                    c->data, pid[0] ? pid : "not yet written", path);
+  }
+  char line[24];
+  int len = snprintf(line, sizeof line, "%ld\n", (long)getpid());
+  if (ftruncate(f, 0) != 0 || pwrite(f, line, (size_t)len, 0) != (ssize_t)len) {
+    int e = errno;
+    close(f);
+    return cli_fail(c, "cannot write %s: %s", path, strerror(e));
+  }
+  *fd = f;
+  return CLI_OK;
+}
 
 int cmd_serve(cli *c, int argc, char **argv) {
   static const struct option opts[] = {
@@ -53,11 +93,17 @@ int cmd_serve(cli *c, int argc, char **argv) {
   cp_key *k = NULL;
   cp_key *wk = NULL;
   char wname[CP_ORIGIN_MAX + 1];
-  int st = cli_open_authority(c, &s, &k);
+  int lock = -1;
+  int st = serve_lock(c, &lock);
   if (st != CLI_OK) return st;
+  if ((st = cli_open_authority(c, &s, &k)) != CLI_OK) {
+    close(lock);
+    return st;
+  }
   if ((st = cli_witness_key(c, s, &wk, wname)) != CLI_OK) {
     cp_key_free(k);
     cp_store_close(s);
+    close(lock);
     return st;
   }
   cp_store_set_witness(s, wk, wname);
@@ -67,6 +113,7 @@ int cmd_serve(cli *c, int argc, char **argv) {
   cp_key_free(k);
   cp_store_close(s);
   cp_key_free(wk);
+  close(lock);
   if (rc != 0) return cli_fail(c, "%s", sum.error[0] ? sum.error : cp_strerror(rc));
   fprintf(stderr, "credport serve: stopped after %.1f s: %llu entries received, %llu sent, "
           "%llu sessions, %llu refused\n", sum.seconds, (unsigned long long)sum.entries_in,
@@ -151,7 +198,9 @@ static const char peer_help[] =
     "usage: credport peer add ADDR:PORT PUBKEY     add a partner (dialled by serve)\n"
     "       credport peer add --accept PUBKEY      allow a partner to connect, never dial it\n"
     "       credport peer list [--json]\n"
-    "       credport peer remove PUBKEY\n";
+    "       credport peer remove PUBKEY\n"
+    "  ADDR is an IPv4 address, a bracketed IPv6 one ([2001:db8::7]) or a host name,\n"
+    "  looked up again at every dial.\n";
 
 static int peer_row(void *ctx, const cp_peer_info *p) {
   if (ctx != NULL) {

@@ -13,9 +13,37 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <lmdb.h>
+#include <sodium.h>
+#include <uv.h>
+
 #include "cli.h"
 #include "credport/codec.h"
 #include "credport/hash.h"
+
+#ifndef CP_VERSION
+#error "CP_VERSION (the project version) must be defined by the build"
+#endif
+
+static const char version_help[] =
+    "usage: credport version   (or credport --version)\n"
+    "  Prints credport's version, then the versions of the libraries it runs with.\n";
+
+/* Prints "credport VERSION" (CMake's project() version) and the libraries'
+ * versions in use at run time. */
+static int cmd_version(cli *c, int argc, char **argv) {
+  if (cli_wants_help(argc, argv)) {
+    fputs(version_help, stdout);
+    return CLI_OK;
+  }
+  if (argc > 1) return cli_usage(c, "unexpected argument \"%s\"\n%s", argv[1], version_help);
+  int maj = 0, min = 0, patch = 0;
+  mdb_version(&maj, &min, &patch);
+  printf("credport %s\nlibsodium %s, LMDB %d.%d.%d, libuv %s, jansson %s\n", CP_VERSION,
+         sodium_version_string(), maj, min, patch, uv_version_string(), jansson_version_str());
+  return CLI_OK;
+}
 
 static const struct {
   const char *name;
@@ -52,13 +80,15 @@ static const struct {
     {"clock", cmd_clock, "this clock against the partners'; correct the log's clock"},
     {"demo", cmd_demo, "walk through the ledger in a temporary directory"},
     {"bench", cmd_bench, "measure throughput against raw libsodium rates"},
+    {"version", cmd_version, "print credport's version (also credport --version)"},
 };
 
 static void usage(FILE *f) {
   fprintf(f,
           "usage: credport [-d DIR] COMMAND [options]\n\n"
           "  -d, --data DIR   node data folder (default $CREDPORT_DATA, else ./credport-data)\n"
-          "  -h, --help       this help; COMMAND --help for a command's options\n\n"
+          "  -h, --help       this help; COMMAND --help for a command's options\n"
+          "  -V, --version    print credport's version\n\n"
           "commands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
@@ -76,6 +106,9 @@ int main(int argc, char **argv) {
     } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
       usage(stdout);
       return CLI_OK;
+    } else if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
+      c.cmd = "version";
+      return cmd_version(&c, 1, argv + i);
     } else if (argv[i][0] == '-') {
       return cli_usage(&c, "unknown option %s (see credport --help)", argv[i]);
     } else {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end checks of the credport command line: init, whoami, keys,
 # credential define, single awards, revoke, endorse, approve, log, show,
-# key-file safety, audit and every command's --help.
+# key-file safety, audit, every command's --help and --version.
 # Usage: bash cli_basic.sh PATH-TO-CREDPORT
 set -euo pipefail
 CP=${1:?usage: cli_basic.sh PATH-TO-CREDPORT}
@@ -20,6 +20,16 @@ for c in init whoami educator credential award revoke endorse approve log show c
   has "usage: credport" "$T/out"
 done
 run 2 nosuchcommand
+
+say "--version and version print the version of CMakeLists.txt's project() and exit 0"
+want=$(sed -n 's/^project(credport VERSION \([0-9.]*\) .*/\1/p' "$(dirname "$0")/../../CMakeLists.txt")
+[ -n "$want" ] || die "no project() version in CMakeLists.txt"
+for v in --version -V version; do
+  run 0 $v
+  [ "$(head -n 1 "$T/out")" = "credport $want" ] || { cat "$T/out"; die "$v: want \"credport $want\""; }
+  has "libsodium " "$T/out"
+done
+run 2 version extra
 
 say "init creates the authority: key file 0600, genesis entry"
 run 0 -d "$D" init --name "NC Department of Public Instruction" --jurisdiction US-NC --role state
