@@ -389,4 +389,29 @@ static inline rj *rj_setup(void) {
 }
 
 
+/* Makes f (own key seed 0x51) hold a foreign log l (key seed 0x52, origin
+ * origin) of 4 entries: its genesis and credentials c1..c3; lh gets their
+ * reference leaf hashes. */
+static inline void fx_foreign_log4(fx_store *f, fx_log *l, const char *origin, uint8_t lh[4][32]) {
+  fx_buf b[4];
+  fx_batch bt = {{0}, {0}, 0};
+  cp_ingest_report rep;
+  cp_diag d = {{0}};
+  cp_entry e;
+  fx_new(f, 0x51, "credport/test/own");
+  fx_log_init(l, 0x52);
+  fx_genesis(l, origin, &b[0]);
+  for (int i = 1; i < 4; i++) {
+    char id[16];
+    snprintf(id, sizeof id, "c%d", i);
+    fx_credential(&e, id);
+    fx_sign(l, &e, &b[i]);
+  }
+  for (int i = 0; i < 4; i++) {
+    fx_push(&bt, &b[i]);
+    ref_leaf(b[i].b, b[i].len, lh[i]);
+  }
+  if (fx_ingest(f, &bt, &rep, &d) != 0) fail_msg("ingest: %s", d.msg);
+}
+
 #endif

@@ -20,25 +20,7 @@ typedef struct wfx {
 } wfx;
 
 static void wfx_setup(wfx *x) {
-  fx_buf b[4];
-  fx_batch bt = {{0}, {0}, 0};
-  cp_ingest_report rep;
-  cp_diag d = {{0}};
-  cp_entry e;
-  fx_new(&x->f, 0x51, "credport/test/own");
-  fx_log_init(&x->l, 0x52);
-  fx_genesis(&x->l, ORIGIN, &b[0]);
-  for (int i = 1; i < 4; i++) {
-    char id[16];
-    snprintf(id, sizeof id, "c%d", i);
-    fx_credential(&e, id);
-    fx_sign(&x->l, &e, &b[i]);
-  }
-  for (int i = 0; i < 4; i++) {
-    fx_push(&bt, &b[i]);
-    ref_leaf(b[i].b, b[i].len, x->lh[i]);
-  }
-  if (fx_ingest(&x->f, &bt, &rep, &d) != 0) fail_msg("ingest: %s", d.msg);
+  fx_foreign_log4(&x->f, &x->l, ORIGIN, x->lh);
   x->w = fx_key(0x60);
   cp_store_set_witness(x->f.s, x->w, WNAME);
 }
