@@ -73,6 +73,8 @@ int cli_json_human(json_t *v);
 
 /* Writes a JSON value to stdout followed by a newline, then frees it. */
 void cli_print_json(json_t *v);
+/* Prints a proof check's verdict (cmd_verify.c); see there. */
+int cli_proof_verdict(const cli *c, const char *why);
 /* JSON form of an entry (the `show` and `log --json` shape). */
 json_t *cli_entry_json(const uint8_t *buf, size_t len);
 /* One-line human summary of an entry. */

@@ -244,15 +244,8 @@ int cli_verify_absence(cli *c, const char *file, const char *text, size_t len,
   if (why == NULL &&
       cp_rev_verify_absent(doc->award, stt.count, stt.rev_root, &doc->proof) != 0)
     why = "the proof does not show the award absent from the statement's revocation tree";
-  if (c->json) {
-    json_t *j = json_object();
-    json_object_set_new(j, "valid", json_boolean(why == NULL));
-    if (why != NULL) json_object_set_new(j, "reason", json_string(why));
-    cli_print_json(j);
-  }
-  if (why != NULL) {
-    st = cli_fail(c, "the proof does NOT hold: %s", why);
-  } else if (!c->json) {
+  st = cli_proof_verdict(c, why);
+  if (why == NULL && !c->json) {
     char org[4 * CP_ORIGIN_MAX], hex[2 * CP_HASH_BYTES + 1];
     cli_text(stt.origin, strlen(stt.origin), org, sizeof org);
     cp_hex_encode(doc->award, CP_HASH_BYTES, hex);

@@ -10,6 +10,20 @@
 #include "credport/note.h"
 #include "credport/proof.h"
 
+/* The verdict of a proof check: with --json, {"valid", "reason"}; a proof
+ * that does not hold (why != NULL) is reported as cli_fail does. Returns
+ * cli_fail's status, or CLI_OK when the proof holds (the caller then prints the
+ * human summary unless --json). */
+int cli_proof_verdict(const cli *c, const char *why) {
+  if (c->json) {
+    json_t *j = json_object();
+    json_object_set_new(j, "valid", json_boolean(why == NULL));
+    if (why != NULL) json_object_set_new(j, "reason", json_string(why));
+    cli_print_json(j);
+  }
+  return why != NULL ? cli_fail(c, "the proof does NOT hold: %s", why) : CLI_OK;
+}
+
 static const char vp_help[] =
     "usage: credport verify-proof FILE [--checkpoint NOTE] [--vkey VKEY|@FILE ...]\n"
     "                             [--leaf-data FILE] [--old-checkpoint NOTE] [--statement FILE]\n"
@@ -281,15 +295,8 @@ int cmd_verify_proof(cli *c, int argc, char **argv) {
       why = "the consistency path does not connect the old root to the checkpoint's root";
   }
 verdict:
-  if (c->json) {
-    json_t *j = json_object();
-    json_object_set_new(j, "valid", json_boolean(why == NULL));
-    if (why != NULL) json_object_set_new(j, "reason", json_string(why));
-    cli_print_json(j);
-  }
-  if (why != NULL) {
-    st = cli_fail(c, "the proof does NOT hold: %s", why);
-  } else if (!c->json) {
+  st = cli_proof_verdict(c, why);
+  if (why == NULL && !c->json) {
     char org[4 * CP_ORIGIN_MAX];
     cli_text(res.cp.origin, strlen(res.cp.origin), org, sizeof org);
     if (p->kind == CP_PROOF_INCLUSION)
