@@ -73,13 +73,13 @@ has "leaf 3 is included" "$T/out"
 
 say "tampered files are refused"
 lines=$(wc -l <"$T/p.tlog")
-sed '3s/^./A/;3s/^AA/BA/' "$T/p.tlog" >"$T/t1.tlog"
+sed '3{s/^A/#/;s/^[^#]/A/;s/^#/B/}' "$T/p.tlog" >"$T/t1.tlog"
 cmp -s "$T/t1.tlog" "$T/p.tlog" && die "the tamper did not change the file"
 run 1 verify-proof "$T/t1.tlog" --leaf-data "$T/leaf.bin" --vkey "$VKEY"
 sed '2s/.*/index 2/' "$T/p.tlog" >"$T/t2.tlog"
 run 1 verify-proof "$T/t2.tlog" --leaf-data "$T/leaf.bin" --vkey "$VKEY"
 root_line=$((lines - n + 3))
-sed "${root_line}s/^./A/;${root_line}s/^AA/BA/" "$T/p.tlog" >"$T/t3.tlog"
+sed "${root_line}{s/^A/#/;s/^[^#]/A/;s/^#/B/}" "$T/p.tlog" >"$T/t3.tlog"
 cmp -s "$T/t3.tlog" "$T/p.tlog" && die "the root tamper did not change the file"
 run 1 verify-proof "$T/t3.tlog" --leaf-data "$T/leaf.bin" --vkey "$VKEY"
 head -n 4 "$T/p.tlog" >"$T/t4.tlog"
