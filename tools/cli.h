@@ -126,6 +126,7 @@ int cmd_serve(cli *c, int argc, char **argv);
 int cmd_sync(cli *c, int argc, char **argv);
 int cmd_peer(cli *c, int argc, char **argv);
 int cmd_status(cli *c, int argc, char **argv);
+int cmd_health(cli *c, int argc, char **argv); /* cmd_health.c */
 int cmd_clock(cli *c, int argc, char **argv); /* cmd_clock.c */
 int cmd_key(cli *c, int argc, char **argv);   /* cmd_key.c */
 int cmd_bench(cli *c, int argc, char **argv);

@@ -76,6 +76,7 @@ static const struct {
     {"peer", cmd_peer, "manage partners (peer add / list / remove)"},
     {"sync", cmd_sync, "replicate with one partner now, both ways, then exit"},
     {"status", cmd_status, "logs, partners and forks this node knows"},
+    {"health", cmd_health, "check the node for monitoring (exit 0 OK, 1 warning, 2 critical)"},
     {"key", cmd_key, "rotate or retire this log's signing key"},
     {"clock", cmd_clock, "this clock against the partners'; correct the log's clock"},
     {"demo", cmd_demo, "walk through the ledger in a temporary directory"},
