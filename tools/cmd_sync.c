@@ -200,7 +200,9 @@ static const char peer_help[] =
     "       credport peer list [--json]\n"
     "       credport peer remove PUBKEY\n"
     "  ADDR is an IPv4 address, a bracketed IPv6 one ([2001:db8::7]) or a host name,\n"
-    "  looked up again at every dial.\n";
+    "  looked up again at every dial. add on a known key changes its address. A running\n"
+    "  serve applies changes within a second: a new partner is dialled, a removed one's\n"
+    "  session is closed, and the allowlist follows.\n";
 
 static int peer_row(void *ctx, const cp_peer_info *p) {
   if (ctx != NULL) {
@@ -214,9 +216,13 @@ static int peer_row(void *ctx, const cp_peer_info *p) {
 }
 
 int cmd_peer(cli *c, int argc, char **argv) {
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    fputs(peer_help, argc < 2 ? stderr : stdout);
-    return argc < 2 ? CLI_USAGE : CLI_OK;
+  if (argc < 2) {
+    fputs(peer_help, stderr);
+    return CLI_USAGE;
+  }
+  if (cli_wants_help(argc, argv)) {
+    fputs(peer_help, stdout);
+    return CLI_OK;
   }
   for (int i = 2; i < argc; i++)
     if (strcmp(argv[i], "--json") == 0) {
