@@ -23,24 +23,10 @@
  * tests). */
 #define CP_PREAUTH_ENV "CREDPORT_PREAUTH_MS"
 
-static void vlog(cp__node *n, const char *level, const char *fmt, va_list ap) {
-  FILE *f = n->cfg->log != NULL ? n->cfg->log : stderr;
-  char ts[32];
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (n->cfg->progress && n->last_progress_ms != 0) fputs("\r\033[K", f);
-  fprintf(f, "%s level=%s ", ts, level);
-  vfprintf(f, fmt, ap);
-  fputc('\n', f);
-  fflush(f);
-}
-
 void cp__log(cp__node *n, const char *level, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vlog(n, level, fmt, ap);
+  cp__vlog(n, level, fmt, ap);
   va_end(ap);
 }
 
@@ -75,7 +61,7 @@ static void vlog_from(cp__node *n, const char *src, int trusted, const char *lev
   event_name(fmt, event);
   if (n->loglim == NULL ||
       cp__loglim_admit(n->loglim, cp__now_ms(n), src, trusted, event, log_summary, n))
-    vlog(n, level, fmt, ap);
+    cp__vlog(n, level, fmt, ap);
 }
 
 static void log_from(cp__node *n, const char *src, const char *level, const char *fmt, ...)
@@ -575,6 +561,7 @@ static void on_tick(uv_timer_t *t) {
     uv_close((uv_handle_t *)&n->tick, NULL);
     uv_close((uv_handle_t *)&n->sigint, NULL);
     uv_close((uv_handle_t *)&n->sigterm, NULL);
+    uv_close((uv_handle_t *)&n->sighup, NULL);
     if (n->watching) uv_close((uv_handle_t *)&n->watch, NULL);
     uv_timer_stop(&n->pushtimer);
     uv_close((uv_handle_t *)&n->pushtimer, NULL);
@@ -585,7 +572,8 @@ static void on_tick(uv_timer_t *t) {
 
 static void on_signal(uv_signal_t *s, int signum) {
   cp__node *n = s->data;
-  stop(n, signum == SIGINT ? "SIGINT" : "SIGTERM");
+  if (signum == SIGHUP) cp__log_reopen(n);
+  else stop(n, signum == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
 /* The file event arrives as LMDB starts writing a commit, a moment before
@@ -641,8 +629,16 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   n.adm = &adm;
   cp__loglim_init(&loglim, &log_limits);
   n.loglim = &loglim;
+  int lrc = cp__log_open(&n);
+  if (lrc != 0) {
+    snprintf(sum->error, sizeof sum->error, "cannot open the log file %s: %s", cfg->log_file,
+             strerror(-lrc));
+    cp__adm_free(&adm);
+    return CP_EINVAL;
+  }
   if (uv_loop_init(&loop) != 0) {
     cp__adm_free(&adm);
+    cp__log_close(&n);
     return CP_ENOMEM;
   }
   int rc = cp_reader_begin(n.s, &r);
@@ -666,9 +662,11 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   }
   uv_signal_init(&loop, &n.sigint);
   uv_signal_init(&loop, &n.sigterm);
-  n.sigint.data = n.sigterm.data = &n;
+  uv_signal_init(&loop, &n.sighup);
+  n.sigint.data = n.sigterm.data = n.sighup.data = &n;
   uv_signal_start(&n.sigint, on_signal, SIGINT);
   uv_signal_start(&n.sigterm, on_signal, SIGTERM);
+  uv_signal_start(&n.sighup, on_signal, SIGHUP);
   uv_timer_init(&loop, &n.tick);
   n.tick.data = &n;
   uv_timer_init(&loop, &n.pushtimer);
@@ -702,6 +700,9 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
               n.npartners, n.nallow);
     }
   }
+  else if (cfg->oneshot_addr == NULL)
+    cp__log(&n, "warn", "event=dial-only partners=%zu msg=\"not listening: partners cannot "
+            "dial this node (serve --listen HOST:PORT)\"", n.npartners);
   if (!n.stopping) {
     if (cfg->oneshot_addr != NULL) cp__dial(&n, NULL, cfg->oneshot_addr);
     for (size_t i = 0; i < n.npartners; i++) cp__dial(&n, n.partners[i], n.partners[i]->addr);
@@ -714,6 +715,7 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
 out:
   uv_loop_close(&loop);
   cp__adm_free(&adm);
+  cp__log_close(&n);
   cp__partners_free(&n);
   free(n.allow);
   if (cfg->data_dir != NULL) {

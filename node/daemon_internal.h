@@ -2,6 +2,8 @@
 #ifndef CP_NODE_DAEMON_INTERNAL_H
 #define CP_NODE_DAEMON_INTERNAL_H
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <uv.h>
 
 #include "credport/node.h"
@@ -189,7 +191,15 @@ struct cp__node {
   cp_node_summary *sum;
   struct cp__adm *adm;           /* accepted connections (admission.h) */
   struct cp__loglim *loglim;     /* lines strangers and partners cause */
+  FILE *logf;                    /* cfg->log_file opened, else NULL */
+  uv_signal_t sighup;
 };
+
+/* daemon_log.c: the sink of every line (level filter, format, file). */
+void cp__vlog(cp__node *n, const char *level, const char *fmt, va_list ap);
+int cp__log_open(cp__node *n);     /* 0 or -errno */
+void cp__log_reopen(cp__node *n);  /* SIGHUP */
+void cp__log_close(cp__node *n);
 
 /* daemon.c */
 void cp__log(cp__node *n, const char *level, const char *fmt, ...)

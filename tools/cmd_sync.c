@@ -26,11 +26,15 @@ static int addr_valid(const char *a) {
 /* ---- serve ------------------------------------------------------------------ */
 
 static const char serve_help[] =
-    "usage: credport [-d DIR] serve [--listen ADDR:PORT] [--for SECONDS]\n"
+    "usage: credport [-d DIR] serve [--listen ADDR:PORT] [--for SECONDS] [--log-file FILE]\n"
+    "                               [--log-format logfmt|json] [--log-level LEVEL]\n"
     "  Runs the node: accepts partners on ADDR:PORT, dials the partners in the peer table\n"
     "  (reconnecting with backoff), replicates every log both sides know and pushes new\n"
     "  entries live. Stops cleanly on SIGINT or SIGTERM. Only partners in the peer table\n"
-    "  (credport peer add) are let in. Log lines go to stderr.\n";
+    "  (credport peer add) are let in. Without --listen no partner can dial this node.\n"
+    "  Log lines go to stderr, or appended to --log-file FILE (opened again on SIGHUP, for\n"
+    "  log rotation), as logfmt (time level event=... key=value) or one JSON object per\n"
+    "  line; --log-level (debug, info, warn, error; default info) drops lines below it.\n";
 
 /* Takes DIR/serve.lock (flock, exclusive, non-blocking) and writes this
  * process's PID into it. The lock lives with the open descriptor: the kernel
@@ -70,14 +74,27 @@ static int serve_lock(cli *c, int *fd) {
 
 int cmd_serve(cli *c, int argc, char **argv) {
   static const struct option opts[] = {
-      {"listen", 1, 0, 'l'}, {"for", 1, 0, 'f'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-  const char *listen = NULL;
+      {"listen", 1, 0, 'l'},     {"for", 1, 0, 'f'},       {"log-file", 1, 0, 'F'},
+      {"log-format", 1, 0, 'o'}, {"log-level", 1, 0, 'L'}, {"help", 0, 0, 'h'},
+      {0, 0, 0, 0}};
+  const char *listen = NULL, *log_file = NULL;
+  int log_json = 0, log_level = CP_LOG_INFO;
   uint64_t secs = 0;
   int o;
   cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (o) {
     case 'l': listen = optarg; break;
+    case 'F': log_file = optarg; break;
+    case 'o':
+      if (strcmp(optarg, "json") != 0 && strcmp(optarg, "logfmt") != 0)
+        return cli_usage(c, "--log-format: \"%s\" is not logfmt or json", optarg);
+      log_json = strcmp(optarg, "json") == 0;
+      break;
+    case 'L':
+      if ((log_level = cp_log_level_parse(optarg)) < 0)
+        return cli_usage(c, "--log-level: \"%s\" is not debug, info, warn or error", optarg);
+      break;
     case 'f':
       if (cli_parse_u64(optarg, &secs) != 0 || secs > 86400 * 365)
         return cli_usage(c, "--for: \"%s\" is not a number of seconds", optarg);
@@ -107,7 +124,9 @@ int cmd_serve(cli *c, int argc, char **argv) {
     return st;
   }
   cp_store_set_witness(s, wk, wname);
-  cp_node_config cfg = {s, k, c->data, listen, NULL, NULL, stderr, isatty(2), (unsigned)(secs * 1000)};
+  cp_node_config cfg = {s,      k,           c->data,  listen,   NULL,     NULL, stderr,
+                        isatty(2) && log_file == NULL, (unsigned)(secs * 1000), log_file,
+                        log_json, log_level};
   cp_node_summary sum;
   int rc = cp_node_run(&cfg, &sum);
   cp_key_free(k);
@@ -158,7 +177,7 @@ int cmd_sync(cli *c, int argc, char **argv) {
   }
   cp_store_set_witness(s, wk, wname);
   cp_node_config cfg = {s, k, NULL, NULL, addr, keyarg ? key : NULL, stderr,
-                        isatty(2) && !c->json, 0};
+                        isatty(2) && !c->json, 0, NULL, 0, CP_LOG_INFO};
   cp_node_summary sum;
   int rc = cp_node_run(&cfg, &sum);
   /* A completed sync gave back every entry of the own log the partner
