@@ -87,6 +87,12 @@ json_t *cli_hex_json(const uint8_t *p, size_t n);
 json_t *cli_peer_json(const cp_peer_info *p, int with_connected);
 
 /* Subcommands. */
+/* jurisdiction.c: code against ISO 3166 (country "US" or subdivision
+ * "US-NC"). CP_OK with what = "US-NC (North Carolina, United States)", or
+ * CP_EINVAL with err saying why (a bare code that is also a US state's
+ * abbreviation, such as NC, needs country_ok). */
+int cli_jurisdiction_check(const char *code, int country_ok, char *what, size_t wcap, char *err,
+                           size_t ecap);
 int cmd_init(cli *c, int argc, char **argv);
 int cmd_whoami(cli *c, int argc, char **argv);
 int cmd_educator(cli *c, int argc, char **argv);
