@@ -16,9 +16,10 @@
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 typedef struct cli {
-  const char *data;   /* -d/--data */
-  const char *cmd;    /* the subcommand name, for messages */
+  const char *data;   /* -d/--data (anywhere on the line), else $CREDPORT_DATA, else ./credport-data */
+  const char *cmd;    /* the subcommand name, for messages (NULL before one is known) */
   int json;           /* --json */
+  int data_set;       /* -d/--data was given */
 } cli;
 
 typedef int (*cli_fn)(cli *c, int argc, char **argv);
@@ -26,6 +27,14 @@ typedef int (*cli_fn)(cli *c, int argc, char **argv);
 /* Prints "credport CMD: error: ..." to stderr and returns CLI_FAIL. */
 int cli_fail(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_usage(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct option;
+/* For getopt_long's '?': names the option (av[optind - 1], av being the
+ * vector given to getopt_long) and says whether it is unknown (with the
+ * closest known name, if one is near) or lacks its value. CLI_USAGE. */
+int cli_bad_option(const cli *c, char **av, const struct option *opts, const char *help);
+/* The name in names[0..n) closest to word (at most two edits, or word a
+ * prefix of at least three letters), or NULL. */
+const char *cli_closest(const char *word, const char *const *names, size_t n);
 
 /* Paths inside the data folder (static storage per call is not used: out
  * must hold PATH_MAX bytes). */

@@ -123,7 +123,7 @@ int cmd_backup(cli *c, int argc, char **argv) {
     switch (o) {
     case 'o': out = optarg; break;
     case 'h': fputs(backup_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown or incomplete option\n%s", backup_help);
+    default: return cli_bad_option(c, argv, opts, backup_help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
@@ -186,7 +186,7 @@ int cmd_restore(cli *c, int argc, char **argv) {
     case 'f': from = optarg; break;
     case 'n': no_partners = 1; break;
     case 'h': fputs(restore_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown or incomplete option\n%s", restore_help);
+    default: return cli_bad_option(c, argv, opts, restore_help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
@@ -276,7 +276,7 @@ int cmd_own_head(cli *c, int argc, char **argv) {
     case 'n': no_partners = 1; break;
     case 'J': c->json = 1; break;
     case 'h': fputs(ownhead_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option\n%s", ownhead_help);
+    default: return cli_bad_option(c, argv, opts, ownhead_help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);

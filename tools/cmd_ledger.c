@@ -41,7 +41,7 @@ int cmd_init(cli *c, int argc, char **argv) {
     case 'J': c->json = 1; break;
     case 'C': country_ok = 1; break;
     case 'h': fputs(init_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown or incomplete option %s\n%s", argv[optind - 1], init_help);
+    default: return cli_bad_option(c, argv, opts, init_help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
@@ -237,7 +237,7 @@ int cmd_educator(cli *c, int argc, char **argv) {
     case 'o': out = optarg; break;
     case 'J': c->json = 1; break;
     case 'h': fputs(help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown or incomplete option\n%s", help);
+    default: return cli_bad_option(c, argv + 1, opts, help);
     }
   }
   if (out == NULL) return cli_usage(c, "--out FILE is required\n%s", help);

@@ -72,7 +72,7 @@ int cmd_log(cli *c, int argc, char **argv) {
       break;
     case 'J': c->json = 1; break;
     case 'h': fputs(log_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", log_help);
+    default: return cli_bad_option(c, argv, opts, log_help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
@@ -250,7 +250,7 @@ int cmd_checkpoint(cli *c, int argc, char **argv) {
     case 's': sizearg = optarg; break;
     case 'J': c->json = 1; break;
     case 'h': fputs(help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", help);
+    default: return cli_bad_option(c, argv, opts, help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
@@ -365,7 +365,7 @@ int cmd_prove(cli *c, int argc, char **argv) {
       else return cli_usage(c, "--format: \"%s\" is not json or tlog-proof", optarg);
       break;
     case 'h': fputs(prove_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", prove_help);
+    default: return cli_bad_option(c, argv + 1, opts, prove_help);
     }
   }
   if (tlog && (c->json || !incl))

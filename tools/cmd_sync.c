@@ -100,7 +100,7 @@ int cmd_serve(cli *c, int argc, char **argv) {
         return cli_usage(c, "--for: \"%s\" is not a number of seconds", optarg);
       break;
     case 'h': fputs(serve_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", serve_help);
+    default: return cli_bad_option(c, argv, opts, serve_help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);

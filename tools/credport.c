@@ -95,48 +95,131 @@ static void usage(FILE *f) {
     fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
 }
 
+/* Edit distance between a and b (at most 32 characters each; longer: far). */
+static size_t distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b), row[33];
+  if (la > 32 || lb > 32) return 99;
+  for (size_t j = 0; j <= lb; j++) row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      diag = up;
+      row[j] = best;
+    }
+  }
+  return row[lb];
+}
+
+const char *cli_closest(const char *word, const char *const *names, size_t n) {
+  const char *best = NULL;
+  size_t bd = 3; /* at most two edits away */
+  for (size_t i = 0; i < n; i++) {
+    size_t d = distance(word, names[i]);
+    if (strncmp(word, names[i], strlen(word)) == 0 && strlen(word) >= 3) d = 1; /* a prefix */
+    if (d < bd) bd = d, best = names[i];
+  }
+  return best;
+}
+
 int main(int argc, char **argv) {
-  cli c = {NULL, "credport", 0};
-  int i = 1;
-  for (; i < argc; i++) {
+  cli c = {NULL, NULL, 0, 0};
+  /* -d/--data DIR may come before or after the command (credport status
+   * -d nc): it is taken out of argv wherever it is, up to a "--". */
+  int n = 1, cmd_at = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) {
+      while (i < argc) argv[n++] = argv[i++];
+      break;
+    }
     if (strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "--data") == 0) {
       if (i + 1 >= argc) return cli_usage(&c, "%s needs a folder", argv[i]);
       c.data = argv[++i];
-    } else if (strncmp(argv[i], "--data=", 7) == 0) {
+      c.data_set = 1;
+      continue;
+    }
+    if (strncmp(argv[i], "--data=", 7) == 0) {
       c.data = argv[i] + 7;
-    } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      c.data_set = 1;
+      continue;
+    }
+    if (cmd_at == 0 && argv[i][0] != '-') cmd_at = n;
+    argv[n++] = argv[i];
+  }
+  argc = n;
+  argv[argc] = NULL;
+  for (int i = 1; i < (cmd_at ? cmd_at : argc); i++) {
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
       usage(stdout);
       return CLI_OK;
-    } else if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
+    }
+    if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
       c.cmd = "version";
       return cmd_version(&c, 1, argv + i);
-    } else if (argv[i][0] == '-') {
-      return cli_usage(&c, "unknown option %s (see credport --help)", argv[i]);
-    } else {
-      break;
     }
+    return cli_usage(&c, "unknown option \"%s\" (see credport --help)", argv[i]);
   }
-  if (i >= argc) {
+  if (cmd_at == 0) {
     usage(stderr);
     return CLI_USAGE;
   }
   if (c.data == NULL) c.data = getenv("CREDPORT_DATA");
   if (c.data == NULL || *c.data == 0) c.data = "./credport-data";
   if (cp_crypto_init() != 0) return cli_fail(&c, "cannot initialise libsodium");
+  const char *names[sizeof commands / sizeof commands[0]];
   for (size_t j = 0; j < sizeof commands / sizeof commands[0]; j++) {
-    if (strcmp(argv[i], commands[j].name) == 0) {
+    names[j] = commands[j].name;
+    if (strcmp(argv[cmd_at], commands[j].name) == 0) {
       c.cmd = commands[j].name;
-      return commands[j].fn(&c, argc - i, argv + i);
+      return commands[j].fn(&c, argc - cmd_at, argv + cmd_at);
     }
   }
-  return cli_usage(&c, "unknown command \"%s\" (see credport --help)", argv[i]);
+  const char *near = cli_closest(argv[cmd_at], names, sizeof names / sizeof names[0]);
+  if (near != NULL)
+    return cli_usage(&c, "unknown command \"%s\"; did you mean \"%s\"? (see credport --help)",
+                     argv[cmd_at], near);
+  return cli_usage(&c, "unknown command \"%s\" (see credport --help)", argv[cmd_at]);
+}
+
+int cli_bad_option(const cli *c, char **av, const struct option *opts, const char *help) {
+  const char *tok = optind > 0 ? av[optind - 1] : "";
+  char name[64];
+  if (strncmp(tok, "--", 2) == 0) {
+    size_t k = strcspn(tok + 2, "=");
+    snprintf(name, sizeof name, "%.*s", (int)(k < sizeof name - 1 ? k : sizeof name - 1), tok + 2);
+    const char *names[64];
+    size_t nn = 0;
+    for (const struct option *o = opts; o->name != NULL && nn < 64; o++) {
+      if (strcmp(o->name, name) == 0 && o->has_arg == required_argument)
+        return cli_usage(c, "option --%s needs a value\n%s", name, help);
+      names[nn++] = o->name;
+    }
+    const char *near = cli_closest(name, names, nn);
+    if (near != NULL)
+      return cli_usage(c, "unknown option \"--%s\"; did you mean \"--%s\"?\n%s", name, near,
+                       help);
+    return cli_usage(c, "unknown option \"--%s\"\n%s", name, help);
+  }
+  if (optopt != 0 && optopt != '?')
+    return cli_usage(c, "unknown option \"-%c\"\n%s", optopt, help);
+  return cli_usage(c, "unknown option \"%s\"\n%s", tok, help);
 }
 
 /* ---- shared helpers ------------------------------------------------------- */
 
+/* "credport CMD: " once a command is known, else "credport: ". */
+static void prefix(const cli *c) {
+  if (c->cmd != NULL) fprintf(stderr, "credport %s: ", c->cmd);
+  else fputs("credport: ", stderr);
+}
+
 int cli_fail(const cli *c, const char *fmt, ...) {
   va_list ap;
-  fprintf(stderr, "credport %s: error: ", c->cmd);
+  prefix(c);
+  fputs("error: ", stderr);
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
@@ -146,7 +229,8 @@ int cli_fail(const cli *c, const char *fmt, ...) {
 
 int cli_usage(const cli *c, const char *fmt, ...) {
   va_list ap;
-  fprintf(stderr, "credport %s: usage error: ", c->cmd);
+  prefix(c);
+  fputs("usage error: ", stderr);
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
