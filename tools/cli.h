@@ -87,10 +87,23 @@ int cli_proof_verdict(const cli *c, const char *why);
 /* JSON form of an entry (the `show` and `log --json` shape). */
 json_t *cli_entry_json(const uint8_t *buf, size_t len);
 /* One-line human summary of an entry. */
-void cli_entry_line(FILE *f, const uint8_t *buf, size_t len);
+void cli_entry_line(FILE *f, const uint8_t *buf, size_t len, cp_reader *r);
 /* Full human description, one field per line. */
-void cli_entry_text(FILE *f, const uint8_t *buf, size_t len);
+void cli_entry_text(FILE *f, const uint8_t *buf, size_t len, cp_reader *r);
 json_t *cli_hex_json(const uint8_t *p, size_t n);
+/* annotate.c: Unix seconds as "2026-12-03T08:55:51Z". */
+void cli_time_iso(uint64_t t, char out[32]);
+/* Sets o[key] to the RFC 3339 time and o[key_unix] to the integer (both
+ * null for 0: never). */
+void cli_set_time(json_t *o, const char *key, uint64_t t);
+/* Adds names beside the IDs of an entry's JSON (cli_entry_json), from the
+ * store: "log_name", and in the body "credential_title", "award_title" (its
+ * credential's), "subject_title" or "subject_name", where the node holds
+ * the entry referred to. */
+void cli_entry_annotate(json_t *o, cp_reader *r);
+/* The title (or an authority's name) behind an entry ID, valid while r is
+ * open: 0, or -1 when not held. */
+int cli_ref_name(cp_reader *r, const uint8_t id[CP_HASH_BYTES], cp_str *name);
 /* A partner's record as a JSON object (peer list, status); with_connected
  * adds "connected": false after "addr", for status to update. */
 json_t *cli_peer_json(const cp_peer_info *p, int with_connected);

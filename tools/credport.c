@@ -376,7 +376,9 @@ uint64_t cli_now(void) {
 }
 
 void cli_print_json(json_t *v) {
-  char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+  /* Nine significant digits: 0.1 s prints as 0.1, not 0.10000000000000001. */
+  char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII |
+                              JSON_REAL_PRECISION(9));
   if (s != NULL) {
     fputs(s, stdout);
     fputc('\n', stdout);
@@ -397,7 +399,7 @@ json_t *cli_peer_json(const cp_peer_info *p, int with_connected) {
   json_object_set_new(o, "key", cli_hex_json(p->key, CP_PK_BYTES));
   json_object_set_new(o, "addr", json_string(p->addr));
   if (with_connected) json_object_set_new(o, "connected", json_false());
-  json_object_set_new(o, "last_sync", json_integer((json_int_t)p->last_sync));
+  cli_set_time(o, "last_sync", p->last_sync);
   json_object_set_new(o, "bytes_in", json_integer((json_int_t)p->bytes_in));
   json_object_set_new(o, "bytes_out", json_integer((json_int_t)p->bytes_out));
   json_object_set_new(o, "entries_in", json_integer((json_int_t)p->entries_in));
@@ -406,7 +408,7 @@ json_t *cli_peer_json(const cp_peer_info *p, int with_connected) {
   if (p->clock.peer_ms != 0) {
     json_object_set_new(o, "clock_offset_ms",
                         json_integer((json_int_t)(int64_t)(p->clock.peer_ms - p->clock.local_ms)));
-    json_object_set_new(o, "clock_observed", json_integer((json_int_t)(p->clock.local_ms / 1000u)));
+    cli_set_time(o, "clock_observed", p->clock.local_ms / 1000u);
   }
   return o;
 }
