@@ -105,7 +105,7 @@ for n in A B C; do
 done
 for n in A B C; do stop_node "$n"; done
 for n in A B C; do audit_clean "$n"; done
-"$CP" -d "${D[B]}" backup --out "$T/bk" >/dev/null || die "backup of B"
+"$CP" -d "${D[B]}" backup --out "$T/bk" --with-keys >/dev/null || die "backup of B"
 "$CP" -d "$T/B2" restore --from "$T/bk" >/dev/null || die "restore of B"
 [ "$("$CP" -d "$T/B2" whoami --json | sed -n 's/.*"witness_vkey":"\([^"]*\)".*/\1/p')" = "${WV[B]}" ] ||
   die "a restored node has another witness key"
