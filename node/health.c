@@ -63,6 +63,14 @@ static int flock_held(dev_t dev, ino_t ino, long *pid) {
   return held;
 }
 
+int cp_serve_running(const char *data_dir, long *pid) {
+  char path[PATH_MAX];
+  struct stat st;
+  *pid = 0;
+  snprintf(path, sizeof path, "%s/serve.lock", data_dir);
+  return stat(path, &st) == 0 && flock_held(st.st_dev, st.st_ino, pid);
+}
+
 typedef struct {
   cp_health_facts *f;
   json_t *sessions;            /* the running serve's live sessions, or NULL */
@@ -114,11 +122,8 @@ static int log_fact(void *ctx, const cp_log_info *li) {
 static void serve_facts(const char *dir, gather_ctx *x, const cp_health_limits *l) {
   char path[PATH_MAX];
   struct stat st;
-  long pid = 0;
   cp_health_facts *f = x->f;
-  snprintf(path, sizeof path, "%s/serve.lock", dir);
-  if (stat(path, &st) == 0) f->serving = flock_held(st.st_dev, st.st_ino, &pid);
-  f->serve_pid = f->serving ? pid : 0;
+  f->serving = cp_serve_running(dir, &f->serve_pid);
   snprintf(path, sizeof path, "%s/status.json", dir);
   if (!f->serving || stat(path, &st) != 0) return;
   f->status_age = (uint64_t)st.st_mtime < f->now ? f->now - (uint64_t)st.st_mtime : 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "credport/health.h"
 #include "credport/codec.h"
 #include "credport/node.h"
 
@@ -143,6 +144,32 @@ int cmd_serve(cli *c, int argc, char **argv) {
 
 /* ---- sync (one shot) ----------------------------------------------------------- */
 
+/* Whether the running serve's status (DIR/status.json, rewritten every
+ * second) lists a live session with the partner at addr or with key. */
+static int serve_session(cli *c, const char *addr, const uint8_t *key, int *synced) {
+  char path[PATH_MAX], hex[2 * CP_PK_BYTES + 1] = "";
+  struct stat st;
+  json_error_t je;
+  size_t i;
+  json_t *x, *j;
+  int found = 0;
+  *synced = 0;
+  cli_path(c, "status.json", path, sizeof path);
+  if (stat(path, &st) != 0 || time(NULL) - st.st_mtime > 5) return 0;
+  if ((j = json_load_file(path, 0, &je)) == NULL) return 0;
+  if (key != NULL) cp_hex_encode(key, CP_PK_BYTES, hex);
+  json_array_foreach(json_object_get(j, "sessions"), i, x) {
+    const char *p = json_string_value(json_object_get(x, "peer"));
+    const char *a = json_string_value(json_object_get(x, "addr"));
+    if ((key != NULL && p != NULL && strcmp(p, hex) == 0) || (a != NULL && strcmp(a, addr) == 0)) {
+      found = 1;
+      *synced = json_is_true(json_object_get(x, "synced"));
+    }
+  }
+  json_decref(j);
+  return found;
+}
+
 static const char sync_help[] =
     "usage: credport [-d DIR] sync ADDR:PORT [PUBKEY] [--json]\n"
     "  Connects to a partner, replicates both ways until both hold the same logs, and\n"
@@ -164,6 +191,21 @@ int cmd_sync(cli *c, int argc, char **argv) {
   uint8_t key[CP_PK_BYTES];
   if (keyarg != NULL && cli_parse_pubkey(keyarg, key) != 0)
     return cli_usage(c, "PUBKEY: \"%s\" is not a public key", keyarg);
+  /* Beside a running serve that has a session with this partner, the
+   * partner would refuse a second one with this key: say so instead. */
+  long pid;
+  int synced;
+  if (cp_serve_running(c->data, &pid) &&
+      serve_session(c, addr, keyarg != NULL ? key : NULL, &synced)) {
+    if (synced) {
+      printf("the running serve (PID %ld) is connected to %s and in sync with it: nothing to do\n",
+             pid, addr);
+      return CLI_OK;
+    }
+    return cli_fail(c, "the running serve (PID %ld) on %s has a session with %s and is syncing "
+                    "with it now (credport status shows when it is done); a second session would "
+                    "be refused by the partner", pid, c->data, addr);
+  }
   cp_store *s = NULL;
   cp_key *k = NULL;
   cp_key *wk = NULL;

@@ -63,6 +63,10 @@ typedef struct cp_health_report {
 int cp_health_gather(cp_store *s, const char *data_dir, uint64_t now, cp_health_facts *f,
                      cp_diag *d) __attribute__((warn_unused_result, nonnull(1, 2, 4)));
 
+/* 1 when a credport serve holds data_dir's serve.lock (*pid set), else 0.
+ * Looking takes no lock. */
+int cp_serve_running(const char *data_dir, long *pid) __attribute__((nonnull));
+
 /* Judges facts against limits: one check per aspect, in a fixed order. */
 void cp_health_judge(const cp_health_facts *f, const cp_health_limits *l, cp_health_report *r)
     __attribute__((nonnull));
