@@ -54,8 +54,11 @@ done
 [ "${#SEEN[@]}" -eq "$NODES" ] || die "the partner graph is not connected"
 
 say "$NODES nodes, each with its own log (genesis, a credential, 2 awards)"
+# Twenty real jurisdictions (init checks them against ISO 3166).
+STATES=(US-AL US-AK US-AZ US-AR US-CA US-CO US-CT US-DE US-FL US-GA US-HI US-ID US-IL US-IN
+        US-IA US-KS US-KY US-LA US-ME US-MD US-MA US-MI US-MN US-MS)
 for ((i = 0; i < NODES; i++)); do
-  node_init "n$i" "US-N$i"
+  node_init "n$i" "${STATES[$i]}"
   issue "n$i" 2
 done
 # Edge i-j with i > j: i dials j; j lets i in.
