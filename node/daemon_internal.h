@@ -119,7 +119,9 @@ struct cp__conn {
 
 /* A pipeline job: entries to verify and commit, or a checkpoint or fork
  * proof to store, or a peer record to update. Jobs commit in arrival order. */
-typedef enum { JOB_ENTRIES = 1, JOB_CHECKPOINT, JOB_FORK, JOB_PEER, JOB_CPFORK } cp__job_kind;
+typedef enum {
+  JOB_ENTRIES = 1, JOB_CHECKPOINT, JOB_FORK, JOB_PEER, JOB_CPFORK, JOB_REVSTAT
+} cp__job_kind;
 
 typedef struct cp__job {
   struct cp__job *next;
@@ -142,6 +144,7 @@ typedef struct cp__job {
   int rc;                        /* verification or commit result */
   int cosigned;                  /* JOB_CHECKPOINT: stored with this node's cosignature */
   size_t added;
+  char peer_name[20];            /* the sender's key prefix, for lines after it is gone */
   char why[320];
   uv_work_t work;
 } cp__job;
@@ -222,6 +225,8 @@ void cp__announce_logs(cp__node *n, const uint8_t (*logs)[CP_PK_BYTES], size_t n
 void cp__broadcast_fork(cp__node *n, const uint8_t log[CP_PK_BYTES]);
 /* Sends log's stored checkpoint note to every session but except (may be NULL). */
 void cp__relay_checkpoint(cp__node *n, const uint8_t log[CP_PK_BYTES], const cp__conn *except);
+/* Sends log's latest stored revocation statement to every session but except. */
+void cp__relay_revstat(cp__node *n, const uint8_t log[CP_PK_BYTES], const cp__conn *except);
 
 /* session.c: feeds what is left of the read buffer and reads again. */
 void cp__conn_resume(cp__conn *c);
@@ -246,6 +251,8 @@ void cp__budget_entries(cp__conn *c, const uint8_t log[CP_PK_BYTES], uint64_t en
  * worth a pipeline job; 0 when it was dropped (and charged). */
 int cp__budget_checkpoint(cp__conn *c, const cp_sync_event *ev);
 int cp__budget_fork(cp__conn *c, const cp_sync_event *ev);
+/* The same for a REVSTAT (docs/PROTOCOL.md L-5). */
+int cp__budget_revstat(cp__conn *c, const cp_sync_event *ev);
 /* A HAVE for log at size: charged when it repeats what this session said. */
 void cp__budget_have(cp__conn *c, const uint8_t log[CP_PK_BYTES], uint64_t size, int asked);
 /* Milliseconds the key is still refused for having exceeded its budget. */

@@ -197,6 +197,149 @@ int cp_reader_revset(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t size
   return CP_OK;
 }
 
+/* ---- statements of other logs, from partners ------------------------------------ */
+
+typedef struct {
+  uint64_t size;
+  uint8_t *key;
+} key_in_force;
+
+static int key_step(void *ctx, uint64_t seq, const uint8_t key[CP_PK_BYTES]) {
+  key_in_force *x = ctx;
+  if (seq < x->size) memcpy(x->key, key, CP_PK_BYTES);
+  return 0;
+}
+
+/* Checks one received statement of another log against the held log in tx
+ * and puts it under (log, size). SPEC: R-rev-07 */
+static int put_foreign(cp__tx *tx, cp_store_revstat *in) {
+  cp__logrec lr;
+  cp_revstat st;
+  cp_entry g;
+  cp_note_verifier v;
+  collect c;
+  uint8_t self[CP_PK_BYTES], key[CP_PK_BYTES], root[CP_HASH_BYTES], rev_root[CP_HASH_BYTES];
+  uint8_t kb[12];
+  char origin[CP_ORIGIN_MAX + 1];
+  cp_diag *d = &in->d;
+  int rc = cp__logrec_get(tx, in->log, &lr);
+  if (rc == CP_ENOTFOUND)
+    return cp_diag_set(d, CP_ENOTFOUND, "revocation statement for a log this node does not hold");
+  if (rc != 0) return rc;
+  rc = cp__self_log(tx, self);
+  if (rc != 0 && rc != CP_ENOTFOUND) return rc;
+  if (rc == 0 && memcmp(self, in->log, CP_PK_BYTES) == 0)
+    return cp_diag_set(d, CP_EEXIST, "revocation statement of this node's own log, which signs "
+                       "its own");
+  if (lr.flags & CP_LOG_FORKED)
+    return cp_diag_set(d, CP_EFORKED, "revocation statement of a forked log");
+  if ((rc = cp_revstat_parse(in->text, in->len, &st, d)) != 0) return rc;
+  if (st.size == 0)
+    return cp_diag_set(d, CP_EINVAL, "a revocation statement at size 0 commits to nothing");
+  if (st.size > lr.fr.size)
+    return cp_diag_set(d, CP_EINVAL, "revocation statement at size %llu is beyond the %llu "
+                       "entries held", (unsigned long long)st.size,
+                       (unsigned long long)lr.fr.size);
+  /* Only newer than the latest held: one statement per size, never replaced. */
+  if (tx->s->revstatus == 0) return CP_ENOTFOUND;
+  MDB_cursor *cur = NULL;
+  cp__be32(kb, lr.logno);
+  cp__be64(kb + 4, UINT64_MAX);
+  MDB_val k = {12, kb}, val;
+  if ((rc = mdb_cursor_open(tx->txn, tx->s->revstatus, &cur)) != 0)
+    return cp__err_mdb(rc, d, "revstatus");
+  rc = cp__seek_at_or_before(cur, &k, &val);
+  mdb_cursor_close(cur);
+  if (rc == 0 && k.mv_size == 12 && cp__rd32(k.mv_data) == lr.logno &&
+      cp__rd64((const uint8_t *)k.mv_data + 4) >= st.size)
+    return cp_diag_set(d, CP_EEXIST, "revocation statement at size %llu is no newer than the "
+                       "%llu held", (unsigned long long)st.size,
+                       (unsigned long long)cp__rd64((const uint8_t *)k.mv_data + 4));
+  if (rc != 0 && rc != MDB_NOTFOUND) return cp__err_mdb(rc, d, "revstatus");
+  /* Signed under the log's genesis origin by the key in force at its size:
+   * the log key, or the new key of the last rotation at a seq below it. */
+  if ((rc = cp__genesis(tx, lr.logno, &g)) != 0) return rc;
+  memcpy(origin, g.u.authority.origin.p, g.u.authority.origin.len);
+  origin[g.u.authority.origin.len] = 0;
+  if (strcmp(origin, st.origin) != 0)
+    return cp_diag_set(d, CP_EBADSIG, "revocation statement names origin \"%s\", the log's is "
+                       "\"%s\"", st.origin, origin);
+  key_in_force x = {st.size, key};
+  memcpy(key, lr.log, CP_PK_BYTES);
+  if ((rc = cp__log_rotations(tx, &lr, key_step, &x)) != 0) return rc;
+  memset(&v, 0, sizeof v);
+  memcpy(v.name, origin, strlen(origin));
+  v.alg = CP_NOTE_ALG_ED25519;
+  memcpy(v.pk, key, CP_PK_BYTES);
+  v.key_id = cp_note_key_id(v.name, v.alg, key);
+  if (cp_revstat_open(in->text, in->len, &v, 1, &st, NULL) != 0)
+    return cp_diag_set(d, CP_EBADSIG, "revocation statement at size %llu does not verify under "
+                       "the key the log signs with at that size", (unsigned long long)st.size);
+  if ((rc = cp__root_at(tx, &lr, st.size, root)) != 0) return rc;
+  if (memcmp(root, st.root, CP_HASH_BYTES) != 0)
+    return cp_diag_set(d, CP_EPROOF, "revocation statement at size %llu names another root "
+                       "than the held tree's at that size", (unsigned long long)st.size);
+  if ((rc = revset(tx, lr.log, st.size, &c)) != 0) return rc;
+  rc = cp_rev_root((const uint8_t(*)[CP_HASH_BYTES])c.ids, c.n, rev_root);
+  free(c.ids);
+  free(c.seqs);
+  if (rc != 0) return rc;
+  if (st.count != c.n || memcmp(rev_root, st.rev_root, CP_HASH_BYTES) != 0)
+    return cp_diag_set(d, CP_EPROOF, "revocation statement at size %llu says %llu revoked; the "
+                       "log holds %zu revocations below that size%s", (unsigned long long)st.size,
+                       (unsigned long long)st.count, c.n,
+                       st.count == c.n ? ", under another revocation root" : "");
+  cp__be64(kb + 4, st.size);
+  MDB_val key12 = {12, kb}, text = {in->len, (void *)in->text};
+  rc = mdb_put(tx->txn, tx->s->revstatus, &key12, &text, 0);
+  return rc != 0 ? cp__err_mdb(rc, d, "revstatus") : CP_OK;
+}
+
+/* Whether err is a verdict on the statement rather than a failure of the
+ * store (after which the transaction cannot be used). */
+static int verdict(int err) {
+  return err == CP_EINVAL || err == CP_EPROOF || err == CP_EEXIST || err == CP_EBADSIG ||
+         err == CP_ECORRUPT || err == CP_ETOOBIG || err == CP_ENOTFOUND || err == CP_EFORKED;
+}
+
+int cp_store_add_revstats(cp_store *s, cp_store_revstat *v, size_t n, cp_diag *d) {
+  cp__tx tx;
+  size_t stored = 0;
+  for (size_t i = 0; i < n; i++) {
+    v[i].rc = 0;
+    v[i].d.msg[0] = 0;
+  }
+  int rc = cp__tx_begin(s, 1, &tx, d);
+  if (rc != 0) goto fail;
+  for (size_t i = 0; i < n; i++) {
+    v[i].rc = v[i].len == 0 || v[i].len > CP_REVSTAT_MAX
+                  ? cp_diag_set(&v[i].d, CP_ETOOBIG, "revocation statement of %zu bytes (limit "
+                                "1..%u)", v[i].len, CP_REVSTAT_MAX)
+                  : put_foreign(&tx, &v[i]);
+    if (v[i].rc == 0) {
+      stored++;
+    } else if (!verdict(v[i].rc)) {
+      rc = v[i].rc;
+      if (d != NULL) *d = v[i].d;
+      cp__tx_abort(&tx);
+      goto fail;
+    }
+  }
+  if (stored == 0) {
+    cp__tx_abort(&tx);
+    return CP_OK;
+  }
+  if ((rc = cp__tx_commit(&tx, d)) == 0) return CP_OK;
+fail:
+  for (size_t i = 0; i < n; i++)
+    if (v[i].rc == 0 || !verdict(v[i].rc)) {
+      v[i].rc = rc;
+      snprintf(v[i].d.msg, sizeof v[i].d.msg, "%s",
+               d != NULL && d->msg[0] ? d->msg : cp_strerror(rc));
+    }
+  return rc;
+}
+
 /* ---- audit -------------------------------------------------------------------- */
 
 typedef struct {

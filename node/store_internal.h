@@ -30,8 +30,9 @@
  *                  a's size not above b's
  *   checkpoints logno u32 | size u64 -> signed note text (the log's signature
  *               line, then verified cosignature lines, node/witness.c)
- *   revstatus   logno u32 | size u64 -> revocation statement text (own log,
- *               one with each checkpoint it signs; node/revstatus.c)
+ *   revstatus   logno u32 | size u64 -> revocation statement text (own log:
+ *               one with each checkpoint it signs; other logs: those
+ *               partners relayed, checked; node/revstatus.c)
  *   peers       partner key (32) -> peer record (node/peers.c)
  */
 #ifndef CP_NODE_STORE_INTERNAL_H
