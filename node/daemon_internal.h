@@ -40,6 +40,10 @@
 #define CP_PENALTY_MS 30000u         /* a key closed for its budget is refused this long */
 /* Environment variable overriding CP_PENALTY_MS (milliseconds; for tests). */
 #define CP_PENALTY_ENV "CREDPORT_PENALTY_MS"
+/* The re-cosigning interval in ms (tests shorten it; docs/PROTOCOL.md
+ * L-2a), also the least age difference a merged cosignature needs when
+ * below CP_WITNESS_REFRESH_S. */
+#define CP_RECOSIGN_ENV "CREDPORT_RECOSIGN_MS"
 #define CP_PENALTY_SLOTS 16u         /* keys remembered in the penalty box */
 #define CP_BUDGET_RECENT 32u         /* entry batches remembered per session */
 #define CP_BUDGET_KINDS 8u           /* kinds of waste tallied per session */
@@ -120,7 +124,7 @@ struct cp__conn {
 /* A pipeline job: entries to verify and commit, or a checkpoint or fork
  * proof to store, or a peer record to update. Jobs commit in arrival order. */
 typedef enum {
-  JOB_ENTRIES = 1, JOB_CHECKPOINT, JOB_FORK, JOB_PEER, JOB_CPFORK, JOB_REVSTAT
+  JOB_ENTRIES = 1, JOB_CHECKPOINT, JOB_FORK, JOB_PEER, JOB_CPFORK, JOB_REVSTAT, JOB_RECOSIGN
 } cp__job_kind;
 
 typedef struct cp__job {
@@ -139,6 +143,8 @@ typedef struct cp__job {
    * worker (all zero: not verified there; the writer checks it). */
   uint8_t (*vkeys)[CP_PK_BYTES];
   cp_peer_info peer;             /* JOB_PEER */
+  uint8_t (*logs)[CP_PK_BYTES];  /* JOB_RECOSIGN: the logs cosigned anew (nlogs) */
+  size_t nlogs;
   uint32_t held;                 /* bytes accounted to the session's budget */
   int verified;                  /* verification finished (or not needed) */
   int rc;                        /* verification or commit result */
@@ -181,6 +187,9 @@ struct cp__node {
   uint64_t started_ms, last_progress_ms;
   unsigned penalty_ms;           /* CP_PENALTY_MS, or CP_PENALTY_ENV */
   unsigned stable_ms;            /* CP_BACKOFF_STABLE_MS, or CP_BACKOFF_STABLE_ENV */
+  uint64_t recosign_ms;          /* CP_WITNESS_RECOSIGN_S, or CP_RECOSIGN_ENV */
+  uint64_t next_recosign_ms;     /* loop time of the next re-cosigning pass */
+  int recosigning;               /* a JOB_RECOSIGN is in the pipeline */
   struct {
     uint8_t key[CP_PK_BYTES];
     uint64_t until_ms;
@@ -263,5 +272,11 @@ void cp__job_submit(cp__node *n, cp__job *j);  /* takes ownership */
 cp__job *cp__job_new(cp__node *n, cp__job_kind kind, uint32_t conn_id);
 int cp__job_copy_items(cp__job *j, const cp_sync_blob *items, size_t n);
 int cp__pipeline_idle(const cp__node *n);
+/* Queues a re-cosigning pass when one is due (docs/PROTOCOL.md L-2a): a
+ * writer job that cosigns anew the logs whose own cosignature is older than
+ * the interval, at most CP_WITNESS_RECOSIGN_BATCH per pass, and relays
+ * their notes to every session. A full pass is followed by another at the
+ * next tick; otherwise the next comes after a quarter of the interval. */
+void cp__recosign_tick(cp__node *n, uint64_t now);
 
 #endif

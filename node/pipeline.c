@@ -35,6 +35,7 @@ static void job_free(cp__job *j) {
   free(j->lens);
   free(j->data);
   free(j->vkeys);
+  free(j->logs);
   free(j);
 }
 
@@ -319,6 +320,11 @@ static void write_work(uv_work_t *w) {
     case JOB_PEER:
       j->rc = cp_store_peer_put(n->s, &j->peer, 0, &d);
       break;
+    case JOB_RECOSIGN:
+      j->rc = cp_store_recosign(n->s, (uint64_t)time(NULL), n->recosign_ms / 1000, j->logs,
+                                CP_WITNESS_RECOSIGN_BATCH, &j->nlogs, &d);
+      snprintf(j->why, sizeof j->why, "%s", d.msg);
+      break;
     }
   }
   if (nv) commit_entries(n, v, nv);
@@ -392,6 +398,16 @@ static void write_done(uv_work_t *w, int status) {
        * node's, at a new size) goes back to it too; a merge goes to the
        * others only. */
       cp__relay_checkpoint(n, j->log, j->cosigned ? NULL : c);
+    } else if (j->kind == JOB_RECOSIGN) {
+      /* SPEC: L-2a each note cosigned anew goes to every session, once per
+       * interval and log. */
+      n->recosigning = 0;
+      if (j->rc != 0)
+        cp__log(n, cp_err_local(j->rc) ? "error" : "warn", "event=recosign-failed why=\"%s\"",
+                j->why[0] ? j->why : cp_strerror(j->rc));
+      for (size_t i = 0; i < j->nlogs; i++) cp__relay_checkpoint(n, j->logs[i], NULL);
+      uint64_t now = cp__now_ms(n);
+      n->next_recosign_ms = now + (j->nlogs == CP_WITNESS_RECOSIGN_BATCH ? 0 : n->recosign_ms / 4);
     } else if (j->kind == JOB_REVSTAT && j->rc == 0) {
       /* SPEC: L-5 stored (checked against the held log): on to the others. */
       cp__relay_revstat(n, j->log, c);
@@ -449,4 +465,16 @@ static void writer_kick(cp__node *n) {
 
 int cp__pipeline_idle(const cp__node *n) {
   return n->jq_head == NULL && !n->writer_busy && n->verifying == 0;
+}
+
+void cp__recosign_tick(cp__node *n, uint64_t now) {
+  if (n->recosigning || n->stopping || now < n->next_recosign_ms) return;
+  cp__job *j = cp__job_new(n, JOB_RECOSIGN, 0);
+  if (j == NULL) return;
+  if ((j->logs = malloc(CP_WITNESS_RECOSIGN_BATCH * sizeof *j->logs)) == NULL) {
+    free(j);
+    return;
+  }
+  n->recosigning = 1;
+  cp__job_submit(n, j);
 }
