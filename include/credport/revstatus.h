@@ -179,8 +179,10 @@ typedef struct cp_store_revstat {
  * CP_EEXIST, CP_EFORKED, CP_EINVAL, CP_ECORRUPT, CP_ETOOBIG, CP_EBADSIG,
  * CP_EPROOF for a root, count or revocation root that the held log
  * contradicts). A store error aborts the transaction: nothing is stored,
- * the error is returned and given to every statement not refused. Each
- * statement stored costs one walk over the revoked index. */
+ * the error is returned and given to every statement not refused. A
+ * statement costs a read of the entries since the previous statement held
+ * of the log when none of them is a revoke (its set carries over), else
+ * one walk over the revoked index. */
 int cp_store_add_revstats(cp_store *s, cp_store_revstat *v, size_t n, cp_diag *d)
     __attribute__((warn_unused_result));
 

@@ -169,6 +169,35 @@ static void foreign_statements_checked(void **state) {
   assert_int_equal(offer(&f, l.log, text, len, why), CP_OK);
   assert_int_equal(held_at(&f, l.log), 7);
 
+  /* One more entry, no revoke: the set of the statement at 7 carries to
+   * size 8, and a count that differs from it is still refused. */
+  {
+    fx_batch bt = {{0}, {0}, 0};
+    cp_ingest_report rep;
+    cp_diag id;
+    cp_entry e;
+    static fx_buf more;
+    cp_key *k1 = l.k;
+    l.k = k2;
+    fx_credential(&e, "c2");
+    fx_sign(&l, &e, &more);
+    l.k = k1;
+    fx_push(&bt, &more);
+    assert_int_equal(fx_ingest(&f, &bt, &rep, &id), CP_OK);
+    uint8_t lh8[8][32], root8[32];
+    memcpy(lh8, lh, sizeof lh);
+    memcpy(lh8[7], more.id, 32);
+    ref_mth((const uint8_t(*)[32])lh8, 8, root8);
+    assert_int_equal(cp_revstat_sign(k2, ORIGIN, 8, root8, 1, rev1, text, sizeof text, &len),
+                     CP_OK);
+    assert_int_equal(offer(&f, l.log, text, len, why), CP_EPROOF);
+    assert_non_null(strstr(why, "says 1 revoked; the log holds 2 revocations"));
+    assert_int_equal(cp_revstat_sign(k2, ORIGIN, 8, root8, 2, rev2, text, sizeof text, &len),
+                     CP_OK);
+    assert_int_equal(offer(&f, l.log, text, len, why), CP_OK);
+    assert_int_equal(held_at(&f, l.log), 8);
+  }
+
   /* A log not held, and the own log (it signs its own statements). */
   uint8_t stranger[32];
   memset(stranger, 0x99, sizeof stranger);
