@@ -5,7 +5,8 @@
  * pipeline. This file bounds everything else a session's peer can cause:
  *
  *   - Pipeline jobs. Every job a session adds (entries, checkpoints, fork
- *     proofs) is accounted to it until it ends. CHECKPOINT and FORK jobs
+ *     proofs, revocation statements) is accounted to it until it ends.
+ *     CHECKPOINT, FORK, CPFORK and REVSTAT jobs
  *     are also capped (CP_SESSION_NOTES_MAX jobs, CP_SESSION_NOTE_BYTES):
  *     at the cap the session stops reading, and TCP pushes back on the peer,
  *     until the writer has taken them.
@@ -26,6 +27,7 @@
 
 #include "credport/codec.h"
 #include "credport/note.h"
+#include "credport/revstatus.h"
 #include "daemon_internal.h"
 
 void cp__budget_start(cp__conn *c, uint64_t now) {
@@ -120,9 +122,10 @@ int cp__budget_full(const cp__conn *c) {
   return c->b.notes >= CP_SESSION_NOTES_MAX || c->b.note_bytes >= CP_SESSION_NOTE_BYTES;
 }
 
-/* CHECKPOINT, FORK and CPFORK jobs share the per-session note limit. */
+/* CHECKPOINT, FORK, CPFORK and REVSTAT jobs share the per-session note limit. */
 static int is_note(const cp__job *j) {
-  return j->kind == JOB_CHECKPOINT || j->kind == JOB_FORK || j->kind == JOB_CPFORK;
+  return j->kind == JOB_CHECKPOINT || j->kind == JOB_FORK || j->kind == JOB_CPFORK ||
+         j->kind == JOB_REVSTAT;
 }
 
 void cp__budget_job_added(cp__conn *c, cp__job *j) {
@@ -139,10 +142,17 @@ void cp__budget_job_added(cp__conn *c, cp__job *j) {
 
 /* What a finished note job's result says about the peer that sent it. */
 static void charge_result(cp__conn *c, const cp__job *j) {
-  const char *kind = j->kind == JOB_FORK     ? "FORK"
-                     : j->kind == JOB_CPFORK ? "CPFORK"
-                                             : "CHECKPOINT";
+  const char *kind = j->kind == JOB_FORK      ? "FORK"
+                     : j->kind == JOB_CPFORK  ? "CPFORK"
+                     : j->kind == JOB_REVSTAT ? "REVSTAT"
+                                              : "CHECKPOINT";
   char what[64];
+  /* A statement the held log contradicts (root, count) is no evidence the
+   * node keeps: it is refused as one that does not verify. */
+  if (j->kind == JOB_REVSTAT && j->rc == CP_EPROOF) {
+    (void)cp__budget_charge(c, CP_COST_INVALID, "REVSTAT that does not verify");
+    return;
+  }
   switch (j->rc) {
   case 0:
   case CP_EFORK:  /* a checkpoint that proved a fork: evidence, not waste */
@@ -241,6 +251,44 @@ int cp__budget_checkpoint(cp__conn *c, const cp_sync_event *ev) {
     waste = "CHECKPOINT no newer than the one held";
   }
   cp_reader_end(r);
+  if (waste == NULL) return 1;
+  (void)cp__budget_charge(c, 1, waste);
+  return 0;
+}
+
+/* Size of the latest revocation statement held for log (0: none). */
+static uint64_t held_revstat(cp_reader *r, const uint8_t log[CP_PK_BYTES]) {
+  const char *text;
+  size_t len;
+  uint64_t at = 0;
+  return cp_reader_revstat(r, log, 0, &text, &len, &at) == 0 ? at : 0;
+}
+
+int cp__budget_revstat(cp__conn *c, const cp_sync_event *ev) {
+  cp_revstat st;
+  cp_reader *r = NULL;
+  cp_log_info li;
+  /* Parsed without a signature check: text that is not a statement is
+   * refused here, at the price of one that fails verification. */
+  if (cp_revstat_parse((const char *)ev->items[0].p, ev->items[0].len, &st, NULL) != 0 ||
+      st.size == 0) {
+    cp__conn_log(c->n, c, "warn", "event=refused peer=%s msg=REVSTAT why=\"not a revocation "
+                 "statement of a size of 1 or more\"", c->name);
+    (void)cp__budget_charge(c, CP_COST_INVALID, "REVSTAT that is not a statement");
+    return 0;
+  }
+  if (cp_reader_begin(c->n->s, &r) != 0) return 1; /* the writer decides */
+  int held = cp_reader_log(r, ev->log, &li) == 0;
+  uint64_t reach = held ? li.size : 0, latest = held ? held_revstat(r, ev->log) : 0;
+  cp_reader_end(r);
+  for (unsigned i = 0; i < CP_BUDGET_RECENT && i < c->b.nrecent; i++)
+    if (memcmp(c->b.recent[i].log, ev->log, CP_PK_BYTES) == 0 && c->b.recent[i].end > reach)
+      reach = c->b.recent[i].end;
+  const char *waste = NULL;
+  if (!held && reach == 0) waste = "REVSTAT for a log this node does not hold";
+  else if (held && (li.flags & CP_LOG_FORKED)) waste = "REVSTAT for a forked log";
+  else if (st.size > reach) waste = "REVSTAT beyond the entries held";
+  else if (st.size <= latest) waste = "REVSTAT no newer than the one held";
   if (waste == NULL) return 1;
   (void)cp__budget_charge(c, 1, waste);
   return 0;

@@ -549,6 +549,7 @@ static void on_tick(uv_timer_t *t) {
   oneshot_check(n);
   cp__push_own(n);
   if (!n->stopping) cp__partners_reload(n, now);
+  cp__recosign_tick(n, now);
   if (now - n->last_progress_ms >= 1000 || n->last_progress_ms == 0) {
     write_status(n);
     if (!cp__pipeline_idle(n)) progress(n, now);
@@ -623,6 +624,10 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   n.idle_ms = env_ms(CP_IDLE_ENV, 0);
   n.penalty_ms = env_ms(CP_PENALTY_ENV, CP_PENALTY_MS);
   n.stable_ms = env_ms(CP_BACKOFF_STABLE_ENV, CP_BACKOFF_STABLE_MS);
+  n.recosign_ms = env_ms(CP_RECOSIGN_ENV, 0);
+  if (n.recosign_ms != 0 && n.recosign_ms < (uint64_t)CP_WITNESS_REFRESH_S * 1000)
+    cp_store_set_witness_refresh(n.s, n.recosign_ms < 1000 ? 1 : n.recosign_ms / 1000);
+  if (n.recosign_ms == 0) n.recosign_ms = (uint64_t)CP_WITNESS_RECOSIGN_S * 1000;
   n.credit_entries = env_credit();
   signal(SIGPIPE, SIG_IGN);
   if (cp__adm_init(&adm, &adm_limits, sodium_uniform, NULL) != 0) return CP_ENOMEM;

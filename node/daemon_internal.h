@@ -42,6 +42,10 @@
 #define CP_PENALTY_MS 30000u         /* a key closed for its budget is refused this long */
 /* Environment variable overriding CP_PENALTY_MS (milliseconds; for tests). */
 #define CP_PENALTY_ENV "CREDPORT_PENALTY_MS"
+/* The re-cosigning interval in ms (tests shorten it; docs/PROTOCOL.md
+ * L-2a), also the least age difference a merged cosignature needs when
+ * below CP_WITNESS_REFRESH_S. */
+#define CP_RECOSIGN_ENV "CREDPORT_RECOSIGN_MS"
 #define CP_PENALTY_SLOTS 16u         /* keys remembered in the penalty box */
 #define CP_BUDGET_RECENT 32u         /* entry batches remembered per session */
 #define CP_BUDGET_KINDS 8u           /* kinds of waste tallied per session */
@@ -123,7 +127,9 @@ struct cp__conn {
 
 /* A pipeline job: entries to verify and commit, or a checkpoint or fork
  * proof to store, or a peer record to update. Jobs commit in arrival order. */
-typedef enum { JOB_ENTRIES = 1, JOB_CHECKPOINT, JOB_FORK, JOB_PEER, JOB_CPFORK } cp__job_kind;
+typedef enum {
+  JOB_ENTRIES = 1, JOB_CHECKPOINT, JOB_FORK, JOB_PEER, JOB_CPFORK, JOB_REVSTAT, JOB_RECOSIGN
+} cp__job_kind;
 
 typedef struct cp__job {
   struct cp__job *next;
@@ -141,11 +147,14 @@ typedef struct cp__job {
    * worker (all zero: not verified there; the writer checks it). */
   uint8_t (*vkeys)[CP_PK_BYTES];
   cp_peer_info peer;             /* JOB_PEER */
+  uint8_t (*logs)[CP_PK_BYTES];  /* JOB_RECOSIGN: the logs cosigned anew (nlogs) */
+  size_t nlogs;
   uint32_t held;                 /* bytes accounted to the session's budget */
   int verified;                  /* verification finished (or not needed) */
   int rc;                        /* verification or commit result */
   int cosigned;                  /* JOB_CHECKPOINT: stored with this node's cosignature */
   size_t added;
+  char peer_name[20];            /* the sender's key prefix, for lines after it is gone */
   char why[320];
   uv_work_t work;
 } cp__job;
@@ -184,6 +193,9 @@ struct cp__node {
   uint64_t started_ms, last_progress_ms;
   unsigned penalty_ms;           /* CP_PENALTY_MS, or CP_PENALTY_ENV */
   unsigned stable_ms;            /* CP_BACKOFF_STABLE_MS, or CP_BACKOFF_STABLE_ENV */
+  uint64_t recosign_ms;          /* CP_WITNESS_RECOSIGN_S, or CP_RECOSIGN_ENV */
+  uint64_t next_recosign_ms;     /* loop time of the next re-cosigning pass */
+  int recosigning;               /* a JOB_RECOSIGN is in the pipeline */
   struct {
     uint8_t key[CP_PK_BYTES];
     uint64_t until_ms;
@@ -259,6 +271,8 @@ void cp__announce_logs(cp__node *n, const uint8_t (*logs)[CP_PK_BYTES], size_t n
 void cp__broadcast_fork(cp__node *n, const uint8_t log[CP_PK_BYTES]);
 /* Sends log's stored checkpoint note to every session but except (may be NULL). */
 void cp__relay_checkpoint(cp__node *n, const uint8_t log[CP_PK_BYTES], const cp__conn *except);
+/* Sends log's latest stored revocation statement to every session but except. */
+void cp__relay_revstat(cp__node *n, const uint8_t log[CP_PK_BYTES], const cp__conn *except);
 
 /* session.c: feeds what is left of the read buffer and reads again. */
 void cp__conn_resume(cp__conn *c);
@@ -283,6 +297,8 @@ void cp__budget_entries(cp__conn *c, const uint8_t log[CP_PK_BYTES], uint64_t en
  * worth a pipeline job; 0 when it was dropped (and charged). */
 int cp__budget_checkpoint(cp__conn *c, const cp_sync_event *ev);
 int cp__budget_fork(cp__conn *c, const cp_sync_event *ev);
+/* The same for a REVSTAT (docs/PROTOCOL.md L-5). */
+int cp__budget_revstat(cp__conn *c, const cp_sync_event *ev);
 /* A HAVE for log at size: charged when it repeats what this session said. */
 void cp__budget_have(cp__conn *c, const uint8_t log[CP_PK_BYTES], uint64_t size, int asked);
 /* Milliseconds the key is still refused for having exceeded its budget. */
@@ -293,5 +309,11 @@ void cp__job_submit(cp__node *n, cp__job *j);  /* takes ownership */
 cp__job *cp__job_new(cp__node *n, cp__job_kind kind, uint32_t conn_id);
 int cp__job_copy_items(cp__job *j, const cp_sync_blob *items, size_t n);
 int cp__pipeline_idle(const cp__node *n);
+/* Queues a re-cosigning pass when one is due (docs/PROTOCOL.md L-2a): a
+ * writer job that cosigns anew the logs whose own cosignature is older than
+ * the interval, at most CP_WITNESS_RECOSIGN_BATCH per pass, and relays
+ * their notes to every session. A full pass is followed by another at the
+ * next tick; otherwise the next comes after a quarter of the interval. */
+void cp__recosign_tick(cp__node *n, uint64_t now);
 
 #endif

@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "credport/codec.h"
+#include "credport/revstatus.h"
 #include "daemon_internal.h"
 
 cp__job *cp__job_new(cp__node *n, cp__job_kind kind, uint32_t conn_id) {
@@ -34,6 +35,7 @@ static void job_free(cp__job *j) {
   free(j->lens);
   free(j->data);
   free(j->vkeys);
+  free(j->logs);
   free(j);
 }
 
@@ -254,10 +256,37 @@ static void commit_checkpoints(cp__node *n, cp__job **v, size_t nv) {
   free(notes);
 }
 
+/* Every revocation statement of the batch in one transaction, after the
+ * entries and checkpoints of the batch (a statement is checked against the
+ * entries up to its size, which may arrive in the same batch). */
+static void commit_revstats(cp__node *n, cp__job **v, size_t nv) {
+  cp_store_revstat *st = calloc(nv, sizeof *st);
+  cp_diag d = {{0}};
+  if (st == NULL) {
+    for (size_t i = 0; i < nv; i++) {
+      v[i]->rc = CP_ENOMEM;
+      snprintf(v[i]->why, sizeof v[i]->why, "out of memory storing revocation statements");
+    }
+    return;
+  }
+  for (size_t i = 0; i < nv; i++) {
+    memcpy(st[i].log, v[i]->log, CP_PK_BYTES);
+    st[i].text = (const char *)v[i]->data;
+    st[i].len = v[i]->lens[0];
+  }
+  int rc = cp_store_add_revstats(n->s, st, nv, &d);
+  (void)rc; /* each statement carries its own result */
+  for (size_t i = 0; i < nv; i++) {
+    v[i]->rc = st[i].rc;
+    snprintf(v[i]->why, sizeof v[i]->why, "%s", st[i].d.msg);
+  }
+  free(st);
+}
+
 static void write_work(uv_work_t *w) {
   cp__node *n = w->data;
-  cp__job *v[CP_WRITER_BATCH_MAX], *cps[CP_WRITER_BATCH_MAX];
-  size_t nv = 0, ncp = 0;
+  cp__job *v[CP_WRITER_BATCH_MAX], *cps[CP_WRITER_BATCH_MAX], *rss[CP_WRITER_BATCH_MAX];
+  size_t nv = 0, ncp = 0, nrs = 0;
   for (cp__job *j = n->writing; j != NULL; j = j->next) {
     if (j->rc != 0) continue;
     cp_diag d = {{0}};
@@ -267,6 +296,9 @@ static void write_work(uv_work_t *w) {
       break;
     case JOB_CHECKPOINT:
       cps[ncp++] = j;
+      break;
+    case JOB_REVSTAT:
+      rss[nrs++] = j;
       break;
     case JOB_FORK:
       if (nv) commit_entries(n, v, nv);
@@ -288,10 +320,16 @@ static void write_work(uv_work_t *w) {
     case JOB_PEER:
       j->rc = cp_store_peer_put(n->s, &j->peer, 0, &d);
       break;
+    case JOB_RECOSIGN:
+      j->rc = cp_store_recosign(n->s, (uint64_t)time(NULL), n->recosign_ms / 1000, j->logs,
+                                CP_WITNESS_RECOSIGN_BATCH, &j->nlogs, &d);
+      snprintf(j->why, sizeof j->why, "%s", d.msg);
+      break;
     }
   }
   if (nv) commit_entries(n, v, nv);
   if (ncp) commit_checkpoints(n, cps, ncp);
+  if (nrs) commit_revstats(n, rss, nrs);
 }
 
 static void write_done(uv_work_t *w, int status) {
@@ -360,6 +398,23 @@ static void write_done(uv_work_t *w, int status) {
        * node's, at a new size) goes back to it too; a merge goes to the
        * others only. */
       cp__relay_checkpoint(n, j->log, j->cosigned ? NULL : c);
+    } else if (j->kind == JOB_RECOSIGN) {
+      /* SPEC: L-2a each note cosigned anew goes to every session, once per
+       * interval and log. */
+      n->recosigning = 0;
+      if (j->rc != 0)
+        cp__log(n, cp_err_local(j->rc) ? "error" : "warn", "event=recosign-failed why=\"%s\"",
+                j->why[0] ? j->why : cp_strerror(j->rc));
+      for (size_t i = 0; i < j->nlogs; i++) cp__relay_checkpoint(n, j->logs[i], NULL);
+      uint64_t now = cp__now_ms(n);
+      n->next_recosign_ms = now + (j->nlogs == CP_WITNESS_RECOSIGN_BATCH ? 0 : n->recosign_ms / 4);
+    } else if (j->kind == JOB_REVSTAT && j->rc == 0) {
+      /* SPEC: L-5 stored (checked against the held log): on to the others. */
+      cp__relay_revstat(n, j->log, c);
+    } else if (j->kind == JOB_REVSTAT && j->rc != CP_EEXIST && j->rc != CP_ENOTFOUND &&
+               j->rc != CP_EINVAL && j->rc != CP_EFORKED && !cp_err_local(j->rc)) {
+      cp__conn_log(n, c, "warn", "event=refused peer=%s msg=REVSTAT log=%s… why=\"%s\"",
+                   j->peer_name, lhex, j->why);
     } else if (j->kind == JOB_CHECKPOINT && j->rc == CP_EFORK) {
       cp__conn_log(n, c, "warn", "event=fork log=%s… msg=\"%s\"", lhex, j->why);
       cp__broadcast_fork(n, j->log);
@@ -410,4 +465,16 @@ static void writer_kick(cp__node *n) {
 
 int cp__pipeline_idle(const cp__node *n) {
   return n->jq_head == NULL && !n->writer_busy && n->verifying == 0;
+}
+
+void cp__recosign_tick(cp__node *n, uint64_t now) {
+  if (n->recosigning || n->stopping || now < n->next_recosign_ms) return;
+  cp__job *j = cp__job_new(n, JOB_RECOSIGN, 0);
+  if (j == NULL) return;
+  if ((j->logs = malloc(CP_WITNESS_RECOSIGN_BATCH * sizeof *j->logs)) == NULL) {
+    free(j);
+    return;
+  }
+  n->recosigning = 1;
+  cp__job_submit(n, j);
 }

@@ -225,10 +225,12 @@ static int note_verifiers(cp__tx *tx, const cp__logrec *lr, cp_note_verifier *vs
 /* Checks a note already opened under vs (res) against the held tree of lr
  * and puts it in tx with its verified cosignatures (node/witness.c).
  * CP_EEXIST: valid, but no newer than the latest held and bringing no
- * cosignature the held note lacks. OUT: *cosigned, the node cosigned it. */
+ * cosignature the held note lacks. With recosign, a note at the latest
+ * size held is cosigned again (its own line replaced by one at now).
+ * OUT: *cosigned, the node cosigned it. */
 static int note_put(cp__tx *tx, cp__logrec *lr, const cp_note_verifier *vs, size_t nv,
-                    const cp_note_result *res, const char *note, size_t len, int *cosigned,
-                    cp_diag *d) {
+                    const cp_note_result *res, const char *note, size_t len, int recosign,
+                    uint64_t now, int *cosigned, cp_diag *d) {
   uint8_t root[CP_HASH_BYTES], self[CP_PK_BYTES];
   uint64_t held = 0;
   char out[CP_NOTE_MAX + 1];
@@ -297,9 +299,9 @@ static int note_put(cp__tx *tx, cp__logrec *lr, const cp_note_verifier *vs, size
   rc = cp__self_log(tx, self);
   if (rc != 0 && rc != CP_ENOTFOUND) return rc;
   int other = rc == CP_ENOTFOUND || memcmp(self, lr->log, CP_PK_BYTES) != 0;
-  int cosign = hnote == NULL && other && tx->s->witness != NULL && !(lr->flags & CP_LOG_FORKED);
-  rc = cp__witness_note(tx->s, vs, nv, note, len, hnote, hlen, cosign, (uint64_t)time(NULL), out,
-                        &olen, &changed);
+  int cosign = (hnote == NULL || recosign) && other && tx->s->witness != NULL &&
+               !(lr->flags & CP_LOG_FORKED);
+  rc = cp__witness_note(tx->s, vs, nv, note, len, hnote, hlen, cosign, now, out, &olen, &changed);
   if (rc != 0) return cp_diag_set(d, rc, "cannot cosign the checkpoint: %s", cp_strerror(rc));
   if (!changed)
     return cp_diag_set(d, CP_EEXIST, "checkpoint size %llu is no newer than the %llu held and "
@@ -342,7 +344,7 @@ int cp_store_add_checkpoint(cp_store *s, const char *note, size_t len, cp_diag *
   if ((rc = note_verifiers(&tx, &lr, vs, &nv)) != 0 ||
       (rc = cp_note_open_checkpoint(note, len, vs, nv, vs[0].name, &res, d)) != 0)
     goto out;
-  rc = note_put(&tx, &lr, vs, nv, &res, note, len, &cosigned, d);
+  rc = note_put(&tx, &lr, vs, nv, &res, note, len, 0, (uint64_t)time(NULL), &cosigned, d);
   if (rc == CP_EFORK) {
     int crc = cp__tx_commit(&tx, d);
     return crc != 0 ? crc : CP_EFORK;
@@ -384,7 +386,8 @@ int cp_store_add_checkpoints(cp_store *s, cp_store_note *v, size_t n, cp_diag *d
     if (v[i].rc == 0)
       v[i].rc = cp_note_open_checkpoint(v[i].note, v[i].len, vs, nv, vs[0].name, &res, &v[i].d);
     if (v[i].rc == 0)
-      v[i].rc = note_put(&tx, &lr, vs, nv, &res, v[i].note, v[i].len, &v[i].cosigned, &v[i].d);
+      v[i].rc = note_put(&tx, &lr, vs, nv, &res, v[i].note, v[i].len, 0, (uint64_t)time(NULL),
+                         &v[i].cosigned, &v[i].d);
     if (v[i].rc == 0 || v[i].rc == CP_EFORK) {
       stored++;
     } else if (!note_fault(v[i].rc)) {
@@ -407,5 +410,90 @@ fail:
       v[i].rc = rc;
       snprintf(v[i].d.msg, sizeof v[i].d.msg, "%s", d != NULL && d->msg[0] ? d->msg : cp_strerror(rc));
     }
+  return rc;
+}
+
+/* One log's re-cosigning: 1 when its latest checkpoint was cosigned anew
+ * in tx, 0 when it is not due or not to be witnessed. */
+static int recosign_one(cp__tx *tx, const uint8_t log[CP_PK_BYTES], const uint8_t *self,
+                        uint64_t now, uint64_t min_age, cp_diag *d) {
+  cp__logrec lr;
+  cp_note_verifier vs[1 + CP_WITNESS_TRUST_MAX];
+  cp_note_result res;
+  size_t nv = 0;
+  uint64_t size = 0, ts = 0;
+  uint8_t kb[12];
+  char note[CP_NOTE_MAX];
+  int cosigned = 0, rc = cp__logrec_get(tx, log, &lr);
+  if (rc != 0) return rc;
+  if ((self != NULL && memcmp(self, log, CP_PK_BYTES) == 0) || (lr.flags & CP_LOG_FORKED))
+    return 0;
+  if ((rc = latest_size(tx, lr.logno, &size)) != 0 || size == 0) return rc;
+  cp__be32(kb, lr.logno);
+  cp__be64(kb + 4, size);
+  MDB_val k = {12, kb}, v;
+  if ((rc = mdb_get(tx->txn, tx->s->checkpoints, &k, &v)) != 0)
+    return cp__err_mdb(rc, d, "checkpoints");
+  if (v.mv_size > CP_NOTE_MAX) return CP_ECORRUPT;
+  if (cp__own_cosig_time(tx->s, v.mv_data, v.mv_size, &ts) && ts <= now && now - ts < min_age)
+    return 0;
+  /* A copy: the held note's pages may be rewritten by the put below. */
+  memcpy(note, v.mv_data, v.mv_size);
+  size_t len = v.mv_size;
+  /* SPEC: L-2 the same checks as a first cosignature: the log's signature
+   * under its current key at that size, and the root against the held
+   * tree. A held note that no longer passes them is left as it is. */
+  if (note_verifiers(tx, &lr, vs, &nv) != 0 ||
+      cp_note_open_checkpoint(note, len, vs, nv, vs[0].name, &res, NULL) != 0)
+    return 0;
+  rc = note_put(tx, &lr, vs, nv, &res, note, len, 1, now, &cosigned, d);
+  if (rc == CP_EEXIST || rc == CP_EBADSIG || rc == CP_EINVAL || rc == CP_EPROOF) return 0;
+  return rc != 0 ? rc : cosigned;
+}
+
+int cp_store_recosign(cp_store *s, uint64_t now, uint64_t min_age, uint8_t (*out)[CP_PK_BYTES],
+                      size_t cap, size_t *n, cp_diag *d) {
+  cp__tx tx;
+  MDB_cursor *c = NULL;
+  MDB_val k, val;
+  uint8_t self[CP_PK_BYTES];
+  int rc, have_self;
+  *n = 0;
+  if (s->witness == NULL) return CP_OK;
+  if ((rc = cp__tx_begin(s, 1, &tx, d)) != 0) return rc;
+  rc = cp__self_log(&tx, self);
+  if (rc != 0 && rc != CP_ENOTFOUND) goto fail;
+  have_self = rc == 0;
+  if ((rc = mdb_cursor_open(tx.txn, s->logkeys, &c)) != 0) {
+    rc = cp__err_mdb(rc, d, "logkeys");
+    goto fail;
+  }
+  int m;
+  uint8_t key[CP_PK_BYTES];
+  for (m = mdb_cursor_get(c, &k, &val, MDB_FIRST); m == 0 && *n < cap;
+       m = mdb_cursor_get(c, &k, &val, MDB_NEXT)) {
+    if (k.mv_size != CP_PK_BYTES) continue;
+    memcpy(key, k.mv_data, CP_PK_BYTES);
+    rc = recosign_one(&tx, key, have_self ? self : NULL, now, min_age, d);
+    if (rc < 0) break;
+    if (rc == 1) memcpy(out[(*n)++], key, CP_PK_BYTES);
+    rc = 0;
+  }
+  mdb_cursor_close(c);
+  if (rc != 0) goto fail;
+  if (m != 0 && m != MDB_NOTFOUND) {
+    rc = cp__err_mdb(m, d, "logkeys");
+    goto fail;
+  }
+  if (*n == 0) {
+    cp__tx_abort(&tx);
+    return CP_OK;
+  }
+  if ((rc = cp__tx_commit(&tx, d)) == 0) return CP_OK;
+  *n = 0;
+  return rc;
+fail:
+  *n = 0;
+  cp__tx_abort(&tx);
   return rc;
 }

@@ -89,35 +89,59 @@ static int revset(cp__tx *tx, const uint8_t log[CP_PK_BYTES], uint64_t size, col
 
 /* ---- signing with each checkpoint ------------------------------------------ */
 
+typedef struct {
+  uint64_t size;
+  uint8_t *key;
+} key_in_force;
+
+static int key_step(void *ctx, uint64_t seq, const uint8_t key[CP_PK_BYTES]) {
+  key_in_force *x = ctx;
+  if (seq < x->size) memcpy(x->key, key, CP_PK_BYTES);
+  return 0;
+}
+
+/* The key lr's log signs with at size: the log key, or the new key of the
+ * last rotation among entries 0..size-1. */
+static int key_at_size(cp__tx *tx, const cp__logrec *lr, uint64_t size, uint8_t key[CP_PK_BYTES]) {
+  key_in_force x = {size, key};
+  memcpy(key, lr->log, CP_PK_BYTES);
+  return cp__log_rotations(tx, lr, key_step, &x);
+}
+
 /* The count and revocation root of the log's latest stored statement below
- * its size, when no entry appended since is a revoke (so the set is the
+ * size, when no entry from its size to size is a revoke (so the set is the
  * same): 1 with count and rev_root set, 0 when they must be recomputed.
- * The statement is taken only if it is signed by pk and bound to the held
- * tree at its size, so a record altered on disk is never carried into a
- * new signature. */
-static int carried(cp__tx *tx, const cp__logrec *lr, const uint8_t pk[CP_PK_BYTES],
+ * The statement is taken only if it is signed by pk (NULL: the key in
+ * force at its size) and bound to the held tree at its size, so a record
+ * altered on disk is never carried into a new signature or a check. */
+static int carried(cp__tx *tx, const cp__logrec *lr, uint64_t size, const uint8_t *pk,
                    const char *origin, uint64_t *count, uint8_t rev_root[CP_HASH_BYTES]) {
   MDB_cursor *c = NULL;
-  uint8_t kb[12], root[CP_HASH_BYTES];
+  uint8_t kb[12], root[CP_HASH_BYTES], key[CP_PK_BYTES];
   cp_note_verifier v;
   cp_revstat st;
-  if (lr->fr.size == 0) return 0;
+  if (size == 0) return 0;
   cp__be32(kb, lr->logno);
-  cp__be64(kb + 4, lr->fr.size - 1);
+  cp__be64(kb + 4, size - 1);
   MDB_val k = {12, kb}, val;
   if (mdb_cursor_open(tx->txn, tx->s->revstatus, &c) != 0) return 0;
   int rc = cp__seek_at_or_before(c, &k, &val);
   mdb_cursor_close(c);
   if (rc != 0 || k.mv_size != 12 || cp__rd32(k.mv_data) != lr->logno) return 0;
   uint64_t from = cp__rd64((const uint8_t *)k.mv_data + 4);
+  if (pk == NULL) {
+    if (key_at_size(tx, lr, from, key) != 0) return 0;
+    pk = key;
+  }
   memset(&v, 0, sizeof v);
   memcpy(v.name, origin, strlen(origin));
   v.alg = CP_NOTE_ALG_ED25519;
   memcpy(v.pk, pk, CP_PK_BYTES);
+  v.key_id = cp_note_key_id(v.name, v.alg, pk);
   if (cp_revstat_open(val.mv_data, val.mv_size, &v, 1, &st, NULL) != 0 || st.size != from ||
       cp__root_at(tx, lr, from, root) != 0 || memcmp(root, st.root, CP_HASH_BYTES) != 0)
     return 0;
-  for (uint64_t seq = from; seq < lr->fr.size; seq++) {
+  for (uint64_t seq = from; seq < size; seq++) {
     const uint8_t *e;
     size_t len;
     if (cp__entry_at(tx, lr->logno, seq, &e, &len) != 0 || len < 2 || e[1] == CP_T_REVOKE)
@@ -139,7 +163,7 @@ int cp__revstat_sign(cp__tx *tx, const cp__logrec *lr, const cp_key *k, const ch
   cp_key_public(k, pk);
   /* Most commits revoke nothing: their statement carries the last one's
    * set, and only a commit with a revoke walks the revocations. */
-  if (!carried(tx, lr, pk, origin, &count, rev_root)) {
+  if (!carried(tx, lr, lr->fr.size, pk, origin, &count, rev_root)) {
     if ((rc = revset(tx, lr->log, lr->fr.size, &c)) != 0)
       return cp_diag_set(d, rc, "cannot read the revocations of the log");
     rc = cp_rev_root((const uint8_t(*)[CP_HASH_BYTES])c.ids, c.n, rev_root);
@@ -195,6 +219,142 @@ int cp_reader_revset(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t size
   *ids = c.ids;
   *n = c.n;
   return CP_OK;
+}
+
+/* ---- statements of other logs, from partners ------------------------------------ */
+
+/* Checks one received statement of another log against the held log in tx
+ * and puts it under (log, size). SPEC: R-rev-07 */
+static int put_foreign(cp__tx *tx, cp_store_revstat *in) {
+  cp__logrec lr;
+  cp_revstat st;
+  cp_entry g;
+  cp_note_verifier v;
+  collect c;
+  uint8_t self[CP_PK_BYTES], key[CP_PK_BYTES], root[CP_HASH_BYTES], rev_root[CP_HASH_BYTES];
+  uint8_t kb[12];
+  char origin[CP_ORIGIN_MAX + 1];
+  cp_diag *d = &in->d;
+  int rc = cp__logrec_get(tx, in->log, &lr);
+  if (rc == CP_ENOTFOUND)
+    return cp_diag_set(d, CP_ENOTFOUND, "revocation statement for a log this node does not hold");
+  if (rc != 0) return rc;
+  rc = cp__self_log(tx, self);
+  if (rc != 0 && rc != CP_ENOTFOUND) return rc;
+  if (rc == 0 && memcmp(self, in->log, CP_PK_BYTES) == 0)
+    return cp_diag_set(d, CP_EEXIST, "revocation statement of this node's own log, which signs "
+                       "its own");
+  if (lr.flags & CP_LOG_FORKED)
+    return cp_diag_set(d, CP_EFORKED, "revocation statement of a forked log");
+  if ((rc = cp_revstat_parse(in->text, in->len, &st, d)) != 0) return rc;
+  if (st.size == 0)
+    return cp_diag_set(d, CP_EINVAL, "a revocation statement at size 0 commits to nothing");
+  if (st.size > lr.fr.size)
+    return cp_diag_set(d, CP_EINVAL, "revocation statement at size %llu is beyond the %llu "
+                       "entries held", (unsigned long long)st.size,
+                       (unsigned long long)lr.fr.size);
+  /* Only newer than the latest held: one statement per size, never replaced. */
+  if (tx->s->revstatus == 0) return CP_ENOTFOUND;
+  MDB_cursor *cur = NULL;
+  cp__be32(kb, lr.logno);
+  cp__be64(kb + 4, UINT64_MAX);
+  MDB_val k = {12, kb}, val;
+  if ((rc = mdb_cursor_open(tx->txn, tx->s->revstatus, &cur)) != 0)
+    return cp__err_mdb(rc, d, "revstatus");
+  rc = cp__seek_at_or_before(cur, &k, &val);
+  mdb_cursor_close(cur);
+  if (rc == 0 && k.mv_size == 12 && cp__rd32(k.mv_data) == lr.logno &&
+      cp__rd64((const uint8_t *)k.mv_data + 4) >= st.size)
+    return cp_diag_set(d, CP_EEXIST, "revocation statement at size %llu is no newer than the "
+                       "%llu held", (unsigned long long)st.size,
+                       (unsigned long long)cp__rd64((const uint8_t *)k.mv_data + 4));
+  if (rc != 0 && rc != MDB_NOTFOUND) return cp__err_mdb(rc, d, "revstatus");
+  /* Signed under the log's genesis origin by the key in force at its size:
+   * the log key, or the new key of the last rotation at a seq below it. */
+  if ((rc = cp__genesis(tx, lr.logno, &g)) != 0) return rc;
+  memcpy(origin, g.u.authority.origin.p, g.u.authority.origin.len);
+  origin[g.u.authority.origin.len] = 0;
+  if (strcmp(origin, st.origin) != 0)
+    return cp_diag_set(d, CP_EBADSIG, "revocation statement names origin \"%s\", the log's is "
+                       "\"%s\"", st.origin, origin);
+  if ((rc = key_at_size(tx, &lr, st.size, key)) != 0) return rc;
+  memset(&v, 0, sizeof v);
+  memcpy(v.name, origin, strlen(origin));
+  v.alg = CP_NOTE_ALG_ED25519;
+  memcpy(v.pk, key, CP_PK_BYTES);
+  v.key_id = cp_note_key_id(v.name, v.alg, key);
+  if (cp_revstat_open(in->text, in->len, &v, 1, &st, NULL) != 0)
+    return cp_diag_set(d, CP_EBADSIG, "revocation statement at size %llu does not verify under "
+                       "the key the log signs with at that size", (unsigned long long)st.size);
+  if ((rc = cp__root_at(tx, &lr, st.size, root)) != 0) return rc;
+  if (memcmp(root, st.root, CP_HASH_BYTES) != 0)
+    return cp_diag_set(d, CP_EPROOF, "revocation statement at size %llu names another root "
+                       "than the held tree's at that size", (unsigned long long)st.size);
+  /* The set of the previous statement held when nothing revoked since;
+   * otherwise one walk over the revocations. */
+  uint64_t count = 0;
+  if (!carried(tx, &lr, st.size, NULL, origin, &count, rev_root)) {
+    if ((rc = revset(tx, lr.log, st.size, &c)) != 0) return rc;
+    rc = cp_rev_root((const uint8_t(*)[CP_HASH_BYTES])c.ids, c.n, rev_root);
+    count = c.n;
+    free(c.ids);
+    free(c.seqs);
+    if (rc != 0) return rc;
+  }
+  if (st.count != count || memcmp(rev_root, st.rev_root, CP_HASH_BYTES) != 0)
+    return cp_diag_set(d, CP_EPROOF, "revocation statement at size %llu says %llu revoked; the "
+                       "log holds %llu revocations below that size%s", (unsigned long long)st.size,
+                       (unsigned long long)st.count, (unsigned long long)count,
+                       st.count == count ? ", under another revocation root" : "");
+  cp__be64(kb + 4, st.size);
+  MDB_val key12 = {12, kb}, text = {in->len, (void *)in->text};
+  rc = mdb_put(tx->txn, tx->s->revstatus, &key12, &text, 0);
+  return rc != 0 ? cp__err_mdb(rc, d, "revstatus") : CP_OK;
+}
+
+/* Whether err is a verdict on the statement rather than a failure of the
+ * store (after which the transaction cannot be used). */
+static int verdict(int err) {
+  return err == CP_EINVAL || err == CP_EPROOF || err == CP_EEXIST || err == CP_EBADSIG ||
+         err == CP_ECORRUPT || err == CP_ETOOBIG || err == CP_ENOTFOUND || err == CP_EFORKED;
+}
+
+int cp_store_add_revstats(cp_store *s, cp_store_revstat *v, size_t n, cp_diag *d) {
+  cp__tx tx;
+  size_t stored = 0;
+  for (size_t i = 0; i < n; i++) {
+    v[i].rc = 0;
+    v[i].d.msg[0] = 0;
+  }
+  int rc = cp__tx_begin(s, 1, &tx, d);
+  if (rc != 0) goto fail;
+  for (size_t i = 0; i < n; i++) {
+    v[i].rc = v[i].len == 0 || v[i].len > CP_REVSTAT_MAX
+                  ? cp_diag_set(&v[i].d, CP_ETOOBIG, "revocation statement of %zu bytes (limit "
+                                "1..%u)", v[i].len, CP_REVSTAT_MAX)
+                  : put_foreign(&tx, &v[i]);
+    if (v[i].rc == 0) {
+      stored++;
+    } else if (!verdict(v[i].rc)) {
+      rc = v[i].rc;
+      if (d != NULL) *d = v[i].d;
+      cp__tx_abort(&tx);
+      goto fail;
+    }
+  }
+  if (stored == 0) {
+    cp__tx_abort(&tx);
+    return CP_OK;
+  }
+  if ((rc = cp__tx_commit(&tx, d)) == 0) return CP_OK;
+fail:
+  for (size_t i = 0; i < n; i++)
+    if (v[i].rc == 0 || !verdict(v[i].rc)) {
+      v[i].rc = rc;
+      snprintf(v[i].d.msg, sizeof v[i].d.msg, "%s",
+               d != NULL && d->msg[0] ? d->msg : cp_strerror(rc));
+    }
+  return rc;
 }
 
 /* ---- audit -------------------------------------------------------------------- */

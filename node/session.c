@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "credport/codec.h"
+#include "credport/revstatus.h"
 #include "daemon_internal.h"
 
 static void on_closed(uv_handle_t *h) {
@@ -209,6 +210,18 @@ static void send_checkpoint(cp__conn *c, cp_reader *r, const uint8_t log[CP_PK_B
   }
 }
 
+/* The latest revocation statement of log, when there is one: it travels
+ * after the checkpoint it is bound to (or a later one). SPEC: L-5 */
+static void send_revstat(cp__conn *c, cp_reader *r, const uint8_t log[CP_PK_BYTES]) {
+  const char *text;
+  size_t len;
+  uint64_t at;
+  if (cp_reader_revstat(r, log, 0, &text, &len, &at) == 0) {
+    int rc = cp_sync_send_revstat(c->sync, log, text, len);
+    (void)rc; /* CP_EAGAIN: the next checkpoint of the log sends a newer one */
+  }
+}
+
 static uint64_t entry_time(const uint8_t *e) {
   uint64_t t = 0;
   for (int i = 0; i < 8; i++) t = t << 8 | e[74 + i];
@@ -257,7 +270,10 @@ static void answer_want(cp__conn *c) {
   if (rc == 0) {
     c->want_pending = 0;
     c->n->sum->entries_out += n;
-    if (end) send_checkpoint(c, r, c->want_log);
+    if (end) {
+      send_checkpoint(c, r, c->want_log);
+      send_revstat(c, r, c->want_log);
+    }
     if (n == 0) (void)cp__budget_charge(c, 1, "REQ for nothing this node holds");
   } else if (rc != CP_EAGAIN) {
     c->want_pending = 0;
@@ -317,10 +333,13 @@ static void on_entries(cp__conn *c, const cp_sync_event *ev) {
   cp__job_submit(c->n, j);
 }
 
-/* A CHECKPOINT or FORK: a pipeline job, unless it can be seen on the loop
- * thread to tell nothing new (then it is dropped and charged). */
+/* A CHECKPOINT, FORK or REVSTAT: a pipeline job, unless it can be seen on
+ * the loop thread to tell nothing new (then it is dropped and charged). */
 static void on_blob_job(cp__conn *c, const cp_sync_event *ev, cp__job_kind kind, size_t nitems) {
-  if (!(kind == JOB_CHECKPOINT ? cp__budget_checkpoint(c, ev) : cp__budget_fork(c, ev))) return;
+  int worth = kind == JOB_CHECKPOINT ? cp__budget_checkpoint(c, ev)
+              : kind == JOB_REVSTAT  ? cp__budget_revstat(c, ev)
+                                     : cp__budget_fork(c, ev);
+  if (!worth) return;
   cp__job *j = cp__job_new(c->n, kind, c->id);
   if (j == NULL || cp__job_copy_items(j, ev->items, nitems) != 0) {
     if (j != NULL) free(j->items), free(j->lens), free(j->data), free(j);
@@ -328,6 +347,7 @@ static void on_blob_job(cp__conn *c, const cp_sync_event *ev, cp__job_kind kind,
     return;
   }
   memcpy(j->log, ev->log, CP_PK_BYTES);
+  memcpy(j->peer_name, c->name, sizeof j->peer_name);
   cp__budget_job_added(c, j);
   cp__job_submit(c->n, j);
 }
@@ -432,6 +452,7 @@ static void take_events(cp__conn *c) {
     case CP_SYNC_EV_FORK_PROOF: on_blob_job(c, &ev, JOB_FORK, 2); break;
     case CP_SYNC_EV_PEER_CLOCK: on_peer_clock(c, &ev); break;
     case CP_SYNC_EV_CHECKPOINT_FORK: on_blob_job(c, &ev, JOB_CPFORK, 3); break;
+    case CP_SYNC_EV_REVSTAT: on_blob_job(c, &ev, JOB_REVSTAT, 1); break;
     case CP_SYNC_EV_PEER_ERROR:
       cp__conn_log(c->n, c, "info", "event=peer-closed peer=%s code=%d why=\"%.*s\"", c->name,
                    ev.code, ev.items != NULL ? (int)ev.items[0].len : 0,
@@ -627,6 +648,7 @@ void cp__push_own(cp__node *n) {
     if (rc == CP_EAGAIN) rc = cp_sync_announce(c->sync, &h);
     else if (rc == 0) n->sum->entries_out += k;
     send_checkpoint(c, r, n->self);
+    send_revstat(c, r, n->self);
     cp__conn_flush(c);
   }
   n->own_size = li.size;
@@ -650,6 +672,17 @@ void cp__relay_checkpoint(cp__node *n, const uint8_t log[CP_PK_BYTES], const cp_
   for (cp__conn *c = n->conns; c; c = c->next) {
     if (!c->authed || c->closing || c == except) continue;
     send_checkpoint(c, r, log);
+    cp__conn_flush(c);
+  }
+  cp_reader_end(r);
+}
+
+void cp__relay_revstat(cp__node *n, const uint8_t log[CP_PK_BYTES], const cp__conn *except) {
+  cp_reader *r = NULL;
+  if (cp_reader_begin(n->s, &r) != 0) return;
+  for (cp__conn *c = n->conns; c; c = c->next) {
+    if (!c->authed || c->closing || c == except) continue;
+    send_revstat(c, r, log);
     cp__conn_flush(c);
   }
   cp_reader_end(r);

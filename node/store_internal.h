@@ -30,8 +30,9 @@
  *                  a's size not above b's
  *   checkpoints logno u32 | size u64 -> signed note text (the log's signature
  *               line, then verified cosignature lines, node/witness.c)
- *   revstatus   logno u32 | size u64 -> revocation statement text (own log,
- *               one with each checkpoint it signs; node/revstatus.c)
+ *   revstatus   logno u32 | size u64 -> revocation statement text (own log:
+ *               one with each checkpoint it signs; other logs: those
+ *               partners relayed, checked; node/revstatus.c)
  *   peers       partner key (32) -> peer record (node/peers.c)
  */
 #ifndef CP_NODE_STORE_INTERNAL_H
@@ -64,6 +65,7 @@ struct cp_store {
   uint64_t reader_check_ms; /* monotonic time of the last dead-reader sweep (writers) */
   const cp_key *witness;   /* the node's witness key (cp_store_set_witness), or NULL */
   const char *witness_name;
+  uint64_t witness_refresh_s; /* 0: CP_WITNESS_REFRESH_S (cp_store_set_witness_refresh) */
 };
 
 /* A log's mutable state, as kept in the logs database. */
@@ -146,6 +148,10 @@ int cp__witnesses(cp__tx *tx, cp_note_verifier *v, size_t cap, size_t *n);
 int cp__witness_note(const cp_store *s, const cp_note_verifier *vs, size_t nv, const char *note,
                      size_t len, const char *held, size_t hlen, int cosign, uint64_t now,
                      char *out, size_t *olen, int *changed);
+
+/* The timestamp of the store's own cosignature line on note (1), or 0 when
+ * the note carries none. */
+int cp__own_cosig_time(const cp_store *s, const char *note, size_t len, uint64_t *ts);
 
 /* The own log's key (CP_ENOTFOUND before init). */
 int cp__self_log(cp__tx *tx, uint8_t log[CP_PK_BYTES]);

@@ -87,20 +87,48 @@ static int same_key(const sigline *a, const sigline *b) {
  * the future beyond the clock skew allowed, and, to replace a held line,
  * at least CP_WITNESS_REFRESH_S newer, so that a trusted witness cannot
  * make the node store a note per second it signs. */
-static int fresh_enough(uint64_t ts, int held_ok, uint64_t held, uint64_t now) {
+static int fresh_enough(const cp_store *s, uint64_t ts, int held_ok, uint64_t held, uint64_t now) {
+  uint64_t refresh = s->witness_refresh_s ? s->witness_refresh_s : CP_WITNESS_REFRESH_S;
   if (ts > now + CP_TIME_SKEW_MAX) return 0;
-  return !held_ok || (ts > held && ts - held >= CP_WITNESS_REFRESH_S);
+  return !held_ok || (ts > held && ts - held >= refresh);
 }
 
 /* Keeps l in the set v[0..*n): one line per key, the freshest. */
-static void keep(sigline *v, size_t *n, const sigline *l, uint64_t now) {
+static void keep(const cp_store *s, sigline *v, size_t *n, const sigline *l, uint64_t now) {
   for (size_t i = 0; i < *n; i++)
     if (same_key(&v[i], l)) {
-      if (fresh_enough(l->ts, 1, v[i].ts, now)) v[i] = *l;
+      if (fresh_enough(s, l->ts, 1, v[i].ts, now)) v[i] = *l;
       return;
     }
-  if (fresh_enough(l->ts, 0, 0, now)) v[(*n)++] = *l;
+  if (fresh_enough(s, l->ts, 0, 0, now)) v[(*n)++] = *l;
 }
+
+/* The store's own witness verifier (0: it has no witness key). */
+static int own_verifier(const cp_store *s, cp_note_verifier *own) {
+  memset(own, 0, sizeof *own);
+  if (s->witness == NULL) return 0;
+  snprintf(own->name, sizeof own->name, "%s", s->witness_name);
+  own->alg = CP_NOTE_ALG_COSIG_V1;
+  cp_key_public(s->witness, own->pk);
+  own->key_id = cp_note_key_id(own->name, own->alg, own->pk);
+  return 1;
+}
+
+int cp__own_cosig_time(const cp_store *s, const char *note, size_t len, uint64_t *ts) {
+  sigline v[CP_NOTE_SIGS_MAX];
+  cp_note_verifier own;
+  size_t tlen = 0, n;
+  if (!own_verifier(s, &own)) return 0;
+  n = note_lines(note, len, &tlen, v, CP_NOTE_SIGS_MAX);
+  for (size_t i = 0; i < n; i++)
+    if (v[i].cosig && line_by(&v[i], &own)) {
+      *ts = v[i].ts;
+      return 1;
+    }
+  return 0;
+}
+
+void cp_store_set_witness_refresh(cp_store *s, uint64_t secs) { s->witness_refresh_s = secs; }
 
 /* Order of the kept lines: the node's own first, then newest first. */
 static int before(const sigline *a, const sigline *b) {
@@ -146,7 +174,7 @@ int cp__witness_note(const cp_store *s, const cp_note_verifier *vs, size_t nv, c
     if (!in[i].cosig || (have_own && line_by(&in[i], &own))) continue;
     for (j = 1; j < nv; j++)
       if (vs[j].alg == CP_NOTE_ALG_COSIG_V1 && line_by(&in[i], &vs[j])) break;
-    if (j < nv) keep(set, &nset, &in[i], now);
+    if (j < nv) keep(s, set, &nset, &in[i], now);
   }
   if (logline == NULL) return CP_EBADSIG;
   /* Insertion sort: own first, then newest. */
@@ -310,7 +338,7 @@ int cp_reader_cosig_news(cp_reader *r, const uint8_t log[CP_PK_BYTES], const cha
     if (k == nw) continue;
     for (j = 0; j < nold; j++)
       if (old[j].cosig && same_key(&old[j], &in[i])) break;
-    if (fresh_enough(in[i].ts, j < nold, j < nold ? old[j].ts : 0, (uint64_t)time(NULL)))
+    if (fresh_enough(s, in[i].ts, j < nold, j < nold ? old[j].ts : 0, (uint64_t)time(NULL)))
       return 1;
   }
   return 0;

@@ -40,7 +40,7 @@ cp_sync_event *cp__sync_ev_push(cp_sync *s, cp_sync_ev_type type) {
   ev->type = type;
   if (type == CP_SYNC_EV_ENTRIES || type == CP_SYNC_EV_CHECKPOINT ||
       type == CP_SYNC_EV_FORK_PROOF || type == CP_SYNC_EV_PEER_ERROR ||
-      type == CP_SYNC_EV_CHECKPOINT_FORK) {
+      type == CP_SYNC_EV_CHECKPOINT_FORK || type == CP_SYNC_EV_REVSTAT) {
     ev->items = s->items;
     s->hold = HOLD_QUEUED;
   }

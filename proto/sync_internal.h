@@ -31,6 +31,7 @@ enum {
   MSG_CHECKPOINT = 0x30,
   MSG_FORK = 0x31,
   MSG_CPFORK = 0x32,
+  MSG_REVSTAT = 0x33,
   MSG_PING = 0x40,
   MSG_CLOSE = 0x7f
 };

@@ -1,11 +1,12 @@
 /*
  * credport — sync messages other than reconciliation and entry streaming:
- * DIGEST, HAVE, CHECKPOINT, FORK, PING, CLOSE (docs/PROTOCOL.md,
+ * DIGEST, HAVE, CHECKPOINT, FORK, CPFORK, REVSTAT, PING, CLOSE (docs/PROTOCOL.md,
  * "Messages"), and the dispatcher for every decrypted message.
  */
 #include <stdio.h>
 
 #include "credport/merkle.h"
+#include "credport/revstatus.h"
 #include "sync_internal.h"
 
 /* The peer's clock, from a DIGEST or a PING (0: it did not say). */
@@ -153,6 +154,28 @@ static int on_cpfork(cp_sync *s, cp_rd *r) {
   return 0;
 }
 
+/* REVSTAT: u8 0x33 | 32 log | u16 n | n bytes of statement text
+ * (1 <= n <= CP_REVSTAT_MAX), unverified. SPEC: L-5 */
+static int on_revstat(cp_sync *s, cp_rd *r) {
+  const uint8_t *log, *text;
+  uint16_t n;
+  if (rd_bytes(r, 32, &log) != 0 || rd_u16(r, &n) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "REVSTAT: truncated header");
+  if (n == 0 || n > CP_REVSTAT_MAX)
+    return cp__sync_fail(s, CP_ETOOBIG, "REVSTAT: statement of %u bytes (limit 1..%u)",
+                         (unsigned)n, CP_REVSTAT_MAX);
+  if (rd_bytes(r, n, &text) != 0 || rd_left(r) != 0)
+    return cp__sync_fail(s, CP_EPROTO, "REVSTAT: statement length %u does not match the message",
+                         (unsigned)n);
+  cp_sync_event *ev = cp__sync_ev_push(s, CP_SYNC_EV_REVSTAT);
+  memcpy(ev->log, log, 32);
+  s->items[0].p = text;
+  s->items[0].len = n;
+  ev->count = 1;
+  ev->bytes = n;
+  return 0;
+}
+
 /* CLOSE: u8 0x7f | u32 code | u16 n | n bytes of reason (n <= 256). */
 static int on_close(cp_sync *s, cp_rd *r) {
   uint32_t code;
@@ -191,6 +214,7 @@ int cp__sync_dispatch(cp_sync *s, const uint8_t *msg, size_t len) {
   case MSG_CHECKPOINT: return on_checkpoint(s, &r);
   case MSG_FORK: return on_fork(s, &r);
   case MSG_CPFORK: return on_cpfork(s, &r);
+  case MSG_REVSTAT: return on_revstat(s, &r);
   case MSG_PING: return on_ping(s, &r);
   case MSG_HS1:
   case MSG_HS2:
@@ -230,6 +254,23 @@ int cp_sync_send_checkpoint(cp_sync *s, const uint8_t log[CP_PK_BYTES], const ch
   be32_put(p + 33, (uint32_t)len);
   memcpy(p + 37, note, len);
   cp__frame_end(s, 37 + len);
+  return 0;
+}
+
+int cp_sync_send_revstat(cp_sync *s, const uint8_t log[CP_PK_BYTES], const char *text,
+                         size_t len) {
+  int rc = ready(s);
+  if (rc != 0) return rc;
+  if (len == 0) return CP_EINVAL;
+  if (len > CP_REVSTAT_MAX) return CP_ETOOBIG;
+  uint8_t *p = cp__frame_begin(s, 35 + len, 0);
+  if (p == NULL) return CP_EAGAIN;
+  p[0] = MSG_REVSTAT;
+  memcpy(p + 1, log, 32);
+  p[33] = (uint8_t)(len >> 8);
+  p[34] = (uint8_t)len;
+  memcpy(p + 35, text, len);
+  cp__frame_end(s, 35 + len);
   return 0;
 }
 

@@ -9,14 +9,17 @@
 #include "credport/revstatus.h"
 
 static const char rev_help[] =
-    "usage: credport revocations [--size N] [--json]\n"
+    "usage: credport revocations [--log KEY] [--size N] [--json]\n"
     "  Prints this node's signed revocation statement for its own log at the latest\n"
     "  checkpoint (or at size N): the checkpoint it is bound to, the number of awards\n"
-    "  revoked and the root of the sorted tree of their IDs (docs/FORMATS.md).\n";
+    "  revoked and the root of the sorted tree of their IDs (docs/FORMATS.md).\n"
+    "  --log KEY: the statement of another log, as a partner relayed it (checked\n"
+    "  against the entries of that log this node holds).\n";
 
-/* Opens the own log and its statement at size (0: latest). OUT: the parsed
- * statement and a malloc'd copy of its text. */
-static int own_statement(cli *c, uint64_t size, cp_store **s, cp_reader **r,
+/* Opens the log (logarg, a public key, or NULL: the own log) and its
+ * statement at size (0: latest). OUT: the parsed statement and a malloc'd
+ * copy of its text. */
+static int own_statement(cli *c, const char *logarg, uint64_t size, cp_store **s, cp_reader **r,
                          uint8_t log[CP_PK_BYTES], cp_revstat *st, char **text, size_t *len) {
   const char *t;
   uint64_t at;
@@ -25,8 +28,23 @@ static int own_statement(cli *c, uint64_t size, cp_store **s, cp_reader **r,
   if (res != CLI_OK) return res;
   if ((rc = cp_reader_begin(*s, r)) != 0)
     return cli_fail(c, "cannot read the ledger: %s", cp_strerror(rc));
-  if (cp_reader_self(*r, log) != 0) return cli_fail(c, "this node has no authority yet: run init");
+  if (logarg != NULL) {
+    cp_log_info li;
+    if (cli_parse_pubkey(logarg, log) != 0)
+      return cli_usage(c, "--log: \"%s\" is not a public key", logarg);
+    if (cp_reader_log(*r, log, &li) != 0)
+      return cli_fail(c, "--log: this node holds no log %s", logarg);
+  } else if (cp_reader_self(*r, log) != 0) {
+    return cli_fail(c, "this node has no authority yet: give --log KEY or run init");
+  }
   rc = cp_reader_revstat(*r, log, size, &t, len, &at);
+  if (rc == CP_ENOTFOUND && logarg != NULL) {
+    if (size != 0)
+      return cli_fail(c, "no revocation statement of that log at size %llu (partners relay "
+                      "the latest one with each new checkpoint)", (unsigned long long)size);
+    return cli_fail(c, "no revocation statement of that log yet (a partner sends it after "
+                    "the log's entries and checkpoint)");
+  }
   if (rc == CP_ENOTFOUND) {
     if (size != 0)
       return cli_fail(c, "no revocation statement at size %llu (one is signed with each "
@@ -45,12 +63,15 @@ static int own_statement(cli *c, uint64_t size, cp_store **s, cp_reader **r,
 
 int cmd_revocations(cli *c, int argc, char **argv) {
   static const struct option opts[] = {
-      {"size", 1, 0, 's'}, {"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+      {"log", 1, 0, 'l'}, {"size", 1, 0, 's'}, {"json", 0, 0, 'J'},
+      {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  const char *logarg = NULL;
   uint64_t size = 0;
   int o;
   cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (o) {
+    case 'l': logarg = optarg; break;
     case 's':
       if (cli_parse_u64(optarg, &size) != 0 || size == 0)
         return cli_usage(c, "--size: \"%s\" is not a size of one or more entries", optarg);
@@ -67,7 +88,7 @@ int cmd_revocations(cli *c, int argc, char **argv) {
   cp_revstat stt;
   char *text = NULL, b64[CP_B64_LEN(CP_HASH_BYTES) + 1];
   size_t len;
-  int st = own_statement(c, size, &s, &r, log, &stt, &text, &len);
+  int st = own_statement(c, logarg, size, &s, &r, log, &stt, &text, &len);
   if (st == CLI_OK) {
     if (c->json) {
       json_t *j = json_object();
@@ -133,7 +154,7 @@ int cmd_prove_absence(cli *c, int argc, char **argv) {
     st = cli_usage(c, "AWARD_ID: \"%s\" is not 64 hex digits", idarg);
     goto out;
   }
-  if ((st = own_statement(c, 0, &s, &r, log, &stt, &text, &len)) != CLI_OK) goto out;
+  if ((st = own_statement(c, NULL, 0, &s, &r, log, &stt, &text, &len)) != CLI_OK) goto out;
   rc = cp_reader_entry_by_id(r, doc->award, &buf, &len);
   if (rc == 0) rc = cp_entry_decode(buf, len, &e, NULL);
   if (rc != 0) {

@@ -21,6 +21,9 @@
 #define CP_WITNESS_TRUST_MAX  64u         /* witness keys a node trusts */
 #define CP_WITNESS_REFRESH_S  60u         /* a newer cosignature by a key replaces its held one
                                              only when at least this much newer */
+#define CP_WITNESS_RECOSIGN_S 3600u       /* a witness cosigns the latest checkpoint of each
+                                             log it witnesses again at least this often */
+#define CP_WITNESS_RECOSIGN_BATCH 256u    /* logs one re-cosigning transaction takes at most */
 #define CP_PROOF_HASHES_MAX 64u           /* hashes in one Merkle proof */
 #define CP_TIME_SKEW_MAX    600u          /* seconds an entry may be ahead of now */
 /* A partner's clock observation older than this (by the boot clock) is not

@@ -157,6 +157,35 @@ int cp_reader_revstat(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t siz
 int cp_reader_revset(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t size,
                      uint8_t (**ids)[CP_HASH_BYTES], size_t *n) __attribute__((warn_unused_result));
 
+/* One revocation statement of another log, received from a partner, for
+ * cp_store_add_revstats. */
+typedef struct cp_store_revstat {
+  uint8_t log[CP_PK_BYTES];
+  const char *text;            /* borrowed for the call */
+  size_t len;
+  int rc;                      /* OUT: 0 stored; CP_EEXIST no newer than the latest held
+                                  (or of the own log); else why refused */
+  cp_diag d;                   /* OUT: the reason */
+} cp_store_revstat;
+
+/* Stores n statements of other logs in one write transaction, each under
+ * (log, size) once it holds (docs/FORMATS.md R-rev-07): the log is held
+ * and not forked, the statement parses, its size is 1 to the log's size
+ * and above the latest statement held for the log, its origin is the
+ * log's genesis origin, its signature verifies under the key the log signs
+ * with at that size, its root is the held tree's at that size, and its
+ * count and revocation root are those of the revocations the held log has
+ * below that size. A refusal is a verdict in v[i].rc (CP_ENOTFOUND,
+ * CP_EEXIST, CP_EFORKED, CP_EINVAL, CP_ECORRUPT, CP_ETOOBIG, CP_EBADSIG,
+ * CP_EPROOF for a root, count or revocation root that the held log
+ * contradicts). A store error aborts the transaction: nothing is stored,
+ * the error is returned and given to every statement not refused. A
+ * statement costs a read of the entries since the previous statement held
+ * of the log when none of them is a revoke (its set carries over), else
+ * one walk over the revoked index. */
+int cp_store_add_revstats(cp_store *s, cp_store_revstat *v, size_t n, cp_diag *d)
+    __attribute__((warn_unused_result));
+
 #ifdef __cplusplus
 }
 #endif

@@ -312,6 +312,21 @@ int cp_store_witness_name(const char *origin, const uint8_t self[CP_PK_BYTES],
  * current time. Call before other threads use the store. */
 void cp_store_set_witness(cp_store *s, const cp_key *k, const char *name);
 
+/* Cosigns again, at now, the latest stored checkpoint of each log this
+ * node witnesses (held, not its own, not forked) whose own cosignature is
+ * missing or at least min_age seconds old, after the checks of a first
+ * cosignature (the log's signature under its current key at that size,
+ * the root against the held tree); at most cap logs, in one write
+ * transaction. out[0..*n) gets the logs whose note changed (to relay).
+ * Nothing happens without a witness key (cp_store_set_witness). A store
+ * error returns it with *n = 0 and nothing stored. SPEC: L-2a */
+int cp_store_recosign(cp_store *s, uint64_t now, uint64_t min_age, uint8_t (*out)[CP_PK_BYTES],
+                      size_t cap, size_t *n, cp_diag *d) __attribute__((warn_unused_result));
+
+/* The least age difference for which a received cosignature replaces the
+ * held one by the same key (L-2); 0 restores CP_WITNESS_REFRESH_S. */
+void cp_store_set_witness_refresh(cp_store *s, uint64_t secs);
+
 /* Adds (add != 0) or removes a trusted witness key, given as a C2SP verifier
  * key of type cosignature/v1. Cosignatures by trusted keys are checked and
  * carried on stored checkpoints; others are dropped. CP_EINVAL for a key of

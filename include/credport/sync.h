@@ -152,7 +152,11 @@ typedef enum {
    * two signed checkpoint notes (text), ev.items[2] holds the old root and
    * then the consistency path, 32 bytes each (1 to 1 + CP_MERKLE_MAX_LEVELS
    * hashes). Unverified: check it by R-fork-03 (docs/FORMATS.md). */
-  CP_SYNC_EV_CHECKPOINT_FORK = 11
+  CP_SYNC_EV_CHECKPOINT_FORK = 11,
+  /* A revocation statement (text, ev.items[0], 1 to CP_REVSTAT_MAX bytes)
+   * for log ev.log (docs/FORMATS.md R-rev-02). Unverified: check its
+   * signature, checkpoint and revocation set against the held log. */
+  CP_SYNC_EV_REVSTAT = 12
 } cp_sync_ev_type;
 
 /*
@@ -271,6 +275,12 @@ int cp_sync_send_checkpoint(cp_sync *s, const uint8_t log[CP_PK_BYTES], const ch
  * at one seq or entries at seqs k and k+1 (in that order). */
 int cp_sync_send_fork_proof(cp_sync *s, const uint8_t *a, size_t alen, const uint8_t *b,
                             size_t blen) __attribute__((warn_unused_result, nonnull));
+
+/* Sends a revocation statement (text, 1 to CP_REVSTAT_MAX bytes) for log:
+ * CP_EINVAL for an empty one, CP_ETOOBIG over the limit, CP_EAGAIN when
+ * the output queue has no room. */
+int cp_sync_send_revstat(cp_sync *s, const uint8_t log[CP_PK_BYTES], const char *text,
+                         size_t len) __attribute__((warn_unused_result));
 
 /* Sends a checkpoint fork proof of log: notes a and b (each 1 to
  * CP_NOTE_MAX bytes), the old root and the consistency path of npath

@@ -47,6 +47,14 @@ has "^credport revocation status v1$" "$T/out"
 [ "$(line 5 "$T/out")" = 0 ] || die "revoked count is not 0"
 [ "$(line 6 "$T/out")" = "$(hex2b64 "$(mth 0 0)")" ] || die "empty revocation root wrong"
 has "0 awards revoked as of size 2" "$T/out"
+run 0 -d "$D" whoami --json
+SELF=$(jstr public_key "$T/out")
+run 0 -d "$D" revocations --log "$SELF"
+has "0 awards revoked as of size 2" "$T/out"
+run 2 -d "$D" revocations --log nothex
+has '\-\-log: "nothex" is not a public key' "$T/err"
+run 1 -d "$D" revocations --log "$(printf '%064x' 9)"
+has "this node holds no log" "$T/err"
 
 AW=()
 for i in 1 2 3 4 5; do

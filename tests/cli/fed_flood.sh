@@ -5,7 +5,8 @@
 # after signing (verified, and refused, by the writer), its checkpoint with
 # a cosignature by an unknown key (dropped before any job) or with a forged
 # one by its witness key, which V trusts (refused by the writer), one fork proof over
-# and over, HAVE, REQ for logs nobody holds, PING, RECON out of turn. For
+# and over, its revocation statement (held already), statements that do
+# not parse, HAVE, REQ for logs nobody holds, PING, RECON out of turn. For
 # each: the node's memory stays bounded (VmHWM against VmRSS before), the
 # flooding peer is disconnected with a logged reason naming it, and while
 # the penalty lasts its key is refused. An honest partner's one-shot sync,
@@ -101,6 +102,9 @@ flood flood-have 'event=over-budget PEER .*most: HAVE repeating an earlier one'
 flood flood-req 'event=over-budget PEER .*most: REQ for nothing this node holds'
 flood flood-ping 'event=over-budget PEER .*most: PING'
 flood flood-recon 'event=(session-ended PEER .*why="RECON: |over-budget PEER .*RECON turns)'
+# Before the fork flood, which leaves E's log forked at V.
+flood flood-rs-stale 'event=over-budget PEER .*most: REVSTAT no newer than the one held'
+flood flood-rs-garbage 'event=over-budget PEER .*most: REVSTAT that is not a statement'
 flood flood-fork 'event=over-budget PEER .*most: FORK (for a log already known to be forked|that told nothing new)'
 
 say "H's sync under a checkpoint flood repeated all along"

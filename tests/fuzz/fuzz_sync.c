@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "credport/revstatus.h"
 #include "credport/sync.h"
 
 static cp_key *k_init, *k_resp;
@@ -69,6 +70,10 @@ static void check_event(const cp_sync_event *ev) {
   }
   case CP_SYNC_EV_CHECKPOINT:
     if (ev->items[0].len > CP_NOTE_MAX) abort();
+    break;
+  case CP_SYNC_EV_REVSTAT:
+    if (ev->items[0].len == 0 || ev->items[0].len > CP_REVSTAT_MAX || ev->bytes != ev->items[0].len)
+      abort();
     break;
   case CP_SYNC_EV_FORK_PROOF:
     if (ev->items[0].len == ev->items[1].len &&

@@ -28,6 +28,7 @@
 #include "credport/note.h"
 #include "credport/proof.h"
 #include "credport/sync.h"
+#include "credport/revstatus.h"
 #include "../proto/entry_samples.h"
 
 static const char *root;
@@ -125,7 +126,7 @@ static void sync_corpus(void) {
   char name[32];
   static const struct { const char *name; uint8_t type; } types[] = {
       {"digest", 0x10}, {"recon", 0x11}, {"req", 0x20}, {"entries", 0x21}, {"credit", 0x22},
-      {"have", 0x23}, {"checkpoint", 0x30}, {"fork", 0x31}, {"cpfork", 0x32}, {"ping", 0x40},
+      {"have", 0x23}, {"checkpoint", 0x30}, {"fork", 0x31}, {"cpfork", 0x32}, {"revstat", 0x33}, {"ping", 0x40},
       {"done", 0x12}, {"close", 0x7f}};
   for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
     n = 0;
@@ -168,6 +169,18 @@ static void sync_corpus(void) {
       if (cp_checkpoint_sign(k, "fuzz.example/log", 5, r, note, sizeof note, &nl) != 0) exit(1);
       cp_key_free(k);
       memcpy(m + n, log1, 32); n += 32; n += be(m + n, nl, 4); memcpy(m + n, note, nl); n += nl;
+      break;
+    }
+    case 0x33: { /* the revocation statement bound to a checkpoint at size 5 */
+      char st[1024];
+      size_t sl = 0;
+      uint8_t r[32], rr[32];
+      cp_key *k = key(0x4c);
+      memset(r, 9, sizeof r);
+      memset(rr, 7, sizeof rr);
+      if (cp_revstat_sign(k, "fuzz.example/log", 5, r, 1, rr, st, sizeof st, &sl) != 0) exit(1);
+      cp_key_free(k);
+      memcpy(m + n, log1, 32); n += 32; n += be(m + n, sl, 2); memcpy(m + n, st, sl); n += sl;
       break;
     }
     case 0x31: n += be(m + n, l1, 4); memcpy(m + n, e1, l1); n += l1; n += be(m + n, l2, 4);

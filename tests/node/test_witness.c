@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "test_store_fixture.h"
+#include "../../node/store_internal.h"
 
 #define ORIGIN "credport/test/foreign"
 #define WNAME "credport/test/own/witness"
@@ -276,7 +277,75 @@ static void witness_keeps_the_freshest_when_full(void **state) {
   wfx_free(&x);
 }
 
+/* SPEC: L-2a the witness cosigns the latest checkpoint of a log again once
+ * its own cosignature is min_age old, with the checks of a first one, and
+ * relays it once; not before, not its own log, not without a witness key. */
+static void witness_recosigns_when_due(void **state) {
+  (void)state;
+  wfx x;
+  static char n3[CP_NOTE_MAX], got[CP_NOTE_MAX], again[CP_NOTE_MAX];
+  cp_note_verifier vs[2];
+  cp_note_result res;
+  cp_cosig_info ci;
+  uint8_t logs[4][CP_PK_BYTES];
+  size_t n = 9;
+  cp_diag d = {{0}};
+  wfx_setup(&x);
+  size_t l3 = note_at(&x, 3, 0, n3);
+  assert_int_equal(add(&x, n3, l3, NULL), CP_OK);
+  size_t lg = stored(&x, got);
+  verifier(x.l.k, ORIGIN, CP_NOTE_ALG_ED25519, &vs[0]);
+  verifier(x.w, WNAME, CP_NOTE_ALG_COSIG_V1, &vs[1]);
+  assert_int_equal(cp_note_open_checkpoint(got, lg, vs, 2, ORIGIN, &res, NULL), CP_OK);
+  uint64_t t0 = res.cosig_time[0];
+  /* Not due yet: nothing changes. */
+  assert_int_equal(cp_store_recosign(x.f.s, t0 + 59, 60, logs, 4, &n, &d), CP_OK);
+  assert_int_equal(n, 0);
+  assert_int_equal(stored(&x, again), lg);
+  assert_memory_equal(again, got, lg);
+  /* Due: one new line by the witness key at the given time replaces the
+   * old one; only the foreign log (not the own) is named. */
+  assert_int_equal(cp_store_recosign(x.f.s, t0 + 60, 60, logs, 4, &n, &d), CP_OK);
+  assert_int_equal(n, 1);
+  assert_memory_equal(logs[0], x.l.log, CP_PK_BYTES);
+  size_t la = stored(&x, again);
+  assert_memory_equal(again, n3, l3);
+  assert_int_equal(cp_note_open_checkpoint(again, la, vs, 2, ORIGIN, &res, NULL), CP_OK);
+  assert_int_equal(res.cosigned, 1);
+  assert_int_equal(res.cosig_time[0], t0 + 60);
+  cp_store_cosig_info(again, la, &ci);
+  assert_int_equal(ci.count, 1);
+  assert_int_equal(ci.newest, t0 + 60);
+  /* Done for this interval: the next pass at once changes nothing. */
+  assert_int_equal(cp_store_recosign(x.f.s, t0 + 61, 60, logs, 4, &n, &d), CP_OK);
+  assert_int_equal(n, 0);
+  /* A note whose root no longer matches the held tree is left alone:
+   * written over on disk with a note of another root, it is not cosigned. */
+  static char bad[CP_NOTE_MAX];
+  size_t lb = note_at(&x, 3, 1, bad);
+  {
+    cp__tx tx;
+    cp__logrec lr;
+    uint8_t kb[12];
+    assert_int_equal(cp__tx_begin(x.f.s, 1, &tx, NULL), CP_OK);
+    assert_int_equal(cp__logrec_get(&tx, x.l.log, &lr), CP_OK);
+    cp__be32(kb, lr.logno);
+    cp__be64(kb + 4, 3);
+    MDB_val k = {12, kb}, v = {lb, bad};
+    assert_int_equal(mdb_put(tx.txn, x.f.s->checkpoints, &k, &v, 0), 0);
+    assert_int_equal(cp__tx_commit(&tx, NULL), CP_OK);
+  }
+  assert_int_equal(cp_store_recosign(x.f.s, t0 + 1000, 60, logs, 4, &n, &d), CP_OK);
+  assert_int_equal(n, 0);
+  /* Without a witness key nothing is cosigned. */
+  cp_store_set_witness(x.f.s, NULL, NULL);
+  assert_int_equal(cp_store_recosign(x.f.s, t0 + 2000, 60, logs, 4, &n, &d), CP_OK);
+  assert_int_equal(n, 0);
+  wfx_free(&x);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(witness_recosigns_when_due),
     cmocka_unit_test(witness_cosigns_verified_checkpoint),
     cmocka_unit_test(witness_never_cosigns_disagreeing_root),
     cmocka_unit_test(witness_merges_trusted_cosignatures_only),

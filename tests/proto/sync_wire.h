@@ -47,6 +47,25 @@ CPT_UNUSED static void cpf_take(const cp_sync_event *ev) {
   }
 }
 
+/* The last REVSTAT event any side took, copied. */
+static struct {
+  int n;
+  uint8_t log[32];
+  char text[2048];
+  size_t len;
+  uint32_t count, bytes;
+} rsv;
+
+CPT_UNUSED static void rsv_take(const cp_sync_event *ev) {
+  rsv.n++;
+  memcpy(rsv.log, ev->log, 32);
+  rsv.count = ev->count;
+  rsv.bytes = ev->bytes;
+  assert_true(ev->items[0].len <= sizeof rsv.text);
+  memcpy(rsv.text, ev->items[0].p, ev->items[0].len);
+  rsv.len = ev->items[0].len;
+}
+
 CPT_UNUSED static void cpf_reset(void) {
   for (int i = 0; i < 3; i++) free(cpf.item[i]);
   memset(&cpf, 0, sizeof cpf);
@@ -91,6 +110,7 @@ CPT_UNUSED static void drain(side *x) {
       break;
     case CP_SYNC_EV_PEER_ERROR: x->peer_err = 1; break;
     case CP_SYNC_EV_CHECKPOINT_FORK: cpf_take(&ev); break;
+    case CP_SYNC_EV_REVSTAT: rsv_take(&ev); break;
     default: x->other_events++; break;
     }
   }

@@ -23,8 +23,16 @@
  *       and then nothing at all, not even keepalives; or sends a checkpoint
  *       of its own log one entry below its size, signed by its key, whose
  *       root is not its tree's (equivocation by checkpoint).
+ *   evilpeer revstat ADDR:PORT PEERKEY DIR [SECONDS]
+ *       Authenticated as above; once it has answered the node's request for
+ *       its log, sends revocation statements of its own log at its size
+ *       (docs/PROTOCOL.md L-5): its statement with the signature altered;
+ *       one validly signed that says one more award is revoked than the log
+ *       holds; one validly signed whose checkpoint root is not the tree's;
+ *       then one of 1025 bytes, over the limit. Exit 0 when the node ends
+ *       the session (on the last).
  *   evilpeer flood-cp-stale|flood-cp-garbage|flood-cp-forged|flood-cp-cosig|
- *            flood-cp-cosig-forged|flood-fork|
+ *            flood-cp-cosig-forged|flood-fork|flood-rs-stale|flood-rs-garbage|
  *            flood-have|flood-req|flood-ping|flood-recon ADDR:PORT PEERKEY DIR [SECONDS]
  *       Authenticated as above, then sends one message type as fast as
  *       the socket takes it: the latest checkpoint of its own log (which
@@ -32,7 +40,9 @@
  *       alternating with its checkpoint with the root altered (a bad
  *       signature); only the latter; its checkpoint with a cosignature by a
  *       new key each time, or by its own witness key (DIR/witness.key) with
- *       the signature broken; one fork proof of its own log, over and over; HAVE of
+ *       the signature broken; one fork proof of its own log, over and over;
+ *       its latest revocation statement (which the node holds already);
+ *       revocation statements that do not parse; HAVE of
  *       its own head; REQ for logs nobody holds; PING; RECON out of turn.
  *   evilpeer connflood ADDR:PORT COUNT SECONDS [SOURCES]
  *       COUNT raw connections that each send one byte and hold, reopened
@@ -63,6 +73,7 @@
 #include "credport/codec.h"
 #include "credport/entry.h"
 #include "credport/note.h"
+#include "credport/revstatus.h"
 #include "credport/store.h"
 #include "credport/sync.h"
 #include <sodium.h>
@@ -79,7 +90,7 @@ static uint64_t now_ms(void) {
 
 static int usage(void) {
   fprintf(stderr, "usage: evilpeer garbage|oversize|truncated ADDR:PORT [SECONDS]\n"
-                  "       evilpeer badsig|fork|noread|hush ADDR:PORT PEERKEY DIR [SECONDS]\n"
+                  "       evilpeer badsig|fork|noread|hush|cpfork|revstat ADDR:PORT PEERKEY DIR [SECONDS]\n"
                   "       evilpeer flood-cp-stale|flood-cp-garbage|flood-cp-forged|flood-fork|"
                   "flood-have|flood-req|flood-ping|flood-recon ADDR:PORT PEERKEY DIR [SECONDS]\n"
                   "       evilpeer connflood ADDR:PORT COUNT SECONDS [SOURCES]\n");
@@ -232,6 +243,9 @@ typedef struct {
   int authed, pushed, peer_closed, fork_back, reading;
   uint64_t authed_at, hushed_at; /* hush: when the handshake ended, when we fell silent */
   uint64_t entries_in;
+  int served;                    /* revstat: a request of the node answered with END */
+  char rs[3][CP_REVSTAT_MAX];    /* revstat: the three crafted statements */
+  size_t rs_len[3];
   /* Flood modes. */
   int flood;
   uint64_t sent;
@@ -262,7 +276,7 @@ static void answer_want(evil *e, const cp_sync_event *ev) {
     n++;
   }
   int rc = cp_sync_provide_entries(e->s, ev->log, ev->seq, v, n, ev->seq + n >= size);
-  (void)rc;
+  if (rc == 0 && ev->seq + n >= size) e->served = 1;
   cp_reader_end(r);
 }
 
@@ -315,6 +329,60 @@ static void take_events(evil *e) {
   }
 }
 
+/* revstat: the three statements of our own log at its size. */
+static int craft_revstat(evil *e, const cp_key *k) {
+  cp_reader *r = NULL;
+  cp_revstat st;
+  const char *text;
+  size_t len = 0;
+  uint64_t at = 0;
+  uint8_t bad[CP_HASH_BYTES];
+  int rc = cp_reader_begin(e->st, &r);
+  if (rc == 0) rc = cp_reader_revstat(r, e->self, 0, &text, &len, &at);
+  if (rc == 0) rc = cp_revstat_parse(text, len, &st, NULL);
+  if (rc == 0) {
+    memcpy(e->rs[0], text, len);
+    e->rs_len[0] = len;
+    /* A base64 digit in the middle of the signature line. */
+    e->rs[0][len - 30] = e->rs[0][len - 30] == 'A' ? 'B' : 'A';
+    memcpy(bad, st.rev_root, sizeof bad);
+    bad[0] ^= 0x01;
+    rc = cp_revstat_sign(k, st.origin, st.size, st.root, st.count + 1, bad, e->rs[1],
+                         sizeof e->rs[1], &e->rs_len[1]);
+  }
+  if (rc == 0) {
+    memcpy(bad, st.root, sizeof bad);
+    bad[0] ^= 0x01;
+    rc = cp_revstat_sign(k, st.origin, st.size, bad, st.count, st.rev_root, e->rs[2],
+                         sizeof e->rs[2], &e->rs_len[2]);
+  }
+  cp_reader_end(r);
+  if (rc != 0)
+    fprintf(stderr, "evilpeer: revstat: no statement of the own log in DIR to start from: %s\n",
+            cp_strerror(rc));
+  return rc;
+}
+
+/* revstat: queues the three crafted statements, then one over the limit
+ * (written as a raw message: the API refuses to send it). */
+static int send_revstats(evil *e) {
+  static uint8_t over[35 + CP_REVSTAT_MAX + 1];
+  for (int i = 0; i < 3; i++)
+    if (cp_sync_send_revstat(e->s, e->self, e->rs[i], e->rs_len[i]) != 0) return CP_EAGAIN;
+  over[0] = 0x33;
+  memcpy(over + 1, e->self, CP_PK_BYTES);
+  over[33] = (uint8_t)((CP_REVSTAT_MAX + 1) >> 8);
+  over[34] = (uint8_t)(CP_REVSTAT_MAX + 1);
+  memset(over + 35, 'x', CP_REVSTAT_MAX + 1);
+  uint8_t *p = cp__frame_begin(e->s, sizeof over, 0);
+  if (p == NULL) return CP_EAGAIN;
+  memcpy(p, over, sizeof over);
+  cp__frame_end(e->s, sizeof over);
+  printf("evilpeer: revstat: sent three bad statements and one of %u bytes\n",
+         CP_REVSTAT_MAX + 1);
+  return 0;
+}
+
 /* Builds the crafted entry from the last entry of our own log. */
 static int craft(evil *e, const cp_key *k) {
   cp_reader *r = NULL;
@@ -337,6 +405,11 @@ static int craft(evil *e, const cp_key *k) {
     memcpy(e->self_head.log, e->self, CP_PK_BYTES);
     e->self_head.size = li.size;
     memcpy(e->self_head.head, li.head, CP_HASH_BYTES);
+    const char *rs;
+    uint64_t at;
+    /* Its latest revocation statement, for the flood-rs modes. */
+    if (cp_reader_revstat(r, e->self, 0, &rs, &e->rs_len[0], &at) == 0)
+      memcpy(e->rs[0], rs, e->rs_len[0]);
     rc = cp_reader_checkpoint(r, e->self, &note, &e->note_len);
     if (rc == 0) {
       memcpy(e->note, note, e->note_len);
@@ -358,6 +431,7 @@ static int craft(evil *e, const cp_key *k) {
     fprintf(stderr, "evilpeer: cannot decode the last entry: %s\n", d.msg);
     return rc;
   }
+  if (strcmp(e->mode, "revstat") == 0) return craft_revstat(e, k);
   if (strcmp(e->mode, "cpfork") == 0) {
     /* A checkpoint at size - 1 whose root is not the tree's. */
     char origin[CP_ORIGIN_MAX + 1];
@@ -420,6 +494,11 @@ static int flood_one(evil *e) {
     if (rc != 0) return rc;
     if (!fresh) out[olen - 6] = out[olen - 6] == 'A' ? 'B' : 'A';
     rc = cp_sync_send_checkpoint(e->s, e->self, out, olen);
+  } else if (strcmp(m, "rs-stale") == 0) {
+    rc = cp_sync_send_revstat(e->s, e->self, e->rs[0], e->rs_len[0]);
+  } else if (strcmp(m, "rs-garbage") == 0) {
+    static const char junk[] = "credport revocation status v1\nnot a statement\n";
+    rc = cp_sync_send_revstat(e->s, e->self, junk, sizeof junk - 1);
   } else if (strcmp(m, "fork") == 0) {
     rc = cp_sync_send_fork_proof(e->s, e->last, e->last_len, e->crafted, e->crafted_len);
   } else if (strcmp(m, "have") == 0) {
@@ -583,6 +662,10 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
       for (int i = 0; i < 256 && flood_one(&e) == 0; i++) continue;
       continue;
     }
+    if (strcmp(mode, "revstat") == 0) {
+      if (e.served && !e.pushed && send_revstats(&e) == 0) e.pushed = 1;
+      continue;
+    }
     if (!noread && !e.pushed) {
       cp_sync_blob b = {e.crafted, e.crafted_len};
       int prc = strcmp(mode, "cpfork") == 0
@@ -616,9 +699,9 @@ static int engine_mode(const char *mode, const char *addr, const char *peerhex, 
     printf("evilpeer: %s: %s after %llu messages in %llu ms\n", mode,
            status == 0 ? "the node ended the session" : "the node did not react",
            (unsigned long long)e.sent, (unsigned long long)ms);
-  } else if (strcmp(mode, "badsig") == 0) {
+  } else if (strcmp(mode, "badsig") == 0 || strcmp(mode, "revstat") == 0) {
     if (e.peer_closed || eof) status = 0;
-    printf("evilpeer: badsig: %s after %llu ms\n",
+    printf("evilpeer: %s: %s after %llu ms\n", mode,
            status == 0 ? "the node ended the session" : "the node did not react",
            (unsigned long long)ms);
   } else if (strcmp(mode, "fork") == 0 || strcmp(mode, "cpfork") == 0) {
@@ -670,11 +753,12 @@ int main(int argc, char **argv) {
     return raw_mode(mode, argv[2], argc == 4 ? (unsigned)strtoul(argv[3], NULL, 10) : 30);
   }
   if (strcmp(mode, "badsig") == 0 || strcmp(mode, "fork") == 0 || strcmp(mode, "noread") == 0 ||
-      strcmp(mode, "hush") == 0 || strcmp(mode, "cpfork") == 0 || strcmp(mode, "flood-cp-stale") == 0 ||
+      strcmp(mode, "hush") == 0 || strcmp(mode, "cpfork") == 0 || strcmp(mode, "revstat") == 0 ||
+      strcmp(mode, "flood-cp-stale") == 0 ||
       strcmp(mode, "flood-cp-garbage") == 0 || strcmp(mode, "flood-cp-forged") == 0 ||
       strcmp(mode, "flood-cp-cosig") == 0 || strcmp(mode, "flood-cp-cosig-forged") == 0 ||
-      strcmp(mode, "flood-fork") == 0 ||
-      strcmp(mode, "flood-have") == 0 || strcmp(mode, "flood-req") == 0 ||
+      strcmp(mode, "flood-fork") == 0 || strcmp(mode, "flood-rs-stale") == 0 ||
+      strcmp(mode, "flood-rs-garbage") == 0 || strcmp(mode, "flood-have") == 0 || strcmp(mode, "flood-req") == 0 ||
       strcmp(mode, "flood-ping") == 0 || strcmp(mode, "flood-recon") == 0) {
     if (argc < 5 || argc > 6) return usage();
     return engine_mode(mode, argv[2], argv[3], argv[4], argc == 6 ? (unsigned)strtoul(argv[5], NULL, 10) : 30);
