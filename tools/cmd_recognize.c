@@ -20,6 +20,7 @@ static const char help[] =
     "                          [--areas A,B,...] [--explain] [--record] [--json]\n"
     "       credport recognize --policy ID --all [--year Y] [--compare ID2 ...]\n"
     "                          [--as-of YYYY-MM-DD] [--areas A,B,...] [--json]\n"
+    "       credport recognize --replay RECOGNITION_ID [--explain] [--json]\n"
     "  Evaluates a recognition policy over the awards this node holds (docs/POLICIES.md).\n"
     "  ID is a policy entry ID (64 hex digits) or the policy id of a policy published in\n"
     "  this node's own log. The as-of date defaults to today (UTC).\n"
@@ -34,11 +35,15 @@ static const char help[] =
     "  --all        the district view: every educator the node knows, totals per currency\n"
     "               and, for money, the cost in fiscal year Y (default: the as-of date's\n"
     "               year); --compare adds alternative policies side by side (up to 15).\n"
+    "  --replay     recomputes a recorded recognition entry exactly as it was recorded\n"
+    "               (at the sizes of the logs it read) and shows the result and any\n"
+    "               difference; exit 0 when totals and explanation hash are equal, 1 when\n"
+    "               they differ or this node holds less of a log than the entry read.\n"
     "  --json       the canonical result (credport-recognition/1 or credport-district/1):\n"
     "               byte-identical on any machine for the same ledger, policy and date.\n";
 
 typedef struct {
-  const char *educator, *policy, *as_of, *areas, *year;
+  const char *educator, *policy, *as_of, *areas, *year, *replay;
   const char *compare[COMPARE_MAX];
   size_t ncompare;
   int explain, record, all;
@@ -286,6 +291,137 @@ static int record(cli *c, cp_store *s, const opts *o) {
   return CLI_OK;
 }
 
+static const char *const STATUS_NAME[] = {"match", "differs", "pending", "failed"};
+
+/* --replay: the recorded entry, the recomputation and the verdict. */
+static int replay(cli *c, cp_store *s, const opts *o) {
+  cp_reader *r = NULL;
+  cp_policy *pol = NULL;
+  cp_policy_result *res = NULL;
+  cp_recognition_verdict *v = calloc(1, sizeof *v);
+  cp_policy_entry pe;
+  cp_entry e;
+  cp_diag d = {{0}};
+  const uint8_t *buf;
+  size_t len;
+  uint8_t id[CP_HASH_BYTES];
+  char hex[2 * CP_HASH_BYTES + 1];
+  int st = CLI_OK, rc;
+  if (v == NULL) return cli_fail(c, "out of memory");
+  if (cli_parse_hash(o->replay, id) != 0) {
+    free(v);
+    return cli_usage(c, "--replay: \"%s\" is not an entry ID (64 hex digits)", o->replay);
+  }
+  if ((rc = cp_reader_begin(s, &r)) != 0) {
+    st = cli_fail(c, "cannot read the ledger: %s", cp_strerror(rc));
+    goto out;
+  }
+  rc = cp_reader_entry_by_id(r, id, &buf, &len);
+  if (rc == 0) rc = cp_entry_decode(buf, len, &e, &d);
+  if (rc == 0 && e.type != CP_T_RECOGNITION) rc = CP_EINVAL;
+  if (rc != 0) {
+    st = cli_fail(c, "--replay %s: %s", o->replay,
+                  rc == CP_ENOTFOUND ? "this node holds no entry with that ID"
+                  : rc == CP_EINVAL  ? "not a recognition entry"
+                                     : (d.msg[0] ? d.msg : cp_strerror(rc)));
+    goto out;
+  }
+  if ((rc = cp_recognition_verify(r, buf, len, v, &pol, &res)) != 0) {
+    st = cli_fail(c, "--replay %s: %s", o->replay, cp_strerror(rc));
+    goto out;
+  }
+  size_t jl = 0;
+  const char *json = res != NULL ? cp_policy_result_json(res, &jl) : NULL;
+  if (c->json) {
+    json_t *j = json_object(), *facts = json_array(), *tot = json_object();
+    json_object_set_new(j, "recognition", json_string(o->replay));
+    cp_hex_encode(e.log, CP_PK_BYTES, hex);
+    json_object_set_new(j, "log", json_string(hex));
+    json_object_set_new(j, "seq", json_integer((json_int_t)e.seq));
+    json_object_set_new(j, "version", json_integer(e.version));
+    json_object_set_new(j, "status", json_string(STATUS_NAME[v->status]));
+    if (v->detail[0]) json_object_set_new(j, "detail", json_string(v->detail));
+    for (uint32_t i = 0; i < e.u.recognition.n_facts; i++) {
+      cp_fact_point fp;
+      json_t *f = json_object();
+      cp_entry_fact_point(e.u.recognition.facts, i, fp.log, &fp.size, fp.root);
+      json_object_set_new(f, "log", cli_hex_json(fp.log, CP_PK_BYTES));
+      json_object_set_new(f, "size", json_integer((json_int_t)fp.size));
+      json_object_set_new(f, "root", cli_hex_json(fp.root, CP_HASH_BYTES));
+      json_array_append_new(facts, f);
+    }
+    json_object_set_new(j, "facts", facts);
+    for (uint32_t i = 0; i < e.u.recognition.n_totals; i++) {
+      char cur[CP_STR_MAX + 1];
+      cp_str cs = e.u.recognition.totals[i].currency;
+      memcpy(cur, cs.p, cs.len);
+      cur[cs.len] = 0;
+      json_object_set_new(tot, cur, json_integer(e.u.recognition.totals[i].amount));
+    }
+    json_t *recd = json_object();
+    json_object_set_new(recd, "totals", tot);
+    json_object_set_new(recd, "explanation", cli_hex_json(e.u.recognition.explanation, 32));
+    json_object_set_new(j, "recorded", recd);
+    json_error_t je;
+    json_t *rj = json != NULL ? json_loadb(json, jl, 0, &je) : NULL;
+    json_object_set_new(j, "result", rj != NULL ? rj : json_null());
+    cli_print_json(j);
+  } else {
+    char date[11], lg[2 * CP_PK_BYTES + 1];
+    cp_hex_encode(e.log, CP_PK_BYTES, lg);
+    cp_date_format(e.u.recognition.as_of, date);
+    printf("recognition %s\n", o->replay);
+    printf("recorded    by log %s at seq %llu (version %u), as of %s\n", lg,
+           (unsigned long long)e.seq, e.version, date);
+    if (e.version == CP_ENTRY_VERSION) {
+      printf("facts       the entries dated at or before the recognition's time (%llu)\n",
+             (unsigned long long)e.time);
+    }
+    for (uint32_t i = 0; i < e.u.recognition.n_facts; i++) {
+      cp_fact_point fp;
+      char rh[2 * CP_HASH_BYTES + 1];
+      cp_entry_fact_point(e.u.recognition.facts, i, fp.log, &fp.size, fp.root);
+      cp_hex_encode(fp.log, CP_PK_BYTES, lg);
+      cp_hex_encode(fp.root, CP_HASH_BYTES, rh);
+      printf("%s log %s up to size %llu (root %.16s…)\n", i == 0 ? "facts read " : "           ",
+             lg, (unsigned long long)fp.size, rh);
+    }
+    for (uint32_t i = 0; i < e.u.recognition.n_totals; i++) {
+      printf("%s ", i == 0 ? "recorded   " : "           ");
+      cli_put_text(stdout, e.u.recognition.totals[i].currency.p,
+                   e.u.recognition.totals[i].currency.len);
+      printf(" %lld\n", (long long)e.u.recognition.totals[i].amount);
+    }
+    cp_hex_encode(e.u.recognition.explanation, CP_HASH_BYTES, hex);
+    printf("explanation %s\n", hex);
+    if (json != NULL) {
+      printf("\nrecomputed\n");
+      if (cp_reader_policy(r, e.u.recognition.policy, &pe) == 0)
+        print_result(json, jl, &pe, o->explain);
+      putchar('\n');
+    }
+    switch (v->status) {
+    case CP_RECOG_MATCH:
+      printf("replay: MATCH — totals and explanation hash recomputed equal\n");
+      break;
+    case CP_RECOG_DIFFERS: printf("replay: DIFFERS — "); break;
+    case CP_RECOG_PENDING: printf("replay: cannot recompute yet: "); break;
+    default: printf("replay: cannot be recomputed: "); break;
+    }
+    if (v->status != CP_RECOG_MATCH) {
+      cli_put_text(stdout, v->detail, strlen(v->detail));
+      putchar('\n');
+    }
+  }
+  if (v->status != CP_RECOG_MATCH) st = CLI_FAIL;
+out:
+  cp_policy_result_free(res);
+  cp_policy_free(pol);
+  cp_reader_end(r);
+  free(v);
+  return st;
+}
+
 typedef struct {
   cp_facts *f;
   cp_policy_district *dv;
@@ -387,7 +523,8 @@ int cmd_recognize(cli *c, int argc, char **argv) {
       {"educator", 1, 0, 'e'}, {"policy", 1, 0, 'p'},  {"as-of", 1, 0, 'a'},
       {"areas", 1, 0, 'A'},    {"explain", 0, 0, 'x'}, {"record", 0, 0, 'r'},
       {"all", 0, 0, 'l'},      {"year", 1, 0, 'y'},    {"compare", 1, 0, 'c'},
-      {"json", 0, 0, 'J'},     {"help", 0, 0, 'h'},    {0, 0, 0, 0}};
+      {"json", 0, 0, 'J'},     {"replay", 1, 0, 'R'},  {"help", 0, 0, 'h'},
+      {0, 0, 0, 0}};
   opts o;
   int ch;
   memset(&o, 0, sizeof o);
@@ -402,6 +539,7 @@ int cmd_recognize(cli *c, int argc, char **argv) {
     case 'r': o.record = 1; break;
     case 'l': o.all = 1; break;
     case 'y': o.year = optarg; break;
+    case 'R': o.replay = optarg; break;
     case 'c':
       if (o.ncompare == COMPARE_MAX)
         return cli_usage(c, "--compare: at most %u alternatives", COMPARE_MAX);
@@ -413,6 +551,18 @@ int cmd_recognize(cli *c, int argc, char **argv) {
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
+  if (o.replay != NULL) {
+    if (o.policy != NULL || o.educator != NULL || o.all || o.record || o.as_of != NULL ||
+        o.areas != NULL || o.year != NULL || o.ncompare != 0)
+      return cli_usage(c, "--replay takes only --explain and --json: the policy, educator, "
+                       "date and facts are the recorded entry's");
+    cp_store *s = NULL;
+    int st = cli_open_store(c, CP_STORE_RDONLY, &s);
+    if (st != CLI_OK) return st;
+    st = replay(c, s, &o);
+    cp_store_close(s);
+    return st;
+  }
   if (o.policy == NULL) return cli_usage(c, "--policy is required\n%s", help);
   if (o.all) {
     if (o.educator != NULL) return cli_usage(c, "give --educator or --all, not both");

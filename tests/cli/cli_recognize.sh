@@ -157,6 +157,38 @@ has "recorded    entry" "$T/out"
 has "600.00" "$T/out" # two pre-approved level-2 MCs at 300 dollars each
 run 0 -d "$D" audit
 has "CLEAN" "$T/out"
+has "audit: 2 recognitions recomputed: 2 match, 0 differ, 0 cannot be recomputed yet" "$T/out"
+run 0 -d "$D" audit --json
+has '"recognitions":{"recomputed":2,"match":2,"differ":0,"pending":0,"failed":0,"entries":\[{' "$T/out"
+has "\"id\":\"$REC\",\"log\":\"$SELF\"" "$T/out"
+has '"version":2,"status":"match"' "$T/out"
+
+say "the explanation hash is SHA-256 of the result JSON as --json prints it, without its final newline"
+run 0 -d "$D" recognize --educator "$ANA" --policy "$BCPS" --as-of 2025-06-30 --json
+H=$(head -c -1 "$T/out" | sha256sum | cut -d' ' -f1)
+run 0 -d "$D" show "$REC" --json
+has "\"explanation_sha256\":\"$H\"" "$T/out"
+has "\"facts\":\[{\"log\":\"$SELF\",\"size\":$N1," "$T/out"
+
+say "--replay recomputes the recorded grant at the sizes it read"
+run 0 -d "$D" recognize --replay "$REC"
+has "replay: MATCH" "$T/out"
+has "facts read  log $SELF up to size $N1 (root" "$T/out"
+has "cpd 1500" "$T/out"
+lacks "awards (31)" "$T/out"
+run 0 -d "$D" recognize --replay "$REC" --explain
+has "awards (31)" "$T/out"
+run 0 -d "$D" recognize --replay "$REC" --json
+has "\"recognition\":\"$REC\"" "$T/out"
+has '"status":"match"' "$T/out"
+has "\"facts\":\[{\"log\":\"$SELF\",\"size\":$N1," "$T/out"
+has '"result":{"format":"credport-recognition/1"' "$T/out"
+run 1 -d "$D" recognize --replay "$BCPS"
+has "not a recognition entry" "$T/err"
+run 1 -d "$D" recognize --replay "$(printf '%064d' 7)"
+has "no entry with that ID" "$T/err"
+run 2 -d "$D" recognize --replay nothex
+run 2 -d "$D" recognize --replay "$REC" --policy "$BCPS"
 
 say "the ledger grows after recording (a revocation, more awards): audit stays clean"
 AW=$("$CP" -d "$D" log --json | tr '{' '\n' | sed -n 's/.*"id":"\([0-9a-f]*\)","type":"award".*/\1/p' | head -n 1)
@@ -169,6 +201,8 @@ has '"currency":"cpd","unit":"MSDE CPD credit","decimals":2,"amount":1500}' "$T/
 has '"fate":"revoked"' "$T/out"
 run 0 -d "$D" audit
 has "CLEAN" "$T/out"
+run 0 -d "$D" recognize --replay "$REC"
+has "replay: MATCH" "$T/out"
 
 say "refusals: --record with --areas, a policy that does not exist, a bad date"
 N2=$(size)
