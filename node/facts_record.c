@@ -60,7 +60,7 @@ static int compile_held(cp_reader *r, const uint8_t policy[CP_HASH_BYTES], cp_po
                        : rc == CP_EINVAL  ? "not a policy entry"
                                           : cp_strerror(rc));
   }
-  return cp_policy_compile(pe.document.p, pe.document.len, out, d);
+  return cp_policy_compile_as(pe.document.p, pe.document.len, pe.log, out, d);
 }
 
 /* Evaluates compiled policy p for one educator: over the fact points at

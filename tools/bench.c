@@ -292,7 +292,7 @@ static int bench_recognize(cli *c, uint64_t n, const char *dir) {
   if (rc == 0) rc = rb_build(s, k, n, pol, &d);
   if (rc == 0) rc = cp_reader_begin(s, &r);
   if (rc == 0) rc = cp_reader_policy(r, pol, &pe);
-  if (rc == 0) rc = cp_policy_compile(pe.document.p, pe.document.len, &p, &d);
+  if (rc == 0) rc = cp_policy_compile_as(pe.document.p, pe.document.len, pe.log, &p, &d);
   cp_reader_end(r);
   if (rc != 0) {
     st = cli_fail(c, "bench setup failed: %s", d.msg[0] ? d.msg : cp_strerror(rc));

@@ -32,6 +32,7 @@
  * in one sync batch (CP_SYNC_BATCH_MAX = 256 entries). */
 #define CP_CLOCK_COVER_MAX  255u
 #define CP_CSV_ROWS_MAX     (10u * 1000 * 1000)
+#define CP_STAFF_LIST_MAX   (4u * 1000 * 1000) /* keys in a district staff list */
 
 #define CP_FRAME_MAX_PREAUTH (16u * 1024)
 #define CP_FRAME_MAX         (1u << 20)
