@@ -323,4 +323,10 @@ run 1 -d "$D" policy publish "$T/nocur.json"
 has "nocur.json: line 4, column 4: rules\[0\].currency: missing" "$T/err"
 same_size $((N3 + 1))
 
+say "bench recognize times the five-year projection of three alternatives over the same awards"
+mkdir "$T/bench"
+run 0 bench recognize --n 1000 --dir "$T/bench"
+has "five-year projection (three alternatives, fiscal years 2026-2030): 1000 awards in" "$T/out"
+has "(target <= 3.00x)" "$T/out"
+
 echo "cli_recognize: all checks passed"
