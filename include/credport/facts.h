@@ -87,8 +87,9 @@ const cp_policy_env *cp_facts_env(const cp_facts *f) __attribute__((nonnull));
 /*
  * Gathers one educator's facts through the by-educator index: awards (with
  * their credential definitions' stable id, level, hours, areas and QA, and
- * the revocation day when a revoke entry within the cutoff names them) and
- * pre-approvals, all with entry time <= cutoff. areas (n_areas <= 16) are
+ * the revocation day when a revoke entry that is a fact names them) and
+ * pre-approvals, each a fact (within the cutoff, or below its log's fact
+ * point). areas (n_areas <= 16) are
  * the educator's licensure areas, which the ledger does not hold; they are
  * referenced, not copied. OUT: *ed, whose arrays belong to f and stay valid
  * until the next call on f or cp_facts_free. An educator the node does not

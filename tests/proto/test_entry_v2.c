@@ -126,7 +126,7 @@ static void rejects(void **state) {
   expect(n, CP_ECORRUPT, want);
   /* Truncated inside a point, one byte left over, and a count of zero. */
   n = encode(&e);
-  memcpy(buf + n - CP_SIG_BYTES - 10, buf + n - CP_SIG_BYTES, CP_SIG_BYTES);
+  memmove(buf + n - CP_SIG_BYTES - 10, buf + n - CP_SIG_BYTES, CP_SIG_BYTES);
   expect(n - 10, CP_ECORRUPT, "recognition.facts[2]");
   n = encode(&e);
   memmove(buf + n - CP_SIG_BYTES + 1, buf + n - CP_SIG_BYTES, CP_SIG_BYTES);
