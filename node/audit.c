@@ -53,6 +53,7 @@ typedef struct {
   cp_store *s;
   cp__tx tx;
   cp_audit_problem_fn fn;
+  cp_audit_recognition_fn each; /* per recognition verdict, or NULL */
   void *ctx;
   cp_audit_report *rep;
   uint64_t expect_count[16]; /* by dbi slot: see count_slot */
@@ -353,9 +354,18 @@ static int audit_log(audit *a, const uint8_t log[CP_PK_BYTES], item *items,
 
 /* Recognition pass (node/facts_record.c): problems go through problem(). */
 static void recognition_problem(void *ctx, const char *line) { problem(ctx, "%s", line); }
+static void recognition_each(void *ctx, const struct cp_recognition_verdict *v) {
+  audit *a = ctx;
+  a->each(a->ctx, v);
+}
 
 int cp_store_audit(cp_store *s, unsigned threads, cp_audit_problem_fn fn, void *ctx,
                    cp_audit_report *rep) {
+  return cp_store_audit_each(s, threads, fn, NULL, ctx, rep);
+}
+
+int cp_store_audit_each(cp_store *s, unsigned threads, cp_audit_problem_fn fn,
+                        cp_audit_recognition_fn each, void *ctx, cp_audit_report *rep) {
   audit a;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -424,10 +434,17 @@ int cp_store_audit(cp_store *s, unsigned threads, cp_audit_problem_fn fn, void *
     }
   }
   if (rc == 0) {
-    /* Every recorded recognition, recomputed from the facts within its time. */
-    uint64_t checked = 0, differ = 0;
-    int e = cp_recognition_audit((cp_reader *)&a.tx, recognition_problem, &a, &checked, &differ);
+    /* Every recorded recognition, recomputed from the facts it read. */
+    cp_recognition_counts rc_n;
+    a.each = each;
+    int e = cp_recognition_audit((cp_reader *)&a.tx, recognition_problem,
+                                 each != NULL ? recognition_each : NULL, &a, &rc_n);
     if (e != 0) problem(&a, "recognitions: the recomputation pass stopped: %s", cp_strerror(e));
+    rep->recognitions = rc_n.checked;
+    rep->recog_match = rc_n.match;
+    rep->recog_differ = rc_n.differ;
+    rep->recog_pending = rc_n.pending;
+    rep->recog_failed = rc_n.failed;
   }
   for (size_t i = 0; i < sizeof a.dupc / sizeof a.dupc[0]; i++)
     if (a.dupc[i] != NULL) mdb_cursor_close(a.dupc[i]);

@@ -10,6 +10,13 @@
  * revoked index per award; the revoke entry's header time is read in place.
  * Endorsements are read once, when the cp_facts starts.
  *
+ * Which entries are facts: those with time <= the cutoff and, when the
+ * facts are taken at fact points (cp_facts_new_at: a version-2
+ * recognition), only entries of the listed logs with seq < the listed size
+ * (a binary search per entry). With CP_FACTS_COLLECT the logs whose entries
+ * became facts are remembered (a hash set of keys), so that a recording can
+ * list them with their sizes and roots.
+ *
  * District views (CP_FACTS_DISTRICT) skip the award's entry ID, a SHA-256
  * that costs more than reading the award: the ID becomes the award's row
  * number, and revocations are read once into a table keyed by the revoked
@@ -46,6 +53,11 @@ struct cp_facts {
   cp_reader *r;
   uint64_t cutoff;
   unsigned flags;
+  cp_fact_point *at; /* sorted by log; NULL: every log, whole */
+  size_t n_at;
+  uint8_t (*seen)[CP_PK_BYTES]; /* CP_FACTS_COLLECT: open addressing, zero = empty */
+  size_t nseen, capseen;
+  int seen_zero;                /* the all-zero key was seen */
   cp__edu_cursor edu; /* on both tiers of by_edu, kept across educators */
   int edu_open;
   revrow *revs;    /* open addressing, power-of-two capacity */
@@ -68,6 +80,69 @@ static uint32_t day_of(uint64_t t) {
 
 static uint64_t entry_time(const uint8_t *buf) { return cp__rd64(buf + 74); }
 
+static int cmp_point(const void *a, const void *b) {
+  return memcmp(((const cp_fact_point *)a)->log, ((const cp_fact_point *)b)->log, CP_PK_BYTES);
+}
+
+/* ---- collecting the logs read (CP_FACTS_COLLECT) ----------------------------- */
+
+static int is_zero_key(const uint8_t *k) {
+  uint8_t acc = 0;
+  for (unsigned i = 0; i < CP_PK_BYTES; i++) acc |= k[i];
+  return acc == 0;
+}
+
+static size_t seen_slot(const cp_facts *f, const uint8_t *log) {
+  uint64_t h;
+  memcpy(&h, log, sizeof h);
+  size_t i = (size_t)(h * 0x9e3779b97f4a7c15ULL >> 20) & (f->capseen - 1);
+  while (!is_zero_key(f->seen[i]) && memcmp(f->seen[i], log, CP_PK_BYTES) != 0)
+    i = (i + 1) & (f->capseen - 1);
+  return i;
+}
+
+static int note_log(cp_facts *f, const uint8_t *log) {
+  if (!(f->flags & CP_FACTS_COLLECT)) return CP_OK;
+  if (is_zero_key(log)) {
+    f->seen_zero = 1;
+    return CP_OK;
+  }
+  if (2 * (f->nseen + 1) > f->capseen) {
+    size_t cap = f->capseen ? 2 * f->capseen : 64, oldcap = f->capseen;
+    uint8_t (*old)[CP_PK_BYTES] = f->seen;
+    if ((f->seen = calloc(cap, CP_PK_BYTES)) == NULL) {
+      f->seen = old;
+      return CP_ENOMEM;
+    }
+    f->capseen = cap;
+    for (size_t i = 0; i < oldcap; i++)
+      if (!is_zero_key(old[i])) memcpy(f->seen[seen_slot(f, old[i])], old[i], CP_PK_BYTES);
+    free(old);
+  }
+  size_t i = seen_slot(f, log);
+  if (is_zero_key(f->seen[i])) {
+    memcpy(f->seen[i], log, CP_PK_BYTES);
+    f->nseen++;
+  }
+  return CP_OK;
+}
+
+/* Whether the entry buf (at least a header) is a fact: within the cutoff
+ * and, at fact points, of a listed log below its listed size. */
+static int admit(const cp_facts *f, const uint8_t *buf) {
+  if (entry_time(buf) > f->cutoff) return 0;
+  if (f->at == NULL) return 1;
+  size_t lo = 0, hi = f->n_at;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = memcmp(f->at[mid].log, buf + 2, CP_PK_BYTES);
+    if (c == 0) return cp__entry_seq(buf) < f->at[mid].size;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0;
+}
+
 static int grow(void **p, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap) return CP_OK;
   size_t n = *cap ? *cap : 16;
@@ -82,7 +157,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
 /* ---- endorsements ----------------------------------------------------------- */
 
 typedef struct {
-  uint64_t cutoff;
+  cp_facts *f;
   cp_policy_endorsement *v;
   size_t n, cap;
   cp_diag *d;
@@ -91,10 +166,11 @@ typedef struct {
 static int add_endorsement(void *ctx, const uint8_t *buf, size_t len) {
   endorse_acc *a = ctx;
   cp_entry e;
-  if (len < CP_ENTRY_MIN_BYTES || entry_time(buf) > a->cutoff) return 0;
+  if (len < CP_ENTRY_MIN_BYTES || !admit(a->f, buf)) return 0;
   int rc = cp_entry_decode(buf, len, &e, a->d);
   if (rc != 0) return rc;
   if (e.type != CP_T_ENDORSE) return cp_diag_set(a->d, CP_ECORRUPT, "by_type lists a non-endorsement");
+  if ((rc = note_log(a->f, e.log)) != 0) return rc;
   if ((rc = grow((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v)) != 0) return rc;
   cp_policy_endorsement *x = &a->v[a->n++];
   memcpy(x->endorser, e.log, CP_PK_BYTES);
@@ -134,7 +210,7 @@ static int add_revocation(void *ctx, const uint8_t *buf, size_t len) {
   /* Revoke body: h32 award first (docs/FORMATS.md). */
   if (len < CP_ENTRY_MIN_BYTES + CP_HASH_BYTES || buf[1] != CP_T_REVOKE) return CP_ECORRUPT;
   uint64_t t = entry_time(buf);
-  if (t > f->cutoff) return 0;
+  if (!admit(f, buf)) return 0;
   uint64_t row;
   int rc = cp__id_row(&f->r->tx, buf + CP_ENTRY_HEADER_BYTES, &row);
   if (rc != 0) return rc == CP_ENOTFOUND ? CP_ECORRUPT : rc;
@@ -146,14 +222,25 @@ static int add_revocation(void *ctx, const uint8_t *buf, size_t len) {
   return 0;
 }
 
-int cp_facts_new(cp_reader *r, uint64_t cutoff, unsigned flags, cp_facts **out, cp_diag *d) {
+static int facts_new(cp_reader *r, uint64_t cutoff, const cp_fact_point *at, size_t n_at,
+                     unsigned flags, cp_facts **out, cp_diag *d) {
   cp_facts *f = calloc(1, sizeof *f);
-  endorse_acc acc = {cutoff, NULL, 0, 0, d};
+  endorse_acc acc = {f, NULL, 0, 0, d};
   if (f == NULL) return CP_ENOMEM;
   f->r = r;
   f->cutoff = cutoff;
-  f->flags = flags & CP_FACTS_DISTRICT;
-  int rc = cp__edu_open(&r->tx, &f->edu);
+  f->flags = flags & (CP_FACTS_DISTRICT | CP_FACTS_COLLECT);
+  int rc = CP_OK;
+  if (at != NULL) {
+    if ((f->at = malloc((n_at + 1) * sizeof *f->at)) == NULL) {
+      free(f);
+      return cp_diag_set(d, CP_ENOMEM, "out of memory");
+    }
+    if (n_at) memcpy(f->at, at, n_at * sizeof *at);
+    f->n_at = n_at;
+    qsort(f->at, n_at, sizeof *f->at, cmp_point);
+  }
+  rc = cp__edu_open(&r->tx, &f->edu);
   if (rc != 0) rc = cp_diag_set(d, rc, "by_edu: cannot open a cursor");
   else f->edu_open = 1;
   if (rc == 0 && (f->flags & CP_FACTS_DISTRICT)) {
@@ -171,9 +258,54 @@ int cp_facts_new(cp_reader *r, uint64_t cutoff, unsigned flags, cp_facts **out, 
   return CP_OK;
 }
 
+int cp_facts_new(cp_reader *r, uint64_t cutoff, unsigned flags, cp_facts **out, cp_diag *d) {
+  return facts_new(r, cutoff, NULL, 0, flags, out, d);
+}
+
+int cp_facts_new_at(cp_reader *r, const cp_fact_point *at, size_t n, unsigned flags,
+                    cp_facts **out, cp_diag *d) {
+  return facts_new(r, CP_FACTS_ALL, at, n, flags, out, d);
+}
+
+int cp_facts_points(cp_facts *f, const uint8_t also[CP_PK_BYTES], cp_fact_point **out,
+                    size_t *n, cp_diag *d) {
+  size_t cap = f->nseen + 2, k = 0;
+  cp_fact_point *v = calloc(cap, sizeof *v);
+  int rc = CP_OK;
+  if (v == NULL) return cp_diag_set(d, CP_ENOMEM, "out of memory");
+  for (size_t i = 0; i < f->capseen; i++)
+    if (!is_zero_key(f->seen[i])) memcpy(v[k++].log, f->seen[i], CP_PK_BYTES);
+  if (f->seen_zero) memset(v[k++].log, 0, CP_PK_BYTES);
+  if (also != NULL) memcpy(v[k++].log, also, CP_PK_BYTES);
+  qsort(v, k, sizeof *v, cmp_point);
+  size_t u = 0;
+  for (size_t i = 0; i < k; i++)
+    if (u == 0 || memcmp(v[u - 1].log, v[i].log, CP_PK_BYTES) != 0) v[u++] = v[i];
+  for (size_t i = 0; i < u && rc == 0; i++) {
+    cp_log_info li;
+    rc = cp_reader_log(f->r, v[i].log, &li);
+    if (rc != 0) {
+      rc = cp_diag_set(d, rc == CP_ENOTFOUND ? CP_ECORRUPT : rc,
+                       "a log that facts were read from is not held");
+      break;
+    }
+    v[i].size = li.size;
+    memcpy(v[i].root, li.root, CP_HASH_BYTES);
+  }
+  if (rc != 0) {
+    free(v);
+    return rc;
+  }
+  *out = v;
+  *n = u;
+  return CP_OK;
+}
+
 void cp_facts_free(cp_facts *f) {
   if (f == NULL) return;
   if (f->edu_open) cp__edu_close(&f->edu);
+  free(f->at);
+  free(f->seen);
   free(f->revs);
   cp_policy_env_free(f->env);
   free(f->defs);
@@ -263,7 +395,7 @@ static int revocation_day(cp_facts *f, const uint8_t award[CP_HASH_BYTES], uint3
   if (len < CP_ENTRY_MIN_BYTES || buf[1] != CP_T_REVOKE) return CP_ECORRUPT;
   uint64_t t = entry_time(buf);
   /* Day 0 means "not revoked" to the engine; no real entry is that old. */
-  if (t <= f->cutoff) *day = day_of(t) ? day_of(t) : 1;
+  if (admit(f, buf)) *day = day_of(t) ? day_of(t) : 1;
   return CP_OK;
 }
 
@@ -275,6 +407,7 @@ static int add_award(cp_facts *f, const uint8_t *buf, size_t len, uint64_t row) 
   if (f->nawards == CP_POLICY_AWARDS_MAX)
     return cp_diag_set(f->d, CP_ETOOBIG, "the educator has more than %u awards", CP_POLICY_AWARDS_MAX);
   if ((rc = find_def(f, e.u.award.credential, &df)) != 0) return rc;
+  if ((rc = note_log(f, e.log)) != 0) return rc;
   if ((rc = grow((void **)&f->awards, &f->capawards, f->nawards + 1, sizeof *f->awards)) != 0)
     return rc;
   cp_policy_award *a = &f->awards[f->nawards];
@@ -313,6 +446,7 @@ static int add_approval(cp_facts *f, const uint8_t *buf, size_t len) {
     return cp_diag_set(f->d, CP_ETOOBIG, "the educator has more than %u pre-approvals",
                        CP_POLICY_APPROVALS_MAX);
   rc = grow((void **)&f->approvals, &f->capapprovals, f->napprovals + 1, sizeof *f->approvals);
+  if (rc == 0) rc = note_log(f, e.log);
   if (rc != 0) return rc;
   cp_policy_approval *p = &f->approvals[f->napprovals++];
   memcpy(p->approver, e.log, CP_PK_BYTES);
@@ -325,7 +459,7 @@ static int add_approval(cp_facts *f, const uint8_t *buf, size_t len) {
 
 static int gather_one(cp_facts *f, const uint8_t *buf, size_t len, uint64_t row) {
   if (len < CP_ENTRY_MIN_BYTES) return cp_diag_set(f->d, CP_ECORRUPT, "short entry in by_edu");
-  if (entry_time(buf) > f->cutoff) return 0;
+  if (!admit(f, buf)) return 0;
   switch (buf[1]) {
   case CP_T_AWARD: return add_award(f, buf, len, row);
   case CP_T_APPROVE: return add_approval(f, buf, len);

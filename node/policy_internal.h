@@ -127,6 +127,8 @@ typedef struct cp__authority {
 struct cp_policy {
   cp__arena arena;
   const char *id;
+  bool has_self;               /* compiled knowing its publishing authority */
+  uint8_t self[CP_PK_BYTES];   /* that authority's key: what "@self" names */
   uint32_t eff_from, eff_until; /* inclusive; open: 0, UINT32_MAX */
   uint8_t fy_m, fy_d;           /* fiscal year start */
   uint32_t n_auth;

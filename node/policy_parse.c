@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "credport/codec.h"
+#include "credport/note.h"
 #include "policy_parse.h"
 
 #define FORMAT_V1 "credport-policy/1"
@@ -80,12 +82,12 @@ static const char *skip_value(const char *s, const char *e) {
   return s;
 }
 
-/* Finds the text of the value at c's path, or NULL. Member names are
- * compared as raw text, so a name written with escapes is not found (the
- * message then goes without a location). */
-static const char *locate(const cp__pctx *c) {
+/* Finds the text of the value at the first `depth` steps of c's path, or
+ * NULL. Member names are compared as raw text, so a name written with
+ * escapes is not found. */
+static const char *locate(const cp__pctx *c, unsigned depth) {
   const char *s = c->doc, *e = c->doc + c->len;
-  unsigned n = c->depth < CP__PATH_MAX ? c->depth : CP__PATH_MAX;
+  unsigned n = depth < CP__PATH_MAX ? depth : CP__PATH_MAX;
   for (unsigned k = 0; k < n; k++) {
     s = skip_ws(s, e);
     if (s >= e) return NULL;
@@ -155,7 +157,11 @@ int cp__pol_perr(cp__pctx *c, const char *fmt, ...) {
   vsnprintf(reason, sizeof reason, fmt, ap);
   va_end(ap);
   path_str(c, path, sizeof path);
-  const char *at = locate(c);
+  /* A member that is missing (or written with escapes) has no text of its
+   * own: point at the closest enclosing value that has, e.g. the object
+   * that lacks it. */
+  const char *at = NULL;
+  for (unsigned k = c->depth + 1; k-- > 0 && at == NULL;) at = locate(c, k);
   if (at != NULL && at < c->doc + c->len) {
     unsigned line, col;
     line_col(c->doc, at, &line, &col);
@@ -315,23 +321,57 @@ static bool parse_hex32(const char *s, size_t n, uint8_t key[CP_PK_BYTES]) {
   return true;
 }
 
-bool cp__pol_resolve_key(const cp_policy *p, const char *s, size_t n, uint8_t key[CP_PK_BYTES]) {
+#define SELF_REF "@self"
+
+bool cp__pol_direct_key(const cp_policy *p, const char *s, size_t n, uint8_t key[CP_PK_BYTES]) {
+  char tmp[CP_VKEY_MAX];
   if (parse_hex32(s, n, key)) return true;
+  if (n == sizeof SELF_REF - 1 && memcmp(s, SELF_REF, n) == 0) {
+    if (p->has_self) memcpy(key, p->self, CP_PK_BYTES);
+    return p->has_self;
+  }
+  if (n == 0 || n >= sizeof tmp || memchr(s, 0, n) != NULL) return false;
+  memcpy(tmp, s, n);
+  tmp[n] = 0;
+  if (n > 8 && memcmp(s, "did:key:", 8) == 0) return cp_didkey_decode(tmp, key) == CP_OK;
+  cp_note_verifier v;
+  if (memchr(s, '+', n) != NULL && cp_note_vkey_parse(tmp, n, &v, NULL) == CP_OK &&
+      v.alg == CP_NOTE_ALG_ED25519) {
+    memcpy(key, v.pk, CP_PK_BYTES);
+    return true;
+  }
+  return false;
+}
+
+/* Labels come first: a document that defined a label "@self" before the
+ * name existed keeps its meaning. */
+bool cp__pol_resolve_key(const cp_policy *p, const char *s, size_t n, uint8_t key[CP_PK_BYTES]) {
   for (uint32_t i = 0; i < p->n_auth; i++)
     if (strlen(p->auth[i].label) == n && memcmp(p->auth[i].label, s, n) == 0) {
       memcpy(key, p->auth[i].key, CP_PK_BYTES);
       return true;
     }
-  return false;
+  return cp__pol_direct_key(p, s, n, key);
+}
+
+/* The reason an authority reference s did not resolve. */
+static int keyref_fail(cp__pctx *c, const char *s, size_t n) {
+  if (n == sizeof SELF_REF - 1 && memcmp(s, SELF_REF, n) == 0 && !c->p->has_self)
+    return cp__pol_perr(c, "\"@self\" names the authority that publishes the policy, which is "
+                           "not known here (it is when the policy is published or read from "
+                           "its entry)");
+  return cp__pol_perr(c,
+                      "unknown authority \"%.64s\" (not a label in \"authorities\", 64 "
+                      "lowercase hex digits, \"@self\", a did:key or a verifier key)",
+                      s);
 }
 
 int cp__pol_keyref(cp__pctx *c, json_t *v, uint8_t key[CP_PK_BYTES]) {
-  if (!json_is_string(v)) return cp__pol_perr(c, "must name an authority (label or hex key)");
+  if (!json_is_string(v))
+    return cp__pol_perr(c, "must name an authority (label, hex key, \"@self\", did:key or "
+                           "verifier key)");
   if (!cp__pol_resolve_key(c->p, json_string_value(v), json_string_length(v), key))
-    return cp__pol_perr(c,
-                        "unknown authority \"%.64s\" (not a label in \"authorities\" nor "
-                        "64 lowercase hex digits)",
-                        json_string_value(v));
+    return keyref_fail(c, json_string_value(v), json_string_length(v));
   return CP_OK;
 }
 
@@ -390,9 +430,13 @@ static int parse_authorities(cp__pctx *c, json_t *o) {
     if (kl == 0 || kl > CP_ID_MAX || strchr(k, ':') != NULL || parse_hex32(k, kl, tmp))
       rc =
           cp__pol_perr(c, "a label must be 1..%u bytes, without ':', and not a hex key", CP_ID_MAX);
+    else if (json_is_string(v) && strcmp(json_string_value(v), SELF_REF) == 0 &&
+             !c->p->has_self)
+      rc = keyref_fail(c, SELF_REF, strlen(SELF_REF));
     else if (!json_is_string(v) ||
-             !parse_hex32(json_string_value(v), json_string_length(v), a->key))
-      rc = cp__pol_perr(c, "must be a public key in 64 lowercase hex digits");
+             !cp__pol_direct_key(c->p, json_string_value(v), json_string_length(v), a->key))
+      rc = cp__pol_perr(c, "must be a public key: 64 lowercase hex digits, \"@self\", a did:key "
+                           "or a verifier key");
     else if (cp__pol_label(c->p, a->key) != NULL)
       rc = cp__pol_perr(c, "same key as authority \"%s\"", cp__pol_label(c->p, a->key));
     else if ((a->label = cp__pol_arena_strdup(&c->p->arena, k, kl)) == NULL)
@@ -523,7 +567,8 @@ static int order_conversions(cp__pctx *c) {
   return CP_OK;
 }
 
-static int compile(const char *doc, size_t len, cp_policy **out, cp_diag *d) {
+static int compile(const char *doc, size_t len, const uint8_t *self, cp_policy **out,
+                   cp_diag *d) {
   static const char *const allowed[] = {
       "format",      "id",         "title", "description", "effective", "fiscal_year_start",
       "authorities", "currencies", "sets",  "rules",       NULL};
@@ -545,6 +590,10 @@ static int compile(const char *doc, size_t len, cp_policy **out, cp_diag *d) {
     goto out;
   }
   cp__pctx c = {.doc = doc, .len = len, .p = p, .d = d};
+  if (self != NULL) {
+    p->has_self = true;
+    memcpy(p->self, self, CP_PK_BYTES);
+  }
   p->eff_until = UINT32_MAX;
   p->fy_m = 7;
   p->fy_d = 1;
@@ -598,12 +647,22 @@ out:
 }
 
 int cp_policy_compile(const char *doc, size_t len, cp_policy **out, cp_diag *d) {
-  return compile(doc, len, out, d);
+  return compile(doc, len, NULL, out, d);
+}
+
+int cp_policy_compile_as(const char *doc, size_t len, const uint8_t self[CP_PK_BYTES],
+                         cp_policy **out, cp_diag *d) {
+  return compile(doc, len, self, out, d);
 }
 
 int cp_policy_validate(const char *doc, size_t len, cp_diag *d) {
+  return cp_policy_validate_as(doc, len, NULL, d);
+}
+
+int cp_policy_validate_as(const char *doc, size_t len, const uint8_t self[CP_PK_BYTES],
+                          cp_diag *d) {
   cp_policy *p = NULL;
-  int rc = compile(doc, len, &p, d);
+  int rc = compile(doc, len, self, &p, d);
   cp_policy_free(p);
   return rc;
 }

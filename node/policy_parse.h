@@ -50,8 +50,12 @@ int cp__pol_amount(cp__pctx *c, json_t *v, unsigned decimals, int64_t *out);
 int cp__pol_date(cp__pctx *c, json_t *v, uint32_t *out);
 int cp__pol_mmdd(cp__pctx *c, json_t *v, uint8_t *m, uint8_t *d);
 int cp__pol_keyref(cp__pctx *c, json_t *v, uint8_t key[CP_PK_BYTES]);
-/* Resolves a label or 64 lowercase hex digits; false if neither. */
+/* Resolves a label of "authorities" or an authority written directly: 64
+ * lowercase hex digits, "@self" (the publishing authority, when known),
+ * did:key or a C2SP verifier key; false if none. */
 bool cp__pol_resolve_key(const cp_policy *p, const char *s, size_t n, uint8_t key[CP_PK_BYTES]);
+/* An authority written directly (everything above but labels). */
+bool cp__pol_direct_key(const cp_policy *p, const char *s, size_t n, uint8_t key[CP_PK_BYTES]);
 
 /* policy_rules.c */
 int cp__pol_parse_sets(cp__pctx *c, json_t *sets);

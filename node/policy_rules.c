@@ -16,7 +16,9 @@ static int parse_item(cp__pctx *c, json_t *v, cp__set_item *it) {
     return cp__pol_perr(c, "a credential is a string \"id\" or \"issuer:id\"");
   const char *s = json_string_value(v);
   size_t n = json_string_length(v);
-  const char *colon = memchr(s, ':', n);
+  /* A did:key has colons of its own: the issuer runs to the colon after it. */
+  const char *colon = n > 8 && memcmp(s, "did:key:", 8) == 0 ? memchr(s + 8, ':', n - 8)
+                                                             : memchr(s, ':', n);
   it->any_issuer = true;
   if (colon != NULL) {
     if (!cp__pol_resolve_key(c->p, s, (size_t)(colon - s), it->issuer))

@@ -330,9 +330,9 @@ int cp_policy_result_fate(const cp_policy_result *r, const uint8_t award[CP_HASH
 
 typedef struct dv_acc {
   int64_t total[CP_POLICY_CURRENCIES_MAX];
-  int64_t cost[CP_POLICY_CURRENCIES_MAX];
   uint64_t educators[CP_POLICY_CURRENCIES_MAX];
   uint64_t benefiting;
+  int64_t cost[CP_POLICY_CURRENCIES_MAX][CP_POLICY_DISTRICT_YEARS_MAX]; /* by year - from */
 } dv_acc;
 
 struct cp_policy_district {
@@ -340,15 +340,26 @@ struct cp_policy_district {
   size_t n;
   const cp_policy_env *env;
   uint32_t as_of;
-  unsigned year;
+  unsigned from, until; /* fiscal years asked for; 0 = none */
+  bool range;           /* asked as a range: the JSON lists every year */
   uint64_t educators;
   dv_acc acc[DISTRICT_POLICIES_MAX];
+  /* One educator's figures before they are added: all or nothing. */
+  int64_t dtotal[DISTRICT_POLICIES_MAX][CP_POLICY_CURRENCIES_MAX];
+  int64_t dcost[DISTRICT_POLICIES_MAX][CP_POLICY_CURRENCIES_MAX][CP_POLICY_DISTRICT_YEARS_MAX];
   cp__scratch s;
 };
 
-int cp_policy_district_new(const cp_policy *const *pols, size_t n, const cp_policy_env *env,
-                           uint32_t as_of, unsigned year, cp_policy_district **out) {
-  if (n == 0 || n > DISTRICT_POLICIES_MAX || year > 9999) return CP_EINVAL;
+static unsigned n_years(const cp_policy_district *dv) {
+  return dv->from == 0 ? 0 : dv->until - dv->from + 1;
+}
+
+static int district_new(const cp_policy *const *pols, size_t n, const cp_policy_env *env,
+                        uint32_t as_of, unsigned from, unsigned until, bool range,
+                        cp_policy_district **out) {
+  if (n == 0 || n > DISTRICT_POLICIES_MAX || until > 9999 || from > until ||
+      (from == 0 && until != 0) || (from != 0 && until - from >= CP_POLICY_DISTRICT_YEARS_MAX))
+    return CP_EINVAL;
   for (size_t i = 0; i < n; i++)
     if (pols[i] == NULL) return CP_EINVAL;
   cp_policy_district *dv = calloc(1, sizeof *dv);
@@ -357,53 +368,85 @@ int cp_policy_district_new(const cp_policy *const *pols, size_t n, const cp_poli
   dv->n = n;
   dv->env = env;
   dv->as_of = as_of;
-  dv->year = year;
+  dv->from = from;
+  dv->until = until;
+  dv->range = range;
   *out = dv;
   return CP_OK;
 }
 
-/* Cost of money currency cur in fiscal year dv->year: recurring amounts in
- * every fiscal year from the one they were granted in, one-time amounts in
- * that year only. */
-static int cost_in_year(const cp_policy_district *dv, const cp_policy *p, uint8_t cur,
-                        int64_t *cost) {
-  *cost = 0;
+int cp_policy_district_new(const cp_policy *const *pols, size_t n, const cp_policy_env *env,
+                           uint32_t as_of, unsigned year, cp_policy_district **out) {
+  return district_new(pols, n, env, as_of, year, year, false, out);
+}
+
+int cp_policy_district_new_years(const cp_policy *const *pols, size_t n,
+                                 const cp_policy_env *env, uint32_t as_of, unsigned from,
+                                 unsigned until, cp_policy_district **out) {
+  if (from == 0) return CP_EINVAL;
+  return district_new(pols, n, env, as_of, from, until, true, out);
+}
+
+/* Cost of money currency cur in each fiscal year asked for, into
+ * cost[0 .. n_years): a recurring amount in every fiscal year from the one
+ * it was granted in, a one-time amount in that year only. */
+static int costs_of(const cp_policy_district *dv, const cp_policy *p, uint8_t cur,
+                    int64_t *cost) {
+  unsigned ny = n_years(dv);
+  memset(cost, 0, ny * sizeof *cost);
   for (size_t i = 0; i < dv->s.n_grants; i++) {
     const cp__grant *g = &dv->s.grants[i];
     if (g->currency != cur) continue;
     int64_t fy = cp__pol_year_index(g->date, p->fy_m, p->fy_d);
-    if ((g->recurring && fy <= (int64_t)dv->year) || fy == (int64_t)dv->year)
-      if (cp__add(cost, g->amount) != CP_OK) return CP_EOVERFLOW;
+    int64_t first = fy < (int64_t)dv->from ? (int64_t)dv->from : fy;
+    int64_t last = g->recurring ? (int64_t)dv->until : fy;
+    for (int64_t y = first; y <= last && y <= (int64_t)dv->until; y++)
+      if (cp__add(&cost[y - dv->from], g->amount) != CP_OK) return CP_EOVERFLOW;
   }
   return CP_OK;
 }
 
 int cp_policy_district_add(cp_policy_district *dv, const cp_policy_educator *ed, cp_diag *d) {
-  dv_acc next[DISTRICT_POLICIES_MAX];
   int rc;
-  memcpy(next, dv->acc, dv->n * sizeof *next);
+  unsigned ny = n_years(dv);
   if ((rc = cp__recognize_prepare(ed, dv->as_of, &dv->s, d)) != CP_OK) return rc;
   for (size_t k = 0; k < dv->n; k++) {
     const cp_policy *p = dv->pols[k];
     cp__eval ev;
     if ((rc = cp__recognize_policy(p, dv->env, ed, dv->as_of, false, &dv->s, &ev, d)) != CP_OK)
       return rc;
+    for (uint8_t c = 0; c < p->n_cur; c++) {
+      dv->dtotal[k][c] = ev.totals[c];
+      if (p->cur[c].money && ny != 0 && (rc = costs_of(dv, p, c, dv->dcost[k][c])) != CP_OK)
+        return cp_diag_set(d, rc, "policy \"%s\": cost overflows", p->id);
+    }
+  }
+  /* Nothing is added unless everything can be. */
+  for (size_t k = 0; k < dv->n; k++) {
+    const cp_policy *p = dv->pols[k];
+    for (uint8_t c = 0; c < p->n_cur; c++) {
+      int64_t t;
+      bool over = __builtin_add_overflow(dv->acc[k].total[c], dv->dtotal[k][c], &t);
+      for (unsigned y = 0; y < ny && p->cur[c].money && !over; y++)
+        over = __builtin_add_overflow(dv->acc[k].cost[c][y], dv->dcost[k][c][y], &t);
+      if (over)
+        return cp_diag_set(d, CP_EOVERFLOW, "policy \"%s\": district total overflows", p->id);
+    }
+  }
+  for (size_t k = 0; k < dv->n; k++) {
+    const cp_policy *p = dv->pols[k];
     bool any = false;
     for (uint8_t c = 0; c < p->n_cur; c++) {
-      int64_t cost = 0;
-      if (p->cur[c].money && dv->year != 0 && (rc = cost_in_year(dv, p, c, &cost)) != CP_OK)
-        return cp_diag_set(d, rc, "policy \"%s\": cost overflows", p->id);
-      if (cp__add(&next[k].total[c], ev.totals[c]) != CP_OK ||
-          cp__add(&next[k].cost[c], cost) != CP_OK)
-        return cp_diag_set(d, CP_EOVERFLOW, "policy \"%s\": district total overflows", p->id);
-      if (ev.totals[c] != 0) {
-        next[k].educators[c]++;
+      dv->acc[k].total[c] += dv->dtotal[k][c];
+      for (unsigned y = 0; y < ny && p->cur[c].money; y++)
+        dv->acc[k].cost[c][y] += dv->dcost[k][c][y];
+      if (dv->dtotal[k][c] != 0) {
+        dv->acc[k].educators[c]++;
         any = true;
       }
     }
-    next[k].benefiting += any;
+    dv->acc[k].benefiting += any;
   }
-  memcpy(dv->acc, next, dv->n * sizeof *next);
   dv->educators++;
   return CP_OK;
 }
@@ -416,10 +459,26 @@ int cp_policy_district_total(const cp_policy_district *dv, size_t k, const char 
     if (strcmp(p->cur[c].id, currency) == 0) {
       if (total != NULL) *total = dv->acc[k].total[c];
       if (educators != NULL) *educators = dv->acc[k].educators[c];
-      if (cost != NULL) *cost = dv->acc[k].cost[c];
+      if (cost != NULL) *cost = n_years(dv) ? dv->acc[k].cost[c][0] : 0;
       return CP_OK;
     }
   return CP_ENOTFOUND;
+}
+
+int cp_policy_district_cost(const cp_policy_district *dv, size_t k, const char *currency,
+                            unsigned year, int64_t *cost) {
+  if (k >= dv->n || dv->from == 0 || year < dv->from || year > dv->until) return CP_EINVAL;
+  const cp_policy *p = dv->pols[k];
+  for (uint32_t c = 0; c < p->n_cur; c++)
+    if (strcmp(p->cur[c].id, currency) == 0) {
+      *cost = p->cur[c].money ? dv->acc[k].cost[c][year - dv->from] : 0;
+      return CP_OK;
+    }
+  return CP_ENOTFOUND;
+}
+
+uint64_t cp_policy_district_educators(const cp_policy_district *dv) {
+  return dv->educators;
 }
 
 int cp_policy_district_json(const cp_policy_district *dv, char **out, size_t *len) {
@@ -428,7 +487,16 @@ int cp_policy_district_json(const cp_policy_district *dv, char **out, size_t *le
   cp__pol_buf_key(&b, "as_of", false);
   cp__pol_buf_date(&b, dv->as_of);
   cp__pol_buf_key(&b, "year", false);
-  cp__pol_buf_i64(&b, dv->year);
+  cp__pol_buf_i64(&b, dv->from);
+  if (dv->range) {
+    cp__pol_buf_key(&b, "years", false);
+    cp__pol_buf_raw(&b, "[", 1);
+    for (unsigned y = dv->from; y <= dv->until; y++) {
+      if (y != dv->from) cp__pol_buf_raw(&b, ",", 1);
+      cp__pol_buf_i64(&b, y);
+    }
+    cp__pol_buf_raw(&b, "]", 1);
+  }
   cp__pol_buf_key(&b, "educators", false);
   cp__pol_buf_i64(&b, (int64_t)dv->educators);
   cp__pol_buf_key(&b, "policies", false);
@@ -455,9 +523,18 @@ int cp_policy_district_json(const cp_policy_district *dv, char **out, size_t *le
       cp__pol_buf_i64(&b, a->total[c]);
       cp__pol_buf_key(&b, "educators", false);
       cp__pol_buf_i64(&b, (int64_t)a->educators[c]);
-      if (p->cur[c].money && dv->year != 0) {
+      if (p->cur[c].money && dv->from != 0) {
         cp__pol_buf_key(&b, "cost_in_year", false);
-        cp__pol_buf_i64(&b, a->cost[c]);
+        cp__pol_buf_i64(&b, a->cost[c][0]);
+      }
+      if (p->cur[c].money && dv->range) {
+        cp__pol_buf_key(&b, "costs", false);
+        cp__pol_buf_raw(&b, "[", 1);
+        for (unsigned y = 0; y < n_years(dv); y++) {
+          if (y != 0) cp__pol_buf_raw(&b, ",", 1);
+          cp__pol_buf_i64(&b, a->cost[c][y]);
+        }
+        cp__pol_buf_raw(&b, "]", 1);
       }
       cp__pol_buf_raw(&b, "}", 1);
     }

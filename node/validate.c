@@ -173,7 +173,7 @@ int cp__check_rules(cp__tx *tx, const cp__logrec *lr, const cp_entry *e, uint64_
   case CP_T_POLICY: {
     /* SPEC: R-body-04 a policy document parses and validates. */
     cp_diag pd;
-    rc = cp_policy_validate(e->u.policy.document.p, e->u.policy.document.len, &pd);
+    rc = cp_policy_validate_as(e->u.policy.document.p, e->u.policy.document.len, e->log, &pd);
     if (rc != 0)
       return cp_diag_set(d, CP_ERULE, "seq %llu: policy \"%.*s\" is invalid: %s",
                          (unsigned long long)e->seq, (int)e->u.policy.id.len, e->u.policy.id.p,

@@ -9,7 +9,8 @@
  *
  * Header (fixed, 82 bytes; all integers big-endian):
  *   off  size  field
- *   0    1     entry.version    must be CP_ENTRY_VERSION      SPEC: E-hdr-1
+ *   0    1     entry.version    1, or 2 where the type has a  SPEC: E-hdr-1
+ *                                  version-2 body (recognition)
  *   1    1     entry.type       1..9                          SPEC: E-hdr-2
  *   2    32    entry.log
  *   34   8     entry.seq        0 iff type = authority        SPEC: E-hdr-3
@@ -77,7 +78,9 @@ enum {
   K_H32_KEY, /* 32 raw bytes, all zero iff the u8 at aux is CP_KEY_RETIRE */
   K_STR,     /* str of class rule */
   K_LIST,    /* var count (stored as u32 at aux) <= hi, then non-empty strs */
-  K_TOTALS   /* var count 1..hi, then (str currency, i64) strictly ascending */
+  K_TOTALS,  /* var count 1..hi, then (str currency, i64) strictly ascending */
+  K_FACTS    /* var count 1..hi, then (h32 log, u64 size >= 1, h32 root), logs
+                strictly ascending; the bytes are borrowed (pointer at off) */
 };
 
 /* String classes: the length limit and what the bytes may be. */
@@ -205,6 +208,20 @@ static const fld F_RECOGNITION[] = {
      OFF(u.recognition.n_totals), 1, CP_TOTALS_MAX},
     H32("recognition.explanation", u.recognition.explanation),
 };
+/* recognition, version 2: the version-1 body, then
+ *   ..   var  n_facts      1..CP_FACT_LOGS_MAX, then n_facts of
+ *                            32 log, 8 size (u64, >= 1), 32 root of the log at size
+ *                          logs strictly ascending in byte order */
+static const fld F_RECOGNITION_V2[] = {
+    H32("recognition.policy", u.recognition.policy),
+    H32("recognition.educator", u.recognition.educator),
+    {"recognition.as_of", K_DATE, 0, 0, OFF(u.recognition.as_of), 0, 0, 0},
+    {"recognition.totals", K_TOTALS, S_STR, 1, OFF(u.recognition.totals),
+     OFF(u.recognition.n_totals), 1, CP_TOTALS_MAX},
+    H32("recognition.explanation", u.recognition.explanation),
+    {"recognition.facts", K_FACTS, 0, 1, OFF(u.recognition.facts), OFF(u.recognition.n_facts), 1,
+     CP_FACT_LOGS_MAX},
+};
 /* key (fixed size, 33 bytes of body):
  *   82   1   action   1 rotate, 2 retire
  *   83   32  new_key  non-zero for rotate, all zero for retire */
@@ -240,6 +257,15 @@ static const body BODIES[] = {
     BODY("clock", F_CLOCK),
 };
 #define TYPE_MAX (sizeof BODIES / sizeof BODIES[0] - 1)
+/* Version-2 bodies, by type; a type without one (NULL) exists only in
+ * version 1. */
+static const body BODIES_V2[TYPE_MAX + 1] = {
+    [CP_T_RECOGNITION] = BODY("recognition", F_RECOGNITION_V2),
+};
+
+static const body *body_of(unsigned version, unsigned type) {
+  return version == CP_ENTRY_VERSION_2 ? &BODIES_V2[type] : &BODIES[type];
+}
 
 /* ---- checks shared by the encoder and the decoder ------------------------ */
 
@@ -334,9 +360,35 @@ static int chk_order(const fld *f, int idx, size_t at, cp_str prev, cp_str cur, 
 }
 
 static int chk_version(unsigned v, cp_diag *d) {
-  if (v != CP_ENTRY_VERSION)
+  if (v != CP_ENTRY_VERSION && v != CP_ENTRY_VERSION_2)
     return fail(d, CP_EVERSION, "entry.version", -1, "", OFF_VERSION,
-                "unknown version %u (this build reads %u)", v, CP_ENTRY_VERSION);
+                "unknown version %u (this build reads %u and %u)", v, CP_ENTRY_VERSION,
+                CP_ENTRY_VERSION_2);
+  return CP_OK;
+}
+
+/* SPEC: E-hdr-1. Version 2 exists only for the types that define a body
+ * for it. t is a valid type. */
+static int chk_version_of_type(unsigned v, unsigned t, cp_diag *d) {
+  if (body_of(v, t)->f == NULL)
+    return fail(d, CP_EVERSION, "entry.version", -1, "", OFF_VERSION,
+                "version %u is not defined for %s entries", v, BODIES[t].name);
+  return CP_OK;
+}
+
+/* SPEC: E-rec-2. Fact points: logs strictly ascending, sizes >= 1. p is
+ * record i, prev record i-1 (NULL for the first). */
+static int chk_fact(const fld *f, int idx, size_t at, const uint8_t *prev, const uint8_t *p,
+                    cp_diag *d) {
+  uint64_t size = 0;
+  for (unsigned k = 0; k < 8; k++) size = size << 8 | p[CP_PK_BYTES + k];
+  if (size == 0) return fail(d, CP_CORRUPT_BKPT, f->name, idx, ".size", at + 32, "must be >= 1");
+  if (prev != NULL) {
+    int c = memcmp(prev, p, CP_PK_BYTES);
+    if (c >= 0)
+      return fail(d, CP_CORRUPT_BKPT, f->name, idx, ".log", at,
+                  c == 0 ? "duplicate log" : "logs not in ascending byte order");
+  }
   return CP_OK;
 }
 
@@ -455,6 +507,22 @@ static int dec_field(cp_rd *r, cp_entry *e, const fld *f, cp_diag *d) {
     memcpy(base + f->aux, &n, sizeof n);
     return CP_OK;
   }
+  case K_FACTS: {
+    if ((rc = rd_var(r, &n, f->name, -1, "", d)) != CP_OK) return rc;
+    if ((rc = chk_count(f, at, n, d)) != CP_OK) return rc;
+    const uint8_t *first = r->p;
+    for (uint32_t i = 0; i < n; i++) {
+      if ((size_t)(r->end - r->p) < CP_FACT_POINT_BYTES)
+        return short_at(d, f->name, (int)i, "", AT(r));
+      if ((rc = chk_fact(f, (int)i, AT(r), i ? r->p - CP_FACT_POINT_BYTES : NULL, r->p, d)) !=
+          CP_OK)
+        return rc;
+      r->p += CP_FACT_POINT_BYTES;
+    }
+    memcpy(base + f->off, &first, sizeof first);
+    memcpy(base + f->aux, &n, sizeof n);
+    return CP_OK;
+  }
   case K_TOTALS: {
     cp_total *t = (cp_total *)(void *)(base + f->off);
     if ((rc = rd_var(r, &n, f->name, -1, "", d)) != CP_OK) return rc;
@@ -493,6 +561,7 @@ int cp_entry_decode(const uint8_t *buf, size_t len, cp_entry *e, cp_diag *d) {
   if (len < 2) return short_at(d, "entry.type", -1, "", OFF_TYPE);
   e->type = buf[1];
   if ((rc = chk_type(e->type, d)) != CP_OK) return rc;
+  if ((rc = chk_version_of_type(e->version, e->type, d)) != CP_OK) return rc;
   r.p = buf + OFF_LOG;
   if (len < OFF_SEQ) return short_at(d, "entry.log", -1, "", OFF_LOG);
   memcpy(e->log, r.p, CP_PK_BYTES);
@@ -508,7 +577,7 @@ int cp_entry_decode(const uint8_t *buf, size_t len, cp_entry *e, cp_diag *d) {
     return short_at(d, "entry.signature", -1, "", CP_ENTRY_HEADER_BYTES);
   if ((rc = chk_genesis(e, d)) != CP_OK) return rc;
 
-  const body *b = &BODIES[e->type];
+  const body *b = body_of(e->version, e->type);
   r.end = buf + len - CP_SIG_BYTES;
   for (size_t i = 0; i < b->n; i++)
     if ((rc = dec_field(&r, e, &b->f[i], d)) != CP_OK) return rc;
@@ -600,6 +669,22 @@ static int enc_field(cp_wr *w, const cp_entry *e, const fld *f, cp_diag *d) {
     }
     return CP_OK;
   }
+  case K_FACTS: {
+    const uint8_t *p;
+    memcpy(&p, base + f->off, sizeof p);
+    n = get_u32(e, f->aux);
+    if ((rc = chk_count(f, at, n, d)) != CP_OK) return rc;
+    if (p == NULL) return fail(d, CP_EINVAL, f->name, -1, "", at, "NULL list of %u items", n);
+    if (!wr_var(w, n)) return 1;
+    for (uint32_t i = 0; i < n; i++) {
+      const uint8_t *x = p + (size_t)i * CP_FACT_POINT_BYTES;
+      at = (size_t)(w->p - w->base);
+      if ((rc = chk_fact(f, (int)i, at, i ? x - CP_FACT_POINT_BYTES : NULL, x, d)) != CP_OK)
+        return rc;
+      if (!wr_bytes(w, x, CP_FACT_POINT_BYTES)) return 1;
+    }
+    return CP_OK;
+  }
   case K_TOTALS: {
     const cp_total *t = (const cp_total *)(const void *)(base + f->off);
     n = get_u32(e, f->aux);
@@ -626,11 +711,12 @@ int cp_entry_encode_unsigned(const cp_entry *e, uint8_t *out, size_t cap, size_t
   int rc;
   if ((rc = chk_version(e->version, d)) != CP_OK) return rc;
   if ((rc = chk_type(e->type, d)) != CP_OK) return rc;
+  if ((rc = chk_version_of_type(e->version, e->type, d)) != CP_OK) return rc;
   if ((rc = chk_genesis(e, d)) != CP_OK) return rc;
   if (!wr_be(&w, e->version, 1) || !wr_be(&w, e->type, 1) || !wr_bytes(&w, e->log, CP_PK_BYTES) ||
       !wr_be(&w, e->seq, 8) || !wr_bytes(&w, e->prev, CP_HASH_BYTES) || !wr_be(&w, e->time, 8))
     return full(d, &w, cap);
-  const body *b = &BODIES[e->type];
+  const body *b = body_of(e->version, e->type);
   for (size_t i = 0; i < b->n; i++) {
     rc = enc_field(&w, e, &b->f[i], d);
     if (rc == 1) return full(d, &w, cap);
@@ -667,7 +753,8 @@ static int chk_new_str(const char *name, int idx, const char *sub, cp_str s, uns
 
 int cp_entry_check_new(const cp_entry *e, cp_diag *d) {
   if (e->type == 0 || e->type > TYPE_MAX) return CP_OK; /* the encoder refuses it */
-  const body *b = &BODIES[e->type];
+  if (e->version != CP_ENTRY_VERSION && e->version != CP_ENTRY_VERSION_2) return CP_OK;
+  const body *b = body_of(e->version, e->type);
   const uint8_t *base = (const uint8_t *)e;
   int rc = CP_OK;
   for (size_t i = 0; i < b->n && rc == CP_OK; i++) {

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "credport/codec.h"
 #include "credport/facts.h"
+#include "credport/note.h"
 
 static const char policy_help[] =
     "usage: credport policy publish FILE [--json]\n"
@@ -18,12 +19,48 @@ static const char policy_help[] =
     "           column and reason, and nothing is written. Prints the entry ID.\n"
     "  list:    every policy entry this node holds, from any log: entry ID, log, policy id,\n"
     "           time.\n"
-    "  show:    prints one policy's document. ID is a policy entry ID (64 hex digits) or\n"
-    "           the policy id of a policy of this node's own log (its latest version).\n";
+    "  show:    prints one policy's document. ID is a policy entry ID (64 hex digits),\n"
+    "           the policy id of a policy of this node's own log (its latest version), or\n"
+    "           POLICY_ID@AUTHORITY for the latest version published by another authority\n"
+    "           (its key as 64 hex digits, did:key or verifier key) that this node holds.\n";
+
+/* POLICY_ID@AUTHORITY: the latest policy entry of that authority's log
+ * with that policy id. Policy ids never hold '@' (docs/FORMATS.md, str id),
+ * so the first '@' ends the id. */
+static int resolve_at(cli *c, cp_reader *r, const char *arg, const char *at,
+                      cp_policy_entry *pe) {
+  char pid[CP_ID_MAX + 1];
+  uint8_t key[CP_PK_BYTES];
+  size_t n = (size_t)(at - arg);
+  cp_note_verifier v;
+  if (n == 0 || n > CP_ID_MAX)
+    return cli_fail(c, "policy \"%s\": the policy id before '@' must be 1..%u bytes", arg,
+                    CP_ID_MAX);
+  memcpy(pid, arg, n);
+  pid[n] = 0;
+  if (cli_parse_pubkey(at + 1, key) != 0) {
+    if (cp_note_vkey_parse(at + 1, strlen(at + 1), &v, NULL) != 0 || v.alg != CP_NOTE_ALG_ED25519)
+      return cli_fail(c, "policy \"%s\": \"%s\" after '@' is not an authority key (64 hex "
+                      "digits, did:key or verifier key)", arg, at + 1);
+    memcpy(key, v.pk, CP_PK_BYTES);
+  }
+  int rc = cp_reader_policy_named(r, key, pid, pe);
+  if (rc == CP_ENOTFOUND) {
+    cp_log_info li;
+    if (cp_reader_log(r, key, &li) == CP_ENOTFOUND)
+      return cli_fail(c, "policy \"%s\": this node holds no log of that authority", arg);
+    return cli_fail(c, "policy \"%s\": the authority's log, as this node holds it, has no "
+                    "policy \"%s\" (see credport policy list)", arg, pid);
+  }
+  if (rc != 0) return cli_fail(c, "cannot read the ledger: %s", cp_strerror(rc));
+  return CLI_OK;
+}
 
 int cli_resolve_policy(cli *c, cp_reader *r, const char *arg, cp_policy_entry *pe) {
   uint8_t id[CP_HASH_BYTES], self[CP_PK_BYTES];
   int rc = CP_ENOTFOUND;
+  const char *at = strchr(arg, '@');
+  if (at != NULL) return resolve_at(c, r, arg, at, pe);
   if (cli_parse_hash(arg, id) == 0) {
     rc = cp_reader_policy(r, id, pe);
     if (rc == CP_EINVAL) return cli_fail(c, "entry %s is not a policy entry", arg);
@@ -71,8 +108,20 @@ static int policy_publish(cli *c, const char *path) {
   uint8_t id[CP_HASH_BYTES];
   int st = read_doc(c, path, &doc, &len);
   if (st != CLI_OK) return st;
-  int rc = cp_policy_validate(doc, len, &d);
-  if (rc == 0) rc = cp_policy_compile(doc, len, &p, &d);
+  /* "@self" names this node's own log key, as every node will read it from
+   * the entry. */
+  uint8_t self[CP_PK_BYTES];
+  cp_store *s = NULL;
+  cp_reader *r = NULL;
+  int have_self = 0;
+  if ((st = cli_open_store(c, CP_STORE_RDONLY, &s)) != CLI_OK) goto out;
+  if (cp_reader_begin(s, &r) == 0) {
+    have_self = cp_reader_self(r, self) == 0;
+    cp_reader_end(r);
+  }
+  cp_store_close(s);
+  int rc = cp_policy_validate_as(doc, len, have_self ? self : NULL, &d);
+  if (rc == 0) rc = cp_policy_compile_as(doc, len, have_self ? self : NULL, &p, &d);
   if (rc != 0) {
     st = cli_fail(c, "%s: %s; nothing was written", path, d.msg[0] ? d.msg : cp_strerror(rc));
     goto out;

@@ -10,19 +10,22 @@
 #include <string.h>
 
 #include "cli.h"
+#include "recognize_cli.h"
 #include "credport/codec.h"
 #include "credport/facts.h"
-
-#define COMPARE_MAX 15u
 
 static const char help[] =
     "usage: credport recognize --educator PUBKEY --policy ID [--as-of YYYY-MM-DD]\n"
     "                          [--areas A,B,...] [--explain] [--record] [--json]\n"
-    "       credport recognize --policy ID --all [--year Y] [--compare ID2 ...]\n"
-    "                          [--as-of YYYY-MM-DD] [--areas A,B,...] [--json]\n"
+    "       credport recognize --policy ID --all [--year Y | --years Y1-Y2] [--compare ID2 ...]\n"
+    "                          [--educators FILE] [--as-of YYYY-MM-DD] [--areas A,B,...]\n"
+    "                          [--json]\n"
+    "       credport recognize --replay RECOGNITION_ID [--explain] [--json]\n"
     "  Evaluates a recognition policy over the awards this node holds (docs/POLICIES.md).\n"
-    "  ID is a policy entry ID (64 hex digits) or the policy id of a policy published in\n"
-    "  this node's own log. The as-of date defaults to today (UTC).\n"
+    "  ID is a policy entry ID (64 hex digits), the policy id of a policy published in\n"
+    "  this node's own log, or POLICY_ID@AUTHORITY (the authority's key as 64 hex digits,\n"
+    "  did:key or verifier key) for one another authority published. The as-of date\n"
+    "  defaults to today (UTC).\n"
     "  --educator   totals per currency for one educator; --explain adds each award's\n"
     "               fate under each rule (which rule, how much, or why not).\n"
     "  --areas      the educator's licensure areas (the ledger does not hold them), for\n"
@@ -34,22 +37,20 @@ static const char help[] =
     "  --all        the district view: every educator the node knows, totals per currency\n"
     "               and, for money, the cost in fiscal year Y (default: the as-of date's\n"
     "               year); --compare adds alternative policies side by side (up to 15).\n"
+    "  --years      with --all, a projection: the cost in each fiscal year from Y1 to Y2\n"
+    "               (at most 50), recurring amounts counted in every later year.\n"
+    "  --educators  with --all, only the educators of a staff list: one key (64 hex digits\n"
+    "               or did:key) a line; blank lines and lines starting with # are skipped.\n"
+    "  --replay     recomputes a recorded recognition entry exactly as it was recorded\n"
+    "               (at the sizes of the logs it read) and shows the result and any\n"
+    "               difference; exit 0 when totals and explanation hash are equal, 1 when\n"
+    "               they differ or this node holds less of a log than the entry read.\n"
     "  --json       the canonical result (credport-recognition/1 or credport-district/1):\n"
     "               byte-identical on any machine for the same ledger, policy and date.\n";
 
-typedef struct {
-  const char *educator, *policy, *as_of, *areas, *year;
-  const char *compare[COMPARE_MAX];
-  size_t ncompare;
-  int explain, record, all;
-  uint8_t edu[CP_PK_BYTES];
-  uint32_t day;
-  unsigned fy;
-  cp_str area[CP_LIST_MAX];
-  size_t narea;
-} opts;
+typedef cli_rec_opts opts;
 
-static void fmt_amount(int64_t v, unsigned dec, char *out, size_t cap) {
+void cli_rec_amount(int64_t v, unsigned dec, char *out, size_t cap) {
   uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
   uint64_t p = 1;
   for (unsigned i = 0; i < dec; i++) p *= 10;
@@ -58,15 +59,6 @@ static void fmt_amount(int64_t v, unsigned dec, char *out, size_t cap) {
   else
     snprintf(out, cap, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(u / p), (int)dec,
              (unsigned long long)(u % p));
-}
-
-static int64_t jint(const json_t *o, const char *k) {
-  return (int64_t)json_integer_value(json_object_get(o, k));
-}
-
-static const char *jstr(const json_t *o, const char *k) {
-  const char *s = json_string_value(json_object_get(o, k));
-  return s != NULL ? s : "";
 }
 
 /* Decimals of the currency a rule grants, from the result's totals. */
@@ -114,10 +106,10 @@ static void print_result(const char *json, size_t len, const cp_policy_entry *pe
   printf("totals\n");
   json_array_foreach(json_object_get(res, "totals"), i, v) {
     unsigned dec = (unsigned)jint(v, "decimals");
-    fmt_amount(jint(v, "amount"), dec, a, sizeof a);
+    cli_rec_amount(jint(v, "amount"), dec, a, sizeof a);
     printf("  %-28s %12s  %s", jstr(v, "currency"), a, jstr(v, "unit"));
     if (json_object_get(v, "target") != NULL) {
-      fmt_amount(jint(v, "target"), dec, t, sizeof t);
+      cli_rec_amount(jint(v, "target"), dec, t, sizeof t);
       printf(" (target %s: %s)", t,
              json_is_true(json_object_get(v, "reached")) ? "reached" : "not reached");
     }
@@ -127,7 +119,7 @@ static void print_result(const char *json, size_t len, const cp_policy_entry *pe
   printf("rules\n");
   json_array_foreach(json_object_get(res, "rules"), i, v) {
     const char *cur = jstr(v, "currency");
-    fmt_amount(jint(v, "granted"), currency_decimals(res, cur), a, sizeof a);
+    cli_rec_amount(jint(v, "granted"), currency_decimals(res, cur), a, sizeof a);
     printf("  %-28s %-9s -> %-20s %12s%s%s", jstr(v, "rule"), jstr(v, "kind"), cur, a,
            json_is_true(json_object_get(v, "recurring")) ? " recurring" : "",
            json_is_true(json_object_get(v, "capped")) ? " (capped)" : "");
@@ -136,7 +128,7 @@ static void print_result(const char *json, size_t len, const cp_policy_entry *pe
              json_is_true(json_object_get(v, "complete")) ? ", complete " : "",
              jstr(v, "completed"));
     if (json_object_get(v, "from") != NULL) {
-      fmt_amount(jint(v, "input"), currency_decimals(res, jstr(v, "from")), t, sizeof t);
+      cli_rec_amount(jint(v, "input"), currency_decimals(res, jstr(v, "from")), t, sizeof t);
       printf(" (from %s %s)", t, jstr(v, "from"));
     }
     putchar('\n');
@@ -150,7 +142,7 @@ static void print_result(const char *json, size_t len, const cp_policy_entry *pe
     if (json_object_get(v, "revoked") != NULL) printf("  revoked %s", jstr(v, "revoked"));
     putchar('\n');
     json_array_foreach(json_object_get(v, "fates"), j, f) {
-      fmt_amount(jint(f, "amount"), rule_decimals(res, jstr(f, "rule")), a, sizeof a);
+      cli_rec_amount(jint(f, "amount"), rule_decimals(res, jstr(f, "rule")), a, sizeof a);
       printf("      %-28s %-22s %s\n", jstr(f, "rule"), jstr(f, "fate"), a);
     }
   }
@@ -158,48 +150,12 @@ done:
   json_decref(res);
 }
 
-static void print_district(const char *json, size_t len) {
-  json_error_t je;
-  json_t *res = json_loadb(json, len, 0, &je);
-  char a[48], cst[48];
-  size_t i, j;
-  json_t *p, *cu;
-  if (res == NULL || cli_json_human(res) != 0) {
-    json_decref(res);
-    cli_put_text(stdout, json, len);
-    putchar('\n');
-    return;
-  }
-  int64_t year = jint(res, "year");
-  printf("district view as of %s: %lld educators", jstr(res, "as_of"),
-         (long long)jint(res, "educators"));
-  if (year != 0) printf("; costs in the fiscal year starting in %lld", (long long)year);
-  putchar('\n');
-  json_array_foreach(json_object_get(res, "policies"), i, p) {
-    printf("\npolicy %s: %lld educators benefiting\n", jstr(p, "policy"),
-           (long long)jint(p, "educators_benefiting"));
-    printf("  %-28s %16s %10s %16s\n", "currency", "total", "educators", "cost in year");
-    json_array_foreach(json_object_get(p, "currencies"), j, cu) {
-      unsigned dec = (unsigned)jint(cu, "decimals");
-      fmt_amount(jint(cu, "total"), dec, a, sizeof a);
-      if (json_object_get(cu, "cost_in_year") != NULL)
-        fmt_amount(jint(cu, "cost_in_year"), dec, cst, sizeof cst);
-      else
-        snprintf(cst, sizeof cst, "-");
-      printf("  %-28s %16s %10lld %16s\n", jstr(cu, "currency"), a,
-             (long long)jint(cu, "educators"), cst);
-    }
-  }
-  json_decref(res);
-}
-
-/* Resolves and compiles one policy through r. */
-static int load_policy(cli *c, cp_reader *r, const char *arg, cp_policy_entry *pe,
-                       cp_policy **pol) {
+int cli_rec_load_policy(cli *c, cp_reader *r, const char *arg, cp_policy_entry *pe,
+                        cp_policy **pol) {
   cp_diag d = {{0}};
   int st = cli_resolve_policy(c, r, arg, pe);
   if (st != CLI_OK) return st;
-  int rc = cp_policy_compile(pe->document.p, pe->document.len, pol, &d);
+  int rc = cp_policy_compile_as(pe->document.p, pe->document.len, pe->log, pol, &d);
   if (rc != 0)
     return cli_fail(c, "policy \"%s\" does not compile: %s", arg, d.msg[0] ? d.msg : cp_strerror(rc));
   return CLI_OK;
@@ -218,7 +174,7 @@ static int one_educator(cli *c, cp_store *s, const opts *o) {
     st = cli_fail(c, "cannot read the ledger: %s", cp_strerror(rc));
     goto out;
   }
-  if ((st = load_policy(c, r, o->policy, &pe, &pol)) != CLI_OK) goto out;
+  if ((st = cli_rec_load_policy(c, r, o->policy, &pe, &pol)) != CLI_OK) goto out;
   rc = cp_facts_new(r, CP_FACTS_ALL, 0, &f, &d);
   if (rc == 0) rc = cp_facts_educator(f, o->edu, o->area, o->narea, &ed, &d);
   if (rc == 0) rc = cp_policy_evaluate(pol, cp_facts_env(f), &ed, o->day, &res, &d);
@@ -286,87 +242,134 @@ static int record(cli *c, cp_store *s, const opts *o) {
   return CLI_OK;
 }
 
-typedef struct {
-  cp_facts *f;
-  cp_policy_district *dv;
-  const opts *o;
-  cp_diag *d;
-  uint8_t failed[CP_PK_BYTES];
-  uint64_t left_out;
-} district_acc;
+static const char *const STATUS_NAME[] = {"match", "differs", "pending", "failed"};
 
-/* An educator whose facts the engine refuses (over a limit, an overflow) is
- * left out of the view with a warning, so one hostile log cannot stop a
- * district's view; the command then exits 1. Other errors stop it. */
-static int district_one(void *ctx, const uint8_t educator[CP_PK_BYTES]) {
-  district_acc *a = ctx;
-  cp_policy_educator ed;
-  int rc = cp_facts_educator(a->f, educator, a->o->area, a->o->narea, &ed, a->d);
-  if (rc == 0) rc = cp_policy_district_add(a->dv, &ed, a->d);
-  if (rc == CP_ETOOBIG || rc == CP_EINVAL || rc == CP_EOVERFLOW) {
-    char hex[2 * CP_PK_BYTES + 1];
-    cp_hex_encode(educator, CP_PK_BYTES, hex);
-    fprintf(stderr, "credport recognize: warning: educator %s left out of the district view: %s\n",
-            hex, a->d->msg[0] ? a->d->msg : cp_strerror(rc));
-    a->d->msg[0] = 0;
-    a->left_out++;
-    return 0;
-  }
-  if (rc != 0) memcpy(a->failed, educator, CP_PK_BYTES);
-  return rc;
-}
-
-static int district(cli *c, cp_store *s, const opts *o) {
+/* --replay: the recorded entry, the recomputation and the verdict. */
+static int replay(cli *c, cp_store *s, const opts *o) {
   cp_reader *r = NULL;
-  cp_policy *pols[1 + COMPARE_MAX] = {NULL};
+  cp_policy *pol = NULL;
+  cp_policy_result *res = NULL;
+  cp_recognition_verdict *v = calloc(1, sizeof *v);
   cp_policy_entry pe;
-  cp_facts *f = NULL;
-  cp_policy_district *dv = NULL;
+  cp_entry e;
   cp_diag d = {{0}};
-  char *json = NULL;
-  size_t npol = 0, len = 0;
-  int st = CLI_OK, rc = cp_reader_begin(s, &r);
-  if (rc != 0) {
+  const uint8_t *buf;
+  size_t len;
+  uint8_t id[CP_HASH_BYTES];
+  char hex[2 * CP_HASH_BYTES + 1];
+  int st = CLI_OK, rc;
+  if (v == NULL) return cli_fail(c, "out of memory");
+  if (cli_parse_hash(o->replay, id) != 0) {
+    free(v);
+    return cli_usage(c, "--replay: \"%s\" is not an entry ID (64 hex digits)", o->replay);
+  }
+  if ((rc = cp_reader_begin(s, &r)) != 0) {
     st = cli_fail(c, "cannot read the ledger: %s", cp_strerror(rc));
     goto out;
   }
-  for (size_t i = 0; i <= o->ncompare; i++) {
-    const char *arg = i == 0 ? o->policy : o->compare[i - 1];
-    if ((st = load_policy(c, r, arg, &pe, &pols[i])) != CLI_OK) goto out;
-    npol++;
-  }
-  rc = cp_facts_new(r, CP_FACTS_ALL, CP_FACTS_DISTRICT, &f, &d);
-  if (rc == 0)
-    rc = cp_policy_district_new((const cp_policy *const *)pols, npol, cp_facts_env(f), o->day,
-                                o->fy, &dv);
-  district_acc a = {f, dv, o, &d, {0}, 0};
-  if (rc == 0) rc = cp_reader_each_educator(r, district_one, &a);
+  rc = cp_reader_entry_by_id(r, id, &buf, &len);
+  if (rc == 0) rc = cp_entry_decode(buf, len, &e, &d);
+  if (rc == 0 && e.type != CP_T_RECOGNITION) rc = CP_EINVAL;
   if (rc != 0) {
-    char hex[2 * CP_PK_BYTES + 1];
-    cp_hex_encode(a.failed, CP_PK_BYTES, hex);
-    st = cli_fail(c, "district view failed (educator %s): %s", hex,
-                  d.msg[0] ? d.msg : cp_strerror(rc));
+    st = cli_fail(c, "--replay %s: %s", o->replay,
+                  rc == CP_ENOTFOUND ? "this node holds no entry with that ID"
+                  : rc == CP_EINVAL  ? "not a recognition entry"
+                                     : (d.msg[0] ? d.msg : cp_strerror(rc)));
     goto out;
   }
-  if ((rc = cp_policy_district_json(dv, &json, &len)) != 0) {
-    st = cli_fail(c, "district view: %s", cp_strerror(rc));
+  if ((rc = cp_recognition_verify(r, buf, len, v, &pol, &res)) != 0) {
+    st = cli_fail(c, "--replay %s: %s", o->replay, cp_strerror(rc));
     goto out;
   }
+  size_t jl = 0;
+  const char *json = res != NULL ? cp_policy_result_json(res, &jl) : NULL;
   if (c->json) {
-    fwrite(json, 1, len, stdout);
-    putchar('\n');
+    json_t *j = json_object(), *facts = json_array(), *tot = json_object();
+    json_object_set_new(j, "recognition", json_string(o->replay));
+    cp_hex_encode(e.log, CP_PK_BYTES, hex);
+    json_object_set_new(j, "log", json_string(hex));
+    json_object_set_new(j, "seq", json_integer((json_int_t)e.seq));
+    json_object_set_new(j, "version", json_integer(e.version));
+    json_object_set_new(j, "status", json_string(STATUS_NAME[v->status]));
+    if (v->detail[0]) json_object_set_new(j, "detail", json_string(v->detail));
+    for (uint32_t i = 0; i < e.u.recognition.n_facts; i++) {
+      cp_fact_point fp;
+      json_t *f = json_object();
+      cp_entry_fact_point(e.u.recognition.facts, i, fp.log, &fp.size, fp.root);
+      json_object_set_new(f, "log", cli_hex_json(fp.log, CP_PK_BYTES));
+      json_object_set_new(f, "size", json_integer((json_int_t)fp.size));
+      json_object_set_new(f, "root", cli_hex_json(fp.root, CP_HASH_BYTES));
+      json_array_append_new(facts, f);
+    }
+    json_object_set_new(j, "facts", facts);
+    for (uint32_t i = 0; i < e.u.recognition.n_totals; i++) {
+      char cur[CP_STR_MAX + 1];
+      cp_str cs = e.u.recognition.totals[i].currency;
+      memcpy(cur, cs.p, cs.len);
+      cur[cs.len] = 0;
+      json_object_set_new(tot, cur, json_integer(e.u.recognition.totals[i].amount));
+    }
+    json_t *recd = json_object();
+    json_object_set_new(recd, "totals", tot);
+    json_object_set_new(recd, "explanation", cli_hex_json(e.u.recognition.explanation, 32));
+    json_object_set_new(j, "recorded", recd);
+    json_error_t je;
+    json_t *rj = json != NULL ? json_loadb(json, jl, 0, &je) : NULL;
+    json_object_set_new(j, "result", rj != NULL ? rj : json_null());
+    cli_print_json(j);
   } else {
-    print_district(json, len);
+    char date[11], lg[2 * CP_PK_BYTES + 1];
+    cp_hex_encode(e.log, CP_PK_BYTES, lg);
+    cp_date_format(e.u.recognition.as_of, date);
+    printf("recognition %s\n", o->replay);
+    printf("recorded    by log %s at seq %llu (version %u), as of %s\n", lg,
+           (unsigned long long)e.seq, e.version, date);
+    if (e.version == CP_ENTRY_VERSION) {
+      printf("facts       the entries dated at or before the recognition's time (%llu)\n",
+             (unsigned long long)e.time);
+    }
+    for (uint32_t i = 0; i < e.u.recognition.n_facts; i++) {
+      cp_fact_point fp;
+      char rh[2 * CP_HASH_BYTES + 1];
+      cp_entry_fact_point(e.u.recognition.facts, i, fp.log, &fp.size, fp.root);
+      cp_hex_encode(fp.log, CP_PK_BYTES, lg);
+      cp_hex_encode(fp.root, CP_HASH_BYTES, rh);
+      printf("%s log %s up to size %llu (root %.16s…)\n", i == 0 ? "facts read " : "           ",
+             lg, (unsigned long long)fp.size, rh);
+    }
+    for (uint32_t i = 0; i < e.u.recognition.n_totals; i++) {
+      printf("%s ", i == 0 ? "recorded   " : "           ");
+      cli_put_text(stdout, e.u.recognition.totals[i].currency.p,
+                   e.u.recognition.totals[i].currency.len);
+      printf(" %lld\n", (long long)e.u.recognition.totals[i].amount);
+    }
+    cp_hex_encode(e.u.recognition.explanation, CP_HASH_BYTES, hex);
+    printf("explanation %s\n", hex);
+    if (json != NULL) {
+      printf("\nrecomputed\n");
+      if (cp_reader_policy(r, e.u.recognition.policy, &pe) == 0)
+        print_result(json, jl, &pe, o->explain);
+      putchar('\n');
+    }
+    switch (v->status) {
+    case CP_RECOG_MATCH:
+      printf("replay: MATCH — totals and explanation hash recomputed equal\n");
+      break;
+    case CP_RECOG_DIFFERS: printf("replay: DIFFERS — "); break;
+    case CP_RECOG_PENDING: printf("replay: cannot recompute yet: "); break;
+    default: printf("replay: cannot be recomputed: "); break;
+    }
+    if (v->status != CP_RECOG_MATCH) {
+      cli_put_text(stdout, v->detail, strlen(v->detail));
+      putchar('\n');
+    }
   }
-  if (a.left_out != 0)
-    st = cli_fail(c, "%llu educators were left out of the district view (see the warnings)",
-                  (unsigned long long)a.left_out);
+  if (v->status != CP_RECOG_MATCH) st = CLI_FAIL;
 out:
-  free(json);
-  cp_policy_district_free(dv);
-  cp_facts_free(f);
-  for (size_t i = 0; i < npol; i++) cp_policy_free(pols[i]);
+  cp_policy_result_free(res);
+  cp_policy_free(pol);
   cp_reader_end(r);
+  free(v);
   return st;
 }
 
@@ -387,7 +390,8 @@ int cmd_recognize(cli *c, int argc, char **argv) {
       {"educator", 1, 0, 'e'}, {"policy", 1, 0, 'p'},  {"as-of", 1, 0, 'a'},
       {"areas", 1, 0, 'A'},    {"explain", 0, 0, 'x'}, {"record", 0, 0, 'r'},
       {"all", 0, 0, 'l'},      {"year", 1, 0, 'y'},    {"compare", 1, 0, 'c'},
-      {"json", 0, 0, 'J'},     {"help", 0, 0, 'h'},    {0, 0, 0, 0}};
+      {"json", 0, 0, 'J'},     {"replay", 1, 0, 'R'},  {"years", 1, 0, 'Y'},
+      {"educators", 1, 0, 'E'}, {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
   opts o;
   int ch;
   memset(&o, 0, sizeof o);
@@ -402,6 +406,9 @@ int cmd_recognize(cli *c, int argc, char **argv) {
     case 'r': o.record = 1; break;
     case 'l': o.all = 1; break;
     case 'y': o.year = optarg; break;
+    case 'R': o.replay = optarg; break;
+    case 'Y': o.years = optarg; break;
+    case 'E': o.educators = optarg; break;
     case 'c':
       if (o.ncompare == COMPARE_MAX)
         return cli_usage(c, "--compare: at most %u alternatives", COMPARE_MAX);
@@ -413,6 +420,19 @@ int cmd_recognize(cli *c, int argc, char **argv) {
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
+  if (o.replay != NULL) {
+    if (o.policy != NULL || o.educator != NULL || o.all || o.record || o.as_of != NULL ||
+        o.areas != NULL || o.year != NULL || o.years != NULL || o.educators != NULL ||
+        o.ncompare != 0)
+      return cli_usage(c, "--replay takes only --explain and --json: the policy, educator, "
+                       "date and facts are the recorded entry's");
+    cp_store *s = NULL;
+    int st = cli_open_store(c, CP_STORE_RDONLY, &s);
+    if (st != CLI_OK) return st;
+    st = replay(c, s, &o);
+    cp_store_close(s);
+    return st;
+  }
   if (o.policy == NULL) return cli_usage(c, "--policy is required\n%s", help);
   if (o.all) {
     if (o.educator != NULL) return cli_usage(c, "give --educator or --all, not both");
@@ -420,8 +440,9 @@ int cmd_recognize(cli *c, int argc, char **argv) {
       return cli_usage(c, "--explain and --record are for one educator, not with --all");
   } else {
     if (o.educator == NULL) return cli_usage(c, "--educator (or --all) is required\n%s", help);
-    if (o.year != NULL || o.ncompare != 0)
-      return cli_usage(c, "--year and --compare belong to the district view (--all)");
+    if (o.year != NULL || o.years != NULL || o.ncompare != 0 || o.educators != NULL)
+      return cli_usage(c, "--year, --years, --compare and --educators belong to the district "
+                       "view (--all)");
     if (cli_parse_pubkey(o.educator, o.edu) != 0)
       return cli_usage(c, "--educator: \"%s\" is not a public key (64 hex digits or did:key)",
                        o.educator);
@@ -445,6 +466,25 @@ int cmd_recognize(cli *c, int argc, char **argv) {
       return cli_usage(c, "--year: \"%s\" is not a year from 1970 to 9999", o.year);
     o.fy = (unsigned)y;
   }
+  if (o.years != NULL) {
+    uint64_t y1 = 0, y2 = 0;
+    char buf[16];
+    const char *dash = strchr(o.years, '-');
+    if (o.year != NULL) return cli_usage(c, "give --year or --years, not both");
+    if (dash == NULL || (size_t)(dash - o.years) >= sizeof buf)
+      return cli_usage(c, "--years: \"%s\" is not a range of years Y1-Y2", o.years);
+    memcpy(buf, o.years, (size_t)(dash - o.years));
+    buf[dash - o.years] = 0;
+    if (cli_parse_u64(buf, &y1) != 0 || cli_parse_u64(dash + 1, &y2) != 0 || y1 < 1970 ||
+        y2 > 9999 || y2 < y1)
+      return cli_usage(c, "--years: \"%s\" is not a range of years Y1-Y2 from 1970 to 9999",
+                       o.years);
+    if (y2 - y1 >= CP_POLICY_DISTRICT_YEARS_MAX)
+      return cli_usage(c, "--years: %s spans %llu years, more than %u", o.years,
+                       (unsigned long long)(y2 - y1 + 1), CP_POLICY_DISTRICT_YEARS_MAX);
+    o.fy = (unsigned)y1;
+    o.fy_until = (unsigned)y2;
+  }
   char areas[CP_LIST_MAX * (CP_STR_MAX + 1)];
   if (o.areas != NULL) {
     if (strlen(o.areas) >= sizeof areas) return cli_usage(c, "--areas: too long");
@@ -455,7 +495,7 @@ int cmd_recognize(cli *c, int argc, char **argv) {
   cp_store *s = NULL;
   int st = cli_open_store(c, o.record ? 0 : CP_STORE_RDONLY, &s);
   if (st != CLI_OK) return st;
-  if (o.all) st = district(c, s, &o);
+  if (o.all) st = cli_rec_district(c, s, &o);
   else if (o.record) st = record(c, s, &o);
   else st = one_educator(c, s, &o);
   cp_store_close(s);

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "credport/codec.h"
+#include "credport/facts.h"
 #include "credport/merkle.h"
 #include "credport/note.h"
 #include "credport/proof.h"
@@ -320,7 +321,33 @@ out:
 
 typedef struct {
   json_t *arr;
+  json_t *recs;     /* --json: every recognition's verdict */
+  json_t *pending;  /* text: the lines of recognitions that cannot be recomputed yet */
 } auditctx;
+
+static const char *const RECOG_STATUS[] = {"match", "differs", "pending", "failed"};
+
+static void audit_recognition(void *ctx, const cp_recognition_verdict *v) {
+  auditctx *a = ctx;
+  char id[2 * CP_HASH_BYTES + 1], log[2 * CP_PK_BYTES + 1];
+  cp_hex_encode(v->id, CP_HASH_BYTES, id);
+  cp_hex_encode(v->log, CP_PK_BYTES, log);
+  if (a->recs != NULL) {
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(id));
+    json_object_set_new(o, "log", json_string(log));
+    json_object_set_new(o, "seq", json_integer((json_int_t)v->seq));
+    json_object_set_new(o, "version", json_integer(v->version));
+    json_object_set_new(o, "status", json_string(RECOG_STATUS[v->status]));
+    if (v->detail[0]) json_object_set_new(o, "detail", json_string(v->detail));
+    json_array_append_new(a->recs, o);
+  } else if (v->status == CP_RECOG_PENDING && a->pending != NULL) {
+    char line[1400];
+    snprintf(line, sizeof line, "recognition %s (log %.16s seq %llu): cannot recompute yet: %s",
+             id, log, (unsigned long long)v->seq, v->detail);
+    json_array_append_new(a->pending, json_string(line));
+  }
+}
 
 static void audit_line(void *ctx, const char *line) {
   auditctx *a = ctx;
@@ -339,7 +366,10 @@ int cmd_audit(cli *c, int argc, char **argv) {
   static const char help[] =
       "usage: credport audit [--threads N] [--json]\n"
       "  Replays every log from seq 0 trusting nothing stored: signatures, hash chains,\n"
-      "  validation rules, Merkle hashes, checkpoints, every index in both directions, forks.\n"
+      "  validation rules, Merkle hashes, checkpoints, every index in both directions, forks,\n"
+      "  and every recorded recognition recomputed from the facts it read (a recognition\n"
+      "  that read more of a log than this node holds is listed as not recomputable yet,\n"
+      "  which is no discrepancy). --json lists each recognition with its status.\n"
       "  Exit status 0 when clean, 1 on any discrepancy.\n";
   uint64_t threads = (uint64_t)sysconf(_SC_NPROCESSORS_ONLN);
   int o;
@@ -359,13 +389,21 @@ int cmd_audit(cli *c, int argc, char **argv) {
   if (threads < 1) threads = 1;
   cp_store *s = NULL;
   cp_audit_report rep;
-  auditctx a = {c->json ? json_array() : NULL};
+  auditctx a = {c->json ? json_array() : NULL, c->json ? json_array() : NULL,
+                c->json ? NULL : json_array()};
   int st = cli_open_store(c, CP_STORE_RDONLY, &s);
-  if (st != CLI_OK) return st;
-  int rc = cp_store_audit(s, (unsigned)threads, audit_line, &a, &rep);
+  if (st != CLI_OK) {
+    json_decref(a.arr);
+    json_decref(a.recs);
+    json_decref(a.pending);
+    return st;
+  }
+  int rc = cp_store_audit_each(s, (unsigned)threads, audit_line, audit_recognition, &a, &rep);
   cp_store_close(s);
   if (rc != 0 && rc != CP_EAUDIT) {
     json_decref(a.arr);
+    json_decref(a.recs);
+    json_decref(a.pending);
     return cli_fail(c, "the audit could not run: %s", cp_strerror(rc));
   }
   if (c->json) {
@@ -377,6 +415,14 @@ int cmd_audit(cli *c, int argc, char **argv) {
     json_object_set_new(j, "checkpoints", json_integer((json_int_t)rep.checkpoints));
     json_object_set_new(j, "forks", json_integer((json_int_t)rep.forks));
     json_object_set_new(j, "problems", a.arr);
+    json_t *rj = json_object();
+    json_object_set_new(rj, "recomputed", json_integer((json_int_t)rep.recognitions));
+    json_object_set_new(rj, "match", json_integer((json_int_t)rep.recog_match));
+    json_object_set_new(rj, "differ", json_integer((json_int_t)rep.recog_differ));
+    json_object_set_new(rj, "pending", json_integer((json_int_t)rep.recog_pending));
+    json_object_set_new(rj, "failed", json_integer((json_int_t)rep.recog_failed));
+    json_object_set_new(rj, "entries", a.recs);
+    json_object_set_new(j, "recognitions", rj);
     cli_print_json(j);
   } else {
     printf("audit: %llu logs, %llu entries, %llu signatures verified, %llu checkpoints, "
@@ -384,6 +430,19 @@ int cmd_audit(cli *c, int argc, char **argv) {
            (unsigned long long)rep.logs, (unsigned long long)rep.entries,
            (unsigned long long)rep.signatures, (unsigned long long)rep.checkpoints,
            (unsigned long long)rep.forks, rep.seconds);
+    printf("audit: %llu recognition%s recomputed: %llu match, %llu differ, %llu cannot be "
+           "recomputed yet (this node holds less than they read), %llu could not be recomputed\n",
+           (unsigned long long)rep.recognitions, rep.recognitions == 1 ? "" : "s",
+           (unsigned long long)rep.recog_match, (unsigned long long)rep.recog_differ,
+           (unsigned long long)rep.recog_pending, (unsigned long long)rep.recog_failed);
+    size_t i;
+    json_t *v;
+    json_array_foreach(a.pending, i, v) {
+      fputs("NOTE     ", stdout);
+      cli_put_text(stdout, json_string_value(v), json_string_length(v));
+      putchar('\n');
+    }
+    json_decref(a.pending);
     printf("%s\n", rep.problems == 0 ? "audit: CLEAN — every check passed"
                                      : "audit: DISCREPANCIES FOUND (see PROBLEM lines)");
   }

@@ -97,6 +97,20 @@ json_t *cli_entry_json(const uint8_t *buf, size_t len) {
     json_object_set_new(b, "totals", t);
     json_object_set_new(b, "explanation_sha256",
                         cli_hex_json(e.u.recognition.explanation, CP_HASH_BYTES));
+    if (e.version == CP_ENTRY_VERSION_2) {
+      json_t *fa = json_array();
+      for (uint32_t i = 0; i < e.u.recognition.n_facts; i++) {
+        uint8_t log[CP_PK_BYTES], root[CP_HASH_BYTES];
+        uint64_t size;
+        json_t *f = json_object();
+        cp_entry_fact_point(e.u.recognition.facts, i, log, &size, root);
+        json_object_set_new(f, "log", cli_hex_json(log, CP_PK_BYTES));
+        json_object_set_new(f, "size", json_integer((json_int_t)size));
+        json_object_set_new(f, "root", cli_hex_json(root, CP_HASH_BYTES));
+        json_array_append_new(fa, f);
+      }
+      json_object_set_new(b, "facts", fa);
+    }
     break;
   }
   case CP_T_KEY:

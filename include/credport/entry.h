@@ -30,7 +30,11 @@
 #include "limits.h"
 #include "sig.h"
 
-#define CP_ENTRY_VERSION 1U
+#define CP_ENTRY_VERSION 1U   /* every type */
+#define CP_ENTRY_VERSION_2 2U /* recognition only: it also lists the facts it read */
+/* One fact point of a version-2 recognition: log key (32), size (u64
+ * big-endian), root of the log at that size (32). */
+#define CP_FACT_POINT_BYTES 72U
 #define CP_ENTRY_HEADER_BYTES 82U
 #define CP_ENTRY_MIN_BYTES (CP_ENTRY_HEADER_BYTES + CP_SIG_BYTES)
 
@@ -124,13 +128,20 @@ typedef struct cp_entry {
       cp_str id, document;
     } policy;
     struct {              /* CP_T_RECOGNITION: h32 policy, h32 educator, date as_of,
-                             list (str currency, i64 amount), h32 explanation */
+                             list (str currency, i64 amount), h32 explanation;
+                             version 2 adds list (h32 log, u64 size, h32 root) */
       uint8_t policy[CP_HASH_BYTES];
       uint8_t educator[CP_PK_BYTES];
       uint32_t as_of;
       uint32_t n_totals;
       cp_total totals[CP_TOTALS_MAX];
       uint8_t explanation[CP_HASH_BYTES];
+      /* Version 2: the logs whose entries were the facts, each at the size
+       * (and root) it was read at: n_facts records of CP_FACT_POINT_BYTES
+       * in wire form, logs strictly ascending, sizes >= 1. Borrowed like a
+       * cp_str; 0 and NULL in version 1. */
+      uint32_t n_facts;
+      const uint8_t *facts;
     } recognition;
     struct {              /* CP_T_KEY: u8 action, h32 new key (zero for retire) */
       uint8_t action;
@@ -187,6 +198,17 @@ int cp_entry_verify(const uint8_t *buf, size_t len, const uint8_t pk[CP_PK_BYTES
 
 /* Entry ID: SHA-256(0x00 || buf). */
 void cp_entry_id(const uint8_t *buf, size_t len, uint8_t id[CP_HASH_BYTES]);
+
+/* Fact point i of a version-2 recognition's facts (wire form, above). */
+static inline void cp_entry_fact_point(const uint8_t *facts, size_t i, uint8_t log[CP_PK_BYTES],
+                                       uint64_t *size, uint8_t root[CP_HASH_BYTES]) {
+  const uint8_t *p = facts + i * CP_FACT_POINT_BYTES;
+  uint64_t v = 0;
+  for (unsigned k = 0; k < 8; k++) v = v << 8 | p[CP_PK_BYTES + k];
+  for (unsigned k = 0; k < CP_PK_BYTES; k++) log[k] = p[k];
+  for (unsigned k = 0; k < CP_HASH_BYTES; k++) root[k] = p[CP_PK_BYTES + 8 + k];
+  *size = v;
+}
 
 /* Helpers shared with the CLI. */
 int cp_str_eq(cp_str a, const char *s);

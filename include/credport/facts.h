@@ -5,12 +5,16 @@
  * recognition entry, and recomputing recorded recognitions for the audit.
  * docs/POLICIES.md, "On the ledger", states the rules.
  *
- * Cutoff. Every gathering function takes a cutoff time (Unix seconds):
- * only entries whose header time is <= cutoff are facts. A recognition
- * entry is evaluated, when recorded and whenever audited, with its own
- * entry time as the cutoff and its as_of as the evaluation date, so the two
- * agree by construction however much the ledger grew in between.
- * CP_FACTS_ALL considers every entry held.
+ * Which entries are facts. cp_facts_new takes a cutoff time (Unix
+ * seconds): only entries whose header time is <= cutoff are facts
+ * (CP_FACTS_ALL: every entry held); version-1 recognition entries are
+ * recomputed that way, with their own entry time as the cutoff.
+ * cp_facts_new_at takes fact points instead: the facts are exactly the
+ * entries of the listed logs below the listed sizes. A version-2
+ * recognition records, for every log its facts came from, the size and
+ * root it was computed at; it is recomputed at those points, on any node
+ * that holds at least that much of each log, however much the ledger grew
+ * in between (docs/POLICIES.md, "On the ledger").
  *
  * Lifetimes. A cp_facts reads through one cp_reader, which the caller keeps
  * open for as long as the cp_facts and everything it returned: the cp_str
@@ -41,8 +45,17 @@ enum {
    * award IDs (they only break ties between awards of the same day, whose
    * sums do not depend on order: docs/POLICIES.md, "On the ledger"), but
    * explanations name awards: never use it to explain, record or audit. */
-  CP_FACTS_DISTRICT = 1u << 0
+  CP_FACTS_DISTRICT = 1u << 0,
+  /* Remember which logs the facts came from, for cp_facts_points. */
+  CP_FACTS_COLLECT = 1u << 1
 };
+
+/* One log a recognition read, at the size (and root) it read it. */
+typedef struct cp_fact_point {
+  uint8_t log[CP_PK_BYTES];
+  uint64_t size;
+  uint8_t root[CP_HASH_BYTES];
+} cp_fact_point;
 
 /*
  * Starts gathering through r with the given cutoff: indexes every
@@ -52,7 +65,20 @@ enum {
  */
 int cp_facts_new(cp_reader *r, uint64_t cutoff, unsigned flags, cp_facts **out, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 4)));
+/* As cp_facts_new without a cutoff time, but the facts are exactly the
+ * entries of the logs at[0..n) (any order; copied) whose seq is below the
+ * listed size; entries of other logs are never facts. Roots are not
+ * checked here (cp_recognition_check does). */
+int cp_facts_new_at(cp_reader *r, const cp_fact_point *at, size_t n, unsigned flags,
+                    cp_facts **out, cp_diag *d) __attribute__((warn_unused_result, nonnull(1, 5)));
 void cp_facts_free(cp_facts *f);
+
+/* With CP_FACTS_COLLECT: every log whose entries were facts so far
+ * (endorsements, awards, revocations, approvals), plus `also` (may be
+ * NULL), sorted by key, each with its size and root as the reader holds
+ * it. OUT: *out (malloc'd, the caller frees it), *n. */
+int cp_facts_points(cp_facts *f, const uint8_t also[CP_PK_BYTES], cp_fact_point **out,
+                    size_t *n, cp_diag *d) __attribute__((warn_unused_result, nonnull(1, 3, 4)));
 
 /* The endorsements, for cp_policy_evaluate and cp_policy_district_new;
  * valid as long as f. */
@@ -61,8 +87,9 @@ const cp_policy_env *cp_facts_env(const cp_facts *f) __attribute__((nonnull));
 /*
  * Gathers one educator's facts through the by-educator index: awards (with
  * their credential definitions' stable id, level, hours, areas and QA, and
- * the revocation day when a revoke entry within the cutoff names them) and
- * pre-approvals, all with entry time <= cutoff. areas (n_areas <= 16) are
+ * the revocation day when a revoke entry that is a fact names them) and
+ * pre-approvals, each a fact (within the cutoff, or below its log's fact
+ * point). areas (n_areas <= 16) are
  * the educator's licensure areas, which the ledger does not hold; they are
  * referenced, not copied. OUT: *ed, whose arrays belong to f and stay valid
  * until the next call on f or cp_facts_free. An educator the node does not
@@ -118,12 +145,14 @@ int cp_recognition_evaluate(cp_reader *r, const uint8_t policy[CP_HASH_BYTES],
 
 /*
  * Records what the own log grants educator under policy (a policy entry of
- * the own log, rule R-body-05) as of as_of: evaluates with the cutoff equal
- * to the time the new entry gets (the appender's time: max(now, the log's
- * last time)), inside the appender's write transaction so no other write
- * lands in between, and appends a recognition entry with the sorted totals
- * and the explanation hash. OUT: id (may be NULL), *time (may be NULL),
- * *pol and *res as cp_recognition_evaluate (may be NULL: then freed here).
+ * the own log, rule R-body-05) as of as_of: evaluates over every entry
+ * held, inside the appender's write transaction so no other write lands in
+ * between, and appends a version-2 recognition entry with the sorted
+ * totals, the explanation hash and the fact points: every log the facts
+ * came from and the policy's log, at the size and root held.
+ * CP_ETOOBIG when the facts came from more than CP_FACT_LOGS_MAX logs.
+ * OUT: id (may be NULL), *time (may be NULL), *pol and *res as
+ * cp_recognition_evaluate (may be NULL: then freed here).
  */
 int cp_recognition_record(cp_store *s, const cp_key *k, uint64_t now,
                           const uint8_t policy[CP_HASH_BYTES], const uint8_t educator[CP_PK_BYTES],
@@ -131,18 +160,65 @@ int cp_recognition_record(cp_store *s, const cp_key *k, uint64_t now,
                           cp_policy **pol, cp_policy_result **res, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 2, 4, 5)));
 
+/* What recomputing one recognition entry gave. */
+typedef enum {
+  CP_RECOG_MATCH = 0, /* totals and explanation hash recomputed equal */
+  CP_RECOG_DIFFERS,   /* a total, a currency, the hash or a log's root differs */
+  CP_RECOG_PENDING,   /* this node holds less of a log than the entry read */
+  CP_RECOG_FAILED     /* it could not be recomputed (policy missing, overflow...) */
+} cp_recog_status;
+
+typedef struct cp_recognition_verdict {
+  uint8_t id[CP_HASH_BYTES]; /* the recognition entry */
+  uint8_t log[CP_PK_BYTES];
+  uint64_t seq;
+  uint8_t version;        /* 1: facts by entry time; 2: at fact points */
+  cp_recog_status status;
+  int err;                /* FAILED: the error */
+  uint32_t n_facts;       /* version 2: logs listed */
+  /* PENDING: the first log held short, the size needed and the size held. */
+  uint8_t need_log[CP_PK_BYTES];
+  uint64_t need_size, have_size;
+  /* Every difference or shortfall, "; "-separated (cut at a whole item
+   * when long); empty for a match. */
+  char detail[1024];
+} cp_recognition_verdict;
+
 /*
- * Recomputes the recognition entry buf (len bytes, a stored entry) and
- * compares totals and explanation hash. CP_OK if they agree; CP_EAUDIT
- * with d saying what differs; another error if it could not be recomputed.
+ * Recomputes the recognition entry buf (len bytes, a stored entry) as it
+ * was recorded: version 1 with the facts up to its entry time, version 2
+ * at its fact points. Each fact point's log must be held up to its size
+ * (else PENDING: "cannot recompute yet: needs log X up to size N (has
+ * M)") with the recorded root at that size (else DIFFERS). OUT: *v; *pol
+ * and *res (both may be NULL; else the caller frees them, res first) get
+ * the recomputed result when there is one. Returns CP_OK whatever the
+ * status, or an error (CP_ENOMEM) that stopped it.
  */
+int cp_recognition_verify(cp_reader *r, const uint8_t *buf, size_t len,
+                          cp_recognition_verdict *v, cp_policy **pol, cp_policy_result **res)
+    __attribute__((warn_unused_result, nonnull(1, 2, 4)));
+
+/* cp_recognition_verify as a return code: CP_OK if they agree; CP_EAUDIT
+ * with d saying what differs; CP_EAGAIN (cannot recompute yet) with d
+ * naming the log needed; another error if it could not be recomputed. */
 int cp_recognition_check(cp_reader *r, const uint8_t *buf, size_t len, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 2)));
 
-/* The audit's recognition pass: checks every recognition entry held (any
- * log), calling fn with one line per difference. OUT: *checked, *problems. */
-int cp_recognition_audit(cp_reader *r, cp_audit_problem_fn fn, void *ctx, uint64_t *checked,
-                         uint64_t *problems) __attribute__((warn_unused_result, nonnull(1, 4, 5)));
+/* Counts of the audit's recognition pass. */
+typedef struct cp_recognition_counts {
+  uint64_t checked, match, differ, pending, failed;
+} cp_recognition_counts;
+
+/* Called once per recognition entry the audit's pass looked at. */
+typedef cp_audit_recognition_fn cp_recognition_fn;
+
+/* The audit's recognition pass: verifies every recognition entry held (any
+ * log) in the order they arrived, calling fn (may be NULL) with one line per
+ * difference or failure (a node that is merely behind is not a problem)
+ * and each (may be NULL) with every verdict. OUT: *counts. */
+int cp_recognition_audit(cp_reader *r, cp_audit_problem_fn fn, cp_recognition_fn each, void *ctx,
+                         cp_recognition_counts *counts)
+    __attribute__((warn_unused_result, nonnull(1, 5)));
 
 #ifdef __cplusplus
 }

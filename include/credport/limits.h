@@ -14,6 +14,7 @@
 #define CP_ID_MAX           128u          /* a credential or policy stable id */
 #define CP_LIST_MAX         16u           /* items in one list field (areas, QA) */
 #define CP_TOTALS_MAX       16u           /* currencies in one recognition entry */
+#define CP_FACT_LOGS_MAX    512u          /* logs a version-2 recognition read facts from */
 #define CP_ORIGIN_MAX       256u          /* a checkpoint origin / note key name */
 #define CP_NOTE_MAX         (16u * 1024)  /* a signed note, all signatures included */
 #define CP_NOTE_SIGS_MAX    64u           /* signature lines in one note */
@@ -39,6 +40,7 @@
 #define CP_OB3_ENDORSE_MAX  32U           /* endorsements named in one credential */
 #define CP_OB3_TEXT_MAX     (256U * 1024) /* a credential file verify-vc reads */
 #define CP_CSV_ROWS_MAX     (10u * 1000 * 1000)
+#define CP_STAFF_LIST_MAX   (4u * 1000 * 1000) /* keys in a district staff list */
 
 #define CP_FRAME_MAX_PREAUTH (16u * 1024)
 #define CP_FRAME_MAX         (1u << 20)

@@ -54,6 +54,7 @@ extern "C" {
 #define CP_POLICY_COUNT_MAX       100000u /* "every" and milestone counts */
 #define CP_POLICY_CYCLE_YEARS_MAX 50u
 #define CP_POLICY_LEVEL_MAX       4u /* credential levels are 1..4 */
+#define CP_POLICY_DISTRICT_YEARS_MAX 50u /* fiscal years in one projection */
 
 /* Limits on the facts of one evaluation. */
 #define CP_POLICY_AWARDS_MAX    (1u << 20) /* awards of one educator */
@@ -165,6 +166,15 @@ int cp_policy_validate(const char *doc, size_t len, cp_diag *d) __attribute__((w
  */
 int cp_policy_compile(const char *doc, size_t len, cp_policy **out, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 3)));
+/* As cp_policy_compile / cp_policy_validate, for a document published by
+ * the authority self (the policy entry's log key): "@self" in the document
+ * names it. Without self (NULL, or the functions above), "@self" is an error unless
+ * the document defines a label of that name. */
+int cp_policy_compile_as(const char *doc, size_t len, const uint8_t self[CP_PK_BYTES],
+                         cp_policy **out, cp_diag *d)
+    __attribute__((warn_unused_result, nonnull(1, 4)));
+int cp_policy_validate_as(const char *doc, size_t len, const uint8_t self[CP_PK_BYTES],
+                          cp_diag *d) __attribute__((warn_unused_result));
 void cp_policy_free(cp_policy *p);
 
 /* The policy's "id" member; valid as long as p. */
@@ -248,6 +258,18 @@ int cp_policy_result_fate(const cp_policy_result *r, const uint8_t award[CP_HASH
 int cp_policy_district_new(const cp_policy *const *pols, size_t n, const cp_policy_env *env,
                            uint32_t as_of, unsigned year, cp_policy_district **out)
     __attribute__((warn_unused_result, nonnull(1, 6)));
+/*
+ * As cp_policy_district_new, for a projection: the cost of money
+ * currencies in each fiscal year from `from` to `until` (inclusive, at most
+ * CP_POLICY_DISTRICT_YEARS_MAX years), given who has earned what as of
+ * as_of: a recurring amount costs its full value in the fiscal year it is
+ * granted in and every later one. The JSON lists "years" and, per money
+ * currency, "costs" in that order. CP_EINVAL for a bad range.
+ */
+int cp_policy_district_new_years(const cp_policy *const *pols, size_t n,
+                                 const cp_policy_env *env, uint32_t as_of, unsigned from,
+                                 unsigned until, cp_policy_district **out)
+    __attribute__((warn_unused_result, nonnull(1, 7)));
 /* Adds one educator: evaluates every policy (without building explanations)
  * and accumulates. Errors as cp_policy_evaluate; on error the view is left
  * as it was before the call. */
@@ -262,6 +284,13 @@ int cp_policy_district_add(cp_policy_district *dv, const cp_policy_educator *ed,
 int cp_policy_district_total(const cp_policy_district *dv, size_t k, const char *currency,
                              int64_t *total, uint64_t *educators, int64_t *cost)
     __attribute__((nonnull(1, 3)));
+/* Cost of a money currency of policy k in fiscal year `year` of the view's
+ * range (0 for a currency that is not money). CP_EINVAL for k or a year
+ * outside the range, CP_ENOTFOUND for an unknown currency. */
+int cp_policy_district_cost(const cp_policy_district *dv, size_t k, const char *currency,
+                            unsigned year, int64_t *cost) __attribute__((nonnull));
+/* How many educators were added. */
+uint64_t cp_policy_district_educators(const cp_policy_district *dv) __attribute__((nonnull));
 /* Canonical JSON of the whole view, side by side (docs/POLICIES.md,
  * "District view"). *out is malloc'd and NUL-terminated; the caller frees
  * it. */

@@ -471,10 +471,17 @@ typedef struct cp_audit_report {
   uint64_t logs, entries, signatures, checkpoints, forks;
   uint64_t problems;          /* discrepancies found (0 = clean) */
   double seconds;
+  /* Recognition entries: recomputed, of which equal, different, held
+   * short of what they read (not a problem: the node is behind), and not
+   * recomputable (policy missing, overflow). */
+  uint64_t recognitions, recog_match, recog_differ, recog_pending, recog_failed;
 } cp_audit_report;
 
 /* Called once per problem found, with a human-readable line. */
 typedef void (*cp_audit_problem_fn)(void *ctx, const char *line);
+/* Called once per recognition entry recomputed (facts.h's verdict). */
+struct cp_recognition_verdict;
+typedef void (*cp_audit_recognition_fn)(void *ctx, const struct cp_recognition_verdict *v);
 
 /*
  * Replays every log from seq 0 without trusting the store: re-decodes and
@@ -486,5 +493,10 @@ typedef void (*cp_audit_problem_fn)(void *ctx, const char *line);
  */
 int cp_store_audit(cp_store *s, unsigned threads, cp_audit_problem_fn fn, void *ctx,
                    cp_audit_report *rep) __attribute__((warn_unused_result));
+/* As cp_store_audit, also calling each (may be NULL) with every
+ * recognition entry's verdict. */
+int cp_store_audit_each(cp_store *s, unsigned threads, cp_audit_problem_fn fn,
+                        cp_audit_recognition_fn each, void *ctx, cp_audit_report *rep)
+    __attribute__((warn_unused_result));
 
 #endif

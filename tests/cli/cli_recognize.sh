@@ -157,6 +157,38 @@ has "recorded    entry" "$T/out"
 has "600.00" "$T/out" # two pre-approved level-2 MCs at 300 dollars each
 run 0 -d "$D" audit
 has "CLEAN" "$T/out"
+has "audit: 2 recognitions recomputed: 2 match, 0 differ, 0 cannot be recomputed yet" "$T/out"
+run 0 -d "$D" audit --json
+has '"recognitions":{"recomputed":2,"match":2,"differ":0,"pending":0,"failed":0,"entries":\[{' "$T/out"
+has "\"id\":\"$REC\",\"log\":\"$SELF\"" "$T/out"
+has '"version":2,"status":"match"' "$T/out"
+
+say "the explanation hash is SHA-256 of the result JSON as --json prints it, without its final newline"
+run 0 -d "$D" recognize --educator "$ANA" --policy "$BCPS" --as-of 2025-06-30 --json
+H=$(head -c -1 "$T/out" | sha256sum | cut -d' ' -f1)
+run 0 -d "$D" show "$REC" --json
+has "\"explanation_sha256\":\"$H\"" "$T/out"
+has "\"facts\":\[{\"log\":\"$SELF\",\"size\":$N1," "$T/out"
+
+say "--replay recomputes the recorded grant at the sizes it read"
+run 0 -d "$D" recognize --replay "$REC"
+has "replay: MATCH" "$T/out"
+has "facts read  log $SELF up to size $N1 (root" "$T/out"
+has "cpd 1500" "$T/out"
+lacks "awards (31)" "$T/out"
+run 0 -d "$D" recognize --replay "$REC" --explain
+has "awards (31)" "$T/out"
+run 0 -d "$D" recognize --replay "$REC" --json
+has "\"recognition\":\"$REC\"" "$T/out"
+has '"status":"match"' "$T/out"
+has "\"facts\":\[{\"log\":\"$SELF\",\"size\":$N1," "$T/out"
+has '"result":{"format":"credport-recognition/1"' "$T/out"
+run 1 -d "$D" recognize --replay "$BCPS"
+has "not a recognition entry" "$T/err"
+run 1 -d "$D" recognize --replay "$(printf '%064d' 7)"
+has "no entry with that ID" "$T/err"
+run 2 -d "$D" recognize --replay nothex
+run 2 -d "$D" recognize --replay "$REC" --policy "$BCPS"
 
 say "the ledger grows after recording (a revocation, more awards): audit stays clean"
 AW=$("$CP" -d "$D" log --json | tr '{' '\n' | sed -n 's/.*"id":"\([0-9a-f]*\)","type":"award".*/\1/p' | head -n 1)
@@ -169,6 +201,8 @@ has '"currency":"cpd","unit":"MSDE CPD credit","decimals":2,"amount":1500}' "$T/
 has '"fate":"revoked"' "$T/out"
 run 0 -d "$D" audit
 has "CLEAN" "$T/out"
+run 0 -d "$D" recognize --replay "$REC"
+has "replay: MATCH" "$T/out"
 
 say "refusals: --record with --areas, a policy that does not exist, a bad date"
 N2=$(size)
@@ -201,10 +235,98 @@ has '"currency":"usd","decimals":2,"money":true,"total":30000,"educators":1,"cos
 cp "$T/out" "$T/d2.json"
 run 0 -d "$D" recognize --policy bcps-cpd-masters-equivalency --all --year 2025 \
   --compare kmsd-base-salary --as-of 2025-06-30
-has "policy bcps-cpd-masters-equivalency: 2 educators benefiting" "$T/out"
-has "policy kmsd-base-salary: 1 educators benefiting" "$T/out"
+has "district view as of 2025-06-30: 2 educators considered (every educator this node knows)" "$T/out"
+has "policy bcps-cpd-masters-equivalency: 2 of 2 educators benefit$" "$T/out"
+has "policy kmsd-base-salary: 1 of 2 educators benefits$" "$T/out"
 has "300.00" "$T/out"
 run 0 -d "$D" recognize --policy "$BCPS" --all --year 2025 --compare "$KMSD" --as-of 2025-06-30 --json
 cmp -s "$T/out" "$T/d2.json" || die "two district views differ"
+
+say "--years: each alternative's cost in every fiscal year of the range"
+# ANA's pre-approved level-2 MC left (300 dollars a year) was earned 2024-03-03,
+# fiscal year 2023: it recurs in 2025, 2026 and 2027. BCPS's currencies are not money.
+run 0 -d "$D" recognize --policy "$BCPS" --all --years 2025-2027 --compare "$KMSD" --as-of 2025-06-30 --json
+has '"year":2025,"years":\[2025,2026,2027\],"educators":2,' "$T/out"
+has '"currency":"usd","decimals":2,"money":true,"total":30000,"educators":1,"cost_in_year":30000,"costs":\[30000,30000,30000\]' "$T/out"
+lacks '"money":false,"total":1600,"educators":2,"cost' "$T/out"
+run 0 -d "$D" recognize --policy "$BCPS" --all --years 2025-2027 --compare "$KMSD" --as-of 2025-06-30
+has "costs in the fiscal years starting in 2025 to 2027" "$T/out"
+has "cost of usd by fiscal year:" "$T/out"
+grep -q "^    2026-27 *300.00$" "$T/out" || { cat "$T/out"; die "no line for fiscal year 2026-27"; }
+run 2 -d "$D" recognize --policy "$BCPS" --all --years 2027-2025
+has "years" "$T/err"
+run 2 -d "$D" recognize --policy "$BCPS" --all --years 2000-2050
+has "more than 50" "$T/err"
+run 2 -d "$D" recognize --policy "$BCPS" --all --years 2025-2027 --year 2025
+run 2 -d "$D" recognize --policy "$BCPS" --educator "$ANA" --years 2025-2027
+
+say "--educators restricts the view to a staff list; bad lines are named"
+printf '# staff 2025\n\n%s\n' "$BEN" >"$T/staff.txt"
+run 0 -d "$D" recognize --policy "$BCPS" --all --as-of 2025-06-30 --educators "$T/staff.txt" --json
+has '"educators":1,' "$T/out"
+has '"policy":"bcps-cpd-masters-equivalency","educators_benefiting":1' "$T/out"
+has '"currency":"cpd","decimals":2,"money":false,"total":100,"educators":1' "$T/out"
+run 0 -d "$D" recognize --policy "$BCPS" --all --as-of 2025-06-30 --educators "$T/staff.txt"
+has "1 educator considered (the staff list)" "$T/out"
+has "policy bcps-cpd-masters-equivalency: 1 of 1 educator benefits$" "$T/out"
+# Someone on the list the node does not know is considered, and benefits from nothing.
+run 0 educator keygen --out "$T/cy.key"
+printf '%s\n%s\n' "$BEN" "$(cat "$T/out")" >"$T/staff2.txt"
+run 0 -d "$D" recognize --policy "$BCPS" --all --as-of 2025-06-30 --educators "$T/staff2.txt"
+has "policy bcps-cpd-masters-equivalency: 1 of 2 educators benefits$" "$T/out"
+printf '%s\nnot-a-key\n' "$BEN" >"$T/bad.txt"
+run 2 -d "$D" recognize --policy "$BCPS" --all --educators "$T/bad.txt"
+has "bad.txt: line 2: \"not-a-key\" is not an educator's public key" "$T/err"
+printf '%s\n\n%s\n' "$BEN" "$BEN" >"$T/dup.txt"
+run 2 -d "$D" recognize --policy "$BCPS" --all --educators "$T/dup.txt"
+has "dup.txt: line 3: the same educator as line 1" "$T/err"
+run 1 -d "$D" recognize --policy "$BCPS" --all --educators "$T/none.txt"
+has "none.txt: cannot open" "$T/err"
+run 2 -d "$D" recognize --policy "$BCPS" --educator "$ANA" --educators "$T/staff.txt"
+
+say "POLICY_ID@AUTHORITY names a policy by its publisher's key (hex or did:key)"
+run 0 -d "$D" recognize --educator "$ANA" --policy "$BCPS" --as-of 2025-06-30 --json
+cp "$T/out" "$T/r2.json"
+run 0 -d "$D" recognize --educator "$ANA" --policy "bcps-cpd-masters-equivalency@$SELF" \
+  --as-of 2025-06-30 --json
+cmp -s "$T/out" "$T/r2.json" || die "ID@AUTHORITY gives another result"
+DID=$("$CP" -d "$D" whoami --json | sed -n 's/.*"did":"\([^"]*\)".*/\1/p')
+[ -n "$DID" ] || die "no did:key from whoami"
+run 0 -d "$D" recognize --educator "$ANA" --policy "bcps-cpd-masters-equivalency@$DID" \
+  --as-of 2025-06-30 --json
+cmp -s "$T/out" "$T/r2.json" || die "ID@did:key gives another result"
+run 1 -d "$D" recognize --educator "$ANA" --policy "bcps-cpd-masters-equivalency@$(printf '%064d' 5)"
+has "holds no log of that authority" "$T/err"
+run 1 -d "$D" recognize --educator "$ANA" --policy "no-such@$SELF"
+has "has no policy \"no-such\"" "$T/err"
+run 1 -d "$D" recognize --educator "$ANA" --policy "x@nokey"
+has "is not an authority key" "$T/err"
+
+say "@self in a published policy names this node's key; a missing member has a line and column"
+N3=$(size)
+cat >"$T/self.json" <<'EOF2'
+{"format": "credport-policy/1", "id": "self-test",
+ "currencies": [{"id": "mc", "unit": "MC"}],
+ "rules": [{"id": "mine", "kind": "per_award", "currency": "mc", "amount": 1,
+            "filter": {"issuers": ["@self"]}}]}
+EOF2
+run 0 -d "$D" policy publish "$T/self.json"
+run 0 -d "$D" recognize --educator "$BEN" --policy self-test --as-of 2025-06-30 --json
+has '"totals":\[{"currency":"mc","unit":"MC","decimals":0,"amount":2}\]' "$T/out"
+cat >"$T/nocur.json" <<'EOF2'
+{"format": "credport-policy/1", "id": "no-currency",
+ "currencies": [{"id": "mc", "unit": "MC"}],
+ "rules": [
+   {"id": "r", "kind": "per_award", "amount": 1}]}
+EOF2
+run 1 -d "$D" policy publish "$T/nocur.json"
+has "nocur.json: line 4, column 4: rules\[0\].currency: missing" "$T/err"
+same_size $((N3 + 1))
+
+say "bench recognize times the five-year projection of three alternatives over the same awards"
+mkdir "$T/bench"
+run 0 bench recognize --n 1000 --dir "$T/bench"
+has "five-year projection (three alternatives, fiscal years 2026-2030): 1000 awards in" "$T/out"
+has "(target <= 3.00x)" "$T/out"
 
 echo "cli_recognize: all checks passed"

@@ -170,7 +170,7 @@ static void bad_scalars_are_refused(void **state) {
 #define KEY8 "\"8888888888888888888888888888888888888888888888888888888888888888\""
 static void bad_authorities_are_refused(void **state) {
   static const char label_msg[] = "a label must be 1..128 bytes, without ':', and not a hex key";
-  static const char key_msg[] = "must be a public key in 64 lowercase hex digits";
+  static const char key_msg[] = "must be a public key: 64 lowercase hex digits";
   /* Well-formed, to show the documents below differ only where named. */
   cp_diag d = {{0}};
   static const char good[] = AUTH("{\"a\":" KEY9 ",\"b\":" KEY8 "}");

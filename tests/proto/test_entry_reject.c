@@ -117,7 +117,7 @@ static void trailing_bytes(void **state) {
 }
 
 static void unknown_version(void **state) {
-  static const uint8_t bad[] = {0x00, 0x02, 0x7F, 0xFF};
+  static const uint8_t bad[] = {0x00, 0x03, 0x7F, 0xFF};
   for (size_t i = 0; i < sizeof bad; i++) {
     size_t n = sample_bytes(CP_T_AWARD, 0);
     buf[0] = bad[i];
