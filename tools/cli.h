@@ -133,6 +133,9 @@ int cmd_bench_sync(cli *c, int argc, char **argv); /* bench_sync.c */
 int cmd_bench_revstat(cli *c, int argc, char **argv); /* bench_revstat.c */
 int cmd_policy(cli *c, int argc, char **argv);
 int cmd_recognize(cli *c, int argc, char **argv);
+/* Open Badges 3.0 (cmd_ob3.c). */
+int cmd_export(cli *c, int argc, char **argv);
+int cmd_verify_vc(cli *c, int argc, char **argv);
 
 /* Finds policy ID (an entry ID, or a policy id of the own log) through r
  * (cmd_policy.c); prints the error and returns non-zero if it cannot. */

@@ -64,6 +64,8 @@ static const struct {
     {"checkpoint", cmd_checkpoint, "print a log's latest signed checkpoint (C2SP signed note)"},
     {"prove", cmd_prove, "make an inclusion or consistency proof"},
     {"verify-proof", cmd_verify_proof, "check a proof offline against a checkpoint"},
+    {"export", cmd_export, "export an award as an Open Badges 3.0 credential (export ob3)"},
+    {"verify-vc", cmd_verify_vc, "verify an Open Badges 3.0 credential offline"},
     {"revocations", cmd_revocations, "print the signed revocation statement of this log"},
     {"policy", cmd_policy, "publish, list and show recognition policies"},
     {"recognize", cmd_recognize, "what a policy grants an educator, or the district view"},
