@@ -236,13 +236,15 @@ out:
 
 static const char export_help[] =
     "usage: credport export WHAT ...\n"
-    "  ob3    an award as an Open Badges 3.0 credential (export ob3 --help)\n";
+    "  ob3    an award as an Open Badges 3.0 credential (export ob3 --help)\n"
+    "  status-list  this issuer's Bitstring Status List (export status-list --help)\n";
 
 static const struct {
   const char *what;
   int (*fn)(cli *c, int argc, char **argv);
 } exports[] = {
     {"ob3", export_ob3},
+    {"status-list", cli_export_status_list},
 };
 
 int cmd_export(cli *c, int argc, char **argv) {

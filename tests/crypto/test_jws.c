@@ -133,7 +133,8 @@ static void sign_json_typ_kid(void **state) {
   (void)state;
   assert_int_equal(cp_jws_sign_json(k, "vc+jwt", "did:key:z6Mk#z6Mk", p, &out, &len), CP_OK);
   /* {"alg":"EdDSA","typ":"vc+jwt","kid":"did:key:z6Mk#z6Mk"} */
-  assert_true(strncmp(out, "eyJhbGciOiJFZERTQSIsInR5cCI6InZjK2p3dCIsImtpZCI6ImRpZDprZXk6ejZNayN6Nk1rIn0.",
+  assert_true(strncmp(out,
+                      "eyJhbGciOiJFZERTQSIsInR5cCI6InZjK2p3dCIsImtpZCI6ImRpZDprZXk6ejZNayN6Nk1rIn0.",
                       76) == 0);
   assert_int_equal(cp_jws_open(out, len, &j, &d), CP_OK);
   assert_int_equal(cp_jws_verify(&j, pk, &d), CP_OK);
@@ -288,7 +289,8 @@ static void jwk_never_selects_the_key(void **state) {
   cp_key_public(k2, pk2);
   cp_b64url_encode(pk2, sizeof pk2, x2);
   /* Signed by k2, carrying k2's jwk: the caller's key (k) is what counts. */
-  snprintf(h, sizeof h, "{\"alg\":\"EdDSA\",\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\"}}",
+  snprintf(h, sizeof h,
+           "{\"alg\":\"EdDSA\",\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\"}}",
            x2);
   s = forge(k2, h, "{}");
   assert_int_equal(cp_jws_open(s, strlen(s), &j, &d), CP_OK);
@@ -298,7 +300,8 @@ static void jwk_never_selects_the_key(void **state) {
   cp_jws_free(&j);
   free(s);
   /* Signed by k with k's own jwk: accepted under k. */
-  snprintf(h, sizeof h, "{\"alg\":\"EdDSA\",\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\"}}",
+  snprintf(h, sizeof h,
+           "{\"alg\":\"EdDSA\",\"jwk\":{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"%s\"}}",
            RFC_X);
   s = forge(k, h, "{}");
   assert_int_equal(cp_jws_open(s, strlen(s), &j, &d), CP_OK);
