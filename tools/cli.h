@@ -175,6 +175,21 @@ int cli_status_bits(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t size,
 int cli_status_list_text(cp_reader *r, const cp_key *k, const char *url, int jwt, char **text,
                          size_t *len, size_t *nrevoked, cp_diag *d);
 
+/* Reads a regular file of at most max bytes (a FIFO or device is refused,
+ * never waited on). OUT: *text malloc'd, NUL-terminated. */
+int cli_read_file(const char *path, size_t max, char **text, size_t *len, cp_diag *d);
+/* Whether the verified credential vc of issuer is revoked according to the
+ * status list file at list_path (its own signature verified first).
+ * Errors: CP_EDENIED (no credentialStatus, another issuer's or another
+ * list), the list's (CP_EBADSIG, CP_ECORRUPT, ...); d says which. */
+int cli_vc_status(const char *list_path, const json_t *vc, const uint8_t issuer[CP_PK_BYTES],
+                  int *revoked, cp_diag *d);
+
+/* Verifiable Presentations as vp+jwt (cmd_present_vp.c): `present --format
+ * vp-jwt` and `verify-vp`. */
+int cmd_present_vp(cli *c, int argc, char **argv);
+int cmd_verify_vp(cli *c, int argc, char **argv);
+
 /* getopt helper: resets getopt for a subcommand's argv. */
 void cli_getopt_reset(void);
 /* True if argv has -h/--help anywhere before "--". */

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "credport/codec.h"
+#include "credport/jws.h"
 #include "credport/revstatus.h"
 #include "credport/statuslist.h"
 #include "credport/vcdi.h"
@@ -277,4 +278,55 @@ out:
   cp_key_free(k);
   cp_store_close(s);
   return st;
+}
+
+int cli_read_file(const char *path, size_t max, char **text, size_t *len, cp_diag *d) {
+  struct stat sb;
+  char *buf = NULL;
+  size_t n = 0;
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), rc = 0;
+  *text = NULL;
+  if (fd < 0) return cp_diag_set(d, -errno, "cannot open %s: %s", path, strerror(errno));
+  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    rc = cp_diag_set(d, CP_EINVAL, "%s is not a regular file", path);
+  } else if ((uint64_t)sb.st_size > max) {
+    rc = cp_diag_set(d, CP_ETOOBIG, "%s: longer than %zu bytes", path, max);
+  } else if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
+    rc = CP_ENOMEM;
+  } else {
+    ssize_t got = 0;
+    while (n < (size_t)sb.st_size && (got = read(fd, buf + n, (size_t)sb.st_size - n)) > 0)
+      n += (size_t)got;
+    if (got < 0) rc = cp_diag_set(d, -errno, "cannot read %s: %s", path, strerror(errno));
+  }
+  close(fd);
+  if (rc != 0) {
+    free(buf);
+    return rc;
+  }
+  buf[n] = 0;
+  *text = buf;
+  *len = n;
+  return CP_OK;
+}
+
+int cli_vc_status(const char *list_path, const json_t *vc, const uint8_t issuer[CP_PK_BYTES],
+                  int *revoked, cp_diag *d) {
+  cp_status_list l;
+  cp_diag d2 = {{0}};
+  char *text = NULL;
+  size_t len = 0;
+  const json_t *status = json_object_get(vc, "credentialStatus");
+  int rc;
+  if (status == NULL)
+    return cp_diag_set(d, CP_EDENIED, "the credential carries no credentialStatus: %s cannot "
+                       "say whether it is revoked", list_path);
+  if ((rc = cli_read_file(list_path, CP_JWS_MAX, &text, &len, d)) != 0) return rc;
+  rc = cp_status_list_open(text, len, &l, &d2);
+  free(text);
+  if (rc != 0) return cp_diag_set(d, rc, "status list %s: %s", list_path, d2.msg);
+  rc = cp_status_check(&l, status, issuer, revoked, &d2);
+  cp_status_list_free(&l);
+  if (rc != 0) return cp_diag_set(d, rc, "status list %s: %s", list_path, d2.msg);
+  return CP_OK;
 }

@@ -38,6 +38,8 @@
 #define CP_JWS_DEPTH_MAX     32u          /* nesting of arrays and objects in its JSON */
 #define CP_STATUS_BITS_MIN   131072u      /* entries in a status list: 16 KiB, herd privacy */
 #define CP_STATUS_BITS_MAX   (1u << 26)   /* entries a status list read from a file may hold */
+#define CP_VP_CREDS_MAX      64u          /* credentials in one presentation */
+#define CP_VP_STATUS_LISTS_MAX 16u        /* status lists one verify-vp reads */
 
 #define CP_FRAME_MAX_PREAUTH (16u * 1024)
 #define CP_FRAME_MAX         (1u << 20)

@@ -111,6 +111,11 @@ typedef struct cp_ob3_verdict {
 int cp_ob3_verify_json(const char *text, size_t len, cp_ob3_verdict *v, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 3)));
 
+/* The checks cp_ob3_verify_json makes of a credential's members, without
+ * the proof (the vc+jwt form uses them: ob3_jwt.h). OUT: issuer. */
+int cp_ob3_check_shape(const json_t *vc, uint8_t issuer[CP_PK_BYTES], cp_diag *d)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
 #ifdef __cplusplus
 }
 #endif
