@@ -163,7 +163,8 @@ int cp_b64url_decode(const char *in, size_t inlen, uint8_t *out, size_t cap, siz
 
 /* ---- base58btc ---------------------------------------------------------- */
 
-int cp_b58_encode(const uint8_t *in, size_t len, char *out, size_t cap, size_t *outlen) {
+/* The digit-by-digit conversion, for inputs too long for b58_encode_fast. */
+static int b58_encode_slow(const uint8_t *in, size_t len, char *out, size_t cap, size_t *outlen) {
   size_t zeros = 0, ndig = 0, i, j;
   while (zeros < len && in[zeros] == 0) zeros++;
   if (cap == 0) return CP_ETOOBIG;
@@ -192,6 +193,55 @@ int cp_b58_encode(const uint8_t *in, size_t len, char *out, size_t cap, size_t *
   out[zeros + ndig] = '\0';
   if (outlen != NULL) *outlen = zeros + ndig;
   return CP_OK;
+}
+
+/* The same conversion in limbs of base 58^5 fed three bytes at a time
+ * (limb * 2^24 + carry stays below 2^54): about a tenth of the divisions,
+ * which matters for the signatures and did:keys of every exported
+ * credential. */
+#define B58_LIMB 656356768U /* 58^5 */
+#define B58_FAST_MAX 256U
+static int b58_encode_fast(const uint8_t *in, size_t len, char *out, size_t cap,
+                           size_t *outlen) {
+  uint32_t limb[B58_FAST_MAX * 8 / 29 + 2];
+  size_t zeros = 0, nl = 0, i, j, ndig, o;
+  char dig[(B58_FAST_MAX * 8 / 29 + 2) * 5];
+  while (zeros < len && in[zeros] == 0) zeros++;
+  for (i = zeros; i < len;) {
+    uint64_t carry = 0;
+    unsigned shift = 0;
+    for (; i < len && shift < 24; i++, shift += 8) carry = carry << 8 | in[i];
+    for (j = 0; j < nl; j++) {
+      uint64_t t = ((uint64_t)limb[j] << shift) + carry;
+      limb[j] = (uint32_t)(t % B58_LIMB);
+      carry = t / B58_LIMB;
+    }
+    while (carry > 0) {
+      limb[nl++] = (uint32_t)(carry % B58_LIMB);
+      carry /= B58_LIMB;
+    }
+  }
+  /* Limbs to digits, least significant first, then drop leading zeros. */
+  for (ndig = 0, j = 0; j < nl; j++) {
+    uint32_t v = limb[j];
+    for (int k = 0; k < 5; k++) {
+      dig[ndig++] = (char)(v % 58);
+      v /= 58;
+    }
+  }
+  while (ndig > 0 && dig[ndig - 1] == 0) ndig--;
+  if (zeros + ndig + 1 > cap) return CP_ETOOBIG;
+  memset(out, '1', zeros);
+  for (o = zeros, i = ndig; i > 0; i--) out[o++] = B58[(uint8_t)dig[i - 1]];
+  out[o] = '\0';
+  if (outlen != NULL) *outlen = o;
+  return CP_OK;
+}
+
+int cp_b58_encode(const uint8_t *in, size_t len, char *out, size_t cap, size_t *outlen) {
+  if (cap == 0) return CP_ETOOBIG;
+  if (len <= B58_FAST_MAX) return b58_encode_fast(in, len, out, cap, outlen);
+  return b58_encode_slow(in, len, out, cap, outlen);
 }
 
 static int b58val(char c) {

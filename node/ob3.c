@@ -50,7 +50,10 @@ int cp_ob3_gather(cp_reader *r, const uint8_t award_id[CP_HASH_BYTES], cp_ob3_ga
   endorse_walk w = {r, g, 0};
   int rc;
   char hex[2 * CP_HASH_BYTES + 1];
-  memset(g, 0, sizeof *g);
+  /* Not the whole struct: its endorsement slots are filled as found. */
+  memset(&g->in, 0, sizeof g->in);
+  g->n_left_out = 0;
+  g->revoked = 0;
   cp_hex_encode(award_id, CP_HASH_BYTES, hex);
   rc = decode_at(r, award_id, &g->award, d);
   if (rc == CP_ENOTFOUND) return cp_diag_set(d, rc, "no entry %s on this node", hex);

@@ -7,14 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct jbuf {
-  char *p;
-  size_t len, cap;
-  int err;
-} jbuf;
+typedef cp_jcs_buf jbuf;
 
-static void put(jbuf *b, const char *s, size_t n) {
-  if (b->err != 0) return;
+void cp_jcs_raw(cp_jcs_buf *b, const char *s, size_t n) {
+  if (b->err != 0 || n == 0) return;
   if (n > CP_JCS_MAX_BYTES - b->len) {
     b->err = CP_ETOOBIG;
     return;
@@ -94,15 +90,15 @@ int cp_jcs_number(double x, char *out, size_t cap) {
   return (int)o;
 }
 
-static void put_string(jbuf *b, const char *s, size_t n) {
+void cp_jcs_str(cp_jcs_buf *b, const char *s, size_t n) {
   size_t i, run = 0;
-  put(b, "\"", 1);
+  cp_jcs_raw(b, "\"", 1);
   for (i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     const char *esc = NULL;
     char u[8];
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    put(b, s + run, i - run);
+    cp_jcs_raw(b, s + run, i - run);
     run = i + 1;
     switch (c) {
       case '\b': esc = "\\b"; break;
@@ -116,10 +112,10 @@ static void put_string(jbuf *b, const char *s, size_t n) {
         snprintf(u, sizeof u, "\\u%04x", c);
         esc = u;
     }
-    put(b, esc, strlen(esc));
+    cp_jcs_raw(b, esc, strlen(esc));
   }
-  put(b, s + run, n - run);
-  put(b, "\"", 1);
+  cp_jcs_raw(b, s + run, n - run);
+  cp_jcs_raw(b, "\"", 1);
 }
 
 /* Next UTF-16 code unit of the UTF-8 text at *p (jansson strings are valid
@@ -166,7 +162,17 @@ static int key_cmp(const void *a, const void *b) {
   const jkey *x = a, *y = b;
   const unsigned char *p = (const unsigned char *)x->s, *pe = p + x->n;
   const unsigned char *q = (const unsigned char *)y->s, *qe = q + y->n;
+  size_t i = 0, n = x->n < y->n ? x->n : y->n;
   unsigned pp = 0, qp = 0;
+  /* A common prefix is equal in any encoding; past it, two ASCII bytes
+   * order as their UTF-16 units do. Otherwise compare code units from the
+   * start of the character that differs. */
+  while (i < n && p[i] == q[i]) i++;
+  if (i == n) return x->n < y->n ? -1 : x->n > y->n;
+  if (p[i] < 0x80 && q[i] < 0x80) return p[i] < q[i] ? -1 : 1;
+  while (i > 0 && (p[i] & 0xc0) == 0x80) i--;
+  p += i;
+  q += i;
   while ((p < pe || pp) && (q < qe || qp)) {
     unsigned u = next_unit(&p, pe, &pp), w = next_unit(&q, qe, &qp);
     if (u != w) return u < w ? -1 : 1;
@@ -182,68 +188,78 @@ static int put_value(jbuf *b, const json_t *v, unsigned depth, cp_diag *d) {
   if (depth > CP_JCS_DEPTH_MAX)
     return cp_diag_set(d, CP_ETOOBIG, "JSON nested deeper than %u levels", CP_JCS_DEPTH_MAX);
   switch (json_typeof(v)) {
-    case JSON_NULL: put(b, "null", 4); break;
-    case JSON_TRUE: put(b, "true", 4); break;
-    case JSON_FALSE: put(b, "false", 5); break;
-    case JSON_STRING: put_string(b, json_string_value(v), json_string_length(v)); break;
+    case JSON_NULL: cp_jcs_raw(b, "null", 4); break;
+    case JSON_TRUE: cp_jcs_raw(b, "true", 4); break;
+    case JSON_FALSE: cp_jcs_raw(b, "false", 5); break;
+    case JSON_STRING: cp_jcs_str(b, json_string_value(v), json_string_length(v)); break;
     case JSON_INTEGER: {
       json_int_t i = json_integer_value(v);
       if (i >= -9007199254740992LL && i <= 9007199254740992LL)
         n = snprintf(num, sizeof num, "%lld", (long long)i);
       else
         n = cp_jcs_number((double)i, num, sizeof num);
-      put(b, num, (size_t)n);
+      cp_jcs_raw(b, num, (size_t)n);
       break;
     }
     case JSON_REAL:
       n = cp_jcs_number(json_real_value(v), num, sizeof num);
       if (n < 0) return cp_diag_set(d, CP_EINVAL, "a number that is not finite");
-      put(b, num, (size_t)n);
+      cp_jcs_raw(b, num, (size_t)n);
       break;
     case JSON_ARRAY: {
       size_t i;
-      put(b, "[", 1);
+      cp_jcs_raw(b, "[", 1);
       for (i = 0; i < json_array_size(v); i++) {
         int rc;
-        if (i > 0) put(b, ",", 1);
+        if (i > 0) cp_jcs_raw(b, ",", 1);
         if ((rc = put_value(b, json_array_get(v, i), depth + 1, d)) != 0) return rc;
       }
-      put(b, "]", 1);
+      cp_jcs_raw(b, "]", 1);
       break;
     }
     case JSON_OBJECT: {
-      size_t cnt = json_object_size(v), i = 0;
-      jkey *keys;
+      size_t cnt = json_object_size(v), i = 0, klen;
+      jkey small[32], *keys = small;
       const char *k;
       json_t *m;
       int rc = 0;
       if (cnt == 0) {
-        put(b, "{}", 2);
+        cp_jcs_raw(b, "{}", 2);
         break;
       }
-      keys = calloc(cnt, sizeof *keys);
-      if (keys == NULL) return CP_ENOMEM;
-      json_object_foreach((json_t *)v, k, m) {
+      if (cnt > sizeof small / sizeof small[0] && (keys = calloc(cnt, sizeof *keys)) == NULL)
+        return CP_ENOMEM;
+      json_object_keylen_foreach((json_t *)v, k, klen, m) {
         keys[i].s = k;
-        keys[i].n = strlen(k);
+        keys[i].n = klen;
         keys[i].v = m;
         i++;
       }
       qsort(keys, cnt, sizeof *keys, key_cmp);
-      put(b, "{", 1);
+      cp_jcs_raw(b, "{", 1);
       for (i = 0; i < cnt && rc == 0; i++) {
-        if (i > 0) put(b, ",", 1);
-        put_string(b, keys[i].s, keys[i].n);
-        put(b, ":", 1);
+        if (i > 0) cp_jcs_raw(b, ",", 1);
+        cp_jcs_str(b, keys[i].s, keys[i].n);
+        cp_jcs_raw(b, ":", 1);
         rc = put_value(b, keys[i].v, depth + 1, d);
       }
-      free(keys);
+      if (keys != small) free(keys);
       if (rc != 0) return rc;
-      put(b, "}", 1);
+      cp_jcs_raw(b, "}", 1);
       break;
     }
   }
   return 0;
+}
+
+int cp_jcs_value(cp_jcs_buf *b, const json_t *v, cp_diag *d) {
+  int rc = put_value(b, v, 0, d);
+  if (rc == 0 && b->err == CP_ETOOBIG)
+    rc = cp_diag_set(d, CP_ETOOBIG, "canonical JSON longer than %u bytes", CP_JCS_MAX_BYTES);
+  else if (rc == 0)
+    rc = b->err;
+  if (rc != 0 && b->err == 0) b->err = rc;
+  return rc;
 }
 
 int cp_jcs_encode(const json_t *v, char **out, size_t *len, cp_diag *d) {

@@ -78,6 +78,53 @@ out:
   return rc;
 }
 
+#define RAW(b, lit) cp_jcs_raw((b), (lit), sizeof(lit) - 1)
+
+/* The proof object's canonical text, members in JCS order; with_value
+ * adds proofValue pv. */
+static void proof_canon(cp_jcs_buf *b, const char *ctx, size_t ctxlen, const char *created,
+                        const char *vm, const char *pv) {
+  RAW(b, "{");
+  if (ctx != NULL) {
+    RAW(b, "\"@context\":");
+    cp_jcs_raw(b, ctx, ctxlen);
+    RAW(b, ",");
+  }
+  RAW(b, "\"created\":");
+  cp_jcs_str(b, created, strlen(created));
+  RAW(b, ",\"cryptosuite\":\"eddsa-jcs-2022\",\"proofPurpose\":\"assertionMethod\"");
+  if (pv != NULL) {
+    RAW(b, ",\"proofValue\":");
+    cp_jcs_str(b, pv, strlen(pv));
+  }
+  RAW(b, ",\"type\":\"DataIntegrityProof\",\"verificationMethod\":");
+  cp_jcs_str(b, vm, strlen(vm));
+  RAW(b, "}");
+}
+
+int cp_vcdi_sign_canon(const char *doc, size_t len, const char *ctx, size_t ctxlen,
+                       const cp_key *k, const char *created, cp_jcs_buf *out) {
+  uint8_t pk[CP_PK_BYTES], data[CP_VCDI_HASH_BYTES], sig[CP_SIG_BYTES];
+  char vm[CP_VCDI_VM_MAX], pv[PROOF_VALUE_MAX];
+  cp_jcs_buf opts = {0};
+  size_t n = 0;
+  int rc;
+  cp_key_public(k, pk);
+  cp_vcdi_vm(pk, vm);
+  proof_canon(&opts, ctx, ctxlen, created, vm, NULL);
+  if ((rc = opts.err) == 0) {
+    cp_sha256_oneshot(opts.p, opts.len, data);
+    cp_sha256_oneshot(doc, len, data + CP_HASH_BYTES);
+    cp_sig_sign_raw(k, data, sizeof data, sig);
+    pv[0] = 'z';
+    rc = cp_b58_encode(sig, sizeof sig, pv + 1, sizeof pv - 1, &n);
+  }
+  free(opts.p);
+  if (rc != 0) return rc;
+  proof_canon(out, ctx, ctxlen, created, vm, pv);
+  return out->err;
+}
+
 static int want_string(const json_t *proof, const char *name, const char *want, cp_diag *d) {
   const json_t *v = json_object_get(proof, name);
   if (!json_is_string(v))

@@ -359,6 +359,7 @@ int cmd_bench(cli *c, int argc, char **argv) {
   const char *dirarg = NULL;
   int o;
   if (argc > 1 && strcmp(argv[1], "sync") == 0) return cmd_bench_sync(c, argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "ob3") == 0) return cmd_bench_ob3(c, argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "revocations") == 0)
     return cmd_bench_revstat(c, argc - 1, argv + 1);
   cli_getopt_reset();

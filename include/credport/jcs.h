@@ -38,6 +38,23 @@ extern "C" {
 int cp_jcs_encode(const json_t *v, char **out, size_t *len, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
+/* A growing output buffer for canonical text built piece by piece (a
+ * writer that knows its member order, checked against cp_jcs_encode by its
+ * tests). Start from {0}; p is malloc'd and NUL-terminated, the caller
+ * frees it. The first failure (CP_ENOMEM, or CP_ETOOBIG past
+ * CP_JCS_MAX_BYTES) sticks in err and later appends do nothing. */
+typedef struct cp_jcs_buf {
+  char *p;
+  size_t len, cap;
+  int err;
+} cp_jcs_buf;
+/* Appends n bytes as they are. */
+void cp_jcs_raw(cp_jcs_buf *b, const char *s, size_t n) __attribute__((nonnull(1)));
+/* Appends s[0, n) (valid UTF-8) as an RFC 8785 string, quotes included. */
+void cp_jcs_str(cp_jcs_buf *b, const char *s, size_t n) __attribute__((nonnull(1)));
+/* Appends JCS(v); returns b->err or cp_jcs_encode's errors. */
+int cp_jcs_value(cp_jcs_buf *b, const json_t *v, cp_diag *d) __attribute__((nonnull(1)));
+
 /* ECMAScript Number::toString of x into out (cap >= 32 bytes); returns the
  * length, or CP_EINVAL for NaN and infinities. */
 int cp_jcs_number(double x, char *out, size_t cap) __attribute__((nonnull(2)));

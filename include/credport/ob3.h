@@ -86,8 +86,11 @@ int cp_ob3_build(const cp_ob3_input *in, cp_ob3_status_fn status, void *ctx, jso
 
 /* Builds, secures with eddsa-jcs-2022 under k (which must be the issuer's
  * log key: CP_EDENIED otherwise) with created = the award's entry time, and
- * writes the credential as indented JSON with a final newline. OUT: *text
- * (malloc'd, the caller frees it), *len. */
+ * writes the signed credential as its RFC 8785 canonical text (compact, the
+ * same bytes every time) and a final newline. The text is written directly
+ * in canonical order, not through cp_ob3_build; it is byte for byte
+ * JCS(cp_vcdi_sign(cp_ob3_build(...))) (tests/proto/test_ob3_spec.c).
+ * OUT: *text (malloc'd, the caller frees it), *len. */
 int cp_ob3_export_json(const cp_ob3_input *in, const cp_key *k, cp_ob3_status_fn status,
                        void *ctx, char **text, size_t *len, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 2, 5, 6)));

@@ -22,6 +22,7 @@
 
 #include "codec.h"
 #include "error.h"
+#include "jcs.h"
 #include "sig.h"
 
 #ifdef __cplusplus
@@ -50,6 +51,15 @@ int cp_vcdi_hash(const json_t *doc, const json_t *opts, uint8_t out[CP_VCDI_HASH
  * cp_jcs_encode; doc is unchanged on error. */
 int cp_vcdi_sign(json_t *doc, const cp_key *k, const char *created, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(2, 3)));
+
+/* cp_vcdi_sign for a document given as canonical text: doc[0, len) is
+ * JCS(document without proof) and ctx[0, ctxlen) JCS(its @context) (ctx
+ * NULL: none). Appends to out the canonical text of the proof object, with
+ * proofValue, exactly as JCS would write the "proof" member's value that
+ * cp_vcdi_sign adds. Errors: out->err. */
+int cp_vcdi_sign_canon(const char *doc, size_t len, const char *ctx, size_t ctxlen,
+                       const cp_key *k, const char *created, cp_jcs_buf *out)
+    __attribute__((warn_unused_result, nonnull(1, 5, 6, 7)));
 
 /* Verifies doc's proof. OUT: pk, the key of its verification method.
  * Errors: CP_ECORRUPT, with d naming the member, when the proof is missing,

@@ -192,7 +192,29 @@ static void didkey_rejects(void **state) {
   assert_int_equal(cp_didkey_decode("", pk), CP_ECORRUPT);
 }
 
+/* Inputs up to 256 bytes take the limb conversion, longer ones the
+ * digit-by-digit one: both agree with the decoder (a separate loop) and
+ * keep leading zero bytes as '1's, on every length across the boundary. */
+static void base58_fast_and_slow_paths(void **state) {
+  uint8_t in[300], back[300];
+  char enc[500];
+  size_t len, n, m;
+  (void)state;
+  for (len = 0; len <= sizeof in; len++) {
+    for (size_t i = 0; i < len; i++) in[i] = (uint8_t)((i * 97 + len * 13) | 1);
+    if (len > 2) in[0] = in[1] = 0;
+    assert_int_equal(cp_b58_encode(in, len, enc, sizeof enc, &n), CP_OK);
+    assert_int_equal(strlen(enc), n);
+    if (len > 2) assert_true(enc[0] == '1' && enc[1] == '1' && enc[2] != '1');
+    assert_int_equal(cp_b58_decode(enc, n, back, sizeof back, &m), CP_OK);
+    assert_int_equal(m, len);
+    assert_memory_equal(back, in, len);
+    if (n > 0) assert_int_equal(cp_b58_encode(in, len, enc, n, &m), CP_ETOOBIG);
+  }
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(base58_fast_and_slow_paths),
   cmocka_unit_test(hex_roundtrip),
   cmocka_unit_test(base64_rfc4648),
   cmocka_unit_test(base64_strict),

@@ -53,9 +53,9 @@ check --valid "${files[@]}"
 # One field at a time, in the first credential that has evidence and an endorsement.
 f=$(grep -l '"alignment"' $(grep -l '"evidence"' "${files[@]}") | head -n 1)
 i=0
-for field in '"name": "Level' '"validFrom": "2026' '"awardedDate": "20' '"addressRegion": "N' \
-  '"humanCode": "mc' '"creditsAvailable": 1' '"narrative": "E' '"targetCode": "q' \
-  '"description": "SHA-256' '"created": "20' '"level:' '"id": "did:key:z6Mk' '"id": "urn:uuid:'; do
+for field in '"name":"Level' '"validFrom":"2026' '"awardedDate":"20' '"addressRegion":"N' \
+  '"humanCode":"mc' '"creditsAvailable":1' '"narrative":"E' '"targetCode":"q' \
+  '"description":"SHA-256' '"created":"20' '"level:' '"id":"did:key:z6Mk' '"id":"urn:uuid:'; do
   grep -q -- "$field" "$f" || die "no $field in $f"
   i=$((i + 1))
   # The character after the matched prefix becomes "Z" (or "Y" if it was "Z").

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "credport/codec.h"
+#include "credport/jcs.h"
 #include "credport/ob3.h"
 #include "credport/vcdi.h"
 
@@ -231,6 +232,23 @@ static void make_shape(shape *s, unsigned level, uint32_t hours_x100, int eviden
   s->in.n_endorsements = (size_t)n_end;
 }
 
+/* The export's canonical writer against the reference path: JCS of the
+ * credential cp_ob3_build makes, secured by cp_vcdi_sign, plus a newline. */
+static void same_as_reference(shape *s, const char *text, size_t len) {
+  json_t *ref = NULL;
+  char created[21], *canon = NULL;
+  size_t clen = 0;
+  assert_int_equal(cp_ob3_build(&s->in, NULL, NULL, &ref, NULL), CP_OK);
+  cp_ob3_timestamp(s->award.time, created);
+  assert_int_equal(cp_vcdi_sign(ref, s->k, created, NULL), CP_OK);
+  assert_int_equal(cp_jcs_encode(ref, &canon, &clen, NULL), CP_OK);
+  assert_int_equal(len, clen + 1);
+  assert_memory_equal(text, canon, clen);
+  assert_int_equal(text[clen], '\n');
+  free(canon);
+  json_decref(ref);
+}
+
 static json_t *export_shape(shape *s) {
   char *text = NULL;
   size_t len = 0;
@@ -238,6 +256,7 @@ static json_t *export_shape(shape *s) {
   json_t *vc;
   cp_ob3_verdict v;
   assert_int_equal(cp_ob3_export_json(&s->in, s->k, NULL, NULL, &text, &len, NULL), CP_OK);
+  same_as_reference(s, text, len);
   assert_int_equal(cp_ob3_verify_json(text, len, &v, NULL), CP_OK);
   vc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
   assert_non_null(vc);
@@ -366,6 +385,16 @@ static int status_hook(void *ctx, const uint8_t id[CP_HASH_BYTES], json_t **st) 
   return 0;
 }
 
+static int status_ok(void *ctx, const uint8_t id[CP_HASH_BYTES], json_t **st) {
+  (void)ctx;
+  (void)id;
+  *st = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", "https://example.edu/status/3#94567",
+                  "type", "BitstringStatusListEntry", "statusPurpose", "revocation",
+                  "statusListIndex", "94567", "statusListCredential",
+                  "https://example.edu/status/3");
+  return 0;
+}
+
 static void spec_status_hook(void **state) {
   shape s;
   json_t *vc = NULL;
@@ -380,6 +409,26 @@ static void spec_status_hook(void **state) {
   vc = NULL;
   assert_int_equal(cp_ob3_build(&s.in, status_hook, &calls, &vc, NULL), CP_ENOSPC);
   assert_null(vc);
+  /* The export's writer puts the status where JCS puts it. */
+  {
+    char *text = NULL, *canon = NULL, created[21];
+    size_t len = 0, clen = 0;
+    assert_int_equal(cp_ob3_export_json(&s.in, s.k, status_ok, NULL, &text, &len, NULL), CP_OK);
+    assert_int_equal(cp_ob3_build(&s.in, status_ok, NULL, &vc, NULL), CP_OK);
+    cp_ob3_timestamp(s.award.time, created);
+    assert_int_equal(cp_vcdi_sign(vc, s.k, created, NULL), CP_OK);
+    assert_int_equal(cp_jcs_encode(vc, &canon, &clen, NULL), CP_OK);
+    assert_int_equal(len, clen + 1);
+    assert_memory_equal(text, canon, clen);
+    assert_non_null(strstr(text, "\"credentialStatus\":{\"id\""));
+    json_decref(vc);
+    free(text);
+    free(canon);
+    calls = 1;
+    assert_int_equal(cp_ob3_export_json(&s.in, s.k, status_hook, &calls, &text, &len, NULL),
+                     CP_ENOSPC);
+    assert_null(text);
+  }
   cp_key_free(s.k);
 }
 
