@@ -3,6 +3,7 @@
  * libraries Debian 12 ships (libjwt 1.10, cjose 0.6) have no EdDSA.
  */
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,13 @@ void cp_jws_free(cp_jws *j) {
 
 /* ---- signing ---------------------------------------------------------------- */
 
+/* NULL, or printable ASCII without '"' and '\\'. */
+static int plain(const char *s) {
+  for (; s != NULL && *s != 0; s++)
+    if (*s < 0x20 || *s > 0x7e || *s == '"' || *s == '\\') return 0;
+  return 1;
+}
+
 int cp_jws_sign(const cp_key *k, const char *typ, const char *kid, const uint8_t *payload,
                 size_t len, char **out, size_t *outlen) {
   json_t *h = NULL;
@@ -84,18 +92,30 @@ int cp_jws_sign(const cp_key *k, const char *typ, const char *kid, const uint8_t
       (kid != NULL && strlen(kid) > CP_JWS_KID_MAX) || (payload == NULL && len > 0))
     return CP_EINVAL;
   if (len > CP_JWS_MAX / 4 * 3) return CP_ETOOBIG;
-  if ((h = json_object()) == NULL || json_object_set_new(h, "alg", json_string(HDR_ALG)) != 0 ||
-      (typ != NULL && json_object_set_new(h, "typ", json_string(typ)) != 0) ||
-      (kid != NULL && json_object_set_new(h, "kid", json_string(kid)) != 0))
-    goto out;
-  if ((hs = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) goto out;
+  if (plain(typ) && plain(kid)) {
+    /* Printable ASCII without '"' or '\\' needs no escaping: written
+     * directly, as jansson would write it. */
+    size_t cap = sizeof "{\"alg\":\"EdDSA\",\"typ\":\"\",\"kid\":\"\"}" + CP_JWS_TYP_MAX +
+                 CP_JWS_KID_MAX;
+    if ((hs = malloc(cap)) == NULL) goto out;
+    snprintf(hs, cap, "{\"alg\":\"" HDR_ALG "\"%s%s%s%s%s%s}", typ ? ",\"typ\":\"" : "",
+             typ ? typ : "", typ ? "\"" : "", kid ? ",\"kid\":\"" : "", kid ? kid : "",
+             kid ? "\"" : "");
+  } else {
+    if ((h = json_object()) == NULL || json_object_set_new(h, "alg", json_string(HDR_ALG)) != 0 ||
+        (typ != NULL && json_object_set_new(h, "typ", json_string(typ)) != 0) ||
+        (kid != NULL && json_object_set_new(h, "kid", json_string(kid)) != 0))
+      goto out;
+    if ((hs = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER)) == NULL) goto out;
+  }
   hlen = strlen(hs);
   total = CP_B64URL_LEN(hlen) + 1 + CP_B64URL_LEN(len) + 1 + CP_B64URL_LEN(CP_SIG_BYTES);
   if (total > CP_JWS_MAX) {
     rc = CP_ETOOBIG;
     goto out;
   }
-  if ((buf = malloc(total + 1)) == NULL) goto out;
+  /* Two spare bytes: callers that write a file add a line break. */
+  if ((buf = malloc(total + 3)) == NULL) goto out;
   cp_b64url_encode((const uint8_t *)hs, hlen, buf);
   o = CP_B64URL_LEN(hlen);
   buf[o++] = '.';

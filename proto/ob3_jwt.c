@@ -5,21 +5,52 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "credport/codec.h"
+#include "credport/jws.h"
 #include "credport/ob3_jwt.h"
+#include "credport/vcdi.h"
 #include "credport/vcjwt.h"
 
 int cp_ob3_export_jwt(const cp_ob3_input *in, const cp_key *k, cp_ob3_status_fn status,
                       void *ctx, char **text, size_t *len, cp_diag *d) {
   uint8_t pk[CP_PK_BYTES];
-  json_t *vc = NULL;
-  char *t;
-  int rc;
+  char iss[CP_DIDKEY_MAX], sub[CP_DIDKEY_MAX], jti[CP_OB3_URN_MAX], vm[CP_VCDI_VM_MAX];
+  char *canon = NULL, *payload = NULL, *t;
+  size_t clen = 0, plen;
+  int rc, n;
   *text = NULL;
   cp_key_public(k, pk);
   if (in->genesis == NULL || memcmp(pk, in->genesis->log, CP_PK_BYTES) != 0)
     return cp_diag_set(d, CP_EDENIED, "the signing key is not the issuer's log key (did:key)");
-  if ((rc = cp_ob3_build(in, status, ctx, &vc, d)) != 0) return rc;
-  if ((rc = cp_vcjwt_sign(vc, k, text, len, d)) != 0) goto out;
+  /* The payload is the credential's JCS text with the JWT claims appended
+   * before its closing brace: what cp_vcjwt_sign makes of cp_ob3_build's
+   * value, without building it (tests/proto/test_ob3_jwt.c checks both agree
+   * member by member). */
+  if ((rc = cp_ob3_canonical(in, status, ctx, &canon, &clen, d)) != 0) return rc;
+  cp_didkey_encode(in->genesis->log, iss);
+  cp_didkey_encode(in->award->u.award.educator, sub);
+  cp_ob3_urn(in->award_id, jti);
+  plen = clen + 3 * CP_DIDKEY_MAX + CP_OB3_URN_MAX + 64;
+  if (clen < 2 || canon[clen - 1] != '}' || (payload = malloc(plen)) == NULL) {
+    rc = clen < 2 ? CP_EINVAL : CP_ENOMEM;
+    goto out;
+  }
+  memcpy(payload, canon, clen - 1);
+  n = snprintf(payload + clen - 1, plen - (clen - 1),
+               ",\"iss\":\"%s\",\"jti\":\"%s\",\"sub\":\"%s\",\"nbf\":%llu}", iss, jti, sub,
+               (unsigned long long)in->award->u.award.earned * 86400u);
+  if (n < 0 || (size_t)n >= plen - (clen - 1)) {
+    rc = CP_EINVAL;
+    goto out;
+  }
+  /* The verification method "did:key:z6Mk...#z6Mk...", from iss (one
+   * base58 encoding fewer than cp_vcdi_vm). */
+  snprintf(vm, sizeof vm, "%s#%s", iss, iss + 8);
+  if ((rc = cp_jws_sign(k, CP_VCJWT_TYP, vm, (const uint8_t *)payload, clen - 1 + (size_t)n,
+                        text, len)) != 0) {
+    cp_diag_set(d, rc, "cannot sign the credential");
+    goto out;
+  }
   if ((t = realloc(*text, *len + 2)) == NULL) {
     free(*text);
     *text = NULL;
@@ -30,7 +61,8 @@ int cp_ob3_export_jwt(const cp_ob3_input *in, const cp_key *k, cp_ob3_status_fn 
   t[*len] = 0;
   *text = t;
 out:
-  json_decref(vc);
+  free(canon);
+  free(payload);
   return rc;
 }
 

@@ -28,7 +28,7 @@ extern "C" {
  * otherwise). OUT: *text malloc'd compact JWS with a final newline, *len. */
 int cp_ob3_export_jwt(const cp_ob3_input *in, const cp_key *k, cp_ob3_status_fn status,
                       void *ctx, char **text, size_t *len, cp_diag *d)
-    __attribute__((warn_unused_result, nonnull(1, 2, 6, 7)));
+    __attribute__((warn_unused_result, nonnull(1, 2, 5, 6)));
 
 /* Verifies a vc+jwt credential file's text (one trailing line break
  * allowed, at most CP_OB3_JWT_MAX bytes): cp_vcjwt_open, then the members cp_ob3_verify_json checks.
