@@ -139,7 +139,7 @@ static char *zeros_gzip(size_t n, int wbits, const char *tail) {
   z.next_out = out;
   z.avail_out = (uInt)cap;
   assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
-  memcpy(out + z.total_out, tail, tl);
+  if (tl > 0) memcpy(out + z.total_out, tail, tl);
   s = malloc(CP_B64URL_LEN(z.total_out + tl) + 2);
   s[0] = 'u';
   cp_b64url_encode(out, z.total_out + tl, s + 1);
