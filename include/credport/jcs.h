@@ -24,13 +24,11 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "limits.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-#define CP_JCS_DEPTH_MAX 32U
-#define CP_JCS_MAX_BYTES (1U << 20)
 
 /* OUT: *out a malloc'd NUL-terminated canonical text (the caller frees it),
  * *len its length. Errors: CP_ETOOBIG (depth or size, d says which and

@@ -30,6 +30,11 @@
 /* Entries one clock correction may cover: the run and its correction travel
  * in one sync batch (CP_SYNC_BATCH_MAX = 256 entries). */
 #define CP_CLOCK_COVER_MAX  255u
+/* Open Badges 3.0 credentials (jcs.h, ob3.h; docs/FORMATS.md). */
+#define CP_JCS_DEPTH_MAX    32U           /* nesting canonicalised or read by verify-vc */
+#define CP_JCS_MAX_BYTES    (1U << 20)    /* one canonical JSON text */
+#define CP_OB3_ENDORSE_MAX  32U           /* endorsements named in one credential */
+#define CP_OB3_TEXT_MAX     (256U * 1024) /* a credential file verify-vc reads */
 #define CP_CSV_ROWS_MAX     (10u * 1000 * 1000)
 
 /* JOSE (crypto/jws.c) and the Bitstring Status List (proto/statuslist.c). */

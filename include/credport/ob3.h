@@ -34,6 +34,7 @@
 #include "entry.h"
 #include "error.h"
 #include "hash.h"
+#include "limits.h"
 #include "sig.h"
 
 #ifdef __cplusplus
@@ -43,8 +44,6 @@ extern "C" {
 #define CP_OB3_CONTEXT_VC "https://www.w3.org/ns/credentials/v2"
 #define CP_OB3_CONTEXT_OB "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 #define CP_OB3_URN_MAX 48U          /* "urn:uuid:" + 36 + NUL */
-#define CP_OB3_ENDORSE_MAX 32U      /* endorsements named in one credential */
-#define CP_OB3_TEXT_MAX (256U * 1024) /* a credential file verify-vc reads */
 
 /* An endorsement of the credential definition or of the issuer. */
 typedef struct cp_ob3_endorsement {
