@@ -17,6 +17,11 @@ import { gunzipSync } from 'node:zlib';
 import * as jose from 'jose';
 import * as ed from '@noble/ed25519';
 import bs58 from 'bs58';
+import { createHash } from 'node:crypto';
+
+// Ed25519's SHA-512 from node's own crypto, used synchronously: Debian 12's
+// node 18 has no globalThis.crypto.subtle for the library's async path.
+ed.hashes.sha512 = (m) => new Uint8Array(createHash('sha512').update(m).digest());
 
 function didKeyJwk(did) {
   if (typeof did !== 'string' || !did.startsWith('did:key:z')) throw new Error(`not a did:key: ${did}`);
@@ -57,7 +62,7 @@ function bits(vc) {
 // A credport key file: "credport-ed25519-secret-key-v1" then the seed in hex.
 async function keyOf(keyfile) {
   const seed = Buffer.from(readFileSync(keyfile, 'utf8').split('\n')[1], 'hex');
-  const pub = Buffer.from(await ed.getPublicKeyAsync(seed));
+  const pub = Buffer.from(ed.getPublicKey(seed));
   const did = `did:key:z${bs58.encode(Buffer.concat([Buffer.from([0xed, 0x01]), pub]))}`;
   const key = await jose.importJWK({ kty: 'OKP', crv: 'Ed25519', x: pub.toString('base64url'),
                                      d: seed.toString('base64url') }, 'EdDSA');

@@ -14,6 +14,10 @@ import canonicalize from 'canonicalize';
 import * as ed from '@noble/ed25519';
 import bs58 from 'bs58';
 
+// Ed25519's SHA-512 from node's own crypto, used synchronously: Debian 12's
+// node 18 has no globalThis.crypto.subtle for the library's async path.
+ed.hashes.sha512 = (m) => new Uint8Array(createHash('sha512').update(m).digest());
+
 const sha256 = (s) => createHash('sha256').update(Buffer.from(s, 'utf8')).digest();
 
 // did:key:z<base58btc(0xed 0x01 || key)> (W3C did:key method, Ed25519).
@@ -52,7 +56,7 @@ async function verify(doc) {
     throw new Error('proofValue is not base58btc multibase');
   const sig = bs58.decode(proof.proofValue.slice(1));
   if (sig.length !== 64) throw new Error('signature is not 64 bytes');
-  return ed.verifyAsync(sig, data, pk);
+  return ed.verify(sig, data, pk);
 }
 
 const [mode, ...files] = process.argv.slice(2);
