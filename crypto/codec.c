@@ -102,6 +102,65 @@ int cp_b64_decode(const char *in, size_t inlen, uint8_t *out, size_t cap, size_t
   return CP_OK;
 }
 
+/* ---- base64url (RFC 4648 section 5, unpadded) --------------------------- */
+
+static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+void cp_b64url_encode(const uint8_t *in, size_t len, char *out) {
+  size_t i = 0, o = 0;
+  for (; len - i >= 3; i += 3) {
+    uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+    out[o++] = B64URL[v >> 18 & 63];
+    out[o++] = B64URL[v >> 12 & 63];
+    out[o++] = B64URL[v >> 6 & 63];
+    out[o++] = B64URL[v & 63];
+  }
+  if (len - i == 1) {
+    uint32_t v = (uint32_t)in[i] << 16;
+    out[o++] = B64URL[v >> 18 & 63];
+    out[o++] = B64URL[v >> 12 & 63];
+  } else if (len - i == 2) {
+    uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+    out[o++] = B64URL[v >> 18 & 63];
+    out[o++] = B64URL[v >> 12 & 63];
+    out[o++] = B64URL[v >> 6 & 63];
+  }
+  out[o] = '\0';
+}
+
+static int b64urlval(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+int cp_b64url_decode(const char *in, size_t inlen, uint8_t *out, size_t cap, size_t *outlen) {
+  size_t i, o = 0, rem = inlen % 4, need;
+  if (rem == 1) return CP_ECORRUPT;
+  need = inlen / 4 * 3 + (rem == 0 ? 0 : rem - 1);
+  if (need > cap) return CP_ETOOBIG;
+  for (i = 0; i < inlen; i += 4) {
+    size_t nd = inlen - i < 4 ? inlen - i : 4, k;
+    int v[4] = {0, 0, 0, 0};
+    uint32_t w = 0;
+    for (k = 0; k < 4; k++) {
+      if (k < nd && (v[k] = b64urlval(in[i + k])) < 0) return CP_ECORRUPT;
+      w = w << 6 | (uint32_t)v[k];
+    }
+    /* Unused low bits of the last character must be zero (canonical). */
+    if (nd == 3 && (v[2] & 3) != 0) return CP_ECORRUPT;
+    if (nd == 2 && (v[1] & 15) != 0) return CP_ECORRUPT;
+    out[o++] = (uint8_t)(w >> 16);
+    if (nd >= 3) out[o++] = (uint8_t)(w >> 8);
+    if (nd == 4) out[o++] = (uint8_t)w;
+  }
+  *outlen = o;
+  return CP_OK;
+}
+
 /* ---- base58btc ---------------------------------------------------------- */
 
 /* The digit-by-digit conversion, for inputs too long for b58_encode_fast. */

@@ -538,3 +538,26 @@ out:
   free(tail.p);
   return rc;
 }
+
+int cp_ob3_canonical(const cp_ob3_input *in, cp_ob3_status_fn status, void *ctx, char **text,
+                     size_t *len, cp_diag *d) {
+  cp_jcs_buf head = {0}, tail = {0};
+  json_t *st = NULL;
+  int rc;
+  *text = NULL;
+  if ((rc = check_input(in, d)) != 0) return rc;
+  if (status != NULL && (rc = status(ctx, in->award_id, &st)) != 0) return rc;
+  if ((rc = w_credential(in, st, &head, &tail, d)) == 0) {
+    cp_jcs_raw(&head, tail.p, tail.len);
+    rc = head.err;
+  }
+  if (rc == 0) {
+    *text = head.p;
+    *len = head.len;
+    head.p = NULL;
+  }
+  json_decref(st);
+  free(head.p);
+  free(tail.p);
+  return rc;
+}

@@ -120,3 +120,7 @@ out:
   json_decref(vc);
   return rc;
 }
+
+int cp_ob3_check_shape(const json_t *vc, uint8_t issuer[CP_PK_BYTES], cp_diag *d) {
+  return check_shape(vc, issuer, d);
+}

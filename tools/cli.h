@@ -176,6 +176,50 @@ int cli_resolve_policy(cli *c, cp_reader *r, const char *arg, struct cp_policy_e
 int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, uint64_t now,
                   uint64_t *count);
 
+/* W3C Bitstring Status List (cmd_status_list.c). */
+int cli_export_status_list(cli *c, int argc, char **argv);
+/* Writes text to path through path.tmp, fsync and rename (mode for a new
+ * file); "-" is standard output, and a path that exists but is not a
+ * regular file (a device, a FIFO) is written in place. */
+int cli_write_atomic(const char *path, const char *text, size_t len, unsigned mode, cp_diag *d);
+/* The node's own log key, which must still sign (not rotated or retired):
+ * standard credentials name their issuer by that did:key. */
+int cli_issuer_key(cli *c, cp_store *s, cp_key **k);
+/* The status list URL: given (checked, then recorded in the data folder as
+ * status-base), else the recorded one; prints the error otherwise. */
+int cli_status_base(cli *c, const char *given, char url[1025]);
+/* The credentialStatus hook of exported credentials (cp_ob3_status_fn):
+ * the award's BitstringStatusListEntry, its index the award's seq. */
+typedef struct cli_status_ctx {
+  cp_reader *r;
+  const char *url;
+} cli_status_ctx;
+int cli_status_entry(void *ctx, const uint8_t award_id[CP_HASH_BYTES], json_t **status);
+/* The bitstring of log at size: cp_status_list_bits(size) bits, set at the
+ * seq of every award revoked by an entry of seq < size. OUT: *bits
+ * (malloc'd), *nbytes, *nrevoked. */
+int cli_status_bits(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t size, uint8_t **bits,
+                    size_t *nbytes, size_t *nrevoked);
+/* The signed status list of this node's log at its current size, as a JSON
+ * file (eddsa-jcs-2022, final newline) or a vc+jwt. OUT: *text malloc'd. */
+int cli_status_list_text(cp_reader *r, const cp_key *k, const char *url, int jwt, char **text,
+                         size_t *len, size_t *nrevoked, cp_diag *d);
+
+/* Reads a regular file of at most max bytes (a FIFO or device is refused,
+ * never waited on). OUT: *text malloc'd, NUL-terminated. */
+int cli_read_file(const char *path, size_t max, char **text, size_t *len, cp_diag *d);
+/* Whether the verified credential vc of issuer is revoked according to the
+ * status list file at list_path (its own signature verified first).
+ * Errors: CP_EDENIED (no credentialStatus, another issuer's or another
+ * list), the list's (CP_EBADSIG, CP_ECORRUPT, ...); d says which. */
+int cli_vc_status(const char *list_path, const json_t *vc, const uint8_t issuer[CP_PK_BYTES],
+                  int *revoked, cp_diag *d);
+
+/* Verifiable Presentations as vp+jwt (cmd_present_vp.c): `present --format
+ * vp-jwt` and `verify-vp`. */
+int cmd_present_vp(cli *c, int argc, char **argv);
+int cmd_verify_vp(cli *c, int argc, char **argv);
+
 /* getopt helper: resets getopt for a subcommand's argv. */
 void cli_getopt_reset(void);
 /* True if argv has -h/--help anywhere before "--". */

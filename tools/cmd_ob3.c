@@ -12,6 +12,8 @@
 #include "cli.h"
 #include "credport/codec.h"
 #include "credport/ob3.h"
+#include "credport/ob3_jwt.h"
+#include "credport/statuslist.h"
 #include "credport/ob3_store.h"
 
 /* ---- formats ------------------------------------------------------------------- */
@@ -30,6 +32,7 @@ static const struct ob3_format {
   ob3_writer write;
 } ob3_formats[] = {
     {"json", ".json", write_json},
+    {"jwt", ".jwt", cp_ob3_export_jwt},
 };
 
 static const struct ob3_format *find_format(const char *name) {
@@ -41,13 +44,18 @@ static const struct ob3_format *find_format(const char *name) {
 /* ---- export ob3 ---------------------------------------------------------------- */
 
 static const char export_ob3_help[] =
-    "usage: credport export ob3 AWARD_ID [--format json] [--out FILE]\n"
-    "       credport export ob3 --educator PUBKEY --out FOLDER [--format json]\n"
+    "usage: credport export ob3 AWARD_ID [--format json|jwt] [--out FILE] [--status-base URL]\n"
+    "       credport export ob3 --educator PUBKEY --out FOLDER [--format json|jwt]\n"
+    "                       [--status-base URL]\n"
     "  Writes an award of this node's log as an Open Badges 3.0 OpenBadgeCredential\n"
     "  (W3C VC 2.0), secured with an eddsa-jcs-2022 Data Integrity proof by this\n"
     "  authority's did:key; to stdout or FILE. With --educator, every award of this\n"
     "  log to that educator (64 hex digits or did:key), one file per award named\n"
     "  AWARD_ID.json in FOLDER (created if missing); revoked awards are left out.\n"
+    "  --format jwt: a VC-JOSE-COSE vc+jwt (EdDSA, kid the issuer's did:key), named\n"
+    "  AWARD_ID.jwt. --status-base URL: each credential carries a credentialStatus\n"
+    "  (BitstringStatusListEntry, index the award's seq) into the list at URL\n"
+    "  (export status-list); the URL is recorded in the data folder.\n"
     "  Only the issuing node can export: it alone holds the issuer's key.\n";
 
 typedef struct ob3_export {
@@ -164,8 +172,10 @@ static int issuer_key(cli *c, cp_store *s, cp_key **k) {
 static int export_ob3(cli *c, int argc, char **argv) {
   static const struct option opts[] = {{"format", 1, 0, 'f'}, {"out", 1, 0, 'o'},
                                        {"educator", 1, 0, 'e'}, {"help", 0, 0, 'h'},
-                                       {0, 0, 0, 0}};
-  const char *out = NULL, *educator = NULL;
+                                       {"status-base", 1, 0, 'b'}, {0, 0, 0, 0}};
+  const char *out = NULL, *educator = NULL, *status_base = NULL;
+  char status_url[CP_STATUS_URL_MAX + 1];
+  cli_status_ctx sx;
   uint8_t id[CP_HASH_BYTES], ed[CP_PK_BYTES], self[CP_PK_BYTES];
   ob3_export x;
   cp_store *s = NULL;
@@ -179,8 +189,9 @@ static int export_ob3(cli *c, int argc, char **argv) {
     switch (o) {
     case 'f':
       if ((x.fmt = find_format(optarg)) == NULL)
-        return cli_usage(c, "--format: \"%s\" is not a format (json)", optarg);
+        return cli_usage(c, "--format: \"%s\" is not a format (json, jwt)", optarg);
       break;
+    case 'b': status_base = optarg; break;
     case 'o': out = optarg; break;
     case 'e': educator = optarg; break;
     case 'h': fputs(export_ob3_help, stdout); return CLI_OK;
@@ -208,6 +219,13 @@ static int export_ob3(cli *c, int argc, char **argv) {
     goto out;
   }
   x.k = k;
+  if (status_base != NULL) {
+    if ((st = cli_status_base(c, status_base, status_url)) != CLI_OK) goto out;
+    sx.r = x.r;
+    sx.url = status_url;
+    x.status = cli_status_entry;
+    x.status_ctx = &sx;
+  }
   if (educator == NULL) {
     st = export_one(&x, id, out);
     goto out;
@@ -236,13 +254,15 @@ out:
 
 static const char export_help[] =
     "usage: credport export WHAT ...\n"
-    "  ob3    an award as an Open Badges 3.0 credential (export ob3 --help)\n";
+    "  ob3    an award as an Open Badges 3.0 credential (export ob3 --help)\n"
+    "  status-list  this issuer's Bitstring Status List (export status-list --help)\n";
 
 static const struct {
   const char *what;
   int (*fn)(cli *c, int argc, char **argv);
 } exports[] = {
     {"ob3", export_ob3},
+    {"status-list", cli_export_status_list},
 };
 
 int cmd_export(cli *c, int argc, char **argv) {
@@ -261,11 +281,15 @@ int cmd_export(cli *c, int argc, char **argv) {
 /* ---- verify-vc ----------------------------------------------------------------- */
 
 static const char verify_vc_help[] =
-    "usage: credport verify-vc FILE [--json]\n"
+    "usage: credport verify-vc FILE [--status-list LIST] [--json]\n"
     "  Verifies an Open Badges 3.0 credential offline (no node needed): its\n"
-    "  eddsa-jcs-2022 proof, made by the issuer's own did:key.\n"
-    "  Exit status: 0 valid, 1 not valid (bad proof, or signed by a key that is not\n"
-    "  the issuer's), 2 malformed input.\n";
+    "  eddsa-jcs-2022 proof, or as a vc+jwt its EdDSA JWS, made by the issuer's own\n"
+    "  did:key. With --status-list, LIST (the issuer's Bitstring Status List file,\n"
+    "  either form; its own signature is verified first) says whether the\n"
+    "  credential is revoked.\n"
+    "  Exit status: 0 valid, 1 not valid (bad proof, signed by a key that is not\n"
+    "  the issuer's, revoked, or a list that is not the credential's), 2 malformed\n"
+    "  input.\n";
 
 /* Reads a regular file of at most max bytes (a FIFO or device is refused,
  * never waited on). */
@@ -299,37 +323,47 @@ static int read_bounded(const char *path, size_t max, char **text, size_t *len, 
 }
 
 int cmd_verify_vc(cli *c, int argc, char **argv) {
-  static const struct option opts[] = {{"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  static const struct option opts[] = {{"json", 0, 0, 'J'}, {"help", 0, 0, 'h'},
+                                       {"status-list", 1, 0, 'S'}, {0, 0, 0, 0}};
   cp_diag d = {{0}};
   cp_ob3_verdict v;
   char *text = NULL, did[CP_DIDKEY_MAX];
+  const char *list = NULL;
   size_t len = 0;
-  int o, rc, st;
+  json_t *vc = NULL;
+  int o, rc, st, jwt = 0, revoked = -1;
   cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (o) {
     case 'J': c->json = 1; break;
+    case 'S': list = optarg; break;
     case 'h': fputs(verify_vc_help, stdout); return CLI_OK;
     default: return cli_usage(c, "unknown option or missing value\n%s", verify_vc_help);
     }
   }
   if (argc - optind != 1) return cli_usage(c, "verify-vc takes one FILE\n%s", verify_vc_help);
-  rc = read_bounded(argv[optind], CP_OB3_TEXT_MAX, &text, &len, &d);
-  if (rc == 0) rc = cp_ob3_verify_json(text, len, &v, &d);
+  rc = read_bounded(argv[optind], CP_OB3_JWT_MAX, &text, &len, &d);
+  if (rc == 0) rc = cp_ob3_verify_any(text, len, &v, &vc, &jwt, &d);
   free(text);
+  if (rc == 0 && list != NULL) rc = cli_vc_status(list, vc, v.issuer, &revoked, &d);
+  json_decref(vc);
   if (c->json) {
     json_t *j = json_object();
-    json_object_set_new(j, "valid", json_boolean(rc == 0));
+    json_object_set_new(j, "valid", json_boolean(rc == 0 && revoked != 1));
     if (rc == 0) {
       cp_didkey_encode(v.issuer, did);
       json_object_set_new(j, "id", json_string(v.id));
       json_object_set_new(j, "issuer", json_string(did));
+      json_object_set_new(j, "format", json_string(jwt ? "vc+jwt" : "eddsa-jcs-2022"));
+      if (revoked >= 0) json_object_set_new(j, "revoked", json_boolean(revoked));
     } else {
       json_object_set_new(j, "reason", json_string(d.msg[0] ? d.msg : cp_strerror(rc)));
     }
     cli_print_json(j);
   }
-  if (rc == CP_EBADSIG || rc == CP_EDENIED) {
+  if (rc == 0 && revoked == 1) {
+    st = cli_fail(c, "the credential is NOT valid: revoked (its bit is set in %s)", list);
+  } else if (rc == CP_EBADSIG || rc == CP_EDENIED) {
     st = cli_fail(c, "the credential is NOT valid: %s", d.msg);
   } else if (rc != 0) {
     fprintf(stderr, "credport %s: error: malformed credential: %s\n", c->cmd,
@@ -340,8 +374,10 @@ int cmd_verify_vc(cli *c, int argc, char **argv) {
     if (!c->json) {
       char id[4 * sizeof v.id];
       cp_didkey_encode(v.issuer, did);
-      printf("ok: %s issued by %s (eddsa-jcs-2022 proof by the issuer's key verified)\n",
-             cli_text(v.id, strlen(v.id), id, sizeof id), did);
+      printf("ok: %s issued by %s (%s by the issuer's key verified)\n",
+             cli_text(v.id, strlen(v.id), id, sizeof id), did,
+             jwt ? "vc+jwt EdDSA signature" : "eddsa-jcs-2022 proof");
+      if (revoked == 0) printf("not revoked: its bit is clear in %s\n", list);
     }
   }
   return st;

@@ -66,6 +66,7 @@ static const struct {
     {"verify-proof", cmd_verify_proof, "check a proof offline against a checkpoint"},
     {"export", cmd_export, "export an award as an Open Badges 3.0 credential (export ob3)"},
     {"verify-vc", cmd_verify_vc, "verify an Open Badges 3.0 credential offline"},
+    {"verify-vp", cmd_verify_vp, "verify a vp+jwt presentation offline (challenge, audience)"},
     {"revocations", cmd_revocations, "print the signed revocation statement of this log"},
     {"policy", cmd_policy, "publish, list and show recognition policies"},
     {"recognize", cmd_recognize, "what a policy grants an educator, or the district view"},
@@ -171,6 +172,18 @@ int main(int argc, char **argv) {
   if (c.data == NULL) c.data = getenv("CREDPORT_DATA");
   if (c.data == NULL || *c.data == 0) c.data = "./credport-data";
   if (cp_crypto_init() != 0) return cli_fail(&c, "cannot initialise libsodium");
+  /* `present --format vp-jwt` is the W3C presentation (cmd_present_vp.c);
+   * any other `present` goes through the table. */
+  if (strcmp(argv[cmd_at], "present") == 0) {
+    for (int a = cmd_at + 1; a < argc && strcmp(argv[a], "--") != 0; a++) {
+      if (strcmp(argv[a], "--format=vp-jwt") == 0 ||
+          (strcmp(argv[a], "--format") == 0 && a + 1 < argc &&
+           strcmp(argv[a + 1], "vp-jwt") == 0)) {
+        c.cmd = "present";
+        return cmd_present_vp(&c, argc - cmd_at, argv + cmd_at);
+      }
+    }
+  }
   const char *names[sizeof commands / sizeof commands[0]];
   for (size_t j = 0; j < sizeof commands / sizeof commands[0]; j++) {
     names[j] = commands[j].name;

@@ -26,6 +26,17 @@ void cp_b64_encode(const uint8_t *in, size_t len, char *out);
 int cp_b64_decode(const char *in, size_t inlen, uint8_t *out, size_t cap, size_t *outlen)
     __attribute__((warn_unused_result));
 
+/* base64url (RFC 4648 section 5) without padding, as JOSE and multibase 'u'
+ * use it. out must hold CP_B64URL_LEN(len)+1 bytes; NUL-terminated. */
+#define CP_B64URL_LEN(n) (((n) / 3) * 4 + ((n) % 3 == 0 ? 0 : (n) % 3 + 1))
+void cp_b64url_encode(const uint8_t *in, size_t len, char *out);
+/* Decodes into out (cap bytes); *outlen gets the length. CP_ECORRUPT for
+ * padding ('='), the standard alphabet's '+' or '/', any other character,
+ * a length of 1 mod 4, or non-zero unused bits in the last character;
+ * CP_ETOOBIG if it does not fit. */
+int cp_b64url_decode(const char *in, size_t inlen, uint8_t *out, size_t cap, size_t *outlen)
+    __attribute__((warn_unused_result));
+
 /* base58btc (Bitcoin alphabet). *outlen excludes the NUL. */
 int cp_b58_encode(const uint8_t *in, size_t len, char *out, size_t cap, size_t *outlen);
 int cp_b58_decode(const char *in, size_t inlen, uint8_t *out, size_t cap, size_t *outlen)

@@ -42,6 +42,15 @@
 #define CP_CSV_ROWS_MAX     (10u * 1000 * 1000)
 #define CP_STAFF_LIST_MAX   (4u * 1000 * 1000) /* keys in a district staff list */
 
+/* JOSE (crypto/jws.c) and the Bitstring Status List (proto/statuslist.c). */
+#define CP_JWS_MAX           (16u << 20)  /* a compact JWS, text */
+#define CP_JWS_HEADER_MAX    4096u        /* its decoded protected header */
+#define CP_JWS_DEPTH_MAX     32u          /* nesting of arrays and objects in its JSON */
+#define CP_STATUS_BITS_MIN   131072u      /* entries in a status list: 16 KiB, herd privacy */
+#define CP_STATUS_BITS_MAX   (1u << 26)   /* entries a status list read from a file may hold */
+#define CP_VP_CREDS_MAX      64u          /* credentials in one presentation */
+#define CP_VP_STATUS_LISTS_MAX 16u        /* status lists one verify-vp reads */
+
 #define CP_FRAME_MAX_PREAUTH (16u * 1024)
 #define CP_FRAME_MAX         (1u << 20)
 #define CP_OUTQ_MAX          (8u << 20)   /* beyond: disconnect the peer */

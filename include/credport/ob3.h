@@ -113,6 +113,17 @@ typedef struct cp_ob3_verdict {
 int cp_ob3_verify_json(const char *text, size_t len, cp_ob3_verdict *v, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 3)));
 
+/* The unsigned credential of in as its JCS text (what cp_ob3_build gives,
+ * canonicalised), written directly; the vc+jwt export's payload starts with
+ * it. OUT: *text malloc'd, *len. Errors as cp_ob3_build's. */
+int cp_ob3_canonical(const cp_ob3_input *in, cp_ob3_status_fn status, void *ctx, char **text,
+                     size_t *len, cp_diag *d) __attribute__((warn_unused_result, nonnull(1, 4, 5)));
+
+/* The checks cp_ob3_verify_json makes of a credential's members, without
+ * the proof (the vc+jwt form uses them: ob3_jwt.h). OUT: issuer. */
+int cp_ob3_check_shape(const json_t *vc, uint8_t issuer[CP_PK_BYTES], cp_diag *d)
+    __attribute__((warn_unused_result, nonnull(1, 2)));
+
 #ifdef __cplusplus
 }
 #endif
