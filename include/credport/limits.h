@@ -18,7 +18,11 @@
 #define CP_NOTE_MAX         (16u * 1024)  /* a signed note, all signatures included */
 #define CP_NOTE_SIGS_MAX    64u           /* signature lines in one note */
 #define CP_WITNESS_COSIGS_MAX 16u         /* cosignatures kept on a stored checkpoint */
-#define CP_WITNESS_TRUST_MAX  64u         /* witness keys a node trusts */
+#define CP_WITNESS_TRUST_MAX  64u         /* witness keys a node (or a trust file) trusts */
+#define CP_TRUST_ISSUERS_MAX  256u        /* issuer keys in one trust file */
+#define CP_TRUST_LINE_MAX     1024u       /* one line of a trust file */
+#define CP_TRUST_FILE_MAX     (256u * 1024) /* a whole trust file */
+#define CP_DURATION_MAX_S     (36500ull * 86400) /* --max-age and the like: 100 years */
 #define CP_WITNESS_REFRESH_S  60u         /* a newer cosignature by a key replaces its held one
                                              only when at least this much newer */
 #define CP_PROOF_HASHES_MAX 64u           /* hashes in one Merkle proof */
