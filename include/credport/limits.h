@@ -36,6 +36,16 @@
 #define CP_CLOCK_COVER_MAX  255u
 #define CP_CSV_ROWS_MAX     (10u * 1000 * 1000)
 
+/* Wallets and bundles (include/credport/bundle.h): the binary container,
+ * its armour, and every count in it; a decoder checks each count against
+ * the bytes left as well before it allocates. */
+#define CP_BUNDLE_MAX          (8u << 20)   /* binary wallet or bundle */
+#define CP_BUNDLE_ARMOR_MAX    (12u << 20)  /* its armour, input as read */
+#define CP_BUNDLE_LOGS_MAX     64u          /* logs in one container */
+#define CP_BUNDLE_ENTRIES_MAX  4096u        /* entries in one container, all logs */
+#define CP_BUNDLE_CHALLENGE_MAX 256u        /* bytes of a bundle's challenge */
+#define CP_BUNDLE_AUDIENCE_MAX  256u        /* bytes of a bundle's audience */
+
 #define CP_FRAME_MAX_PREAUTH (16u * 1024)
 #define CP_FRAME_MAX         (1u << 20)
 #define CP_OUTQ_MAX          (8u << 20)   /* beyond: disconnect the peer */
