@@ -13,10 +13,11 @@
  *     otherwise      -> node(walk(lo, lo+k, L_left), walk(lo+k, hi, L_right))
  *
  * started at walk(0, size, all leaves). The list holds the hashes in the
- * order the recursion takes them (depth first, left before right); its
- * length is fixed by (size, leaf indexes), and a verifier requires exactly
- * that many. For one leaf the list is the RFC 9162 inclusion path in
- * reverse (root side first).
+ * order the recursion takes them (depth first, left before right), which
+ * is the left-to-right order of the subtrees they stand for; its length is
+ * fixed by (size, leaf indexes), and a verifier requires exactly that
+ * many. For one leaf the list holds its RFC 9162 inclusion path, ordered
+ * so.
  */
 #ifndef CREDPORT_MULTIPROOF_H
 #define CREDPORT_MULTIPROOF_H
