@@ -3,18 +3,19 @@
 
 #include "credport/trust.h"
 
-static int is_blank(char ch) { return ch == ' ' || ch == '\t'; }
+static int is_blank(char ch) {
+  return ch == ' ' || ch == '\t';
+}
 
 /* Adds v to list[0..*n) (cap items), refusing a second listing of its key. */
 static int add_key(cp_note_verifier *list, size_t *n, size_t cap, const cp_note_verifier *v,
                    unsigned *lines, unsigned line, const char *what, cp_diag *d) {
   for (size_t i = 0; i < *n; i++)
     if (memcmp(list[i].pk, v->pk, CP_PK_BYTES) == 0)
-      return cp_diag_set(d, CP_ECORRUPT, "trust file line %u: the %s key of line %u again",
-                         line, what, lines[i]);
+      return cp_diag_set(d, CP_ECORRUPT, "trust file line %u: the %s key of line %u again", line,
+                         what, lines[i]);
   if (*n >= cap)
-    return cp_diag_set(d, CP_ETOOBIG, "trust file line %u: more than %zu %s keys", line, cap,
-                       what);
+    return cp_diag_set(d, CP_ETOOBIG, "trust file line %u: more than %zu %s keys", line, cap, what);
   list[*n] = *v;
   lines[*n] = line;
   (*n)++;
@@ -59,8 +60,8 @@ int cp_trust_parse(const char *text, size_t len, cp_trust *t, cp_diag *d) {
                            "trust file line %u: \"witness\" needs a witness key (type 0x04, "
                            "whoami's witness_vkey), not an issuer key",
                            line);
-      rc = add_key(t->witnesses, &t->n_witnesses, CP_WITNESS_TRUST_MAX, &v, t->witness_line,
-                   line, "witness", d);
+      rc = add_key(t->witnesses, &t->n_witnesses, CP_WITNESS_TRUST_MAX, &v, t->witness_line, line,
+                   "witness", d);
     } else {
       if (v.alg != CP_NOTE_ALG_ED25519)
         return cp_diag_set(d, CP_ECORRUPT,
@@ -90,11 +91,11 @@ int cp_duration_parse(const char *s, uint64_t *secs) {
     v = v * 10 + (uint64_t)(s[i] - '0');
   }
   switch (s[i]) {
-  case 's': unit = 1; break;
-  case 'm': unit = 60; break;
-  case 'h': unit = 3600; break;
-  case 'd': unit = 86400; break;
-  default: return CP_EINVAL;
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    default: return CP_EINVAL;
   }
   if (s[i + 1] != '\0' || v > CP_DURATION_MAX_S / unit) return CP_EINVAL;
   *secs = v * unit;

@@ -25,7 +25,7 @@ extern "C" {
 
 typedef struct cp_trust {
   size_t n_issuers;
-  cp_note_verifier issuers[CP_TRUST_ISSUERS_MAX];   /* alg CP_NOTE_ALG_ED25519 */
+  cp_note_verifier issuers[CP_TRUST_ISSUERS_MAX]; /* alg CP_NOTE_ALG_ED25519 */
   size_t n_witnesses;
   cp_note_verifier witnesses[CP_WITNESS_TRUST_MAX]; /* alg CP_NOTE_ALG_COSIG_V1 */
   unsigned issuer_line[CP_TRUST_ISSUERS_MAX];       /* line of each key in the file */

@@ -48,8 +48,8 @@ static void issuers_witnesses_comments(void **state) {
            w);
   /* The same witness twice is refused ... */
   parse_bad(text, CP_ECORRUPT, "line 8: the witness key of line 7 again");
-  snprintf(text, sizeof text, "# issuers\n%s\n\n   \t\n  %s  \r\n# witnesses\nwitness %s\r\n", a,
-           b, w);
+  snprintf(text, sizeof text, "# issuers\n%s\n\n   \t\n  %s  \r\n# witnesses\nwitness %s\r\n", a, b,
+           w);
   cp_trust *t = parse_ok(text);
   assert_int_equal(t->n_issuers, 2);
   assert_int_equal(t->n_witnesses, 1);
@@ -118,16 +118,17 @@ static void durations(void **state) {
   static const struct {
     const char *s;
     uint64_t v;
-  } ok[] = {{"90s", 90}, {"12h", 43200}, {"30d", 2592000}, {"5m", 300}, {"1s", 1},
-            {"36500d", 36500ull * 86400}};
+  } ok[] = {{"90s", 90}, {"12h", 43200}, {"30d", 2592000},
+            {"5m", 300}, {"1s", 1},      {"36500d", 36500ull * 86400}};
   for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
     uint64_t v = 0;
     if (cp_duration_parse(ok[i].s, &v) != 0) fail_msg("\"%s\" refused", ok[i].s);
     assert_int_equal(v, ok[i].v);
   }
-  static const char *const bad[] = {"",     "s",   "90",    "0s",  "090s", "-5s",  "+5s",
-                                    "5 s",  " 5s", "5s ",   "1.5h", "1h30m", "5S",  "5w",
-                                    "36501d", "99999999999999999999s", "5ss", "d"};
+  static const char *const bad[] = {
+      "",    "s",   "90",   "0s",    "090s", "-5s", "+5s",    "5 s",
+      " 5s", "5s ", "1.5h", "1h30m", "5S",   "5w",  "36501d", "99999999999999999999s",
+      "5ss", "d"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     uint64_t v = 777;
     if (cp_duration_parse(bad[i], &v) != CP_EINVAL) fail_msg("\"%s\" accepted", bad[i]);
