@@ -143,6 +143,16 @@ int cli_resolve_policy(cli *c, cp_reader *r, const char *arg, struct cp_policy_e
 int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, uint64_t now,
                   uint64_t *count);
 
+/* Wallets and bundles (cmd_wallet.c, cmd_present.c). cli_write_atomic
+ * writes data to path through a temporary file in the same folder, fsynced
+ * and renamed, mode 0644 (nothing is left on failure). cli_read_bounded
+ * reads a regular file of at most max bytes (malloc'd). Both print the
+ * error. */
+int cmd_wallet(cli *c, int argc, char **argv);
+int cmd_present(cli *c, int argc, char **argv);
+int cli_write_atomic(const cli *c, const char *path, const void *data, size_t len);
+uint8_t *cli_read_bounded(const cli *c, const char *path, size_t max, size_t *len);
+
 /* getopt helper: resets getopt for a subcommand's argv. */
 void cli_getopt_reset(void);
 /* True if argv has -h/--help anywhere before "--". */

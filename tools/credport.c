@@ -65,6 +65,8 @@ static const struct {
     {"prove", cmd_prove, "make an inclusion or consistency proof"},
     {"verify-proof", cmd_verify_proof, "check a proof offline against a checkpoint"},
     {"revocations", cmd_revocations, "print the signed revocation statement of this log"},
+    {"wallet", cmd_wallet, "export an educator's wallet (wallet export --educator KEY)"},
+    {"present", cmd_present, "make a signed bundle from a wallet (educator; no node)"},
     {"policy", cmd_policy, "publish, list and show recognition policies"},
     {"recognize", cmd_recognize, "what a policy grants an educator, or the district view"},
     {"audit", cmd_audit, "replay every log from seq 0 and check everything"},
