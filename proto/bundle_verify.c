@@ -339,6 +339,10 @@ static void find_endorsements(const cp_bundle *b, const cp_vresult *r, const cp_
   }
 }
 
+/* At most 100 bytes of a text quoted in a message (a cut may split a UTF-8
+ * character: messages are shown escaped). */
+static size_t clip(size_t n) { return n > 100 ? 100 : n; }
+
 int cp_bundle_verify(const cp_bundle *b, const cp_vopts *o, cp_vresult *r) {
   logst *ls = NULL;
   cp_vreason *pol = NULL;
@@ -381,16 +385,18 @@ int cp_bundle_verify(const cp_bundle *b, const cp_vopts *o, cp_vresult *r) {
   r->challenge_ok = b->challenge_len == o->challenge_len &&
                     memcmp(b->challenge, o->challenge, o->challenge_len) == 0;
   if (!r->challenge_ok)
-    cp_vresult_add(
-        r, CP_V_CHALLENGE, -1, -1,
-        "the bundle answers another challenge (%zu bytes), not the one given (%zu bytes)",
-        b->challenge_len, o->challenge_len);
+    cp_vresult_add(r, CP_V_CHALLENGE, -1, -1,
+                   "the bundle answers the challenge \"%.*s%s\", not \"%.*s%s\"",
+                   (int)clip(b->challenge_len), b->challenge, b->challenge_len > 100 ? "..." : "",
+                   (int)clip(o->challenge_len), o->challenge, o->challenge_len > 100 ? "..." : "");
   if (o->audience != NULL) {
     r->audience_checked = 1;
     r->audience_ok = b->audience_len == o->audience_len &&
                      memcmp(b->audience, o->audience, o->audience_len) == 0;
     if (!r->audience_ok)
-      cp_vresult_add(r, CP_V_AUDIENCE, -1, -1, "the bundle was made for another audience");
+      cp_vresult_add(r, CP_V_AUDIENCE, -1, -1, "the bundle was made for \"%.*s%s\", not \"%.*s%s\"",
+                     (int)clip(b->audience_len), b->audience, b->audience_len > 100 ? "..." : "",
+                     (int)clip(o->audience_len), o->audience, o->audience_len > 100 ? "..." : "");
   }
 
   for (size_t i = 0; i < b->nlogs; i++) {

@@ -19,6 +19,7 @@ typedef struct cli {
   const char *data;   /* -d/--data */
   const char *cmd;    /* the subcommand name, for messages */
   int json;           /* --json */
+  int data_set;       /* -d/--data was given (not the default folder) */
 } cli;
 
 typedef int (*cli_fn)(cli *c, int argc, char **argv);
@@ -106,6 +107,16 @@ int cmd_show(cli *c, int argc, char **argv);
 int cmd_checkpoint(cli *c, int argc, char **argv);
 int cmd_prove(cli *c, int argc, char **argv);
 int cmd_verify_proof(cli *c, int argc, char **argv);
+/* verify: an educator's bundle (cmd_bundle_verify.c). */
+int cmd_bundle_verify(cli *c, int argc, char **argv);
+/* Prints verify's report of res (b NULL when the bundle did not decode;
+ * node_notes[i], when not NULL, what the node said of log i) and returns
+ * the exit status: 0 valid, 2 malformed, 1 otherwise (bundle_report.c). */
+struct cp_bundle;
+struct cp_vopts;
+struct cp_vresult;
+int cli_bundle_report(cli *c, const struct cp_bundle *b, const struct cp_vopts *o,
+                      const struct cp_vresult *res, const char *const *node_notes);
 /* Offline revocation status (cmd_revocations.c). */
 int cmd_revocations(cli *c, int argc, char **argv);
 int cmd_prove_absence(cli *c, int argc, char **argv);

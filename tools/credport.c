@@ -63,6 +63,7 @@ static const struct {
     {"show", cmd_show, "show one entry by its ID"},
     {"checkpoint", cmd_checkpoint, "print a log's latest signed checkpoint (C2SP signed note)"},
     {"prove", cmd_prove, "make an inclusion or consistency proof"},
+    {"verify", cmd_bundle_verify, "check an educator's bundle offline (trust file, challenge)"},
     {"verify-proof", cmd_verify_proof, "check a proof offline against a checkpoint"},
     {"revocations", cmd_revocations, "print the signed revocation statement of this log"},
     {"wallet", cmd_wallet, "export an educator's wallet (wallet export --educator KEY)"},
@@ -97,14 +98,16 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-  cli c = {NULL, "credport", 0};
+  cli c = {NULL, "credport", 0, 0};
   int i = 1;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "--data") == 0) {
       if (i + 1 >= argc) return cli_usage(&c, "%s needs a folder", argv[i]);
       c.data = argv[++i];
+      c.data_set = 1;
     } else if (strncmp(argv[i], "--data=", 7) == 0) {
       c.data = argv[i] + 7;
+      c.data_set = 1;
     } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
       usage(stdout);
       return CLI_OK;

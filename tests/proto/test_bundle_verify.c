@@ -165,6 +165,7 @@ static void wrong_challenge_and_audience(void **state) {
   assert_int_equal(run(w.f->out, w.f->len, &o, &r), 0);
   assert_false(r.valid);
   assert_int_equal(r.reason, CP_V_CHALLENGE);
+  has_problem(&r, CP_V_CHALLENGE, "the bundle answers the challenge \"nonce-123\", not \"nonce-124\"");
   assert_true(r.sig_ok);
   assert_int_equal(r.awards[0].status, CP_V_CHALLENGE);
   cp_vresult_free(&r);
@@ -174,6 +175,7 @@ static void wrong_challenge_and_audience(void **state) {
   assert_int_equal(run(w.f->out, w.f->len, &o, &r), 0);
   assert_false(r.valid);
   assert_int_equal(r.reason, CP_V_AUDIENCE);
+  has_problem(&r, CP_V_AUDIENCE, "made for \"Acme Academy\", not \"Other School\"");
   assert_int_equal(r.nproblems, 1);
   cp_vresult_free(&r);
   world_free(&w);
