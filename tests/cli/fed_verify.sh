@@ -8,6 +8,9 @@
 # (from the copy), each cosigning only what it saw. A bundle from the
 # copy's wallet carries C's cosignature alone: refused with "too few
 # witnesses" naming C, and, checked against B's node (-d), as a fork.
+# Last, `credport demo` (three nodes, witnesses of one another) shows the
+# same to a reader: valid with two witnesses, a replay and a revoked award
+# refused.
 # Usage: bash fed_verify.sh PATH-TO-CREDPORT
 set -euo pipefail
 CP=${1:?usage: fed_verify.sh PATH-TO-CREDPORT}
@@ -94,4 +97,13 @@ grepq "inconsistent with the verifier's node (fork): .*at size 4 is not consiste
 # With one witness required and C's node beside it, that branch verifies.
 "$CP" verify "$T/b.c" --trust "$T/trust" --challenge n-2 --witnesses 1 -d "${D[C]}" >"$T/out" \
   2>"$T/err" || die "C's branch against C's node: $(cat "$T/out")"
+
+say "credport demo: the school verifies with NC's key and two witnesses; a replay and a revoked award are refused"
+"$CP" demo >"$T/demo.out" 2>&1 || die "demo failed: $(grep -B5 '!!' "$T/demo.out")"
+grepq -- "--witnesses 2 --max-age 1h" "$T/demo.out" || die "the demo does not verify with two witnesses"
+grepq "cosigned by 2 trusted witnesses (2 required)" "$T/demo.out" || die "demo: no two witnesses"
+grepq "^  verdict: VALID$" "$T/demo.out" || die "demo: no valid bundle"
+grepq "^  verdict: NOT VALID: wrong challenge$" "$T/demo.out" || die "demo: the replay was not refused"
+grepq "^  verdict: NOT VALID: revoked$" "$T/demo.out" || die "demo: the revoked award was not refused"
+grepq "demo: done" "$T/demo.out" || die "demo did not finish"
 say "ok"
