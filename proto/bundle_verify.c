@@ -134,7 +134,7 @@ static void check_entries(const cp_bundle *b, size_t i, logst *ls, cp_vresult *r
     }
     vl->entries_ok++;
     if (be->type != CP_T_KEY || cp_entry_decode(be->buf, be->len, &e, NULL) != CP_OK) continue;
-    vl->rotations++;
+    vl->key_entries++;
     if (e.u.key.action == CP_KEY_ROTATE) {
       memcpy(ls->signer, e.u.key.new_key, CP_PK_BYTES);
     } else {

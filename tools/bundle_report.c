@@ -94,8 +94,8 @@ static void print_log_checks(const cp_bundle *b, const cp_vopts *o, const cp_vre
          vl->trusted ? "is in" : "is NOT in");
   printf("    %s %zu of %zu entries signed by the key in force at their seq",
          mark(vl->entries_ok == L->n), vl->entries_ok, L->n);
-  if (vl->rotations > 0)
-    printf(" (%u key entries%s)", vl->rotations, vl->retired ? ", retired" : "");
+  if (vl->key_entries > 0)
+    printf(" (%u key entries%s)", vl->key_entries, vl->retired ? ", retired" : "");
   printf("\n    %s checkpoint at size %llu signed by the key in force at that size\n",
          mark(vl->checkpoint_ok), (unsigned long long)L->cp.size);
   printf("    %s the entries are in the log at that size (one proof for %zu entries)\n",

@@ -70,7 +70,7 @@ typedef struct cp_vlog {
   int inclusion_ok;   /* multiproof root equals the checkpoint's */
   int statement_ok;   /* statement signature and binding */
   size_t entries_ok;  /* entries whose signature verified under their key */
-  unsigned rotations; /* key entries seen: rotations ... */
+  unsigned key_entries; /* key entries seen: rotations ... */
   int retired;        /* ... and whether one retires the key */
   uint64_t retired_seq;
   unsigned witnesses;                     /* trusted witnesses whose cosignature verified */

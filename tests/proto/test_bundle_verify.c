@@ -332,7 +332,7 @@ static void rotation_followed(void **state) {
   assert_int_equal(run(w.f->out, w.f->len, &o, &r), 0);
   for (size_t i = 0; i < r.nproblems; i++) print_message("%s\n", r.problems[i].text);
   assert_true(r.valid);
-  assert_int_equal(r.logs[0].rotations, 1);
+  assert_int_equal(r.logs[0].key_entries, 1);
   assert_int_equal(r.nawards, 2);
   cp_vresult_free(&r);
   /* A checkpoint signed by the rotated-away key is refused. */
