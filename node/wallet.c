@@ -41,6 +41,7 @@ typedef struct wlog {
   size_t statement_len;
   uint8_t (*revoked)[CP_HASH_BYTES];
   size_t nrevoked;
+  cp_rev_tree *tree;       /* over revoked, for the awards' absence proofs */
   cp_str origin;
   int noted_above;
 } wlog;
@@ -100,7 +101,9 @@ static int open_log(wctx *w, wlog *l) {
     if ((rc = cp_revstat_parse(l->statement, l->statement_len, &st, w->d)) != CP_OK) return rc;
     if ((rc = cp_reader_revset(w->r, l->key, l->size, &l->revoked, &l->nrevoked)) != CP_OK)
       return rc;
-    if ((rc = cp_rev_root((const uint8_t(*)[CP_HASH_BYTES])l->revoked, l->nrevoked, rr)) != 0)
+    if ((rc = cp_rev_tree_new((const uint8_t(*)[CP_HASH_BYTES])l->revoked, l->nrevoked,
+                              &l->tree)) != 0 ||
+        (rc = cp_rev_root((const uint8_t(*)[CP_HASH_BYTES])l->revoked, l->nrevoked, rr)) != 0)
       return rc;
     if (st.count != l->nrevoked || memcmp(rr, st.rev_root, CP_HASH_BYTES) != 0)
       return cp_diag_set(w->d, CP_ECORRUPT, "the stored revocation statement of %.*s at size %llu "
@@ -189,7 +192,7 @@ static int on_award(void *ctx, const uint8_t *buf, size_t len) {
     return 0;
   }
   cp_entry_id(buf, len, id);
-  rc = cp_rev_prove_absent((const uint8_t(*)[CP_HASH_BYTES])l->revoked, l->nrevoked, id, &p);
+  rc = cp_rev_tree_prove_absent(l->tree, id, &p);
   if (rc == CP_EEXIST) {
     it->status = CP_AWARD_REVOKED;
     w->rep->revoked++;
@@ -383,7 +386,10 @@ int cp_wallet_export(cp_reader *r, const uint8_t educator[CP_PK_BYTES], cp_walle
   rc = encode(w, out, len);
 out:
   if (w != NULL) {
-    for (size_t li = 0; li < w->nlogs; li++) free(w->logs[li].revoked);
+    for (size_t li = 0; li < w->nlogs; li++) {
+      cp_rev_tree_free(w->logs[li].tree);
+      free(w->logs[li].revoked);
+    }
     free(w->items);
   }
   free(w);

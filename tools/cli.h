@@ -142,6 +142,7 @@ int cmd_key(cli *c, int argc, char **argv);   /* cmd_key.c */
 int cmd_bench(cli *c, int argc, char **argv);
 int cmd_bench_sync(cli *c, int argc, char **argv); /* bench_sync.c */
 int cmd_bench_revstat(cli *c, int argc, char **argv); /* bench_revstat.c */
+int cmd_bench_proofs(cli *c, int argc, char **argv);  /* bench_proofs.c */
 int cmd_policy(cli *c, int argc, char **argv);
 int cmd_recognize(cli *c, int argc, char **argv);
 
