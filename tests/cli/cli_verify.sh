@@ -90,6 +90,10 @@ has "too few witnesses: .*cosigned by 0 of the 1 required trusted witnesses" "$T
 run 1 verify "$T/b.bin" --trust "$T/trust" --challenge n-1 --max-age 30d
 has "checkpoint too old: .*no trusted witness cosigned its checkpoint" "$T/out"
 
+say "a wallet is not a bundle"
+run 1 verify "$T/w.bin" --trust "$T/trust" --challenge n-1
+has "parts that do not belong together: this is a wallet, not a bundle" "$T/out"
+
 say "usage errors exit 2"
 run 2 verify "$T/b.bin" --trust "$T/trust"
 has "challenge NONCE is required" "$T/err"
