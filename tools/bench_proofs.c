@@ -329,8 +329,12 @@ int cmd_bench_proofs(cli *c, int argc, char **argv) {
     made = 1;
   }
   if ((is = calloc(BP_ISSUERS, sizeof *is)) == NULL) return cli_fail(c, "out of memory");
-  printf("credport bench proofs: %u issuers, logs of %llu entries, one award in %llu revoked\n",
-         BP_ISSUERS, (unsigned long long)n, (unsigned long long)revoke_every);
+  if (revoke_every > 0)
+    printf("credport bench proofs: %u issuers, logs of %llu entries, one award in %llu revoked\n",
+           BP_ISSUERS, (unsigned long long)n, (unsigned long long)revoke_every);
+  else
+    printf("credport bench proofs: %u issuers, logs of %llu entries, no revocations\n", BP_ISSUERS,
+           (unsigned long long)n);
   fflush(stdout);
   raw_rates(&sign_rate, &verify_rate);
   rc = cp_key_generate(&edu);
