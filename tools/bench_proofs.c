@@ -182,12 +182,16 @@ static int build(issuer *is, unsigned i, uint64_t n, uint64_t revoke_every, unsi
     e.u.credential.hours_x100 = 1500;
     rc = add(is, &e, 1, is->defs[is->ndefs++], d);
   }
-  uint64_t body = n > is->seq ? n - is->seq : 1, ana_every = body / (ndefs + 1) + 1,
-           ben_every = body / (BP_EXPORT + 1) + 1;
+  /* Award slots: revocations take one seq in every revoke_every + 1. Each
+   * educator's next award goes at the first slot at or after its place, so
+   * the two never crowd each other out. */
+  uint64_t body = n > is->seq ? n - is->seq : 1;
+  if (revoke_every > 0) body = body / (revoke_every + 1) * revoke_every;
+  uint64_t ana_every = body / (ndefs + 1), ben_every = body / (BP_EXPORT + 1);
   unsigned ana_done = 0, ben_done = 0;
   for (uint64_t j = 1; rc == 0 && is->seq < n; j++) {
-    int mine = j % ana_every == 0 && ana_done < ndefs;
-    int bens = i == 0 && !mine && j % ben_every == 0 && ben_done < BP_EXPORT;
+    int mine = ana_done < ndefs && j >= (ana_done + 1) * ana_every;
+    int bens = i == 0 && !mine && ben_done < BP_EXPORT && j >= (ben_done + 1) * ben_every;
     memset(&e, 0, sizeof e);
     e.type = CP_T_AWARD;
     memcpy(e.u.award.credential, is->defs[mine ? ana_done : bens ? ben_done % ndefs : j % ndefs],
@@ -333,8 +337,12 @@ int cmd_bench_proofs(cli *c, int argc, char **argv) {
     made = 1;
   }
   if ((is = calloc(BP_ISSUERS, sizeof *is)) == NULL) return cli_fail(c, "out of memory");
-  printf("credport bench proofs: %u issuers, logs of %llu entries, one award in %llu revoked\n",
-         BP_ISSUERS, (unsigned long long)n, (unsigned long long)revoke_every);
+  if (revoke_every > 0)
+    printf("credport bench proofs: %u issuers, logs of %llu entries, one award in %llu revoked\n",
+           BP_ISSUERS, (unsigned long long)n, (unsigned long long)revoke_every);
+  else
+    printf("credport bench proofs: %u issuers, logs of %llu entries, no revocations\n", BP_ISSUERS,
+           (unsigned long long)n);
   fflush(stdout);
   raw_rates(&sign_rate, &verify_rate);
   rc = cp_key_generate(&edu);

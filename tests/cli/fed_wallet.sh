@@ -4,7 +4,8 @@
 # checkpoint it holds (its own cosignature on it), and says per log when it
 # holds no revocation statement for that checkpoint (then the awards carry
 # no status and present refuses them, naming why), or, when it holds one,
-# marks the revoked award as the issuer's node does.
+# marks the revoked award as the issuer's node does. Also runs `bench proofs`
+# on small logs, which ends only if its wallets and bundle were made.
 # Usage: bash fed_wallet.sh PATH-TO-CREDPORT
 set -euo pipefail
 CP=${1:?usage: fed_wallet.sh PATH-TO-CREDPORT}
@@ -66,4 +67,8 @@ else
     --out "$T/b.bin" >"$T/out" || die "present from B's wallet"
   grepq "bundle: 2 awards from 2 logs" "$T/out" || die "present: $(cat "$T/out")"
 fi
+say "bench proofs runs end to end on small logs (not under valgrind: it signs thousands)"
+"$CP" bench proofs --n 3000 --revoke-every 100 >"$T/bench" 2>&1 || die "bench proofs: $(cat "$T/bench")"
+grepq "^bundle: 14 awards, 14 definitions, 3 logs: [0-9]* bytes" "$T/bench" || die "$(cat "$T/bench")"
+grepq "^wallet export, 100 awards: " "$T/bench" || die "$(cat "$T/bench")"
 say "ok"
