@@ -23,24 +23,10 @@
  * tests). */
 #define CP_PREAUTH_ENV "CREDPORT_PREAUTH_MS"
 
-static void vlog(cp__node *n, const char *level, const char *fmt, va_list ap) {
-  FILE *f = n->cfg->log != NULL ? n->cfg->log : stderr;
-  char ts[32];
-  time_t t = time(NULL);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  if (n->cfg->progress && n->last_progress_ms != 0) fputs("\r\033[K", f);
-  fprintf(f, "%s level=%s ", ts, level);
-  vfprintf(f, fmt, ap);
-  fputc('\n', f);
-  fflush(f);
-}
-
 void cp__log(cp__node *n, const char *level, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vlog(n, level, fmt, ap);
+  cp__vlog(n, level, fmt, ap);
   va_end(ap);
 }
 
@@ -75,7 +61,7 @@ static void vlog_from(cp__node *n, const char *src, int trusted, const char *lev
   event_name(fmt, event);
   if (n->loglim == NULL ||
       cp__loglim_admit(n->loglim, cp__now_ms(n), src, trusted, event, log_summary, n))
-    vlog(n, level, fmt, ap);
+    cp__vlog(n, level, fmt, ap);
 }
 
 static void log_from(cp__node *n, const char *src, const char *level, const char *fmt, ...)
@@ -110,7 +96,6 @@ cp__conn *cp__conn_by_id(cp__node *n, uint32_t id) {
   return NULL;
 }
 
-/* "host:port", "[v6]:port". */
 /* A duration in milliseconds from the environment (tests shorten timeouts
  * with it), or dflt when unset or not a number from 100 to 3,600,000. */
 static unsigned env_ms(const char *name, unsigned dflt) {
@@ -133,7 +118,7 @@ static uint32_t env_credit(void) {
                                                                : CP_SESSION_CREDIT_ENTRIES;
 }
 
-static int parse_addr(const char *s, struct sockaddr_storage *ss) {
+int cp__parse_addr(const char *s, struct sockaddr_storage *ss) {
   char host[CP_ADDR_MAX];
   const char *colon = strrchr(s, ':');
   if (colon == NULL || colon == s || strlen(s) >= sizeof host) return UV_EINVAL;
@@ -169,7 +154,7 @@ static int split_name(const char *s, char *host, size_t cap, char port[8]) {
  * once, before the loop runs (its first address). 0 or a libuv error. */
 static int listen_addr(const char *s, struct sockaddr_storage *ss) {
   char host[CP_ADDR_MAX], port[8];
-  if (parse_addr(s, ss) == 0) return 0;
+  if (cp__parse_addr(s, ss) == 0) return 0;
   int rc = split_name(s, host, sizeof host, port);
   if (rc != 0) return rc;
   struct addrinfo hints, *ai = NULL;
@@ -190,8 +175,17 @@ struct cp__resolve {
   uv_getaddrinfo_t req;
   cp__node *n;
   cp__partner *p;                /* NULL for the one-shot partner */
+  int orphan;                    /* its partner was removed: dial nothing */
   char addr[CP_ADDR_MAX];
 };
+
+void cp__resolve_cancel(cp__resolve *r) { uv_cancel((uv_req_t *)&r->req); }
+
+void cp__resolve_orphan(cp__resolve *r) {
+  r->orphan = 1;
+  r->p = NULL;
+  uv_cancel((uv_req_t *)&r->req);
+}
 
 static void on_connected(uv_connect_t *req, int status) {
   cp__conn *c = req->data;
@@ -208,11 +202,9 @@ static void on_connected(uv_connect_t *req, int status) {
   cp__conn_start_reading(c);
 }
 
-static void dial(cp__node *n, cp__partner *p, const char *addr);
-
 static void partner_timer(uv_timer_t *t) {
   cp__partner *p = t->data;
-  if (!p->n->stopping && p->conn_id == 0 && p->res == NULL) dial(p->n, p, p->addr);
+  if (!p->n->stopping && p->conn_id == 0 && p->res == NULL) cp__dial(p->n, p, p->addr);
 }
 
 void cp__partner_retry(cp__partner *p) {
@@ -237,6 +229,7 @@ static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *ai) 
   cp__resolve *r = req->data;
   cp__node *n = r->n;
   cp__partner *p = r->p;
+  if (r->orphan) goto out;
   if (p != NULL) p->res = NULL;
   else n->oneshot_res = NULL;
   if (n->stopping) goto out;
@@ -271,9 +264,9 @@ out:
 
 /* Dials addr: an IP address at once; a host name after resolving it afresh
  * (every dial, so every reconnect, follows the name's current addresses). */
-static void dial(cp__node *n, cp__partner *p, const char *addr) {
+void cp__dial(cp__node *n, cp__partner *p, const char *addr) {
   struct sockaddr_storage ss;
-  if (parse_addr(addr, &ss) == 0) {
+  if (cp__parse_addr(addr, &ss) == 0) {
     connect_to(n, p, addr, &ss);
     return;
   }
@@ -428,11 +421,7 @@ static void stop(cp__node *n, const char *why) {
   if (n->listening) uv_close((uv_handle_t *)&n->server, NULL);
   n->listening = 0;
   for (cp__conn *c = n->conns; c; c = c->next) cp__conn_close(c, 0, "node shutting down");
-  for (size_t i = 0; i < n->npartners; i++) {
-    uv_timer_stop(&n->partners[i].timer);
-    /* A lookup still queued is dropped; one already running is waited for. */
-    if (n->partners[i].res != NULL) uv_cancel((uv_req_t *)&n->partners[i].res->req);
-  }
+  cp__partners_stop(n);
   if (n->oneshot_res != NULL) uv_cancel((uv_req_t *)&n->oneshot_res->req);
 }
 
@@ -559,6 +548,7 @@ static void on_tick(uv_timer_t *t) {
   cp__loglim_roll(n->loglim, now, 0, log_summary, n);
   oneshot_check(n);
   cp__push_own(n);
+  if (!n->stopping) cp__partners_reload(n, now);
   if (now - n->last_progress_ms >= 1000 || n->last_progress_ms == 0) {
     write_status(n);
     if (!cp__pipeline_idle(n)) progress(n, now);
@@ -571,17 +561,19 @@ static void on_tick(uv_timer_t *t) {
     uv_close((uv_handle_t *)&n->tick, NULL);
     uv_close((uv_handle_t *)&n->sigint, NULL);
     uv_close((uv_handle_t *)&n->sigterm, NULL);
+    uv_close((uv_handle_t *)&n->sighup, NULL);
     if (n->watching) uv_close((uv_handle_t *)&n->watch, NULL);
     uv_timer_stop(&n->pushtimer);
     uv_close((uv_handle_t *)&n->pushtimer, NULL);
     n->watching = 0;
-    for (size_t i = 0; i < n->npartners; i++) uv_close((uv_handle_t *)&n->partners[i].timer, NULL);
+    cp__partners_close(n);
   }
 }
 
 static void on_signal(uv_signal_t *s, int signum) {
   cp__node *n = s->data;
-  stop(n, signum == SIGINT ? "SIGINT" : "SIGTERM");
+  if (signum == SIGHUP) cp__log_reopen(n);
+  else stop(n, signum == SIGINT ? "SIGINT" : "SIGTERM");
 }
 
 /* The file event arrives as LMDB starts writing a commit, a moment before
@@ -604,24 +596,6 @@ static void on_fs(uv_fs_event_t *h, const char *file, int events, int status) {
 }
 
 /* ---- setup -------------------------------------------------------------------- */
-
-static int load_peer(void *ctx, const cp_peer_info *p) {
-  cp__node *n = ctx;
-  uint8_t *na = realloc(n->allow, (n->nallow + 1) * CP_PK_BYTES);
-  if (na == NULL) return CP_ENOMEM;
-  n->allow = na;
-  memcpy(n->allow + n->nallow++ * CP_PK_BYTES, p->key, CP_PK_BYTES);
-  if (p->addr[0] == 0 || n->cfg->oneshot_addr != NULL) return 0;
-  cp__partner *np = realloc(n->partners, (n->npartners + 1) * sizeof *np);
-  if (np == NULL) return CP_ENOMEM;
-  n->partners = np;
-  cp__partner *x = &n->partners[n->npartners++];
-  memset(x, 0, sizeof *x);
-  memcpy(x->key, p->key, CP_PK_BYTES);
-  snprintf(x->addr, sizeof x->addr, "%s", p->addr);
-  x->backoff_ms = CP_BACKOFF_MIN_MS;
-  return 0;
-}
 
 int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   cp__node n;
@@ -655,16 +629,23 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   n.adm = &adm;
   cp__loglim_init(&loglim, &log_limits);
   n.loglim = &loglim;
+  int lrc = cp__log_open(&n);
+  if (lrc != 0) {
+    snprintf(sum->error, sizeof sum->error, "cannot open the log file %s: %s", cfg->log_file,
+             strerror(-lrc));
+    cp__adm_free(&adm);
+    return CP_EINVAL;
+  }
   if (uv_loop_init(&loop) != 0) {
     cp__adm_free(&adm);
+    cp__log_close(&n);
     return CP_ENOMEM;
   }
   int rc = cp_reader_begin(n.s, &r);
   if (rc == 0) rc = cp_reader_self(r, n.self);
   if (rc == 0 && cp_reader_log(r, n.self, &li) == 0) n.own_size = li.size;
-  if (rc == 0) rc = cp_reader_each_peer(r, load_peer, &n);
   cp_reader_end(r);
-  n.ntable = n.nallow;
+  if (rc == 0) rc = cp__partners_load(&n);
   if (rc == 0 && cfg->oneshot_key != NULL) {
     uint8_t *na = realloc(n.allow, (n.nallow + 1) * CP_PK_BYTES);
     if (na == NULL) rc = CP_ENOMEM;
@@ -675,24 +656,17 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
   }
   if (rc != 0) {
     snprintf(sum->error, sizeof sum->error, "cannot read the node's setup: %s", cp_strerror(rc));
+    cp__partners_close(&n);
+    uv_run(&loop, UV_RUN_DEFAULT);
     goto out;
-  }
-  for (size_t i = 0; i < n.npartners; i++) {
-    struct sockaddr_storage ss;
-    if (parse_addr(n.partners[i].addr, &ss) == 0) {
-      cp__src src;
-      cp__src_from_sockaddr((struct sockaddr *)&ss, &src);
-      cp__adm_know(&adm, &src);
-    }
-    n.partners[i].n = &n;
-    uv_timer_init(&loop, &n.partners[i].timer);
-    n.partners[i].timer.data = &n.partners[i];
   }
   uv_signal_init(&loop, &n.sigint);
   uv_signal_init(&loop, &n.sigterm);
-  n.sigint.data = n.sigterm.data = &n;
+  uv_signal_init(&loop, &n.sighup);
+  n.sigint.data = n.sigterm.data = n.sighup.data = &n;
   uv_signal_start(&n.sigint, on_signal, SIGINT);
   uv_signal_start(&n.sigterm, on_signal, SIGTERM);
+  uv_signal_start(&n.sighup, on_signal, SIGHUP);
   uv_timer_init(&loop, &n.tick);
   n.tick.data = &n;
   uv_timer_init(&loop, &n.pushtimer);
@@ -726,9 +700,12 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
               n.npartners, n.nallow);
     }
   }
+  else if (cfg->oneshot_addr == NULL)
+    cp__log(&n, "warn", "event=dial-only partners=%zu msg=\"not listening: partners cannot "
+            "dial this node (serve --listen HOST:PORT)\"", n.npartners);
   if (!n.stopping) {
-    if (cfg->oneshot_addr != NULL) dial(&n, NULL, cfg->oneshot_addr);
-    for (size_t i = 0; i < n.npartners; i++) dial(&n, &n.partners[i], n.partners[i].addr);
+    if (cfg->oneshot_addr != NULL) cp__dial(&n, NULL, cfg->oneshot_addr);
+    for (size_t i = 0; i < n.npartners; i++) cp__dial(&n, n.partners[i], n.partners[i]->addr);
   }
   uv_run(&loop, UV_RUN_DEFAULT);
   cp__loglim_roll(&loglim, uv_now(&loop), 1, log_summary, &n);
@@ -738,7 +715,8 @@ int cp_node_run(const cp_node_config *cfg, cp_node_summary *sum) {
 out:
   uv_loop_close(&loop);
   cp__adm_free(&adm);
-  free(n.partners);
+  cp__log_close(&n);
+  cp__partners_free(&n);
   free(n.allow);
   if (cfg->data_dir != NULL) {
     char path[4096];

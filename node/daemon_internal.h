@@ -2,6 +2,8 @@
 #ifndef CP_NODE_DAEMON_INTERNAL_H
 #define CP_NODE_DAEMON_INTERNAL_H
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <uv.h>
 
 #include "credport/node.h"
@@ -45,6 +47,7 @@
 #define CP_BUDGET_KINDS 8u           /* kinds of waste tallied per session */
 #define CP_BUDGET_HAVES 64u          /* announced heads remembered per session */
 #define CP_CONN_MAX 512u             /* sessions in all (about 2.5 MiB each) */
+#define CP_PEERS_RELOAD_MS 500u      /* the peer table is looked at this often */
 
 typedef struct cp__node cp__node;
 typedef struct cp__conn cp__conn;
@@ -80,6 +83,7 @@ typedef struct cp__resolve cp__resolve;
 
 typedef struct cp__partner {
   cp__node *n;
+  uint64_t mark;                 /* reload generation that last saw it in the table */
   uint8_t key[CP_PK_BYTES];
   char addr[CP_ADDR_MAX];
   uv_timer_t timer;
@@ -158,8 +162,10 @@ struct cp__node {
   uv_timer_t pushtimer;           /* re-checks the own log after a file event */
   unsigned push_tries;
   int listening, watching, stopping;
-  cp__partner *partners;
+  cp__partner **partners;        /* each allocated alone: handles live inside */
   size_t npartners;
+  uint64_t peers_digest;         /* hash of the peer table's keys and addresses */
+  uint64_t peers_gen, peers_checked_ms;
   cp__resolve *oneshot_res;      /* the one-shot partner's name being resolved */
   uint8_t *allow;
   size_t nallow;
@@ -185,7 +191,15 @@ struct cp__node {
   cp_node_summary *sum;
   struct cp__adm *adm;           /* accepted connections (admission.h) */
   struct cp__loglim *loglim;     /* lines strangers and partners cause */
+  FILE *logf;                    /* cfg->log_file opened, else NULL */
+  uv_signal_t sighup;
 };
+
+/* daemon_log.c: the sink of every line (level filter, format, file). */
+void cp__vlog(cp__node *n, const char *level, const char *fmt, va_list ap);
+int cp__log_open(cp__node *n);     /* 0 or -errno */
+void cp__log_reopen(cp__node *n);  /* SIGHUP */
+void cp__log_close(cp__node *n);
 
 /* daemon.c */
 void cp__log(cp__node *n, const char *level, const char *fmt, ...)
@@ -207,6 +221,29 @@ void cp__conn_log(cp__node *n, const cp__conn *c, const char *level, const char 
 /* session.c reports a handshake completed and a connection closed. */
 void cp__admission_authed(cp__conn *c);
 void cp__admission_closed(cp__conn *c);
+
+/* daemon.c: "a.b.c.d:port" or "[v6]:port" into ss; non-zero for anything
+ * else (a host name). */
+int cp__parse_addr(const char *s, struct sockaddr_storage *ss);
+/* daemon.c: dials addr for partner p (NULL: the one-shot partner). */
+void cp__dial(cp__node *n, cp__partner *p, const char *addr);
+/* Cancels a partner's name lookup if still queued (one running ends
+ * normally); cp__resolve_orphan also detaches it from its partner, which may
+ * then be freed: its end frees the lookup and dials nothing. */
+void cp__resolve_cancel(cp__resolve *r);
+void cp__resolve_orphan(cp__resolve *r);
+
+/* partners.c: the peer table in a running node. cp__partners_load reads it
+ * at start (the allowlist and the partners to dial); cp__partners_reload,
+ * called every tick, applies changes made since (peer add / remove by
+ * another process) within CP_PEERS_RELOAD_MS: new partners are dialled,
+ * removed ones closed and forgotten, changed addresses used from the next
+ * dial, and the allowlist follows. */
+int cp__partners_load(cp__node *n);
+void cp__partners_reload(cp__node *n, uint64_t now);
+void cp__partners_stop(cp__node *n);   /* timers stopped, lookups cancelled */
+void cp__partners_close(cp__node *n);  /* handles closed; freed once closed */
+void cp__partners_free(cp__node *n);
 
 /* session.c */
 cp__conn *cp__conn_new(cp__node *n, cp_sync_role role);

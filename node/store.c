@@ -306,6 +306,13 @@ uint64_t cp_store_map_size(const cp_store *s) {
   return mdb_env_info(s->env, &info) == 0 ? (uint64_t)info.me_mapsize : 0;
 }
 
+uint64_t cp_store_map_used(const cp_store *s) {
+  MDB_envinfo info;
+  MDB_stat st;
+  if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0) return 0;
+  return ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+}
+
 void cp__tx_abort(cp__tx *tx) {
   if (tx->runs != NULL) mdb_cursor_close(tx->runs);
   tx->runs = NULL;

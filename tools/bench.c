@@ -372,7 +372,7 @@ int cmd_bench(cli *c, int argc, char **argv) {
     case 'd': dirarg = optarg; break;
     case 'J': c->json = 1; break;
     case 'h': fputs(help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", help);
+    default: return cli_bad_option(c, argv, opts, help);
     }
   }
   int recognize = optind < argc && strcmp(argv[optind], "recognize") == 0;

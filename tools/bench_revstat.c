@@ -141,7 +141,7 @@ int cmd_bench_revstat(cli *c, int argc, char **argv) {
       break;
     case 'd': dirarg = optarg; break;
     case 'h': fputs(help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", help);
+    default: return cli_bad_option(c, argv, opts, help);
     }
   }
   if (optind != argc) return cli_usage(c, "unexpected argument \"%s\"\n%s", argv[optind], help);

@@ -16,10 +16,10 @@
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
 typedef struct cli {
-  const char *data;   /* -d/--data */
-  const char *cmd;    /* the subcommand name, for messages */
+  const char *data;   /* -d/--data (anywhere on the line), else $CREDPORT_DATA, else ./credport-data */
+  const char *cmd;    /* the subcommand name, for messages (NULL before one is known) */
   int json;           /* --json */
-  int data_set;       /* -d/--data was given (not the default folder) */
+  int data_set;       /* -d/--data was given */
 } cli;
 
 typedef int (*cli_fn)(cli *c, int argc, char **argv);
@@ -27,6 +27,14 @@ typedef int (*cli_fn)(cli *c, int argc, char **argv);
 /* Prints "credport CMD: error: ..." to stderr and returns CLI_FAIL. */
 int cli_fail(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_usage(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+struct option;
+/* For getopt_long's '?': names the option (av[optind - 1], av being the
+ * vector given to getopt_long) and says whether it is unknown (with the
+ * closest known name, if one is near) or lacks its value. CLI_USAGE. */
+int cli_bad_option(const cli *c, char **av, const struct option *opts, const char *help);
+/* The name in names[0..n) closest to word (at most two edits, or word a
+ * prefix of at least three letters), or NULL. */
+const char *cli_closest(const char *word, const char *const *names, size_t n);
 
 /* Paths inside the data folder (static storage per call is not used: out
  * must hold PATH_MAX bytes). */
@@ -79,15 +87,34 @@ int cli_proof_verdict(const cli *c, const char *why);
 /* JSON form of an entry (the `show` and `log --json` shape). */
 json_t *cli_entry_json(const uint8_t *buf, size_t len);
 /* One-line human summary of an entry. */
-void cli_entry_line(FILE *f, const uint8_t *buf, size_t len);
+void cli_entry_line(FILE *f, const uint8_t *buf, size_t len, cp_reader *r);
 /* Full human description, one field per line. */
-void cli_entry_text(FILE *f, const uint8_t *buf, size_t len);
+void cli_entry_text(FILE *f, const uint8_t *buf, size_t len, cp_reader *r);
 json_t *cli_hex_json(const uint8_t *p, size_t n);
+/* annotate.c: Unix seconds as "2026-12-03T08:55:51Z". */
+void cli_time_iso(uint64_t t, char out[32]);
+/* Sets o[key] to the RFC 3339 time and o[key_unix] to the integer (both
+ * null for 0: never). */
+void cli_set_time(json_t *o, const char *key, uint64_t t);
+/* Adds names beside the IDs of an entry's JSON (cli_entry_json), from the
+ * store: "log_name", and in the body "credential_title", "award_title" (its
+ * credential's), "subject_title" or "subject_name", where the node holds
+ * the entry referred to. */
+void cli_entry_annotate(json_t *o, cp_reader *r);
+/* The title (or an authority's name) behind an entry ID, valid while r is
+ * open: 0, or -1 when not held. */
+int cli_ref_name(cp_reader *r, const uint8_t id[CP_HASH_BYTES], cp_str *name);
 /* A partner's record as a JSON object (peer list, status); with_connected
  * adds "connected": false after "addr", for status to update. */
 json_t *cli_peer_json(const cp_peer_info *p, int with_connected);
 
 /* Subcommands. */
+/* jurisdiction.c: code against ISO 3166 (country "US" or subdivision
+ * "US-NC"). CP_OK with what = "US-NC (North Carolina, United States)", or
+ * CP_EINVAL with err saying why (a bare code that is also a US state's
+ * abbreviation, such as NC, needs country_ok). */
+int cli_jurisdiction_check(const char *code, int country_ok, char *what, size_t wcap, char *err,
+                           size_t ecap);
 int cmd_init(cli *c, int argc, char **argv);
 int cmd_whoami(cli *c, int argc, char **argv);
 int cmd_educator(cli *c, int argc, char **argv);
@@ -137,6 +164,7 @@ int cmd_serve(cli *c, int argc, char **argv);
 int cmd_sync(cli *c, int argc, char **argv);
 int cmd_peer(cli *c, int argc, char **argv);
 int cmd_status(cli *c, int argc, char **argv);
+int cmd_health(cli *c, int argc, char **argv); /* cmd_health.c */
 int cmd_clock(cli *c, int argc, char **argv); /* cmd_clock.c */
 int cmd_key(cli *c, int argc, char **argv);   /* cmd_key.c */
 int cmd_bench(cli *c, int argc, char **argv);

@@ -104,30 +104,35 @@ static void remove_tree(const char *root, const char *const *files, size_t n) {
 /* ---- backup ------------------------------------------------------------------ */
 
 static const char backup_help[] =
-    "usage: credport [-d DIR] backup --out FOLDER\n"
-    "  Writes everything the node needs into FOLDER (new or empty): a consistent, compacted\n"
-    "  snapshot of the ledger (peer table included), the authority and witness keys and\n"
-    "  the own-head record. Safe while serve runs. FOLDER holds the secret key: keep it offline.\n"
-    "  Restore with credport restore --from FOLDER.\n";
+    "usage: credport [-d DIR] backup FOLDER [--with-keys]   (or --out FOLDER)\n"
+    "  Writes everything the node needs into FOLDER (new or empty) except its secret keys,\n"
+    "  which it names: a consistent, compacted snapshot of the ledger (peer table and\n"
+    "  trusted witnesses included) and the own-head record. Safe while serve runs. Keep your\n"
+    "  own offline copy of the keys (DIR/authority.key, DIR/witness.key); --with-keys puts\n"
+    "  them in FOLDER too, which then holds the node's secret. Restore with credport\n"
+    "  restore FOLDER [--key FILE] [--witness-key FILE].\n";
 
 static const char *const backup_files[] = {"ledger/data.mdb", "ledger/own-head",
                                            "ledger/own-head.tmp", "ledger/lock.mdb",
                                            "authority.key", "witness.key"};
 
 int cmd_backup(cli *c, int argc, char **argv) {
-  static const struct option opts[] = {{"out", 1, 0, 'o'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  static const struct option opts[] = {
+      {"out", 1, 0, 'o'}, {"with-keys", 0, 0, 'k'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
   const char *out = NULL;
-  int o;
+  int o, with_keys = 0;
   cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (o) {
     case 'o': out = optarg; break;
+    case 'k': with_keys = 1; break;
     case 'h': fputs(backup_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown or incomplete option\n%s", backup_help);
+    default: return cli_bad_option(c, argv, opts, backup_help);
     }
   }
+  if (out == NULL && optind < argc) out = argv[optind++];
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
-  if (out == NULL) return cli_usage(c, "--out FOLDER is required\n%s", backup_help);
+  if (out == NULL) return cli_usage(c, "a FOLDER to write the backup into is required\n%s", backup_help);
   cp_store *s = NULL;
   cp_diag d = {{0}};
   char ledger[PATH_MAX], key[PATH_MAX], dst[PATH_MAX];
@@ -146,21 +151,30 @@ int cmd_backup(cli *c, int argc, char **argv) {
   if (rc == 0 && (rc = snapshot_signer(ledger, signer, &d)) == 0 &&
       cli_key_file_of(c, signer, key, sizeof key) != CLI_OK)
     rc = cp_diag_set(&d, CP_ENOTFOUND, "the snapshot's signing key is in no key file");
+  char keyfile[PATH_MAX];
+  snprintf(keyfile, sizeof keyfile, "%s", key);
   snprintf(dst, sizeof dst, "%s/authority.key", out);
-  if (rc == 0) rc = copy_key(key, dst, &d);
+  if (rc == 0 && with_keys) rc = copy_key(key, dst, &d);
   /* The witness key, when the node has made one: partners trust it. */
   struct stat sb;
   cli_path(c, "witness.key", key, sizeof key);
+  int has_witness = stat(key, &sb) == 0;
   snprintf(dst, sizeof dst, "%s/witness.key", out);
-  if (rc == 0 && stat(key, &sb) == 0) rc = copy_key(key, dst, &d);
+  if (rc == 0 && with_keys && has_witness) rc = copy_key(key, dst, &d);
   if (rc != 0) {
     remove_tree(out, backup_files, sizeof backup_files / sizeof backup_files[0]);
     if (created) rmdir(out);
     st = cli_fail(c, "backup failed, nothing kept: %s", d.msg[0] ? d.msg : cp_strerror(rc));
     goto done;
   }
-  printf("backup written to %s: the ledger (%llu entries of the own log), the authority key and "
-         "the own-head record\n", out, (unsigned long long)own);
+  if (with_keys)
+    printf("backup written to %s: the ledger (%llu entries of the own log), the own-head record "
+           "and the secret keys (keep this folder offline)\n", out, (unsigned long long)own);
+  else
+    printf("backup written to %s: the ledger (%llu entries of the own log) and the own-head "
+           "record\nnot in it, the secret keys: %s%s%s (keep your own offline copy; restore "
+           "asks for them)\n", out, (unsigned long long)own, keyfile, has_witness ? " and " : "",
+           has_witness ? key : "");
 done:
   cp_store_close(s);
   return st;
@@ -169,36 +183,51 @@ done:
 /* ---- restore ----------------------------------------------------------------- */
 
 static const char restore_help[] =
-    "usage: credport [-d DIR] restore --from FOLDER [--no-partners]\n"
-    "  Restores a backup made by credport backup into DIR, which must be new or empty. The\n"
+    "usage: credport [-d DIR] restore FOLDER [--key FILE] [--witness-key FILE] [--no-partners]\n"
+    "                                 (or --from FOLDER)\n"
+    "  Restores a backup made by credport backup into DIR, which must be new or empty, with\n"
+    "  the secret keys from FOLDER (a backup made --with-keys) or from --key (the log's\n"
+    "  signing key, checked against the ledger) and --witness-key. The\n"
     "  restored node refuses to append to its own log until a sync with a partner (credport\n"
     "  sync) has given back any entries committed after the backup. --no-partners states that\n"
     "  no partner ever held this log, and allows appending at once.\n";
 
 int cmd_restore(cli *c, int argc, char **argv) {
-  static const struct option opts[] = {
-      {"from", 1, 0, 'f'}, {"no-partners", 0, 0, 'n'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-  const char *from = NULL;
+  static const struct option opts[] = {{"from", 1, 0, 'f'},        {"no-partners", 0, 0, 'n'},
+                                       {"key", 1, 0, 'K'},         {"witness-key", 1, 0, 'W'},
+                                       {"help", 0, 0, 'h'},        {0, 0, 0, 0}};
+  const char *from = NULL, *keyarg = NULL, *wkeyarg = NULL;
   int o, no_partners = 0;
   cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (o) {
     case 'f': from = optarg; break;
+    case 'K': keyarg = optarg; break;
+    case 'W': wkeyarg = optarg; break;
     case 'n': no_partners = 1; break;
     case 'h': fputs(restore_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown or incomplete option\n%s", restore_help);
+    default: return cli_bad_option(c, argv, opts, restore_help);
     }
   }
+  if (from == NULL && optind < argc) from = argv[optind++];
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
-  if (from == NULL) return cli_usage(c, "--from FOLDER is required\n%s", restore_help);
-  char src[PATH_MAX], dst[PATH_MAX];
+  if (from == NULL) return cli_usage(c, "the backup FOLDER is required\n%s", restore_help);
+  char src[PATH_MAX], dst[PATH_MAX], keysrc[PATH_MAX], wkeysrc[PATH_MAX];
   struct stat sb;
   const char *need[] = {"ledger/data.mdb", "authority.key"};
-  for (size_t i = 0; i < 2; i++) {
-    snprintf(src, sizeof src, "%s/%s", from, need[i]);
-    if (stat(src, &sb) != 0 || !S_ISREG(sb.st_mode))
-      return cli_fail(c, "%s is not a credport backup: %s is missing", from, src);
-  }
+  snprintf(src, sizeof src, "%s/%s", from, need[0]);
+  if (stat(src, &sb) != 0 || !S_ISREG(sb.st_mode))
+    return cli_fail(c, "%s is not a credport backup: %s is missing", from, src);
+  /* The keys: given, or in the backup (made --with-keys). */
+  snprintf(keysrc, sizeof keysrc, "%s/authority.key", from);
+  if (keyarg != NULL) snprintf(keysrc, sizeof keysrc, "%s", keyarg);
+  else if (stat(keysrc, &sb) != 0)
+    return cli_usage(c, "%s holds no authority key (a backup made without --with-keys): give "
+                     "--key FILE, your offline copy of the node's authority.key; nothing changed",
+                     from);
+  snprintf(wkeysrc, sizeof wkeysrc, "%s/witness.key", from);
+  if (wkeyarg != NULL) snprintf(wkeysrc, sizeof wkeysrc, "%s", wkeyarg);
+  int with_witness = stat(wkeysrc, &sb) == 0;
   int created, st = empty_folder(c, c->data, &created);
   if (st != CLI_OK) return st;
   cp_store *s = NULL;
@@ -210,7 +239,8 @@ int cmd_restore(cli *c, int argc, char **argv) {
   int rc = mkdir(dst, 0700) == 0 ? 0 : cp_diag_set(&d, -errno, "cannot create %s: %s", dst,
                                                    strerror(errno));
   for (size_t i = 0; rc == 0 && i < 2; i++) {
-    snprintf(src, sizeof src, "%s/%s", from, need[i]);
+    if (i == 0) snprintf(src, sizeof src, "%s/%s", from, need[i]);
+    else snprintf(src, sizeof src, "%s", keysrc);
     cli_path(c, need[i], dst, sizeof dst);
     rc = i == 0 ? copy_file(src, dst, &d) : copy_key(src, dst, &d);
   }
@@ -220,25 +250,31 @@ int cmd_restore(cli *c, int argc, char **argv) {
   snprintf(src, sizeof src, "%s/ledger/own-head", from);
   cli_path(c, "ledger/own-head", dst, sizeof dst);
   if (rc == 0 && stat(src, &sb) == 0) rc = copy_file(src, dst, &d);
-  snprintf(src, sizeof src, "%s/witness.key", from);
   cli_path(c, "witness.key", dst, sizeof dst);
-  if (rc == 0 && stat(src, &sb) == 0) rc = copy_key(src, dst, &d);
+  if (rc == 0 && with_witness) rc = copy_key(wkeysrc, dst, &d);
   if (rc == 0) {
     cli_path(c, "ledger", dst, sizeof dst);
     rc = cp_store_open(dst, 0, &s, &d);
   }
+  cp_log_info li;
   if (rc == 0) {
     cp_reader *r = NULL;
     rc = cp_reader_begin(s, &r);
     if (rc == 0) rc = cp_reader_self(r, self);
+    if (rc == 0) rc = cp_reader_log(r, self, &li);
     cp_reader_end(r);
     if (rc != 0) rc = cp_diag_set(&d, rc, "the backup's ledger has no authority of its own");
   }
   cli_path(c, "authority.key", dst, sizeof dst);
   if (rc == 0 && (rc = cp_key_load(dst, &k, &d)) == 0) {
+    char want[17];
     cp_key_public(k, pk);
-    if (memcmp(pk, self, CP_PK_BYTES) != 0)
-      rc = cp_diag_set(&d, CP_EDENIED, "the backup's key is not the key of its ledger's log");
+    cp_hex_encode(li.signer, 8, want);
+    /* The key the snapshot's own log is signed with now (after rotations
+     * too): nothing else can append to it. */
+    if (memcmp(pk, li.signer, CP_PK_BYTES) != 0)
+      rc = cp_diag_set(&d, CP_EDENIED, "%s is not the signing key of the backup's log (%s…)",
+                       keysrc, want);
   }
   if (rc == 0) rc = cp_store_guard_restored(s, &d);
   if (rc == 0 && no_partners) rc = cp_store_guard_confirm(s, 1, NULL, &d);
@@ -252,6 +288,9 @@ int cmd_restore(cli *c, int argc, char **argv) {
   }
   printf("restored %s into %s: %llu entries of the own log\n", from, c->data,
          (unsigned long long)g.size);
+  if (!with_witness)
+    printf("no witness key was restored (give --witness-key FILE): this node makes a new one, "
+           "which partners must trust again (credport witness trust)\n");
   if (!no_partners)
     printf("appending is refused until a sync with a partner has returned any entries of the "
            "own log committed after the backup: run credport sync ADDR:PORT [PUBKEY]\n");
@@ -276,7 +315,7 @@ int cmd_own_head(cli *c, int argc, char **argv) {
     case 'n': no_partners = 1; break;
     case 'J': c->json = 1; break;
     case 'h': fputs(ownhead_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option\n%s", ownhead_help);
+    default: return cli_bad_option(c, argv, opts, ownhead_help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);

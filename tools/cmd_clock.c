@@ -177,7 +177,7 @@ int cmd_clock(cli *c, int argc, char **argv) {
     case 'r': reason = optarg; break;
     case 'J': c->json = 1; break;
     case 'h': fputs(clock_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", clock_help);
+    default: return cli_bad_option(c, argv + 1, opts, clock_help);
     }
   }
   if (optind + 1 < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind + 1]);

@@ -32,8 +32,7 @@ static cp_str S(const char *s) { return (cp_str){s, s != NULL ? strlen(s) : 0}; 
     switch (o_) {                                                                       \
     case 'h': fputs(help, stdout); return CLI_OK;                                       \
     case 'J': c->json = 1; break;                                                       \
-    case '?': return cli_usage(c, "unknown option or missing value: %s\n%s",            \
-                               argv[optind - 1], help);
+    case '?': return cli_bad_option(c, argv, opts, help);
 
 #define OPTEND(help) }
 

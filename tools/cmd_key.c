@@ -207,7 +207,7 @@ static int key_rotate(cli *c, int argc, char **argv) {
   cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
     if (o == 'o') out = optarg;
-    else return cli_usage(c, "see credport key --help");
+    else return cli_bad_option(c, argv, opts, "see credport key --help");
   }
   if (optind != argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
   cp_store *s = NULL;
@@ -300,7 +300,7 @@ static int key_retire(cli *c, int argc, char **argv) {
   cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
     if (o == 'r') reason = optarg;
-    else return cli_usage(c, "see credport key --help");
+    else return cli_bad_option(c, argv, opts, "see credport key --help");
   }
   if (optind != argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
   if (reason == NULL || reason[0] == 0)

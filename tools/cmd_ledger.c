@@ -15,17 +15,22 @@
 
 static const char init_help[] =
     "usage: credport [-d DIR] init --name NAME --jurisdiction CODE --role ROLE [--origin NAME]\n"
+    "                             [--country]\n"
     "  Creates DIR with a new authority key (DIR/authority.key, mode 0600), a witness key\n"
     "  (DIR/witness.key, mode 0600), the ledger, and the log's genesis entry. ROLE is\n"
     "  state, district, provider, assessor or ihe.\n"
+    "  CODE is ISO 3166: a country (US) or a subdivision (US-NC for North Carolina). A bare\n"
+    "  code that is also a US state's abbreviation (NC is New Caledonia) is refused unless\n"
+    "  --country says the country is meant.\n"
     "  --origin sets the checkpoint origin (default credport/<jurisdiction>/<key prefix>).\n";
 
 int cmd_init(cli *c, int argc, char **argv) {
   static const struct option opts[] = {{"name", 1, 0, 'n'}, {"jurisdiction", 1, 0, 'j'},
                                        {"role", 1, 0, 'r'}, {"origin", 1, 0, 'o'},
-                                       {"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+                                       {"json", 0, 0, 'J'}, {"country", 0, 0, 'C'},
+                                       {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
   const char *name = NULL, *jur = NULL, *role = NULL, *origin = NULL;
-  int o;
+  int o, country_ok = 0;
   cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (o) {
@@ -34,8 +39,9 @@ int cmd_init(cli *c, int argc, char **argv) {
     case 'r': role = optarg; break;
     case 'o': origin = optarg; break;
     case 'J': c->json = 1; break;
+    case 'C': country_ok = 1; break;
     case 'h': fputs(init_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown or incomplete option %s\n%s", argv[optind - 1], init_help);
+    default: return cli_bad_option(c, argv, opts, init_help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
@@ -45,6 +51,10 @@ int cmd_init(cli *c, int argc, char **argv) {
   if (r == 0)
     return cli_usage(c, "--role: \"%s\" is not one of state, district, provider, assessor, ihe",
                      role);
+  char jwhat[200], jerr[400];
+  if (cli_jurisdiction_check(jur, country_ok, jwhat, sizeof jwhat, jerr, sizeof jerr) != CP_OK)
+    return cli_usage(c, "--jurisdiction: %s; nothing written", jerr);
+  if (strstr(jwhat, "not checked") != NULL) fprintf(stderr, "credport init: jurisdiction %s\n", jwhat);
   char path[PATH_MAX], keypath[PATH_MAX], org[CP_ORIGIN_MAX + 1];
   struct stat st;
   cli_path(c, "authority.key", keypath, sizeof keypath);
@@ -227,7 +237,7 @@ int cmd_educator(cli *c, int argc, char **argv) {
     case 'o': out = optarg; break;
     case 'J': c->json = 1; break;
     case 'h': fputs(help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown or incomplete option\n%s", help);
+    default: return cli_bad_option(c, argv + 1, opts, help);
     }
   }
   if (out == NULL) return cli_usage(c, "--out FILE is required\n%s", help);

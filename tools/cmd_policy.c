@@ -108,7 +108,7 @@ static json_t *policy_json(const cp_policy_entry *pe) {
   json_object_set_new(o, "log", cli_hex_json(pe->log, CP_PK_BYTES));
   json_object_set_new(o, "seq", json_integer((json_int_t)pe->seq));
   json_object_set_new(o, "policy", json_stringn(pe->policy_id.p, pe->policy_id.len));
-  json_object_set_new(o, "time", json_integer((json_int_t)pe->time));
+  cli_set_time(o, "time", pe->time);
   return o;
 }
 

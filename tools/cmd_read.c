@@ -40,16 +40,20 @@ static const char log_help[] =
 typedef struct {
   uint64_t left;
   json_t *arr;
+  cp_reader *r;
 } logctx;
 
 static int log_one(void *ctx, const uint8_t *buf, size_t len) {
   logctx *l = ctx;
   if (l->left == 0) return 1;
   l->left--;
-  if (l->arr != NULL)
-    json_array_append_new(l->arr, cli_entry_json(buf, len));
-  else
-    cli_entry_line(stdout, buf, len);
+  if (l->arr != NULL) {
+    json_t *o = cli_entry_json(buf, len);
+    cli_entry_annotate(o, l->r);
+    json_array_append_new(l->arr, o);
+  } else {
+    cli_entry_line(stdout, buf, len, l->r);
+  }
   return 0;
 }
 
@@ -72,7 +76,7 @@ int cmd_log(cli *c, int argc, char **argv) {
       break;
     case 'J': c->json = 1; break;
     case 'h': fputs(log_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", log_help);
+    default: return cli_bad_option(c, argv, opts, log_help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
@@ -84,7 +88,7 @@ int cmd_log(cli *c, int argc, char **argv) {
     close_read(s, r);
     return st;
   }
-  logctx l = {limit, c->json ? json_array() : NULL};
+  logctx l = {limit, c->json ? json_array() : NULL, r};
   int rc = cp_reader_each_entry(r, log, from, log_one, &l);
   if (rc != 0 && rc != 1) {
     json_decref(l.arr);
@@ -134,6 +138,7 @@ int cmd_show(cli *c, int argc, char **argv) {
     fwrite(buf, 1, len, stdout);
   } else if (c->json) {
     json_t *o = cli_entry_json(buf, len);
+    cli_entry_annotate(o, r);
     if (buf[1] == CP_T_AWARD) {
       json_object_set_new(o, "revoked", json_boolean(revoked));
       if (revoked) {
@@ -144,7 +149,7 @@ int cmd_show(cli *c, int argc, char **argv) {
     }
     cli_print_json(o);
   } else {
-    cli_entry_text(stdout, buf, len);
+    cli_entry_text(stdout, buf, len, r);
     if (buf[1] == CP_T_AWARD) printf("%-13s %s\n", "revoked", revoked ? "yes" : "no");
   }
   close_read(s, r);
@@ -250,7 +255,7 @@ int cmd_checkpoint(cli *c, int argc, char **argv) {
     case 's': sizearg = optarg; break;
     case 'J': c->json = 1; break;
     case 'h': fputs(help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", help);
+    default: return cli_bad_option(c, argv, opts, help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
@@ -365,7 +370,7 @@ int cmd_prove(cli *c, int argc, char **argv) {
       else return cli_usage(c, "--format: \"%s\" is not json or tlog-proof", optarg);
       break;
     case 'h': fputs(prove_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", prove_help);
+    default: return cli_bad_option(c, argv + 1, opts, prove_help);
     }
   }
   if (tlog && (c->json || !incl))

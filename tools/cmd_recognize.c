@@ -409,7 +409,7 @@ int cmd_recognize(cli *c, int argc, char **argv) {
       break;
     case 'J': c->json = 1; break;
     case 'h': fputs(help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value: %s\n%s", argv[optind - 1], help);
+    default: return cli_bad_option(c, argv, lopts, help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);

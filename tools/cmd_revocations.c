@@ -57,7 +57,7 @@ int cmd_revocations(cli *c, int argc, char **argv) {
       break;
     case 'J': c->json = 1; break;
     case 'h': fputs(rev_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", rev_help);
+    default: return cli_bad_option(c, argv, opts, rev_help);
     }
   }
   if (optind != argc) return cli_usage(c, "unexpected argument \"%s\"\n%s", argv[optind], rev_help);
@@ -112,7 +112,7 @@ int cmd_prove_absence(cli *c, int argc, char **argv) {
     switch (o) {
     case 'J': c->json = 1; break;
     case 'h': fputs(absence_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", absence_help);
+    default: return cli_bad_option(c, argv + 1, opts, absence_help);
     }
   }
   if (argc - 1 - optind != 1)

@@ -49,12 +49,11 @@ static int log_row(void *ctx, const cp_log_info *li) {
     cp_cosig_info ci;
     cp_store_cosig_info(note, nlen, &ci);
     json_object_set_new(o, "cosignatures", json_integer((json_int_t)ci.count));
-    json_object_set_new(o, "newest_cosignature",
-                        ci.count ? json_integer((json_int_t)ci.newest) : json_null());
+    cli_set_time(o, "newest_cosignature", ci.count ? ci.newest : 0);
   } else {
     json_object_set_new(o, "checkpoint", json_null());
     json_object_set_new(o, "cosignatures", json_integer(0));
-    json_object_set_new(o, "newest_cosignature", json_null());
+    cli_set_time(o, "newest_cosignature", 0);
   }
   json_object_set_new(o, "forked", json_boolean(li->flags & CP_LOG_FORKED));
   json_object_set_new(o, "retired", json_boolean(li->flags & CP_LOG_RETIRED));
@@ -182,7 +181,7 @@ int cmd_status(cli *c, int argc, char **argv) {
          "ENTRIES IN", "OUT");
   json_array_foreach(peers, i, v) {
     char when[32] = "never";
-    time_t t = (time_t)json_integer_value(json_object_get(v, "last_sync"));
+    time_t t = (time_t)json_integer_value(json_object_get(v, "last_sync_unix"));
     if (t) {
       struct tm tm;
       gmtime_r(&t, &tm);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "credport/health.h"
 #include "credport/codec.h"
 #include "credport/node.h"
 
@@ -26,11 +27,15 @@ static int addr_valid(const char *a) {
 /* ---- serve ------------------------------------------------------------------ */
 
 static const char serve_help[] =
-    "usage: credport [-d DIR] serve [--listen ADDR:PORT] [--for SECONDS]\n"
+    "usage: credport [-d DIR] serve [--listen ADDR:PORT] [--for SECONDS] [--log-file FILE]\n"
+    "                               [--log-format logfmt|json] [--log-level LEVEL]\n"
     "  Runs the node: accepts partners on ADDR:PORT, dials the partners in the peer table\n"
     "  (reconnecting with backoff), replicates every log both sides know and pushes new\n"
     "  entries live. Stops cleanly on SIGINT or SIGTERM. Only partners in the peer table\n"
-    "  (credport peer add) are let in. Log lines go to stderr.\n";
+    "  (credport peer add) are let in. Without --listen no partner can dial this node.\n"
+    "  Log lines go to stderr, or appended to --log-file FILE (opened again on SIGHUP, for\n"
+    "  log rotation), as logfmt (time level event=... key=value) or one JSON object per\n"
+    "  line; --log-level (debug, info, warn, error; default info) drops lines below it.\n";
 
 /* Takes DIR/serve.lock (flock, exclusive, non-blocking) and writes this
  * process's PID into it. The lock lives with the open descriptor: the kernel
@@ -70,20 +75,33 @@ static int serve_lock(cli *c, int *fd) {
 
 int cmd_serve(cli *c, int argc, char **argv) {
   static const struct option opts[] = {
-      {"listen", 1, 0, 'l'}, {"for", 1, 0, 'f'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-  const char *listen = NULL;
+      {"listen", 1, 0, 'l'},     {"for", 1, 0, 'f'},       {"log-file", 1, 0, 'F'},
+      {"log-format", 1, 0, 'o'}, {"log-level", 1, 0, 'L'}, {"help", 0, 0, 'h'},
+      {0, 0, 0, 0}};
+  const char *listen = NULL, *log_file = NULL;
+  int log_json = 0, log_level = CP_LOG_INFO;
   uint64_t secs = 0;
   int o;
   cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (o) {
     case 'l': listen = optarg; break;
+    case 'F': log_file = optarg; break;
+    case 'o':
+      if (strcmp(optarg, "json") != 0 && strcmp(optarg, "logfmt") != 0)
+        return cli_usage(c, "--log-format: \"%s\" is not logfmt or json", optarg);
+      log_json = strcmp(optarg, "json") == 0;
+      break;
+    case 'L':
+      if ((log_level = cp_log_level_parse(optarg)) < 0)
+        return cli_usage(c, "--log-level: \"%s\" is not debug, info, warn or error", optarg);
+      break;
     case 'f':
       if (cli_parse_u64(optarg, &secs) != 0 || secs > 86400 * 365)
         return cli_usage(c, "--for: \"%s\" is not a number of seconds", optarg);
       break;
     case 'h': fputs(serve_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", serve_help);
+    default: return cli_bad_option(c, argv, opts, serve_help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
@@ -107,7 +125,9 @@ int cmd_serve(cli *c, int argc, char **argv) {
     return st;
   }
   cp_store_set_witness(s, wk, wname);
-  cp_node_config cfg = {s, k, c->data, listen, NULL, NULL, stderr, isatty(2), (unsigned)(secs * 1000)};
+  cp_node_config cfg = {s,      k,           c->data,  listen,   NULL,     NULL, stderr,
+                        isatty(2) && log_file == NULL, (unsigned)(secs * 1000), log_file,
+                        log_json, log_level};
   cp_node_summary sum;
   int rc = cp_node_run(&cfg, &sum);
   cp_key_free(k);
@@ -123,6 +143,32 @@ int cmd_serve(cli *c, int argc, char **argv) {
 }
 
 /* ---- sync (one shot) ----------------------------------------------------------- */
+
+/* Whether the running serve's status (DIR/status.json, rewritten every
+ * second) lists a live session with the partner at addr or with key. */
+static int serve_session(cli *c, const char *addr, const uint8_t *key, int *synced) {
+  char path[PATH_MAX], hex[2 * CP_PK_BYTES + 1] = "";
+  struct stat st;
+  json_error_t je;
+  size_t i;
+  json_t *x, *j;
+  int found = 0;
+  *synced = 0;
+  cli_path(c, "status.json", path, sizeof path);
+  if (stat(path, &st) != 0 || time(NULL) - st.st_mtime > 5) return 0;
+  if ((j = json_load_file(path, 0, &je)) == NULL) return 0;
+  if (key != NULL) cp_hex_encode(key, CP_PK_BYTES, hex);
+  json_array_foreach(json_object_get(j, "sessions"), i, x) {
+    const char *p = json_string_value(json_object_get(x, "peer"));
+    const char *a = json_string_value(json_object_get(x, "addr"));
+    if ((key != NULL && p != NULL && strcmp(p, hex) == 0) || (a != NULL && strcmp(a, addr) == 0)) {
+      found = 1;
+      *synced = json_is_true(json_object_get(x, "synced"));
+    }
+  }
+  json_decref(j);
+  return found;
+}
 
 static const char sync_help[] =
     "usage: credport [-d DIR] sync ADDR:PORT [PUBKEY] [--json]\n"
@@ -145,6 +191,21 @@ int cmd_sync(cli *c, int argc, char **argv) {
   uint8_t key[CP_PK_BYTES];
   if (keyarg != NULL && cli_parse_pubkey(keyarg, key) != 0)
     return cli_usage(c, "PUBKEY: \"%s\" is not a public key", keyarg);
+  /* Beside a running serve that has a session with this partner, the
+   * partner would refuse a second one with this key: say so instead. */
+  long pid;
+  int synced;
+  if (cp_serve_running(c->data, &pid) &&
+      serve_session(c, addr, keyarg != NULL ? key : NULL, &synced)) {
+    if (synced) {
+      printf("the running serve (PID %ld) is connected to %s and in sync with it: nothing to do\n",
+             pid, addr);
+      return CLI_OK;
+    }
+    return cli_fail(c, "the running serve (PID %ld) on %s has a session with %s and is syncing "
+                    "with it now (credport status shows when it is done); a second session would "
+                    "be refused by the partner", pid, c->data, addr);
+  }
   cp_store *s = NULL;
   cp_key *k = NULL;
   cp_key *wk = NULL;
@@ -158,7 +219,7 @@ int cmd_sync(cli *c, int argc, char **argv) {
   }
   cp_store_set_witness(s, wk, wname);
   cp_node_config cfg = {s, k, NULL, NULL, addr, keyarg ? key : NULL, stderr,
-                        isatty(2) && !c->json, 0};
+                        isatty(2) && !c->json, 0, NULL, 0, CP_LOG_INFO};
   cp_node_summary sum;
   int rc = cp_node_run(&cfg, &sum);
   /* A completed sync gave back every entry of the own log the partner
@@ -200,7 +261,9 @@ static const char peer_help[] =
     "       credport peer list [--json]\n"
     "       credport peer remove PUBKEY\n"
     "  ADDR is an IPv4 address, a bracketed IPv6 one ([2001:db8::7]) or a host name,\n"
-    "  looked up again at every dial.\n";
+    "  looked up again at every dial. add on a known key changes its address. A running\n"
+    "  serve applies changes within a second: a new partner is dialled, a removed one's\n"
+    "  session is closed, and the allowlist follows.\n";
 
 static int peer_row(void *ctx, const cp_peer_info *p) {
   if (ctx != NULL) {
@@ -214,9 +277,13 @@ static int peer_row(void *ctx, const cp_peer_info *p) {
 }
 
 int cmd_peer(cli *c, int argc, char **argv) {
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    fputs(peer_help, argc < 2 ? stderr : stdout);
-    return argc < 2 ? CLI_USAGE : CLI_OK;
+  if (argc < 2) {
+    fputs(peer_help, stderr);
+    return CLI_USAGE;
+  }
+  if (cli_wants_help(argc, argv)) {
+    fputs(peer_help, stdout);
+    return CLI_OK;
   }
   for (int i = 2; i < argc; i++)
     if (strcmp(argv[i], "--json") == 0) {

@@ -161,7 +161,7 @@ int cmd_verify_proof(cli *c, int argc, char **argv) {
     case 's': stfile = optarg; break;
     case 'J': c->json = 1; break;
     case 'h': fputs(vp_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", vp_help);
+    default: return cli_bad_option(c, argv, opts, vp_help);
     }
   }
   if (optind + 1 != argc) return cli_usage(c, "one proof FILE is required\n%s", vp_help);
@@ -352,7 +352,7 @@ int cmd_audit(cli *c, int argc, char **argv) {
       break;
     case 'J': c->json = 1; break;
     case 'h': fputs(help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", help);
+    default: return cli_bad_option(c, argv, opts, help);
     }
   }
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);

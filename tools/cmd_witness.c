@@ -63,9 +63,13 @@ static const char witness_help[] =
     "  of other logs with its own witness key (DIR/witness.key, shown by whoami).\n";
 
 int cmd_witness(cli *c, int argc, char **argv) {
-  if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-    fputs(witness_help, argc < 2 ? stderr : stdout);
-    return argc < 2 ? CLI_USAGE : CLI_OK;
+  if (argc < 2) {
+    fputs(witness_help, stderr);
+    return CLI_USAGE;
+  }
+  if (cli_wants_help(argc, argv)) {
+    fputs(witness_help, stdout);
+    return CLI_OK;
   }
   int add = strcmp(argv[1], "trust") == 0, del = strcmp(argv[1], "untrust") == 0;
   cp_store *s = NULL;

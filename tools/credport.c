@@ -79,6 +79,7 @@ static const struct {
     {"peer", cmd_peer, "manage partners (peer add / list / remove)"},
     {"sync", cmd_sync, "replicate with one partner now, both ways, then exit"},
     {"status", cmd_status, "logs, partners and forks this node knows"},
+    {"health", cmd_health, "check the node for monitoring (exit 0 OK, 1 warning, 2 critical)"},
     {"key", cmd_key, "rotate or retire this log's signing key"},
     {"clock", cmd_clock, "this clock against the partners'; correct the log's clock"},
     {"demo", cmd_demo, "walk through the ledger in a temporary directory"},
@@ -97,50 +98,131 @@ static void usage(FILE *f) {
     fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
 }
 
+/* Edit distance between a and b (at most 32 characters each; longer: far). */
+static size_t distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b), row[33];
+  if (la > 32 || lb > 32) return 99;
+  for (size_t j = 0; j <= lb; j++) row[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+      if (up + 1 < best) best = up + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      diag = up;
+      row[j] = best;
+    }
+  }
+  return row[lb];
+}
+
+const char *cli_closest(const char *word, const char *const *names, size_t n) {
+  const char *best = NULL;
+  size_t bd = 3; /* at most two edits away */
+  for (size_t i = 0; i < n; i++) {
+    size_t d = distance(word, names[i]);
+    if (strncmp(word, names[i], strlen(word)) == 0 && strlen(word) >= 3) d = 1; /* a prefix */
+    if (d < bd) bd = d, best = names[i];
+  }
+  return best;
+}
+
 int main(int argc, char **argv) {
-  cli c = {NULL, "credport", 0, 0};
-  int i = 1;
-  for (; i < argc; i++) {
+  cli c = {NULL, NULL, 0, 0};
+  /* -d/--data DIR may come before or after the command (credport status
+   * -d nc): it is taken out of argv wherever it is, up to a "--". */
+  int n = 1, cmd_at = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0) {
+      while (i < argc) argv[n++] = argv[i++];
+      break;
+    }
     if (strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "--data") == 0) {
       if (i + 1 >= argc) return cli_usage(&c, "%s needs a folder", argv[i]);
       c.data = argv[++i];
       c.data_set = 1;
-    } else if (strncmp(argv[i], "--data=", 7) == 0) {
+      continue;
+    }
+    if (strncmp(argv[i], "--data=", 7) == 0) {
       c.data = argv[i] + 7;
       c.data_set = 1;
-    } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+      continue;
+    }
+    if (cmd_at == 0 && argv[i][0] != '-') cmd_at = n;
+    argv[n++] = argv[i];
+  }
+  argc = n;
+  argv[argc] = NULL;
+  for (int i = 1; i < (cmd_at ? cmd_at : argc); i++) {
+    if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
       usage(stdout);
       return CLI_OK;
-    } else if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
+    }
+    if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
       c.cmd = "version";
       return cmd_version(&c, 1, argv + i);
-    } else if (argv[i][0] == '-') {
-      return cli_usage(&c, "unknown option %s (see credport --help)", argv[i]);
-    } else {
-      break;
     }
+    return cli_usage(&c, "unknown option \"%s\" (see credport --help)", argv[i]);
   }
-  if (i >= argc) {
+  if (cmd_at == 0) {
     usage(stderr);
     return CLI_USAGE;
   }
   if (c.data == NULL) c.data = getenv("CREDPORT_DATA");
   if (c.data == NULL || *c.data == 0) c.data = "./credport-data";
   if (cp_crypto_init() != 0) return cli_fail(&c, "cannot initialise libsodium");
+  const char *names[sizeof commands / sizeof commands[0]];
   for (size_t j = 0; j < sizeof commands / sizeof commands[0]; j++) {
-    if (strcmp(argv[i], commands[j].name) == 0) {
+    names[j] = commands[j].name;
+    if (strcmp(argv[cmd_at], commands[j].name) == 0) {
       c.cmd = commands[j].name;
-      return commands[j].fn(&c, argc - i, argv + i);
+      return commands[j].fn(&c, argc - cmd_at, argv + cmd_at);
     }
   }
-  return cli_usage(&c, "unknown command \"%s\" (see credport --help)", argv[i]);
+  const char *near = cli_closest(argv[cmd_at], names, sizeof names / sizeof names[0]);
+  if (near != NULL)
+    return cli_usage(&c, "unknown command \"%s\"; did you mean \"%s\"? (see credport --help)",
+                     argv[cmd_at], near);
+  return cli_usage(&c, "unknown command \"%s\" (see credport --help)", argv[cmd_at]);
+}
+
+int cli_bad_option(const cli *c, char **av, const struct option *opts, const char *help) {
+  const char *tok = optind > 0 ? av[optind - 1] : "";
+  char name[64];
+  if (strncmp(tok, "--", 2) == 0) {
+    size_t k = strcspn(tok + 2, "=");
+    snprintf(name, sizeof name, "%.*s", (int)(k < sizeof name - 1 ? k : sizeof name - 1), tok + 2);
+    const char *names[64];
+    size_t nn = 0;
+    for (const struct option *o = opts; o->name != NULL && nn < 64; o++) {
+      if (strcmp(o->name, name) == 0 && o->has_arg == required_argument)
+        return cli_usage(c, "option --%s needs a value\n%s", name, help);
+      names[nn++] = o->name;
+    }
+    const char *near = cli_closest(name, names, nn);
+    if (near != NULL)
+      return cli_usage(c, "unknown option \"--%s\"; did you mean \"--%s\"?\n%s", name, near,
+                       help);
+    return cli_usage(c, "unknown option \"--%s\"\n%s", name, help);
+  }
+  if (optopt != 0 && optopt != '?')
+    return cli_usage(c, "unknown option \"-%c\"\n%s", optopt, help);
+  return cli_usage(c, "unknown option \"%s\"\n%s", tok, help);
 }
 
 /* ---- shared helpers ------------------------------------------------------- */
 
+/* "credport CMD: " once a command is known, else "credport: ". */
+static void prefix(const cli *c) {
+  if (c->cmd != NULL) fprintf(stderr, "credport %s: ", c->cmd);
+  else fputs("credport: ", stderr);
+}
+
 int cli_fail(const cli *c, const char *fmt, ...) {
   va_list ap;
-  fprintf(stderr, "credport %s: error: ", c->cmd);
+  prefix(c);
+  fputs("error: ", stderr);
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
@@ -150,7 +232,8 @@ int cli_fail(const cli *c, const char *fmt, ...) {
 
 int cli_usage(const cli *c, const char *fmt, ...) {
   va_list ap;
-  fprintf(stderr, "credport %s: usage error: ", c->cmd);
+  prefix(c);
+  fputs("usage error: ", stderr);
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
   va_end(ap);
@@ -296,7 +379,9 @@ uint64_t cli_now(void) {
 }
 
 void cli_print_json(json_t *v) {
-  char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+  /* Nine significant digits: 0.1 s prints as 0.1, not 0.10000000000000001. */
+  char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII |
+                              JSON_REAL_PRECISION(9));
   if (s != NULL) {
     fputs(s, stdout);
     fputc('\n', stdout);
@@ -317,7 +402,7 @@ json_t *cli_peer_json(const cp_peer_info *p, int with_connected) {
   json_object_set_new(o, "key", cli_hex_json(p->key, CP_PK_BYTES));
   json_object_set_new(o, "addr", json_string(p->addr));
   if (with_connected) json_object_set_new(o, "connected", json_false());
-  json_object_set_new(o, "last_sync", json_integer((json_int_t)p->last_sync));
+  cli_set_time(o, "last_sync", p->last_sync);
   json_object_set_new(o, "bytes_in", json_integer((json_int_t)p->bytes_in));
   json_object_set_new(o, "bytes_out", json_integer((json_int_t)p->bytes_out));
   json_object_set_new(o, "entries_in", json_integer((json_int_t)p->entries_in));
@@ -326,7 +411,7 @@ json_t *cli_peer_json(const cp_peer_info *p, int with_connected) {
   if (p->clock.peer_ms != 0) {
     json_object_set_new(o, "clock_offset_ms",
                         json_integer((json_int_t)(int64_t)(p->clock.peer_ms - p->clock.local_ms)));
-    json_object_set_new(o, "clock_observed", json_integer((json_int_t)(p->clock.local_ms / 1000u)));
+    cli_set_time(o, "clock_observed", p->clock.local_ms / 1000u);
   }
   return o;
 }

@@ -30,7 +30,7 @@ json_t *cli_entry_json(const uint8_t *buf, size_t len) {
   json_object_set_new(o, "log", cli_hex_json(e.log, CP_PK_BYTES));
   json_object_set_new(o, "seq", json_integer((json_int_t)e.seq));
   json_object_set_new(o, "prev", cli_hex_json(e.prev, CP_HASH_BYTES));
-  json_object_set_new(o, "time", json_integer((json_int_t)e.time));
+  cli_set_time(o, "time", e.time);
   switch (e.type) {
   case CP_T_AUTHORITY:
     json_object_set_new(b, "name", jstr(e.u.authority.name));
@@ -118,7 +118,16 @@ json_t *cli_entry_json(const uint8_t *buf, size_t len) {
 
 static void short_hex(char out[17], const uint8_t *p) { cp_hex_encode(p, 8, out); }
 
-void cli_entry_line(FILE *f, const uint8_t *buf, size_t len) {
+/* `  "Title"` after a reference the node can name (r may be NULL). */
+static void put_ref(FILE *f, cp_reader *r, const uint8_t id[CP_HASH_BYTES]) {
+  cp_str name;
+  if (r == NULL || cli_ref_name(r, id, &name) != 0) return;
+  fputs("  \"", f);
+  cli_put_text(f, name.p, name.len);
+  fputc('"', f);
+}
+
+void cli_entry_line(FILE *f, const uint8_t *buf, size_t len, cp_reader *r) {
   cp_entry e;
   uint8_t id[CP_HASH_BYTES];
   char idh[2 * CP_HASH_BYTES + 1], a[17], date[11];
@@ -147,22 +156,26 @@ void cli_entry_line(FILE *f, const uint8_t *buf, size_t len) {
     short_hex(a, e.u.award.educator);
     cp_date_format(e.u.award.earned, date);
     fprintf(f, "educator %s… earned %s", a, date);
+    put_ref(f, r, e.u.award.credential);
     break;
   case CP_T_REVOKE:
     short_hex(a, e.u.revoke.award);
     fprintf(f, "award %s…: ", a);
     cli_put_text(f, e.u.revoke.reason.p, e.u.revoke.reason.len);
+    put_ref(f, r, e.u.revoke.award);
     break;
   case CP_T_ENDORSE:
     short_hex(a, e.u.endorse.subject);
     fprintf(f, "%s %s…: ", e.u.endorse.kind == CP_SUBJECT_AUTHORITY ? "authority" : "credential",
             a);
     cli_put_text(f, e.u.endorse.claim.p, e.u.endorse.claim.len);
+    put_ref(f, r, e.u.endorse.subject);
     break;
   case CP_T_APPROVE:
     short_hex(a, e.u.approve.educator);
     cp_date_format(e.u.approve.approved, date);
     fprintf(f, "educator %s… approved %s", a, date);
+    put_ref(f, r, e.u.approve.credential);
     break;
   case CP_T_POLICY:
     cli_put_text(f, e.u.policy.id.p, e.u.policy.id.len);
@@ -203,8 +216,9 @@ static void text_value(FILE *f, const char *key, json_t *v, int indent) {
   }
 }
 
-void cli_entry_text(FILE *f, const uint8_t *buf, size_t len) {
+void cli_entry_text(FILE *f, const uint8_t *buf, size_t len, cp_reader *r) {
   json_t *j = cli_entry_json(buf, len);
+  if (r != NULL) cli_entry_annotate(j, r);
   if (cli_json_human(j) != 0) {
     fputs("(out of memory)\n", f);
     json_decref(j);

@@ -31,7 +31,24 @@ typedef struct cp_node_config {
   FILE *log;                  /* log lines (NULL: stderr) */
   int progress;               /* show a progress line (a terminal is attached) */
   unsigned stop_after_ms;     /* stop by itself after this long (0: never) */
+  /* Log lines go to log_file when set (opened for appending, 0640, and
+   * opened again on SIGHUP so that rotation works), else to log. */
+  const char *log_file;
+  int log_json;               /* one JSON object per line instead of logfmt */
+  int log_level;              /* lines below are dropped: CP_LOG_DEBUG .. CP_LOG_ERROR */
 } cp_node_config;
+
+enum { CP_LOG_DEBUG = 0, CP_LOG_INFO = 1, CP_LOG_WARN = 2, CP_LOG_ERROR = 3 };
+
+/* "debug", "info", "warn" (or "warning"), "error" as CP_LOG_*; -1 for
+ * anything else. */
+int cp_log_level_parse(const char *s);
+
+/* One logfmt line's payload ("event=x peer=y why=\"a b\"") as a compact
+ * JSON object with time and level first (bare digits become numbers; a
+ * token that is not key=value goes into "msg"). Returns a malloc'd string
+ * without newline, or NULL when out of memory. */
+char *cp_log_line_json(const char *ts, const char *level, const char *payload);
 
 typedef struct cp_node_summary {
   uint64_t entries_in, entries_out, bytes_in, bytes_out;

@@ -412,6 +412,8 @@ int cp_store_backup(cp_store *s, const char *dir, uint64_t *own_size, cp_diag *d
 int cp_store_set_map_size(cp_store *s, uint64_t bytes, cp_diag *d)
     __attribute__((warn_unused_result));
 uint64_t cp_store_map_size(const cp_store *s);
+/* Bytes of the map the ledger uses (its highest page in use, whole). */
+uint64_t cp_store_map_used(const cp_store *s);
 
 /* Clears the reader slots of processes that died holding a read
  * transaction (they would keep every later commit from reusing pages).

@@ -98,7 +98,7 @@ for step in rotate-saved rotate-committed rotate-linked rotate-switched; do
   if [ $step = rotate-committed ]; then
     # A backup now carries the key the ledger snapshot is signed with: the
     # new one, still in authority.key.next.
-    "$CP" -d "$N" backup --out "$T/bk-$step" >/dev/null || die "$step: backup"
+    "$CP" -d "$N" backup --out "$T/bk-$step" --with-keys >/dev/null || die "$step: backup"
     cmp -s "$T/bk-$step/authority.key" "$N/authority.key.next" ||
       die "$step: the backup holds another key than its ledger's"
     [ ! -e "$T/bk-$step/ledger/lock.mdb" ] || die "$step: the backup kept a lock file"

@@ -39,7 +39,7 @@ for a in nonsense 127.0.0.1 127.0.0.1: 127.0.0.1:0 127.0.0.1:65536 127.0.0.1:htt
   "127.0.0.1:80 " 127.0.0.1:-1; do
   fails 2 "--listen: \"$a\" is not HOST:PORT" -d "${D[N]}" serve --listen "$a" --for 2
 done
-fails 2 'unknown option or missing value' -d "${D[N]}" serve --listen
+fails 2 'option --listen needs a value' -d "${D[N]}" serve --listen
 fails 2 '--for' -d "${D[N]}" serve --listen 127.0.0.1:4000 --for soon
 unchanged "serve with a bad --listen or --for"
 say "serve --listen on an address it cannot use"

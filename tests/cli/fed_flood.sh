@@ -23,7 +23,7 @@ ENTRIES=2000
 
 node_init V US-NC
 node_init H US-WY
-node_init E US-EV
+node_init E US-NV
 issue V 2
 issue E 2
 "$CP" -d "${D[V]}" peer add --accept "${KEY[H]}" >/dev/null

@@ -53,7 +53,7 @@ stop_node B
 stop_node A
 stop_node C
 "$CP" -d "${D[C]}" status --json | grepq "\"key\":\"${KEY[B]}\"" || die "C's status does not list B"
-"$CP" -d "${D[C]}" peer list --json | grepq "\"last_sync\":[1-9]" || die "C's peer record of B has no last_sync"
+"$CP" -d "${D[C]}" peer list --json | grepq "\"last_sync_unix\":[1-9]" || die "C's peer record of B has no last_sync"
 
 say "C's audit is clean (it replays A's log from seq 0)"
 audit_clean C

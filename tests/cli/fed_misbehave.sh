@@ -24,7 +24,7 @@ IDLE_MS=12000 # above the 10 s handshake deadline, which the truncated case chec
 
 node_init V US-NC
 node_init H US-WY
-node_init E US-EV
+node_init E US-NV
 issue V 2
 issue H 2
 issue E 2

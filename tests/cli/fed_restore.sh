@@ -34,7 +34,7 @@ issue A 3
 
 say "back up A three ways at one size: a folder copy, credport backup, mdb_copy -c"
 cp -a "${D[A]}/ledger" "$T/backup"
-out=$("$CP" -d "${D[A]}" backup --out "$T/cpbackup") || die "credport backup: $out"
+out=$("$CP" -d "${D[A]}" backup --out "$T/cpbackup" --with-keys) || die "credport backup: $out"
 [ -f "$T/cpbackup/ledger/data.mdb" ] && [ -f "$T/cpbackup/authority.key" ] &&
   [ -f "$T/cpbackup/ledger/own-head" ] || die "the backup lacks a part: $(ls -R "$T/cpbackup")"
 [ "$(stat -c %a "$T/cpbackup/authority.key")" = 600 ] || die "the backed-up key is not mode 600"
@@ -54,7 +54,7 @@ start_node B
 [ "$(log_size B "${KEY[A]}")" -eq "$new" ] || die "B does not hold A's $new entries"
 
 say "a backup of B while it serves is whole: restored, it holds what B holds and audits clean"
-"$CP" -d "${D[B]}" backup --out "$T/bbackup" >/dev/null || die "backup of a serving node"
+"$CP" -d "${D[B]}" backup --out "$T/bbackup" --with-keys >/dev/null || die "backup of a serving node"
 D[B2]=$T/B2
 KEY[B2]=${KEY[B]}
 "$CP" -d "${D[B2]}" restore --from "$T/bbackup" >/dev/null || die "restore of B's backup"
@@ -129,7 +129,7 @@ stop_node B
 say "4. a node that never had partners: refused after a restore until the operator says so"
 node_init C US-ID
 issue C 2
-"$CP" -d "${D[C]}" backup --out "$T/cbackup" >/dev/null || die "backup of C"
+"$CP" -d "${D[C]}" backup --out "$T/cbackup" --with-keys >/dev/null || die "backup of C"
 D[C2]=$T/C2
 "$CP" -d "${D[C2]}" restore --from "$T/cbackup" >/dev/null || die "restore of C"
 refused C2 "a restore of a node without partners" >/dev/null

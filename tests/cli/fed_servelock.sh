@@ -38,6 +38,22 @@ say "after SIGKILL of the first, a new serve starts on the folder"
 kill_node A
 start_node A
 [ "$(tr -d '\n' <"${D[A]}/serve.lock")" = "${PID[A]}" ] || die "serve.lock does not name ${PID[A]}"
+say "a one-shot sync with a partner the running serve is connected to: nothing to do"
+node_init B
+"$CP" -d "${D[B]}" peer add --accept "${KEY[A]}" >/dev/null
+start_node B
+"$CP" -d "${D[A]}" peer add "127.0.0.1:${PORT[B]}" "${KEY[B]}" >/dev/null
+in_sync() { [ "$(log_size A "${KEY[B]}")" -gt 0 ] && grepq '"synced":true' "${D[A]}/status.json"; }
+wait_for 20 in_sync || die "A's serve did not sync with B"
+rc=0
+"$CP" -d "${D[A]}" sync "127.0.0.1:${PORT[B]}" "${KEY[B]}" >"$T/sync.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || { cat "$T/sync.out" >&2; die "sync beside a synced serve exited $rc"; }
+grepq "the running serve (PID ${PID[A]}) is connected to 127.0.0.1:${PORT[B]} and in sync" \
+  "$T/sync.out" || { cat "$T/sync.out" >&2; die "sync did not say the serve is in sync"; }
+[ "$(grep -c 'event=connected' "${LOGF[B]}")" = 1 ] || die "the one-shot sync opened a second session"
+stop_node B
+
 stop_node A
 grepq 'credport serve: stopped after' "${LOGF[A]}" || die "A did not stop cleanly"
 echo "fed_servelock: all checks passed"
+

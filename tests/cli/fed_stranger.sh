@@ -13,7 +13,7 @@ CP=${1:?usage: fed_stranger.sh PATH-TO-CREDPORT}
 
 node_init V US-NC
 node_init P US-WY
-node_init S US-XX
+node_init S US-UT
 issue V 2
 issue P 2
 issue S 3
@@ -59,7 +59,7 @@ issue P 1
 wait_for 20 same_heads V P || die "V and P no longer sync"
 
 say "a node answering at a partner's address with another key is refused"
-node_init Q US-QQ
+node_init Q US-ME
 issue Q 1
 # Q lets P in; P allows Q's key but believes V's key lives at Q's address.
 "$CP" -d "${D[Q]}" peer add --accept "${KEY[P]}" >/dev/null
