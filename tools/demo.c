@@ -206,12 +206,14 @@ static void key_of(demo *dm, const char *dir, char out[65], char *vkey, size_t v
   json_decref(j);
 }
 
-/* Cosignature lines on the checkpoint node dir holds of log (hex). */
-static int cosignatures(demo *dm, const char *dir, const char *log) {
+/* The checkpoint node dir holds of log (hex), quietly, into buf (cap
+ * bytes, NUL-terminated; empty when there is none). */
+static void checkpoint_of(demo *dm, const char *dir, const char *log, char *buf, size_t cap) {
   const char *args[] = {dm->self, "-d", dir, "checkpoint", "--log", log, NULL};
-  int pfd[2], n = 0, st;
+  int pfd[2], st;
   pid_t pid;
-  if (pipe(pfd) != 0) return -1;
+  buf[0] = 0;
+  if (pipe(pfd) != 0) return;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
@@ -220,15 +222,34 @@ static int cosignatures(demo *dm, const char *dir, const char *log) {
   int rc = posix_spawn(&pid, dm->self, &fa, NULL, (char **)args, environ);
   posix_spawn_file_actions_destroy(&fa);
   close(pfd[1]);
-  char buf[16384];
   size_t len = 0;
   ssize_t r;
-  while (rc == 0 && (r = read(pfd[0], buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)r;
+  while (rc == 0 && (r = read(pfd[0], buf + len, cap - 1 - len)) > 0) len += (size_t)r;
   buf[len] = 0;
   close(pfd[0]);
   if (rc == 0) waitpid(pid, &st, 0);
+}
+
+/* Cosignature lines on the checkpoint node dir holds of log (hex). */
+static int cosignatures(demo *dm, const char *dir, const char *log) {
+  char buf[16384];
+  int n = 0;
+  checkpoint_of(dm, dir, log, buf, sizeof buf);
   for (char *p = buf; (p = strstr(p, "/witness ")) != NULL; p++) n++;
   return n;
+}
+
+/* Waits up to ms for node dir to hold a checkpoint of log at size want or
+ * above (a partner sends it after the entries it covers). */
+static void wait_checkpoint(demo *dm, const char *dir, const char *log, long want, double ms) {
+  char buf[16384];
+  double t0 = now_ms();
+  while (now_ms() - t0 < ms) {
+    checkpoint_of(dm, dir, log, buf, sizeof buf);
+    char *nl = strchr(buf, '\n');
+    if (nl != NULL && strtol(nl + 1, NULL, 10) >= want) return;
+    usleep(20000);
+  }
 }
 
 /* The educator's proof, while the nodes run: NC exports Ana's wallet once
@@ -432,6 +453,7 @@ int cmd_demo(cli *c, int argc, char **argv) {
   } else {
     printf("  SC holds NC's 8 entries, %.0f ms after the nodes started\n", ms);
   }
+  wait_checkpoint(dm, sc, nck, 8, 10000);
   step(dm, 0, (const char *const[]){"-d", sc, "show", award1, NULL});
   say("SC proves Ana's award is in NC's log, and checks the proof offline against NC's signed\n"
       "   checkpoint with NC's public verifier key — no call to NC, no central registry.");
