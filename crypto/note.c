@@ -359,6 +359,7 @@ int cp_note_open_checkpoint(const char *text, size_t len, const cp_note_verifier
       if (ts > (uint64_t)INT64_MAX || verify_cosig(raw + 12, ts, text, tlen, v->pk) != CP_OK)
         return cp_diag_set(d, CP_EBADSIG, "signature line %zu: cosignature by %s does not verify",
                            lineno, v->name);
+      out->cosig_by[out->cosigned] = (unsigned)vi;
       out->cosig_time[out->cosigned++] = ts;
     }
     seen[out->verified++] = vi + 1;

@@ -51,15 +51,16 @@ static int set_get(void *ctx, unsigned level, uint64_t index, uint8_t out[CP_HAS
   return rc;
 }
 
-static int prove_leaf(setctx *s, uint64_t index, cp_rev_leaf *out) {
+static int prove_leaf(cp_merkle_get_fn get, void *ctx, const uint8_t (*ids)[CP_HASH_BYTES],
+                      size_t n, uint64_t index, cp_rev_leaf *out) {
   out->index = index;
-  memcpy(out->id, s->ids[index], CP_HASH_BYTES);
-  return cp_merkle_inclusion_proof(set_get, s, index, (uint64_t)s->n, out->path, &out->n);
+  memcpy(out->id, ids[index], CP_HASH_BYTES);
+  return cp_merkle_inclusion_proof(get, ctx, index, (uint64_t)n, out->path, &out->n);
 }
 
-int cp_rev_prove_absent(const uint8_t (*ids)[CP_HASH_BYTES], size_t n,
-                        const uint8_t id[CP_HASH_BYTES], cp_absence_proof *out) {
-  if ((uint64_t)n > INT64_MAX || (n > 0 && ids == NULL) || !ascending(ids, n)) return CP_EINVAL;
+/* R-rev-04: the leaves bracketing id, their paths read through get. */
+static int prove_absent(cp_merkle_get_fn get, void *ctx, const uint8_t (*ids)[CP_HASH_BYTES],
+                        size_t n, const uint8_t id[CP_HASH_BYTES], cp_absence_proof *out) {
   /* lo: the number of IDs below id. */
   size_t lo = 0, hi = n;
   while (lo < hi) {
@@ -73,22 +74,79 @@ int cp_rev_prove_absent(const uint8_t (*ids)[CP_HASH_BYTES], size_t n,
   }
   memset(out, 0, sizeof *out);
   out->size = (uint64_t)n;
-  setctx s = {ids, n};
   int rc = CP_OK;
   if (n == 0) {
     out->nleaves = 0;
   } else if (lo == 0) {
     out->nleaves = 1;
-    rc = prove_leaf(&s, 0, &out->leaf[0]);
+    rc = prove_leaf(get, ctx, ids, n, 0, &out->leaf[0]);
   } else if (lo == n) {
     out->nleaves = 1;
-    rc = prove_leaf(&s, n - 1, &out->leaf[0]);
+    rc = prove_leaf(get, ctx, ids, n, n - 1, &out->leaf[0]);
   } else {
     out->nleaves = 2;
-    rc = prove_leaf(&s, lo - 1, &out->leaf[0]);
-    if (rc == 0) rc = prove_leaf(&s, lo, &out->leaf[1]);
+    rc = prove_leaf(get, ctx, ids, n, lo - 1, &out->leaf[0]);
+    if (rc == 0) rc = prove_leaf(get, ctx, ids, n, lo, &out->leaf[1]);
   }
   return rc;
+}
+
+int cp_rev_prove_absent(const uint8_t (*ids)[CP_HASH_BYTES], size_t n,
+                        const uint8_t id[CP_HASH_BYTES], cp_absence_proof *out) {
+  if ((uint64_t)n > INT64_MAX || (n > 0 && ids == NULL) || !ascending(ids, n)) return CP_EINVAL;
+  setctx s = {ids, n};
+  return prove_absent(set_get, &s, ids, n, id, out);
+}
+
+/* ---- a tree kept in memory, for many proofs over one set ------------------ */
+
+struct cp_rev_tree {
+  const uint8_t (*ids)[CP_HASH_BYTES];
+  size_t n;
+  unsigned levels;                        /* lv[0..levels) are filled */
+  uint8_t (*lv[CP_MERKLE_MAX_LEVELS])[CP_HASH_BYTES]; /* lv[l][i]: subtree (l, i) */
+};
+
+static int tree_get(void *ctx, unsigned level, uint64_t index, uint8_t out[CP_HASH_BYTES]) {
+  const cp_rev_tree *t = ctx;
+  if (level >= t->levels || index >= ((uint64_t)t->n >> level)) return CP_EINVAL;
+  memcpy(out, t->lv[level][index], CP_HASH_BYTES);
+  return CP_OK;
+}
+
+int cp_rev_tree_new(const uint8_t (*ids)[CP_HASH_BYTES], size_t n, cp_rev_tree **out) {
+  *out = NULL;
+  if ((uint64_t)n > INT64_MAX || (n > 0 && ids == NULL) || !ascending(ids, n)) return CP_EINVAL;
+  cp_rev_tree *t = calloc(1, sizeof *t);
+  if (t == NULL) return CP_ENOMEM;
+  t->ids = ids;
+  t->n = n;
+  for (size_t w = n; w > 0; w >>= 1, t->levels++) {
+    unsigned l = t->levels;
+    if ((t->lv[l] = malloc(w * CP_HASH_BYTES)) == NULL) {
+      cp_rev_tree_free(t);
+      return CP_ENOMEM;
+    }
+    for (size_t i = 0; i < w; i++) {
+      if (l == 0)
+        cp_merkle_leaf_hash(ids[i], CP_HASH_BYTES, t->lv[0][i]);
+      else
+        cp_merkle_node_hash(t->lv[l - 1][2 * i], t->lv[l - 1][2 * i + 1], t->lv[l][i]);
+    }
+  }
+  *out = t;
+  return CP_OK;
+}
+
+int cp_rev_tree_prove_absent(const cp_rev_tree *t, const uint8_t id[CP_HASH_BYTES],
+                             cp_absence_proof *out) {
+  return prove_absent(tree_get, (void *)t, t->ids, t->n, id, out);
+}
+
+void cp_rev_tree_free(cp_rev_tree *t) {
+  if (t == NULL) return;
+  for (unsigned l = 0; l < t->levels; l++) free(t->lv[l]);
+  free(t);
 }
 
 static int leaf_holds(const cp_rev_leaf *l, uint64_t size, const uint8_t root[CP_HASH_BYTES]) {

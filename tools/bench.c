@@ -403,6 +403,7 @@ int cmd_bench(cli *c, int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "ob3") == 0) return cmd_bench_ob3(c, argc - 1, argv + 1);
   if (argc > 1 && strcmp(argv[1], "revocations") == 0)
     return cmd_bench_revstat(c, argc - 1, argv + 1);
+  if (argc > 1 && strcmp(argv[1], "proofs") == 0) return cmd_bench_proofs(c, argc - 1, argv + 1);
   cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (o) {
@@ -418,7 +419,7 @@ int cmd_bench(cli *c, int argc, char **argv) {
   }
   int recognize = optind < argc && strcmp(argv[optind], "recognize") == 0;
   if (optind < argc && strcmp(argv[optind], "ledger") != 0 && !recognize)
-    return cli_usage(c, "unknown benchmark \"%s\" (available: ledger, recognize, sync, revocations)",
+    return cli_usage(c, "unknown benchmark \"%s\" (available: ledger, recognize, sync, revocations, proofs)",
                      argv[optind]);
   if (optind + 1 < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind + 1]);
   char dir[PATH_MAX], path[PATH_MAX], csv[PATH_MAX];

@@ -134,6 +134,16 @@ int cmd_show(cli *c, int argc, char **argv);
 int cmd_checkpoint(cli *c, int argc, char **argv);
 int cmd_prove(cli *c, int argc, char **argv);
 int cmd_verify_proof(cli *c, int argc, char **argv);
+/* verify: an educator's bundle (cmd_bundle_verify.c). */
+int cmd_bundle_verify(cli *c, int argc, char **argv);
+/* Prints verify's report of res (b NULL when the bundle did not decode;
+ * node_notes[i], when not NULL, what the node said of log i) and returns
+ * the exit status: 0 valid, 2 malformed, 1 otherwise (bundle_report.c). */
+struct cp_bundle;
+struct cp_vopts;
+struct cp_vresult;
+int cli_bundle_report(cli *c, const struct cp_bundle *b, const struct cp_vopts *o,
+                      const struct cp_vresult *res, const char *const *node_notes);
 /* Offline revocation status (cmd_revocations.c). */
 int cmd_revocations(cli *c, int argc, char **argv);
 int cmd_prove_absence(cli *c, int argc, char **argv);
@@ -161,6 +171,7 @@ int cmd_bench(cli *c, int argc, char **argv);
 int cmd_bench_sync(cli *c, int argc, char **argv); /* bench_sync.c */
 int cmd_bench_revstat(cli *c, int argc, char **argv); /* bench_revstat.c */
 int cmd_bench_ob3(cli *c, int argc, char **argv);     /* bench_ob3.c */
+int cmd_bench_proofs(cli *c, int argc, char **argv);  /* bench_proofs.c */
 int cmd_policy(cli *c, int argc, char **argv);
 int cmd_recognize(cli *c, int argc, char **argv);
 /* Open Badges 3.0 (cmd_ob3.c). */
@@ -178,10 +189,6 @@ int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, uint64
 
 /* W3C Bitstring Status List (cmd_status_list.c). */
 int cli_export_status_list(cli *c, int argc, char **argv);
-/* Writes text to path through path.tmp, fsync and rename (mode for a new
- * file); "-" is standard output, and a path that exists but is not a
- * regular file (a device, a FIFO) is written in place. */
-int cli_write_atomic(const char *path, const char *text, size_t len, unsigned mode, cp_diag *d);
 /* The node's own log key, which must still sign (not rotated or retired):
  * standard credentials name their issuer by that did:key. */
 int cli_issuer_key(cli *c, cp_store *s, cp_key **k);
@@ -205,9 +212,6 @@ int cli_status_bits(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t size,
 int cli_status_list_text(cp_reader *r, const cp_key *k, const char *url, int jwt, char **text,
                          size_t *len, size_t *nrevoked, cp_diag *d);
 
-/* Reads a regular file of at most max bytes (a FIFO or device is refused,
- * never waited on). OUT: *text malloc'd, NUL-terminated. */
-int cli_read_file(const char *path, size_t max, char **text, size_t *len, cp_diag *d);
 /* Whether the verified credential vc of issuer is revoked according to the
  * status list file at list_path (its own signature verified first).
  * Errors: CP_EDENIED (no credentialStatus, another issuer's or another
@@ -219,6 +223,19 @@ int cli_vc_status(const char *list_path, const json_t *vc, const uint8_t issuer[
  * vp-jwt` and `verify-vp`. */
 int cmd_present_vp(cli *c, int argc, char **argv);
 int cmd_verify_vp(cli *c, int argc, char **argv);
+/* Wallets and bundles (cmd_wallet.c, cmd_present.c). */
+int cmd_wallet(cli *c, int argc, char **argv);
+int cmd_present(cli *c, int argc, char **argv);
+
+/* fileio.c. cli_write_atomic writes data to path through a temporary file
+ * in the same folder (path.tmp.PID, created exclusively), fsynced and
+ * renamed (mode for a new file; nothing is left on failure); "-" is
+ * standard output, and a path that exists but is not a regular file (a
+ * device, a FIFO) is written in place. cli_read_file reads a regular file
+ * of at most max bytes (a FIFO or device is refused, never waited on).
+ * OUT: *text malloc'd, NUL-terminated. */
+int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode, cp_diag *d);
+int cli_read_file(const char *path, size_t max, char **text, size_t *len, cp_diag *d);
 
 /* getopt helper: resets getopt for a subcommand's argv. */
 void cli_getopt_reset(void);

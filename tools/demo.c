@@ -194,13 +194,113 @@ static double wait_for(demo *dm, const char *dir, const char *log, long want, do
   return -1;
 }
 
-static void key_of(demo *dm, const char *dir, char out[65], char *vkey, size_t vcap) {
+static void key_of(demo *dm, const char *dir, char out[65], char *vkey, size_t vcap,
+                   char *wvkey) {
   step(dm, 0, (const char *const[]){"-d", dir, "whoami", "--json", NULL});
   json_error_t je;
   json_t *j = json_loads(dm->out, 0, &je);
   snprintf(out, 65, "%s", j ? json_string_value(json_object_get(j, "public_key")) : "");
   if (vkey != NULL) snprintf(vkey, vcap, "%s", j ? json_string_value(json_object_get(j, "vkey")) : "");
+  if (wvkey != NULL)
+    snprintf(wvkey, vcap, "%s", j ? json_string_value(json_object_get(j, "witness_vkey")) : "");
   json_decref(j);
+}
+
+/* The checkpoint node dir holds of log (hex), quietly, into buf (cap
+ * bytes, NUL-terminated; empty when there is none). */
+static void checkpoint_of(demo *dm, const char *dir, const char *log, char *buf, size_t cap) {
+  const char *args[] = {dm->self, "-d", dir, "checkpoint", "--log", log, NULL};
+  int pfd[2], st;
+  pid_t pid;
+  buf[0] = 0;
+  if (pipe(pfd) != 0) return;
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+  posix_spawn_file_actions_addclose(&fa, pfd[0]);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  int rc = posix_spawn(&pid, dm->self, &fa, NULL, (char **)args, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  close(pfd[1]);
+  size_t len = 0;
+  ssize_t r;
+  while (rc == 0 && (r = read(pfd[0], buf + len, cap - 1 - len)) > 0) len += (size_t)r;
+  buf[len] = 0;
+  close(pfd[0]);
+  if (rc == 0) waitpid(pid, &st, 0);
+}
+
+/* Cosignature lines on the checkpoint node dir holds of log (hex). */
+static int cosignatures(demo *dm, const char *dir, const char *log) {
+  char buf[16384];
+  int n = 0;
+  checkpoint_of(dm, dir, log, buf, sizeof buf);
+  for (char *p = buf; (p = strstr(p, "/witness ")) != NULL; p++) n++;
+  return n;
+}
+
+/* Waits up to ms for node dir to hold a checkpoint of log at size want or
+ * above (a partner sends it after the entries it covers). */
+static void wait_checkpoint(demo *dm, const char *dir, const char *log, long want, double ms) {
+  char buf[16384];
+  double t0 = now_ms();
+  while (now_ms() - t0 < ms) {
+    checkpoint_of(dm, dir, log, buf, sizeof buf);
+    char *nl = strchr(buf, '\n');
+    if (nl != NULL && strtol(nl + 1, NULL, 10) >= want) return;
+    usleep(20000);
+  }
+}
+
+/* The educator's proof, while the nodes run: NC exports Ana's wallet once
+ * WY and SC cosigned NC's checkpoint; she presents to a private school,
+ * which verifies with NC's key and two witnesses; a replay to another
+ * school is refused; after NC revokes an award, SC (which holds NC's log)
+ * refuses it from a bundle made from the same wallet. */
+static void educator_proof(demo *dm, const char *nc, const char *sc, const char *nck,
+                           const char *key, const char *ana, const char *award,
+                           const char *trust) {
+  char wallet[PATH_MAX], bundle[PATH_MAX], bundle2[PATH_MAX];
+  snprintf(wallet, sizeof wallet, "%s/ana-wallet.bin", dm->dir);
+  snprintf(bundle, sizeof bundle, "%s/ana-for-hillside.asc", dm->dir);
+  snprintf(bundle2, sizeof bundle2, "%s/ana-for-sc.bin", dm->dir);
+  say("Ana moves to Hillside, a private school that runs no node. WY and SC, as witnesses,\n"
+      "   cosign NC's checkpoints they checked; NC exports Ana's wallet with those cosignatures.");
+  double t0 = now_ms();
+  while (cosignatures(dm, nc, nck) < 2 && now_ms() - t0 < 20000) usleep(50000);
+  step(dm, 0, (const char *const[]){"-d", nc, "checkpoint", NULL});
+  step(dm, 0, (const char *const[]){"-d", nc, "wallet", "export", "--educator", ana, "--out",
+                                     wallet, NULL});
+  say("Hillside gives Ana a challenge; she makes a bundle, alone, signed with her own key.");
+  step(dm, 0, (const char *const[]){"present", "--key", key, "--from", wallet, "--challenge",
+                                     "hillside-7f3a9c", "--audience", "Hillside Private School",
+                                     "--out", bundle, "--armor", NULL});
+  say("Hillside verifies it offline: NC's key and the two witnesses are all it trusts.");
+  printf("\n$ cat %s\n", trust);
+  FILE *f = fopen(trust, "r");
+  char line[600];
+  while (f != NULL && fgets(line, sizeof line, f) != NULL) printf("  %s", line);
+  if (f != NULL) fclose(f);
+  step(dm, 0, (const char *const[]){"verify", bundle, "--trust", trust, "--challenge",
+                                     "hillside-7f3a9c", "--audience", "Hillside Private School",
+                                     "--witnesses", "2", "--max-age", "1h", NULL});
+  say("Someone replays Ana's bundle to another school: refused, it answers Hillside's challenge.");
+  step(dm, 1, (const char *const[]){"verify", bundle, "--trust", trust, "--challenge",
+                                     "oakwood-51b2", "--audience", "Oakwood Academy", NULL});
+  say("NC revokes one of Ana's awards. Later Ana presents to SC from the wallet she already\n"
+      "   had; SC holds NC's log (-d), sees the revocation and refuses that award.");
+  step(dm, 0, (const char *const[]){"-d", nc, "revoke", award, "--reason",
+                                     "assessment found invalid on review", NULL});
+  if (wait_for(dm, sc, nck, 10, 10000) < 0) {
+    printf("  !! the revocation did not reach SC within 10 s\n");
+    dm->failed = 1;
+  }
+  step(dm, 0, (const char *const[]){"present", "--key", key, "--from", wallet, "--challenge",
+                                     "sc-2026-0611", "--audience", "SC Department of Education",
+                                     "--out", bundle2, NULL});
+  step(dm, 1, (const char *const[]){"verify", bundle2, "--trust", trust, "--challenge",
+                                     "sc-2026-0611", "--audience", "SC Department of Education",
+                                     "-d", sc, NULL});
 }
 
 int cmd_demo(cli *c, int argc, char **argv) {
@@ -211,6 +311,8 @@ int cmd_demo(cli *c, int argc, char **argv) {
            "  and revokes one; the nodes replicate in a line NC - WY - SC over authenticated,\n"
            "  encrypted sessions; SC, which never talks to NC, verifies NC's award with an\n"
            "  inclusion proof against NC's signed checkpoint; a new award reaches SC live;\n"
+           "  an NC educator presents her awards to a private school, which verifies them with\n"
+           "  NC's key and two witnesses; a replayed bundle and a revoked award are refused;\n"
            "  SC audits everything it holds; a final status table. --keep leaves the folder.\n");
     return CLI_OK;
   }
@@ -243,7 +345,9 @@ int cmd_demo(cli *c, int argc, char **argv) {
   snprintf(cpfile, sizeof cpfile, "%s/nc-checkpoint.txt", dm->dir);
   const char *names[3] = {"nc", "wy", "sc"};
   for (int i = 0; i < 3; i++) snprintf(logs[i], sizeof logs[i], "%s/%s-serve.log", dm->dir, names[i]);
-  char ana[80], ben[80], award1[80], ncvkey[512], nck[65], wyk[65], sck[65], addr[3][32];
+  char ana[80], ben[80], award1[80], ncvkey[512], nck[65], wyk[65], sck[65], addr[3][32],
+      wyw[512], scw[512], trust[PATH_MAX];
+  snprintf(trust, sizeof trust, "%s/hillside-trust.txt", dm->dir);
   pid_t pids[3] = {-1, -1, -1};
   for (int i = 0; i < 3; i++) snprintf(addr[i], sizeof addr[i], "127.0.0.1:%d", free_port());
 
@@ -256,9 +360,9 @@ int cmd_demo(cli *c, int argc, char **argv) {
                                      "--jurisdiction", "US-WY", "--role", "state", NULL});
   step(dm, 0, (const char *const[]){"-d", sc, "init", "--name", "SC Department of Education",
                                      "--jurisdiction", "US-SC", "--role", "state", NULL});
-  key_of(dm, nc, nck, ncvkey, sizeof ncvkey);
-  key_of(dm, wy, wyk, NULL, 0);
-  key_of(dm, sc, sck, NULL, 0);
+  key_of(dm, nc, nck, ncvkey, sizeof ncvkey, NULL);
+  key_of(dm, wy, wyk, wyw, sizeof wyw, wyw);
+  key_of(dm, sc, sck, scw, sizeof scw, scw);
 
   say("NC defines two micro-credentials (a competency each, with level and contact hours).");
   step(dm, 0, (const char *const[]){"-d", nc, "credential", "define", "--id", "nc-mc-checking-understanding",
@@ -319,6 +423,21 @@ int cmd_demo(cli *c, int argc, char **argv) {
   step(dm, 0, (const char *const[]){"-d", wy, "peer", "add", addr[0], nck, NULL});
   step(dm, 0, (const char *const[]){"-d", wy, "peer", "add", "--accept", sck, NULL});
   step(dm, 0, (const char *const[]){"-d", sc, "peer", "add", addr[1], wyk, NULL});
+  say("Each node is also a witness: it cosigns the checkpoints of other logs it has checked.\n"
+      "   NC keeps the cosignatures of WY's and SC's witness keys; WY and SC keep each other's.");
+  step(dm, 0, (const char *const[]){"-d", nc, "witness", "trust", wyw, NULL});
+  step(dm, 0, (const char *const[]){"-d", nc, "witness", "trust", scw, NULL});
+  step(dm, 0, (const char *const[]){"-d", wy, "witness", "trust", scw, NULL});
+  step(dm, 0, (const char *const[]){"-d", sc, "witness", "trust", wyw, NULL});
+  {
+    char text[2048];
+    snprintf(text, sizeof text,
+             "# NC Department of Public Instruction (credport whoami: vkey)\n%s\n"
+             "# witnesses: the WY and SC nodes (credport whoami --json: witness_vkey)\n"
+             "witness %s\nwitness %s\n",
+             ncvkey, wyw, scw);
+    write_file(trust, text);
+  }
   say("The three nodes start serving (credport serve; log lines go to each node's log file).");
   const char *dirs[3] = {nc, wy, sc};
   for (int i = 0; i < 3; i++) {
@@ -334,6 +453,7 @@ int cmd_demo(cli *c, int argc, char **argv) {
   } else {
     printf("  SC holds NC's 8 entries, %.0f ms after the nodes started\n", ms);
   }
+  wait_checkpoint(dm, sc, nck, 8, 10000);
   step(dm, 0, (const char *const[]){"-d", sc, "show", award1, NULL});
   say("SC proves Ana's award is in NC's log, and checks the proof offline against NC's signed\n"
       "   checkpoint with NC's public verifier key — no call to NC, no central registry.");
@@ -355,6 +475,7 @@ int cmd_demo(cli *c, int argc, char **argv) {
     printf("  SC holds it %.0f ms after NC's command returned (%.0f ms including the command)\n",
            ms, now_ms() - t0);
   }
+  educator_proof(dm, nc, sc, nck, key1, ana, award1, trust);
   say("SC decides what NC's micro-credentials are worth in South Carolina: it publishes a\n"
       "   recognition policy (10 contact hours = 1 renewal credit, NC trusted as an issuer).");
   {

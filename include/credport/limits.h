@@ -19,7 +19,11 @@
 #define CP_NOTE_MAX         (16u * 1024)  /* a signed note, all signatures included */
 #define CP_NOTE_SIGS_MAX    64u           /* signature lines in one note */
 #define CP_WITNESS_COSIGS_MAX 16u         /* cosignatures kept on a stored checkpoint */
-#define CP_WITNESS_TRUST_MAX  64u         /* witness keys a node trusts */
+#define CP_WITNESS_TRUST_MAX  64u         /* witness keys a node (or a trust file) trusts */
+#define CP_TRUST_ISSUERS_MAX  256u        /* issuer keys in one trust file */
+#define CP_TRUST_LINE_MAX     1024u       /* one line of a trust file */
+#define CP_TRUST_FILE_MAX     (256u * 1024) /* a whole trust file */
+#define CP_DURATION_MAX_S     (36500ull * 86400) /* --max-age and the like: 100 years */
 #define CP_WITNESS_REFRESH_S  60u         /* a newer cosignature by a key replaces its held one
                                              only when at least this much newer */
 #define CP_WITNESS_RECOSIGN_S 3600u       /* a witness cosigns the latest checkpoint of each
@@ -50,6 +54,16 @@
 #define CP_STATUS_BITS_MAX   (1u << 26)   /* entries a status list read from a file may hold */
 #define CP_VP_CREDS_MAX      64u          /* credentials in one presentation */
 #define CP_VP_STATUS_LISTS_MAX 16u        /* status lists one verify-vp reads */
+
+/* Wallets and bundles (include/credport/bundle.h): the binary container,
+ * its armour, and every count in it; a decoder checks each count against
+ * the bytes left as well before it allocates. */
+#define CP_BUNDLE_MAX          (8u << 20)   /* binary wallet or bundle */
+#define CP_BUNDLE_ARMOR_MAX    (12u << 20)  /* its armour, input as read */
+#define CP_BUNDLE_LOGS_MAX     64u          /* logs in one container */
+#define CP_BUNDLE_ENTRIES_MAX  4096u        /* entries in one container, all logs */
+#define CP_BUNDLE_CHALLENGE_MAX 256u        /* bytes of a bundle's challenge */
+#define CP_BUNDLE_AUDIENCE_MAX  256u        /* bytes of a bundle's audience */
 
 #define CP_FRAME_MAX_PREAUTH (16u * 1024)
 #define CP_FRAME_MAX         (1u << 20)

@@ -66,6 +66,7 @@ typedef struct cp_note_result {
   unsigned verified_log;      /* ... of which by an Ed25519 (0x01) key */
   unsigned cosigned;          /* ... of which by a witness (0x04) key, quorum counts these */
   uint64_t cosig_time[CP_NOTE_SIGS_MAX]; /* timestamps of verified cosignatures */
+  unsigned cosig_by[CP_NOTE_SIGS_MAX];   /* ... and the index in vs of each one's key */
   unsigned unknown;           /* signature lines from keys not given (ignored) */
 } cp_note_result;
 

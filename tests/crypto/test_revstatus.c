@@ -524,12 +524,42 @@ static void worked_example(void **state) {
   cp_key_free(k);
 }
 
+/* Proofs from a tree built once are exactly the proofs made one by one,
+ * for every gap of every set size up to 40, and a member is refused. */
+static void tree_proofs_equal_single(void **state) {
+  (void)state;
+  static cp_absence_proof a, b;
+  uint8_t ids[40][32], q[32];
+  for (size_t n = 0; n <= 40; n++) {
+    cp_rev_tree *t = NULL;
+    for (size_t i = 0; i < n; i++) {
+      memset(ids[i], 0, 32);
+      ids[i][0] = (uint8_t)(4 + 6 * i);
+    }
+    assert_int_equal(cp_rev_tree_new((const uint8_t(*)[32])ids, n, &t), CP_OK);
+    for (unsigned v = 0; v < 256; v += 3) {
+      memset(q, 0, 32);
+      q[0] = (uint8_t)v;
+      q[31] = 1;
+      assert_int_equal(cp_rev_prove_absent((const uint8_t(*)[32])ids, n, q, &a), CP_OK);
+      assert_int_equal(cp_rev_tree_prove_absent(t, q, &b), CP_OK);
+      assert_memory_equal(&a, &b, sizeof a);
+    }
+    if (n > 0) assert_int_equal(cp_rev_tree_prove_absent(t, ids[n / 2], &b), CP_EEXIST);
+    cp_rev_tree_free(t);
+  }
+  memset(ids[1], 0, 32);
+  cp_rev_tree *t = NULL;
+  assert_int_equal(cp_rev_tree_new((const uint8_t(*)[32])ids, 2, &t), CP_EINVAL);
+  assert_null(t);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(roots_match_rfc),       cmocka_unit_test(absence_everywhere),
     cmocka_unit_test(member_not_absent),     cmocka_unit_test(forged_proofs_refused),
     cmocka_unit_test(binary_form),           cmocka_unit_test(json_form),
     cmocka_unit_test(statement_sign_verify), cmocka_unit_test(statement_strict_spelling),
-    cmocka_unit_test(worked_example),
+    cmocka_unit_test(worked_example),        cmocka_unit_test(tree_proofs_equal_single),
 };
 
 CP_TEST_MAIN(tests)

@@ -13,7 +13,9 @@
  *                verifier key string, and sign-and-open inputs;
  *   proof/       inclusion and consistency proof JSON;
  *   tlog_proof/  tlog-proof files, with and without extra data;
- *   keyfile/     a key file as cp_key_save writes it.
+ *   keyfile/     a key file as cp_key_save writes it;
+ *   bundle/      the test wallet (tests/proto/bundle_fixture.h), a bundle
+ *                of all its awards and of one, and the bundle armoured.
  * Policies and CSV files are hand-made seeds, kept as committed files.
  *   gen_corpus ROOT
  * The output is deterministic (Ed25519 signatures are), so regenerating
@@ -30,6 +32,7 @@
 #include "credport/sync.h"
 #include "credport/revstatus.h"
 #include "../proto/entry_samples.h"
+#include "../proto/bundle_fixture.h"
 
 static const char *root;
 static int rc;
@@ -354,6 +357,41 @@ static void keyfile_corpus(void) {
   cp_key_free(k);
 }
 
+static void bundle_corpus(void) {
+  bfx f;
+  uint8_t *w = NULL, *b1 = NULL, *b2 = NULL, id[1][CP_HASH_BYTES];
+  size_t wl = 0, l1 = 0, l2 = 0, al = 0;
+  char *arm = NULL;
+  cp_bundle wb;
+  memset(&wb, 0, sizeof wb);
+  if (bfx_build(&f) != 0 || cp_bundle_encode(&f.wallet, NULL, &w, &wl, NULL) != 0 ||
+      cp_bundle_decode(w, wl, &wb, NULL) != 0 ||
+      cp_bundle_present(&wb, NULL, 0, f.edu, "nonce-1", 7, "Private School", 14, &b1, &l1,
+                        NULL) != 0) {
+    fprintf(stderr, "bundle corpus: cannot build the test wallet\n");
+    rc = 1;
+    goto done;
+  }
+  memcpy(id[0], f.a.id[4], CP_HASH_BYTES);
+  if (cp_bundle_present(&wb, (const uint8_t(*)[CP_HASH_BYTES])id, 1, f.edu, "n", 1, "a", 1, &b2,
+                        &l2, NULL) != 0 ||
+      cp_bundle_armor(b1, l1, &arm, &al) != 0) {
+    rc = 1;
+    goto done;
+  }
+  out("bundle", "wallet.bin", w, wl);
+  out("bundle", "bundle-all.bin", b1, l1);
+  out("bundle", "bundle-one.bin", b2, l2);
+  out("bundle", "bundle-all.asc", arm, al);
+done:
+  cp_bundle_free(&wb);
+  free(w);
+  free(b1);
+  free(b2);
+  free(arm);
+  bfx_free(&f);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: gen_corpus ROOT\n");
@@ -368,5 +406,6 @@ int main(int argc, char **argv) {
   proof_corpus();
   tlog_proof_corpus();
   keyfile_corpus();
+  bundle_corpus();
   return rc;
 }
