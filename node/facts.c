@@ -131,7 +131,7 @@ static int rev_grow(cp_facts *f) {
 
 static int add_revocation(void *ctx, const uint8_t *buf, size_t len) {
   cp_facts *f = ctx;
-  /* Revoke body: h32 award first (docs/FORMATS.md). */
+  /* Revoke body: h32 target first, then (version 2) the effective date. */
   if (len < CP_ENTRY_MIN_BYTES + CP_HASH_BYTES || buf[1] != CP_T_REVOKE) return CP_ECORRUPT;
   uint64_t t = entry_time(buf);
   if (t > f->cutoff) return 0;
@@ -142,7 +142,7 @@ static int add_revocation(void *ctx, const uint8_t *buf, size_t len) {
   size_t i = rev_slot(f, row);
   if (f->revs[i].row == UINT64_MAX) f->nrevs++;
   f->revs[i].row = row;
-  f->revs[i].day = day_of(t) ? day_of(t) : 1;
+  f->revs[i].day = cp__revoke_day(buf);
   return 0;
 }
 
@@ -260,10 +260,8 @@ static int revocation_day(cp_facts *f, const uint8_t award[CP_HASH_BYTES], uint3
   *day = 0;
   if (rc == CP_ENOTFOUND) return CP_OK;
   if (rc != 0) return rc;
-  if (len < CP_ENTRY_MIN_BYTES || buf[1] != CP_T_REVOKE) return CP_ECORRUPT;
-  uint64_t t = entry_time(buf);
-  /* Day 0 means "not revoked" to the engine; no real entry is that old. */
-  if (t <= f->cutoff) *day = day_of(t) ? day_of(t) : 1;
+  if (len < CP_ENTRY_MIN_BYTES + CP_HASH_BYTES || buf[1] != CP_T_REVOKE) return CP_ECORRUPT;
+  if (entry_time(buf) <= f->cutoff) *day = cp__revoke_day(buf);
   return CP_OK;
 }
 

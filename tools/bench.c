@@ -200,7 +200,7 @@ static int rb_build(cp_store *s, const cp_key *k, uint64_t n, uint8_t policy[CP_
     if (rc == 0 && i % 1000 == 999) {
       memset(&e, 0, sizeof e);
       e.type = CP_T_REVOKE;
-      memcpy(e.u.revoke.award, aw, CP_HASH_BYTES);
+      memcpy(e.u.revoke.target, aw, CP_HASH_BYTES);
       e.u.revoke.reason = (cp_str){"bench", 5};
       rc = rb_add(l, &e, NULL);
     }
