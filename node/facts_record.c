@@ -5,8 +5,8 @@
  *
  * Recording and auditing share one evaluation (evaluate_compiled):
  * facts are the entries with time <= the recognition entry's own time, the
- * evaluation date is its as_of, and educator areas are never used (the
- * ledger does not hold them). Recording evaluates inside the appender's
+ * evaluation date is its as_of, and areas given by hand are never used
+ * (area rules read the licensure attestations among the facts). Recording evaluates inside the appender's
  * write transaction, with the cutoff set to the time the appender will
  * give the entry, so no other write can land between evaluation and append.
  */

@@ -97,5 +97,30 @@ say "the revocation statement counts the one revoked award only"
 run 0 -d "$D" revocations
 has "1 award revoked" "$T/out"
 
-say "audit is clean"
+say "area rules read the attestations: recorded and audited, no --areas needed"
+run 0 -d "$D" whoami --json
+PK=$(jstr public_key "$T/out")
+run 0 -d "$D" credential define --id mc-2 --title "Number talks" --competency "c" --level 1 \
+  --hours 3 --area Mathematics
+run 0 -d "$D" award --credential mc-2 --educator "$BEN" --earned 2024-12-01
+run 0 -d "$D" attest-areas --educator "$BEN" --areas mathematics --from 2024-07-01 --until 2025-06-30
+AT2=$(cat "$T/out")
+cat >"$T/area.json" <<JSON
+{"format":"credport-policy/1","id":"area-test","authorities":{"district":"$PK"},
+ "currencies":[{"id":"cu","unit":"contact unit"}],
+ "rules":[{"id":"in-area","kind":"per_award","currency":"cu","amount":1,
+           "filter":{"area_match":{"attested_by":"district"}}}]}
+JSON
+run 0 -d "$D" policy publish "$T/area.json"
+run 0 -d "$D" recognize --educator "$BEN" --policy area-test --as-of 2025-01-01 --json
+has '"amount":1' "$T/out"
+run 0 -d "$D" recognize --educator "$BEN" --policy area-test --as-of 2025-01-01 --record
+has "recorded" "$T/out"
+export CREDPORT_NOW=1735776000 # a day later: after the recording's cutoff
+run 0 -d "$D" revoke "$AT2" --reason "wrong area" --effective 2024-07-01
+run 0 -d "$D" recognize --educator "$BEN" --policy area-test --as-of 2025-01-01 --explain
+has "area_mismatch" "$T/out"
+
+say "audit is clean (the recorded grant recomputes at its own time)"
 run 0 -d "$D" audit
+has "CLEAN" "$T/out"

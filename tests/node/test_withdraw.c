@@ -5,6 +5,7 @@
  * awards-only (R-rev-01).
  */
 #include "test_store_fixture.h"
+#include "credport/facts.h"
 #include "credport/revstatus.h"
 
 #define DAY 86400ull
@@ -229,12 +230,87 @@ static void retire_then_award_refused(void **state) {
   teardown(w);
 }
 
+/* Evaluates a one-rule policy of the own authority (filter filt) for the
+ * educator 0x21 with the facts held up to cutoff; returns the total. */
+static int64_t eval_with(wd *w, const char *filt, uint32_t as_of, uint64_t cutoff) {
+  char hex[65], doc[1024];
+  cp_hex_encode(w->f.pk, 32, hex);
+  snprintf(doc, sizeof doc,
+           "{\"format\":\"credport-policy/1\",\"id\":\"q\",\"authorities\":{\"me\":\"%s\"},"
+           "\"currencies\":[{\"id\":\"c\",\"unit\":\"u\"}],\"rules\":[{\"id\":\"r\",\"kind\":"
+           "\"per_award\",\"currency\":\"c\",\"amount\":1,\"filter\":%s}]}",
+           hex, filt);
+  cp_policy *p = NULL;
+  cp_diag d = {{0}};
+  if (cp_policy_compile(doc, strlen(doc), &p, &d) != 0) fail_msg("%s", d.msg);
+  cp_reader *r = NULL;
+  cp_facts *fa = NULL;
+  cp_policy_educator ed;
+  cp_policy_result *res = NULL;
+  uint8_t edu[32];
+  memset(edu, 0x21, 32);
+  assert_int_equal(cp_reader_begin(w->f.s, &r), CP_OK);
+  assert_int_equal(cp_facts_new(r, cutoff, 0, &fa, &d), CP_OK);
+  assert_int_equal(cp_facts_educator(fa, edu, NULL, 0, &ed, &d), CP_OK);
+  assert_int_equal(cp_policy_evaluate(p, cp_facts_env(fa), &ed, as_of, &res, &d), CP_OK);
+  int64_t v = -1;
+  assert_int_equal(cp_policy_result_total(res, "c", &v), CP_OK);
+  cp_policy_result_free(res);
+  cp_facts_free(fa);
+  cp_reader_end(r);
+  cp_policy_free(p);
+  return v;
+}
+
+/* The facts carry what the ledger says: the attestation (by the by-educator
+ * index), the approval's logged day, and each withdrawal's effective date,
+ * once the revoke entry is within the cutoff. */
+static void facts_read_withdrawals_and_attestations(void **state) {
+  (void)state;
+  wd *w = setup();
+  static const char area[] = "{\"area_match\":{\"attested_by\":\"me\"}}";
+  static const char endorsed[] = "{\"endorsed_by\":{\"authority\":\"me\",\"claim\":\"approved\","
+                                 "\"in_force\":\"as_of\"}}";
+  static const char stated[] = "{\"preapproval\":{\"authority\":\"me\"}}";
+  static const char logged[] = "{\"preapproval\":{\"authority\":\"me\",\"logged_by_earned\":true}}";
+  /* The credential defines no area: give it one through a second
+   * definition and award. */
+  cp_entry e;
+  uint8_t cred2[32];
+  fx_credential(&e, "mc-2");
+  e.u.credential.n_areas = 1;
+  e.u.credential.areas[0] = fx_s("mathematics");
+  ok(w, T0 + 5, &e, cred2);
+  fx_award(&e, cred2, 0x21, "a");
+  e.u.award.earned = D0 + 10;
+  ok(w, T0 + 5, &e, NULL);
+  assert_int_equal(eval_with(w, area, D0 + 20, CP_FACTS_ALL), 1);
+  assert_int_equal(eval_with(w, endorsed, D0 + 200, CP_FACTS_ALL), 1);
+  /* mc-1's approval states D0 but was logged at T0 (2025-10-09), after
+   * the work (2024-10-04): it counts by its stated date, not as logged. */
+  assert_int_equal(eval_with(w, stated, D0 + 20, CP_FACTS_ALL), 1);
+  assert_int_equal(eval_with(w, logged, D0 + 20, CP_FACTS_ALL), 0);
+  fx_revoke2(&e, w->licensure, D0 + 5);
+  ok(w, T0 + 100, &e, NULL);
+  fx_revoke2(&e, w->endorse, D0 + 100);
+  ok(w, T0 + 100, &e, NULL);
+  assert_int_equal(eval_with(w, area, D0 + 20, CP_FACTS_ALL), 0);
+  assert_int_equal(eval_with(w, endorsed, D0 + 99, CP_FACTS_ALL), 1);
+  assert_int_equal(eval_with(w, endorsed, D0 + 100, CP_FACTS_ALL), 0);
+  /* Cut off before the revokes were logged, nothing was withdrawn yet. */
+  assert_int_equal(eval_with(w, area, D0 + 20, T0 + 99), 1);
+  assert_int_equal(eval_with(w, endorsed, D0 + 200, T0 + 99), 1);
+  audit_clean(w);
+  teardown(w);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(revoke_each_type),
     cmocka_unit_test(revoke_what_grants_nothing_refused),
     cmocka_unit_test(revoke_twice_refused),
     cmocka_unit_test(effective_date_rules),
     cmocka_unit_test(retire_then_award_refused),
+    cmocka_unit_test(facts_read_withdrawals_and_attestations),
 };
 
 CP_TEST_MAIN(tests)
