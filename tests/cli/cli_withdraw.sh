@@ -70,6 +70,11 @@ RV=$(cat "$T/out")
 run 0 -d "$D" show "$RV" --json
 has "\"target\":\"$EN\"" "$T/out"
 has '"effective":"2017-01-01"' "$T/out"
+run 0 -d "$D" show "$EN" --json
+has '"revoked":true' "$T/out"
+has "\"revoked_by\":\"$RV\"" "$T/out"
+run 0 -d "$D" show "$AP" --json
+has '"revoked":false' "$T/out"
 run 0 -d "$D" revoke "$AP" --reason "plan changed" --effective 2025-01-01
 run 0 -d "$D" revoke "$AT" --reason "licence lapsed" --effective 2025-01-01
 run 0 -d "$D" revoke "$AW" --reason "evidence was another's"
