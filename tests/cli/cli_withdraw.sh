@@ -16,6 +16,14 @@ BEN=$(printf 'b%.0s' {1..64})
 DP=$(printf '6%.0s' {1..64})
 PLAN=$(printf '9%.0s' {1..64})
 
+say "--help of the new commands"
+run 0 attest-areas --help
+has "usage: credport attest-areas" "$T/out"
+run 0 credential retire --help
+has "usage: credport credential retire" "$T/out"
+run 0 revoke --help
+has "--effective" "$T/out"
+
 run 0 -d "$D" init --name "Clark County" --jurisdiction US-NV --role district
 run 0 -d "$D" credential define --id mc-1 --title "Wait time" --competency "c" --level 1 --hours 15
 CRED=$(cat "$T/out")
