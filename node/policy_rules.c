@@ -314,6 +314,11 @@ static int parse_filter(cp__pctx *c, json_t *o, cp__filter *f) {
     f->area_from = CP__AREAS_ONE;
     cp__pol_pop(c);
     if (rc != CP_OK) return rc;
+  } else if (v != NULL && !json_is_boolean(v)) {
+    cp__pol_pk(c, "area_match");
+    rc = cp__pol_perr(c, "must be true, false or {\"attested_by\": authority}");
+    cp__pol_pop(c);
+    return rc;
   } else if ((rc = cp__pol_get_bool(c, o, "area_match", &f->area_match)) != CP_OK) {
     return rc;
   }

@@ -79,9 +79,10 @@ static int names_earlier(cp__tx *tx, const cp_entry *e, const uint8_t id[CP_HASH
   int rc = lookup(tx, id, e->log, &type, &same, &seq);
   cp_hex_encode(id, CP_HASH_BYTES, hex);
   if (rc == CP_ENOTFOUND || (rc == 0 && (!same || (want != 0 && type != want) || seq >= e->seq)))
-    return cp_diag_set(d, CP_ERULE, "seq %llu: %s %s is not a%s%s entry earlier in this log",
-                       (unsigned long long)e->seq, field, hex, want != 0 ? " " : "n",
-                       want != 0 ? cp_entry_type_name(want) : "");
+    return cp_diag_set(d, CP_ERULE, "seq %llu: %s %s is not %s entry earlier in this log",
+                       (unsigned long long)e->seq, field, hex,
+                       want == 0 ? "an" : want == CP_T_AWARD ? "an award" : want == CP_T_POLICY
+                       ? "a policy" : "a credential");
   return rc;
 }
 

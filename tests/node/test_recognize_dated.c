@@ -190,6 +190,7 @@ static void option_errors(void **state) {
        "endorsed_by.in_force: must be \"earned\""},
       {"\"filter\":{\"area_match\":{\"attested_by\":\"nobody\"}}", "area_match.attested_by"},
       {"\"filter\":{\"area_match\":{\"by\":\"a\"}}", "area_match"},
+      {"\"filter\":{\"area_match\":1}", "area_match: must be true, false or {"},
       {"\"filter\":{\"preapproval\":{\"authority\":\"a\",\"logged_by_earned\":1}}",
        "preapproval.logged_by_earned: must be true or false"},
       {"\"members_in_window\":true", "members_in_window: not a member of a per_award rule"},

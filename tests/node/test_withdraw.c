@@ -163,7 +163,7 @@ static void revoke_what_grants_nothing_refused(void **state) {
   refused(w, T0 + 10, &e, "is a policy entry, which cannot be revoked");
   /* Version 1 revokes name awards only, as they always did. */
   fx_revoke(&e, w->endorse);
-  refused(w, T0 + 10, &e, "revoke.award");
+  refused(w, T0 + 10, &e, "is not an award entry earlier in this log");
   audit_clean(w);
   teardown(w);
 }
