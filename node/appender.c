@@ -220,9 +220,9 @@ int cp_appender_add(cp_appender *a, cp_entry *e, uint8_t id[CP_HASH_BYTES], cp_d
                        (unsigned long long)(a->size - 1), (unsigned long long)a->last_time,
                        (unsigned long long)(a->last_time - a->now), (unsigned long long)a->now,
                        CP_TIME_SKEW_MAX);
-  /* Version 2 when the caller asks for it (the encoder refuses it for a
-   * type that has no version-2 body); version 1 otherwise. */
-  e->version = e->version == CP_ENTRY_VERSION_2 ? CP_ENTRY_VERSION_2 : CP_ENTRY_VERSION;
+  /* A caller that names no version gets the latest one with a body for
+   * the type (docs/FORMATS.md, "Versions"). */
+  if (e->version == 0) e->version = (uint8_t)cp_entry_version_for(e->type);
   memcpy(e->log, a->log, CP_PK_BYTES);
   e->seq = a->size;
   memcpy(e->prev, a->head, CP_HASH_BYTES);

@@ -88,8 +88,8 @@ static void *verify_worker(void *arg) {
 }
 
 static unsigned count_slot(const cp_store *s, MDB_dbi dbi) {
-  const MDB_dbi all[] = {s->ids, s->by_type, s->by_edu, s->by_cred, s->by_subj, s->revoked,
-                         s->credids};
+  const MDB_dbi all[] = {s->ids,     s->by_type, s->by_edu,   s->by_cred,
+                         s->by_subj, s->revoked, s->credids, s->withdrawn};
   for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++)
     if (all[i] == dbi) return i;
   return 15;
@@ -274,7 +274,7 @@ static int audit_log(audit *a, const uint8_t log[CP_PK_BYTES], item *items,
       if (it->nh != ndone || memcmp(it->hashes, done, (size_t)ndone * CP_HASH_BYTES) != 0)
         problem(a, "%s: stored Merkle hashes differ from the replay", where);
       cp__idxrec recs[4];
-      size_t nrec = cp__index_records(a->s, lr.logno, &e, id, it->rowid, recs);
+      size_t nrec = cp__index_records(&a->tx, lr.logno, &e, id, it->rowid, recs);
       for (size_t j = 0; j < nrec; j++) check_index(a, &recs[j], where);
       memcpy(sh.head, id, CP_HASH_BYTES);
       sh.last_time = e.time;
@@ -420,8 +420,9 @@ int cp_store_audit_each(cp_store *s, unsigned threads, cp_audit_problem_fn fn,
     const struct { MDB_dbi dbi; const char *name; } dbs[] = {
         {s->ids, "ids"}, {s->by_type, "by_type"}, {s->by_edu, "by_edu"},
         {s->by_cred, "by_cred"}, {s->by_subj, "by_subj"}, {s->revoked, "revoked"},
-        {s->credids, "credids"}, {s->entries, "entries"}};
+        {s->credids, "credids"}, {s->entries, "entries"}, {s->withdrawn, "withdrawn"}};
     for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
+      if (dbs[i].dbi == 0) continue; /* withdrawn, in a read-only older store */
       MDB_stat st, rt = {0};
       MDB_dbi recent = cp__index_recent(s, dbs[i].dbi);
       uint64_t want = dbs[i].dbi == s->entries ? rep->entries

@@ -22,6 +22,7 @@
  * number, and revocations are read once into a table keyed by the revoked
  * award's row (found through the ids index).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,11 @@ struct cp_facts {
   size_t nawards, capawards;
   cp_policy_approval *approvals;
   size_t napprovals, capapprovals;
+  cp_policy_attestation *atts;
+  size_t natts, capatts;
+  cp_str *attareas; /* the attestations' areas, in order */
+  size_t nattareas, capattareas;
+  int withdrawals;  /* the store holds withdrawals of other entries than awards */
   cp_diag *d; /* for the walk callbacks */
   int err;
 };
@@ -156,6 +162,25 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
 
 /* ---- endorsements ----------------------------------------------------------- */
 
+/* The first day entry buf is withdrawn by a revoke that is a fact
+ * (admit; cp__revoke_day), or 0. */
+static int withdrawn_day(const cp_facts *f, const uint8_t *buf, size_t len, uint32_t *day) {
+  uint8_t id[CP_HASH_BYTES];
+  uint64_t row;
+  const uint8_t *rb;
+  size_t rl;
+  *day = 0;
+  if (!f->withdrawals) return CP_OK;
+  cp_entry_id(buf, len, id);
+  int rc = cp__withdrawal_row(&f->r->tx, id, &row);
+  if (rc == CP_ENOTFOUND) return CP_OK;
+  if (rc == 0) rc = cp__entry_of_rowid(&f->r->tx, row, &rb, &rl);
+  if (rc != 0) return rc;
+  if (rl < CP_ENTRY_MIN_BYTES + CP_HASH_BYTES || rb[1] != CP_T_REVOKE) return CP_ECORRUPT;
+  if (admit(f, rb)) *day = cp__revoke_day(rb);
+  return CP_OK;
+}
+
 typedef struct {
   cp_facts *f;
   cp_policy_endorsement *v;
@@ -163,6 +188,8 @@ typedef struct {
   cp_diag *d;
 } endorse_acc;
 
+/* An endorsement is in force from its stated from (version 2) or its own
+ * day (version 1), to its until, and until a withdrawal takes effect. */
 static int add_endorsement(void *ctx, const uint8_t *buf, size_t len) {
   endorse_acc *a = ctx;
   cp_entry e;
@@ -172,12 +199,17 @@ static int add_endorsement(void *ctx, const uint8_t *buf, size_t len) {
   if (e.type != CP_T_ENDORSE) return cp_diag_set(a->d, CP_ECORRUPT, "by_type lists a non-endorsement");
   if ((rc = note_log(a->f, e.log)) != 0) return rc;
   if ((rc = grow((void **)&a->v, &a->cap, a->n + 1, sizeof *a->v)) != 0) return rc;
-  cp_policy_endorsement *x = &a->v[a->n++];
+  cp_policy_endorsement *x = &a->v[a->n];
+  memset(x, 0, sizeof *x);
   memcpy(x->endorser, e.log, CP_PK_BYTES);
   x->kind = e.u.endorse.kind;
   memcpy(x->subject, e.u.endorse.subject, CP_HASH_BYTES);
   x->claim = e.u.endorse.claim;
-  x->date = day_of(e.time);
+  x->date = e.version == CP_ENTRY_VERSION ? day_of(e.time) : e.u.endorse.from;
+  x->until = e.version == CP_ENTRY_VERSION ? 0 : e.u.endorse.until;
+  if ((rc = withdrawn_day(a->f, buf, len, &x->withdrawn)) != 0)
+    return rc;
+  a->n++;
   return 0;
 }
 
@@ -207,7 +239,7 @@ static int rev_grow(cp_facts *f) {
 
 static int add_revocation(void *ctx, const uint8_t *buf, size_t len) {
   cp_facts *f = ctx;
-  /* Revoke body: h32 award first (docs/FORMATS.md). */
+  /* Revoke body: h32 target first, then (version 2) the effective date. */
   if (len < CP_ENTRY_MIN_BYTES + CP_HASH_BYTES || buf[1] != CP_T_REVOKE) return CP_ECORRUPT;
   uint64_t t = entry_time(buf);
   if (!admit(f, buf)) return 0;
@@ -218,7 +250,7 @@ static int add_revocation(void *ctx, const uint8_t *buf, size_t len) {
   size_t i = rev_slot(f, row);
   if (f->revs[i].row == UINT64_MAX) f->nrevs++;
   f->revs[i].row = row;
-  f->revs[i].day = day_of(t) ? day_of(t) : 1;
+  f->revs[i].day = cp__revoke_day(buf);
   return 0;
 }
 
@@ -240,6 +272,11 @@ static int facts_new(cp_reader *r, uint64_t cutoff, const cp_fact_point *at, siz
     f->n_at = n_at;
     qsort(f->at, n_at, sizeof *f->at, cmp_point);
   }
+  /* Without any withdrawal of an endorsement, approval or attestation, no
+   * entry ID is computed to look one up. */
+  MDB_stat st;
+  f->withdrawals = r->tx.s->withdrawn != 0 &&
+                   (mdb_stat(r->tx.txn, r->tx.s->withdrawn, &st) != 0 || st.ms_entries > 0);
   rc = cp__edu_open(&r->tx, &f->edu);
   if (rc != 0) rc = cp_diag_set(d, rc, "by_edu: cannot open a cursor");
   else f->edu_open = 1;
@@ -311,6 +348,8 @@ void cp_facts_free(cp_facts *f) {
   free(f->defs);
   free(f->awards);
   free(f->approvals);
+  free(f->atts);
+  free(f->attareas);
   free(f);
 }
 
@@ -392,10 +431,8 @@ static int revocation_day(cp_facts *f, const uint8_t award[CP_HASH_BYTES], uint3
   *day = 0;
   if (rc == CP_ENOTFOUND) return CP_OK;
   if (rc != 0) return rc;
-  if (len < CP_ENTRY_MIN_BYTES || buf[1] != CP_T_REVOKE) return CP_ECORRUPT;
-  uint64_t t = entry_time(buf);
-  /* Day 0 means "not revoked" to the engine; no real entry is that old. */
-  if (admit(f, buf)) *day = day_of(t) ? day_of(t) : 1;
+  if (len < CP_ENTRY_MIN_BYTES + CP_HASH_BYTES || buf[1] != CP_T_REVOKE) return CP_ECORRUPT;
+  if (admit(f, buf)) *day = cp__revoke_day(buf);
   return CP_OK;
 }
 
@@ -448,12 +485,46 @@ static int add_approval(cp_facts *f, const uint8_t *buf, size_t len) {
   rc = grow((void **)&f->approvals, &f->capapprovals, f->napprovals + 1, sizeof *f->approvals);
   if (rc == 0) rc = note_log(f, e.log);
   if (rc != 0) return rc;
-  cp_policy_approval *p = &f->approvals[f->napprovals++];
+  cp_policy_approval *p = &f->approvals[f->napprovals];
+  memset(p, 0, sizeof *p);
   memcpy(p->approver, e.log, CP_PK_BYTES);
   memcpy(p->educator, e.u.approve.educator, CP_PK_BYTES);
   memcpy(p->credential, e.u.approve.credential, CP_HASH_BYTES);
   p->approved = e.u.approve.approved;
   p->expires = e.u.approve.expires;
+  p->logged = day_of(e.time);
+  if ((rc = withdrawn_day(f, buf, len, &p->withdrawn)) != 0)
+    return rc;
+  f->napprovals++;
+  return CP_OK;
+}
+
+static int add_attestation(cp_facts *f, const uint8_t *buf, size_t len) {
+  cp_entry e;
+  int rc = cp_entry_decode(buf, len, &e, f->d);
+  if (rc != 0) return rc;
+  if (f->natts == CP_POLICY_ATTESTATIONS_MAX)
+    return cp_diag_set(f->d, CP_ETOOBIG, "the educator has more than %u licensure attestations",
+                       CP_POLICY_ATTESTATIONS_MAX);
+  if ((rc = grow((void **)&f->atts, &f->capatts, f->natts + 1, sizeof *f->atts)) != 0 ||
+      (rc = grow((void **)&f->attareas, &f->capattareas, f->nattareas + e.u.licensure.n_areas,
+                 sizeof *f->attareas)) != 0)
+    return rc;
+  if ((rc = note_log(f, e.log)) != 0) return rc;
+  cp_policy_attestation *t = &f->atts[f->natts];
+  memset(t, 0, sizeof *t);
+  memcpy(t->attester, e.log, CP_PK_BYTES);
+  memcpy(t->educator, e.u.licensure.educator, CP_PK_BYTES);
+  t->n_areas = e.u.licensure.n_areas;
+  /* An index into attareas until the walk ends (the pool may move). */
+  t->areas = (const cp_str *)(uintptr_t)f->nattareas;
+  memcpy(f->attareas + f->nattareas, e.u.licensure.areas, t->n_areas * sizeof *f->attareas);
+  f->nattareas += t->n_areas;
+  t->from = e.u.licensure.from;
+  t->until = e.u.licensure.until;
+  if ((rc = withdrawn_day(f, buf, len, &t->withdrawn)) != 0)
+    return rc;
+  f->natts++;
   return CP_OK;
 }
 
@@ -463,6 +534,7 @@ static int gather_one(cp_facts *f, const uint8_t *buf, size_t len, uint64_t row)
   switch (buf[1]) {
   case CP_T_AWARD: return add_award(f, buf, len, row);
   case CP_T_APPROVE: return add_approval(f, buf, len);
+  case CP_T_LICENSURE: return add_attestation(f, buf, len);
   default: return 0; /* recognitions */
   }
 }
@@ -488,7 +560,7 @@ static int walk_educator(cp_facts *f, const uint8_t educator[CP_PK_BYTES]) {
 
 int cp_facts_educator(cp_facts *f, const uint8_t educator[CP_PK_BYTES], const cp_str *areas,
                       size_t n_areas, cp_policy_educator *ed, cp_diag *d) {
-  f->nawards = f->napprovals = 0;
+  f->nawards = f->napprovals = f->natts = f->nattareas = 0;
   f->d = d;
   int rc = walk_educator(f, educator);
   f->d = NULL;
@@ -501,6 +573,8 @@ int cp_facts_educator(cp_facts *f, const uint8_t educator[CP_PK_BYTES], const cp
     a->areas = df->areas;
     a->qa = df->qa;
   }
+  for (size_t i = 0; i < f->natts; i++)
+    f->atts[i].areas = f->attareas + (uintptr_t)f->atts[i].areas;
   memset(ed, 0, sizeof *ed);
   memcpy(ed->key, educator, CP_PK_BYTES);
   ed->areas = areas;
@@ -509,6 +583,8 @@ int cp_facts_educator(cp_facts *f, const uint8_t educator[CP_PK_BYTES], const cp
   ed->n_awards = f->nawards;
   ed->approvals = f->approvals;
   ed->n_approvals = f->napprovals;
+  ed->attestations = f->atts;
+  ed->n_attestations = f->natts;
   return CP_OK;
 }
 

@@ -10,8 +10,9 @@
  * facts are the entries of those logs below those sizes, on any node that
  * holds that much, whatever landed later. Version-1 entries (recorded
  * before fact points existed) are recomputed as they always were: the
- * entries with time <= the recognition's own time. Educator areas are
- * never used (the ledger does not hold them).
+ * entries with time <= the recognition's own time. The evaluation date is
+ * the entry's as_of, and areas given by hand are never used (area rules
+ * read the licensure attestations among the facts).
  */
 #include <stdarg.h>
 #include <stdio.h>

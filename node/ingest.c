@@ -81,7 +81,7 @@ int cp__append(cp__tx *tx, cp__logrec *lr, const uint8_t *buf, size_t len, const
   if ((rc = put_run(tx, lr, e->seq, rowid)) != 0) return rc;
 
   cp__idxrec recs[4];
-  size_t nrec = cp__index_records(tx->s, lr->logno, e, id, rowid, recs);
+  size_t nrec = cp__index_records(tx, lr->logno, e, id, rowid, recs);
   for (size_t i = 0; i < nrec; i++) {
     MDB_val ik = {recs[i].klen, recs[i].key}, iv = {recs[i].vlen, recs[i].val};
     MDB_dbi dbi = cp__index_target(tx->s, recs[i].dbi);

@@ -67,6 +67,10 @@ int32_t cp__pol_set_find(const cp__set *s, uint64_t h, const char *id, size_t le
 enum { CP__R_PER_AWARD = 1, CP__R_COUNT, CP__R_BUNDLE, CP__R_MILESTONE, CP__R_CONVERT };
 enum { CP__A_FIXED = 1, CP__A_PER_LEVEL, CP__A_HOURS };
 enum { CP__SUBJ_EITHER = 0, CP__SUBJ_CREDENTIAL = 1, CP__SUBJ_ISSUER = 2 };
+/* Which day an endorsement must be in force on (filter endorsed_by.in_force). */
+enum { CP__ON_AS_OF = 0, CP__ON_EARNED = 1 };
+/* Whose licensure attestations area_match reads. */
+enum { CP__AREAS_NAMED = 0 /* any authority the policy names */, CP__AREAS_ONE = 1 };
 
 typedef struct cp__filter {
   int32_t creds;      /* set index, or -1 = any */
@@ -81,8 +85,12 @@ typedef struct cp__filter {
   uint8_t endorse_subject;   /* CP__SUBJ_* */
   const char *endorse_claim; /* NULL = any claim */
   uint32_t endorse_claim_len;
+  uint8_t endorse_on;        /* CP__ON_* */
   bool area_match;
+  uint8_t area_from;         /* CP__AREAS_* */
+  uint8_t area_key[CP_PK_BYTES];
   bool preapproval;
+  bool preapproval_logged;   /* the approve entry must be logged by the earned day */
   uint8_t preapproval_key[CP_PK_BYTES];
   bool has_window;
   cp__window window;
@@ -104,6 +112,7 @@ typedef struct cp__rule {
   uint32_t every;           /* count: n awards ... */
   int32_t set;              /* bundle/milestone: set index */
   uint32_t need;            /* milestone: k of the set; bundle: all */
+  bool members_in_window;   /* bundle/milestone: the window holds each member's date */
   bool has_cap;
   int64_t cap;
   cp__window cap_per;
@@ -175,10 +184,16 @@ static inline int cp__muldiv(int64_t a, int64_t b, int64_t c, int64_t *out) {
   return CP_OK;
 }
 
-/* ---- endorsement environment (recognize.c) ---------------------------------
+/* ---- endorsement environment (recognize.c, policy_env.c) --------------------
  * Endorsements indexed by (endorser, kind, subject, claim), plus one "any
- * claim" entry per (endorser, kind, subject); each keeps the earliest date,
- * so no two entries share a key and a lookup is one probe sequence. */
+ * claim" entry per (endorser, kind, subject); no two entries share a key,
+ * so a lookup is one probe sequence. Each entry owns the days its
+ * endorsements are in force, as disjoint spans in ascending order (merged
+ * from every endorsement of that key), so "in force on day D" is one
+ * binary search. */
+typedef struct cp__span {
+  uint32_t from, until; /* inclusive */
+} cp__span;
 typedef struct cp__endorse_entry {
   uint8_t endorser[CP_PK_BYTES];
   uint8_t subject[CP_HASH_BYTES];
@@ -186,9 +201,11 @@ typedef struct cp__endorse_entry {
   bool any_claim;
   uint32_t claim_len;
   const char *claim;
-  uint32_t date;
+  uint32_t first, n; /* spans[first, first + n) */
   uint64_t h;
 } cp__endorse_entry;
+/* Whether some endorsement of entry e is in force on day. */
+bool cp__pol_env_in_force(const cp_policy_env *env, const cp__endorse_entry *e, uint32_t day);
 
 #define CP__NO_ENTRY UINT32_MAX
 
@@ -198,6 +215,7 @@ struct cp_policy_env {
   uint32_t n_entries;
   uint64_t mask;   /* index has mask + 1 slots; at most half are used */
   uint32_t *index; /* entry number, or CP__NO_ENTRY */
+  cp__span *spans;
 };
 
 uint64_t cp__pol_endorse_hash(const uint8_t *endorser, uint8_t kind, const uint8_t *subject,
@@ -242,7 +260,9 @@ typedef struct cp__scratch {
   cp__award_pre *pre; /* by position in order */
   uint8_t *chain;
   cp__outcome *out; /* [position * n_rules + rule] when explaining */
-  uint32_t *appr;   /* approval indices sorted */
+  uint32_t *appr;   /* approval indices sorted, twice (see cp__recognize_prepare) */
+  uint32_t *att;    /* attestation indices of this educator, by attester */
+  size_t n_att, cap_att;
   cp__grant *grants;
   size_t n_grants;
   int32_t *have; /* bundle/milestone: per set item, first position */

@@ -220,8 +220,9 @@ static int parse_filter(cp__pctx *c, json_t *o, cp__filter *f) {
   static const char *const allowed[] = {"issuers", "credentials", "exclude",    "min_level",
                                         "qa",      "endorsed_by", "area_match", "preapproval",
                                         "window",  NULL};
-  static const char *const endorse_keys[] = {"authority", "claim", "subject", NULL};
-  static const char *const preapp_keys[] = {"authority", NULL};
+  static const char *const endorse_keys[] = {"authority", "claim", "subject", "in_force", NULL};
+  static const char *const preapp_keys[] = {"authority", "logged_by_earned", NULL};
+  static const char *const area_keys[] = {"attested_by", NULL};
   cp_policy *p = c->p;
   int rc;
   json_t *v;
@@ -284,14 +285,49 @@ static int parse_filter(cp__pctx *c, json_t *o, cp__filter *f) {
         cp__pol_pop(c);
       }
     }
+    s = NULL;
+    if (rc == CP_OK) rc = cp__pol_get_str(c, v, "in_force", false, 32, &s, &n);
+    if (rc == CP_OK && s != NULL) {
+      if (strcmp(s, "earned") == 0)
+        f->endorse_on = CP__ON_EARNED;
+      else if (strcmp(s, "as_of") == 0)
+        f->endorse_on = CP__ON_AS_OF;
+      else {
+        cp__pol_pk(c, "in_force");
+        rc = cp__pol_perr(c, "must be \"earned\" (the award's earned date) or \"as_of\" (the "
+                             "evaluation date)");
+        cp__pol_pop(c);
+      }
+    }
     f->endorse = true;
     cp__pol_pop(c);
     if (rc != CP_OK) return rc;
   }
-  if ((rc = cp__pol_get_bool(c, o, "area_match", &f->area_match)) != CP_OK) return rc;
+  if ((v = json_object_get(o, "area_match")) != NULL && json_is_object(v)) {
+    cp__pol_pk(c, "area_match");
+    json_t *a = json_object_get(v, "attested_by");
+    rc = cp__pol_only(c, v, area_keys);
+    if (rc == CP_OK) {
+      cp__pol_pk(c, "attested_by");
+      rc = a == NULL ? cp__pol_perr(c, "missing") : cp__pol_keyref(c, a, f->area_key);
+      cp__pol_pop(c);
+    }
+    f->area_match = true;
+    f->area_from = CP__AREAS_ONE;
+    cp__pol_pop(c);
+    if (rc != CP_OK) return rc;
+  } else if (v != NULL && !json_is_boolean(v)) {
+    cp__pol_pk(c, "area_match");
+    rc = cp__pol_perr(c, "must be true, false or {\"attested_by\": authority}");
+    cp__pol_pop(c);
+    return rc;
+  } else if ((rc = cp__pol_get_bool(c, o, "area_match", &f->area_match)) != CP_OK) {
+    return rc;
+  }
   if ((v = json_object_get(o, "preapproval")) != NULL) {
     cp__pol_pk(c, "preapproval");
     rc = parse_authority_obj(c, v, preapp_keys, f->preapproval_key);
+    if (rc == CP_OK) rc = cp__pol_get_bool(c, v, "logged_by_earned", &f->preapproval_logged);
     f->preapproval = true;
     cp__pol_pop(c);
     if (rc != CP_OK) return rc;
@@ -434,7 +470,8 @@ static int parse_cap(cp__pctx *c, json_t *v, cp__rule *r) {
 static int parse_rule(cp__pctx *c, json_t *o, uint32_t idx) {
   static const char *const common[] = {"id",     "kind", "currency", "recurring", "filter",
                                        "amount", "cap",  "every",    "set",       "count",
-                                       "hours",  "from", "rate",     NULL};
+                                       "hours",  "from", "rate",     "members_in_window",
+                                       NULL};
   static const char *const rate_keys[] = {"from", "to", NULL};
   static const struct {
     const char *name;
@@ -470,6 +507,7 @@ static int parse_rule(cp__pctx *c, json_t *o, uint32_t idx) {
                                             {"set", "bundle milestone"},
                                             {"count", "milestone"},
                                             {"hours", "bundle milestone"},
+                                            {"members_in_window", "bundle milestone"},
                                             {"from", "convert"},
                                             {"rate", "convert"},
                                             {"filter", "per_award count bundle milestone"},
@@ -542,6 +580,14 @@ static int parse_rule(cp__pctx *c, json_t *o, uint32_t idx) {
       if (r->kind == CP__R_MILESTONE) {
         if ((rc = cp__pol_get_int(c, o, "count", true, 1, r->need, &x)) != CP_OK) return rc;
         r->need = (uint32_t)x;
+      }
+      if ((rc = cp__pol_get_bool(c, o, "members_in_window", &r->members_in_window)) != CP_OK)
+        return rc;
+      if (r->members_in_window && !r->f.has_window) {
+        cp__pol_pk(c, "members_in_window");
+        rc = cp__pol_perr(c, "needs a window in the rule's filter");
+        cp__pol_pop(c);
+        return rc;
       }
       if ((v = json_object_get(o, "hours")) != NULL) {
         cp__pol_pk(c, "hours");

@@ -156,6 +156,7 @@ const char *cp_policy_reason_name(int reason) {
       [CP_PR_AFTER_AS_OF] = "after_as_of",
       [CP_PR_LEVEL_NOT_RATED] = "level_not_rated",
       [CP_PR_NOT_IN_EFFECT] = "policy_not_in_effect",
+      [CP_PR_APPROVAL_LOGGED_LATE] = "approval_logged_late",
   };
   if (reason < 0 || reason >= CP_PR_COUNT_) return "unknown";
   return names[reason];

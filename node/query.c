@@ -96,6 +96,13 @@ int cp_reader_revocation(cp_reader *r, const uint8_t award[CP_HASH_BYTES], const
   return row_entry(&r->tx, &v, buf, len);
 }
 
+int cp_reader_withdrawal(cp_reader *r, const uint8_t id[CP_HASH_BYTES], const uint8_t **buf,
+                         size_t *len) {
+  uint64_t row;
+  int rc = cp__withdrawal_row(&r->tx, id, &row);
+  return rc != 0 ? rc : cp__entry_of_rowid(&r->tx, row, buf, len);
+}
+
 int cp_reader_credential(cp_reader *r, const uint8_t log[CP_PK_BYTES], const char *id,
                          const uint8_t **buf, size_t *len) {
   cp__logrec lr;

@@ -49,24 +49,41 @@ uint32_t *cp__pol_endorse_probe(const cp_policy_env *env, uint64_t h, const uint
   }
 }
 
+bool cp__pol_env_in_force(const cp_policy_env *env, const cp__endorse_entry *e, uint32_t day) {
+  /* The last span starting on or before day, if any, holds it or none does. */
+  const cp__span *sp = env->spans + e->first;
+  uint32_t lo = 0, hi = e->n;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (sp[mid].from <= day)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo > 0 && sp[lo - 1].until >= day;
+}
+
 static bool endorsed_one(const cp_policy_env *env, const cp__filter *f, uint8_t kind,
-                         const uint8_t *subject, uint32_t as_of) {
+                         const uint8_t *subject, uint32_t day) {
   bool any = f->endorse_claim == NULL;
   uint64_t h = cp__pol_endorse_hash(f->endorse_key, kind, subject, any, f->endorse_claim,
                                     f->endorse_claim_len);
   const uint32_t *slot = cp__pol_endorse_probe(env, h, f->endorse_key, kind, subject, any,
                                                f->endorse_claim, f->endorse_claim_len);
-  return *slot != CP__NO_ENTRY && env->entries[*slot].date <= as_of;
+  return *slot != CP__NO_ENTRY && cp__pol_env_in_force(env, &env->entries[*slot], day);
 }
 
+/* Whether f's endorsement is in force on the day the filter names: the
+ * as-of date, or the award's earned date (docs/POLICIES.md, "Filters"). */
 static bool endorsed(const cp_policy_env *env, const cp__filter *f, const cp_policy_award *a,
                      uint32_t as_of) {
   if (env == NULL || env->index == NULL) return false;
+  uint32_t day = f->endorse_on == CP__ON_EARNED ? a->earned : as_of;
   if (f->endorse_subject != CP__SUBJ_ISSUER &&
-      endorsed_one(env, f, CP_SUBJECT_CREDENTIAL, a->credential, as_of))
+      endorsed_one(env, f, CP_SUBJECT_CREDENTIAL, a->credential, day))
     return true;
   if (f->endorse_subject != CP__SUBJ_CREDENTIAL &&
-      endorsed_one(env, f, CP_SUBJECT_AUTHORITY, a->issuer, as_of))
+      endorsed_one(env, f, CP_SUBJECT_AUTHORITY, a->issuer, day))
     return true;
   return false;
 }
@@ -121,12 +138,40 @@ static int cmp_def(const void *ctx, uint32_t a, uint32_t b) {
   return r != 0 ? r : (a < b ? -1 : a > b);
 }
 
-static int cmp_appr(const void *ctx, uint32_t a, uint32_t b) {
+/* The day from which an approval can count: its stated start, or (logged
+ * order) the later of that and the day its entry was logged. */
+static uint32_t appr_start(const cp_policy_approval *x, bool logged) {
+  return logged && x->logged > x->approved ? x->logged : x->approved;
+}
+
+/* The last day an approval holds: its expiry, or the day before its
+ * withdrawal takes effect, whichever comes first. */
+static uint32_t appr_end(const cp_policy_approval *x) {
+  uint32_t e = x->expires == 0 ? UINT32_MAX : x->expires;
+  if (x->withdrawn != 0 && x->withdrawn - 1 < e) e = x->withdrawn - 1;
+  return e;
+}
+
+static int cmp_appr_by(const void *ctx, uint32_t a, uint32_t b, bool logged) {
   const cp_policy_approval *x = (const cp_policy_approval *)ctx + a,
                            *y = (const cp_policy_approval *)ctx + b;
   int r = memcmp(x->credential, y->credential, CP_HASH_BYTES);
   if (r == 0) r = memcmp(x->approver, y->approver, CP_PK_BYTES);
-  if (r == 0 && x->approved != y->approved) r = x->approved < y->approved ? -1 : 1;
+  uint32_t sx = appr_start(x, logged), sy = appr_start(y, logged);
+  if (r == 0 && sx != sy) r = sx < sy ? -1 : 1;
+  return r != 0 ? r : (a < b ? -1 : a > b);
+}
+static int cmp_appr(const void *ctx, uint32_t a, uint32_t b) {
+  return cmp_appr_by(ctx, a, b, false);
+}
+static int cmp_appr_logged(const void *ctx, uint32_t a, uint32_t b) {
+  return cmp_appr_by(ctx, a, b, true);
+}
+
+static int cmp_att(const void *ctx, uint32_t a, uint32_t b) {
+  const cp_policy_attestation *x = (const cp_policy_attestation *)ctx + a,
+                              *y = (const cp_policy_attestation *)ctx + b;
+  int r = memcmp(x->attester, y->attester, CP_PK_BYTES);
   return r != 0 ? r : (a < b ? -1 : a > b);
 }
 
@@ -144,7 +189,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem) {
   return CP_OK;
 }
 
-static int scratch_reserve(cp__scratch *s, size_t n_awards, size_t n_appr) {
+static int scratch_reserve(cp__scratch *s, size_t n_awards, size_t n_appr, size_t n_att) {
   size_t c = s->cap_awards;
   if (n_awards > c || c == 0) { /* never NULL, even for no awards */
     size_t n = c != 0 ? c : 64;
@@ -161,9 +206,12 @@ static int scratch_reserve(cp__scratch *s, size_t n_awards, size_t n_appr) {
       return CP_ENOMEM;
     s->cap_awards = n;
   }
-  /* Two u32 per approval: sorted index and the running maximum of expiry.
-   * Never NULL, even for no approvals: offsets are added to it. */
-  if (grow((void **)&s->appr, &s->cap_appr, n_appr > 0 ? 2 * n_appr : 1, sizeof *s->appr) != CP_OK)
+  /* Four u32 per approval: two sorted orders, each with the running maximum
+   * of the last day covered. Never NULL, even for no approvals: offsets are
+   * added to it. */
+  if (grow((void **)&s->appr, &s->cap_appr, n_appr > 0 ? 4 * n_appr : 1, sizeof *s->appr) != CP_OK)
+    return CP_ENOMEM;
+  if (grow((void **)&s->att, &s->cap_att, n_att > 0 ? 2 * n_att : 1, sizeof *s->att) != CP_OK)
     return CP_ENOMEM;
   return CP_OK;
 }
@@ -175,6 +223,7 @@ void cp__pol_scratch_free(cp__scratch *s) {
   free(s->chain);
   free(s->out);
   free(s->appr);
+  free(s->att);
   free(s->grants);
   free(s->have);
   memset(s, 0, sizeof *s);
@@ -211,8 +260,20 @@ static int check_facts(const cp_policy_educator *ed, cp_diag *d) {
   if (ed->n_approvals > CP_POLICY_APPROVALS_MAX)
     return cp_diag_set(d, CP_ETOOBIG, "%zu approvals (at most %u)", ed->n_approvals,
                        CP_POLICY_APPROVALS_MAX);
-  if ((ed->n_awards > 0 && ed->awards == NULL) || (ed->n_approvals > 0 && ed->approvals == NULL))
+  if (ed->n_attestations > CP_POLICY_ATTESTATIONS_MAX)
+    return cp_diag_set(d, CP_ETOOBIG, "%zu licensure attestations (at most %u)",
+                       ed->n_attestations, CP_POLICY_ATTESTATIONS_MAX);
+  if ((ed->n_awards > 0 && ed->awards == NULL) || (ed->n_approvals > 0 && ed->approvals == NULL) ||
+      (ed->n_attestations > 0 && ed->attestations == NULL))
     return cp_diag_set(d, CP_EINVAL, "facts missing");
+  for (size_t i = 0; i < ed->n_attestations; i++) {
+    const cp_policy_attestation *t = &ed->attestations[i];
+    if (t->n_areas == 0 || t->n_areas > CP_LIST_MAX || t->areas == NULL)
+      return cp_diag_set(d, CP_EINVAL, "attestation %zu: 1..%u areas", i, CP_LIST_MAX);
+    for (size_t k = 0; k < t->n_areas; k++)
+      if (t->areas[k].len > CP_STR_MAX || (t->areas[k].len > 0 && t->areas[k].p == NULL))
+        return cp_diag_set(d, CP_EINVAL, "attestation %zu: areas[%zu] too long", i, k);
+  }
   int rc = CP_OK;
   if (ed->n_areas > CP_LIST_MAX || (ed->n_areas > 0 && ed->areas == NULL))
     return cp_diag_set(d, CP_EINVAL, "educator: at most %u licensure areas", CP_LIST_MAX);
@@ -248,17 +309,23 @@ static const cp_policy_award *award_at(const run *r, size_t pos) {
   return &r->ed->awards[r->s->order[pos]];
 }
 
-static bool preapproved(const run *r, const uint8_t key[CP_PK_BYTES], const cp_policy_award *a) {
-  const uint32_t *idx = r->s->appr, *maxexp = r->s->appr + r->s->n_appr;
+/* Whether approver key approved this educator's plan for a's definition for
+ * the day a was earned: some approval starting on or before it (with
+ * logged, also logged by then) whose last day is on or after it. One binary
+ * search in the order kept for that start, whose running maximum of last
+ * days answers for every approval before the position found. */
+static bool preapproved(const run *r, const uint8_t key[CP_PK_BYTES], const cp_policy_award *a,
+                        bool logged) {
+  size_t m = r->s->n_appr;
+  const uint32_t *idx = r->s->appr + (logged ? 2 * m : 0), *maxend = idx + m;
   const cp_policy_approval *v = r->ed->approvals;
-  /* Last approval in (credential, approver) order whose date <= earned. */
-  size_t lo = 0, hi = r->s->n_appr;
+  size_t lo = 0, hi = m;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
     const cp_policy_approval *x = &v[idx[mid]];
     int c = memcmp(x->credential, a->credential, CP_HASH_BYTES);
     if (c == 0) c = memcmp(x->approver, key, CP_PK_BYTES);
-    if (c == 0) c = x->approved <= a->earned ? -1 : 1;
+    if (c == 0) c = appr_start(x, logged) <= a->earned ? -1 : 1;
     if (c < 0)
       lo = mid + 1;
     else
@@ -269,7 +336,49 @@ static bool preapproved(const run *r, const uint8_t key[CP_PK_BYTES], const cp_p
   if (memcmp(x->credential, a->credential, CP_HASH_BYTES) != 0 ||
       memcmp(x->approver, key, CP_PK_BYTES) != 0)
     return false;
-  return maxexp[lo - 1] >= a->earned;
+  return maxend[lo - 1] >= a->earned;
+}
+
+static bool areas_meet(const cp_str *x, size_t nx, const cp_str *y, size_t ny) {
+  for (size_t i = 0; i < nx; i++)
+    for (size_t j = 0; j < ny; j++)
+      if (ascii_ieq(x[i], y[j])) return true;
+  return false;
+}
+
+/* Whether attester key attests, in force on the day a was earned, a
+ * licensure area of a's definition for this educator. */
+static bool attested_by(const run *r, const uint8_t key[CP_PK_BYTES], const cp_policy_award *a) {
+  const uint32_t *idx = r->s->att;
+  const cp_policy_attestation *v = r->ed->attestations;
+  size_t lo = 0, hi = r->s->n_att;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (memcmp(v[idx[mid]].attester, key, CP_PK_BYTES) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  for (; lo < r->s->n_att && memcmp(v[idx[lo]].attester, key, CP_PK_BYTES) == 0; lo++) {
+    const cp_policy_attestation *t = &v[idx[lo]];
+    if (t->from > a->earned || (t->until != 0 && t->until < a->earned) ||
+        (t->withdrawn != 0 && t->withdrawn <= a->earned))
+      continue;
+    if (areas_meet(a->areas, a->n_areas, t->areas, t->n_areas)) return true;
+  }
+  return false;
+}
+
+/* area_match: the areas given by hand when there are any, else those
+ * attested for the earned date by the filter's authority (or by any
+ * authority the policy names). */
+static bool area_ok(const run *r, const cp__filter *f, const cp_policy_award *a,
+                    const cp__award_pre *pre) {
+  if (r->ed->n_areas > 0) return pre->area_ok;
+  if (f->area_from == CP__AREAS_ONE) return attested_by(r, f->area_key, a);
+  for (uint32_t i = 0; i < r->p->n_auth; i++)
+    if (attested_by(r, r->p->auth[i].key, a)) return true;
+  return false;
 }
 
 /* The first reason the award at pos fails f, or CP_PR_COUNTED if it passes.
@@ -300,9 +409,12 @@ static uint8_t check(const run *r, const cp__rule *rule, size_t pos, bool with_w
       i++;
     if (i == a->n_qa) return CP_PR_QA_MISSING;
   }
-  if (f->area_match && !pre->area_ok) return CP_PR_AREA_MISMATCH;
+  if (f->area_match && !area_ok(r, f, a, pre)) return CP_PR_AREA_MISMATCH;
   if (f->endorse && !endorsed(r->env, f, a, r->as_of)) return CP_PR_NOT_ENDORSED;
-  if (f->preapproval && !preapproved(r, f->preapproval_key, a)) return CP_PR_NO_PREAPPROVAL;
+  if (f->preapproval && !preapproved(r, f->preapproval_key, a, f->preapproval_logged))
+    return f->preapproval_logged && preapproved(r, f->preapproval_key, a, false)
+               ? CP_PR_APPROVAL_LOGGED_LATE
+               : CP_PR_NO_PREAPPROVAL;
   if (with_window && f->has_window && !cp__pol_window_holds(&f->window, a->earned, r->as_of))
     return CP_PR_OUTSIDE_WINDOW;
   return CP_PR_COUNTED;
@@ -443,7 +555,7 @@ static int run_group(run *r, uint32_t ri) {
   uint8_t pending = bundle ? CP_PR_BUNDLE_INCOMPLETE : CP_PR_MILESTONE_INCOMPLETE;
   for (size_t pos = 0; pos < r->n; pos++) {
     const cp_policy_award *a = award_at(r, pos);
-    uint8_t why = check(r, rule, pos, false);
+    uint8_t why = check(r, rule, pos, rule->members_in_window);
     int32_t item = -1;
     if (why == CP_PR_COUNTED) {
       item = cp__pol_set_find(set, s->pre[pos].h, a->cred_id.p, a->cred_id.len, a->issuer);
@@ -511,7 +623,7 @@ int cp__recognize_prepare(const cp_policy_educator *ed, uint32_t as_of, cp__scra
   int rc;
   s->ready = false;
   if ((rc = check_facts(ed, d)) != CP_OK) return rc;
-  if (scratch_reserve(s, ed->n_awards, ed->n_approvals) != CP_OK)
+  if (scratch_reserve(s, ed->n_awards, ed->n_approvals, ed->n_attestations) != CP_OK)
     return cp_diag_set(d, CP_ENOMEM, "out of memory");
   size_t n = ed->n_awards;
   for (size_t i = 0; i < n; i++) s->order[i] = (uint32_t)i;
@@ -537,24 +649,36 @@ int cp__recognize_prepare(const cp_policy_educator *ed, uint32_t as_of, cp__scra
     if (memcmp(ed->awards[s->order[bydef[k]]].credential,
                ed->awards[s->order[bydef[k - 1]]].credential, CP_HASH_BYTES) == 0)
       s->pre[bydef[k]].dup_prev = (int32_t)bydef[k - 1];
-  /* Approvals of this educator, by (credential, approver, date), with the
-   * running latest expiry within each (credential, approver) run. */
+  /* Approvals of this educator in two orders, by (credential, approver,
+   * start) with start the stated day, then the later of it and the day
+   * logged; each with the running latest last day within each (credential,
+   * approver) run. */
   size_t m = 0;
   for (size_t i = 0; i < ed->n_approvals; i++)
     if (memcmp(ed->approvals[i].educator, ed->key, CP_PK_BYTES) == 0) s->appr[m++] = (uint32_t)i;
-  merge_sort(s->appr, s->appr + m, m, cmp_appr, ed->approvals);
-  uint32_t *maxexp = s->appr + m;
-  for (size_t k = 0; k < m; k++) {
-    const cp_policy_approval *x = &ed->approvals[s->appr[k]];
-    uint32_t e = x->expires == 0 ? UINT32_MAX : x->expires;
-    if (k > 0) {
-      const cp_policy_approval *y = &ed->approvals[s->appr[k - 1]];
-      if (memcmp(x->credential, y->credential, CP_HASH_BYTES) == 0 &&
-          memcmp(x->approver, y->approver, CP_PK_BYTES) == 0 && maxexp[k - 1] > e)
-        e = maxexp[k - 1];
+  memcpy(s->appr + 2 * m, s->appr, m * sizeof *s->appr);
+  for (int o = 0; o < 2; o++) {
+    uint32_t *idx = s->appr + 2 * m * (size_t)o, *maxend = idx + m;
+    merge_sort(idx, maxend, m, o == 0 ? cmp_appr : cmp_appr_logged, ed->approvals);
+    for (size_t k = 0; k < m; k++) {
+      const cp_policy_approval *x = &ed->approvals[idx[k]];
+      uint32_t e = appr_end(x);
+      if (k > 0) {
+        const cp_policy_approval *y = &ed->approvals[idx[k - 1]];
+        if (memcmp(x->credential, y->credential, CP_HASH_BYTES) == 0 &&
+            memcmp(x->approver, y->approver, CP_PK_BYTES) == 0 && maxend[k - 1] > e)
+          e = maxend[k - 1];
+      }
+      maxend[k] = e;
     }
-    maxexp[k] = e;
   }
+  /* Attestations of this educator, by attester. */
+  size_t na = 0;
+  for (size_t i = 0; i < ed->n_attestations; i++)
+    if (memcmp(ed->attestations[i].educator, ed->key, CP_PK_BYTES) == 0)
+      s->att[na++] = (uint32_t)i;
+  merge_sort(s->att, s->att + na, na, cmp_att, ed->attestations);
+  s->n_att = na;
   s->n_appr = m;
   s->ready = true;
   return CP_OK;

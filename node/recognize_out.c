@@ -10,16 +10,19 @@
 
 /* ---- environment ------------------------------------------------------------------ */
 
-static void env_put(cp_policy_env *env, const cp_policy_endorsement *e, bool any) {
+/* One endorsement's span under one key, before sorting and merging. */
+typedef struct keyspan {
+  uint32_t entry;
+  cp__span sp;
+} keyspan;
+
+/* Finds or adds the entry of e's key (with any claim, or e's own claim). */
+static uint32_t env_key(cp_policy_env *env, const cp_policy_endorsement *e, bool any) {
   const char *claim = any ? NULL : e->claim.p;
   size_t cl = any ? 0 : e->claim.len;
   uint64_t h = cp__pol_endorse_hash(e->endorser, e->kind, e->subject, any, claim, cl);
   uint32_t *slot = cp__pol_endorse_probe(env, h, e->endorser, e->kind, e->subject, any, claim, cl);
-  if (*slot != CP__NO_ENTRY) {
-    cp__endorse_entry *old = &env->entries[*slot];
-    if (e->date < old->date) old->date = e->date;
-    return;
-  }
+  if (*slot != CP__NO_ENTRY) return *slot;
   *slot = env->n_entries;
   cp__endorse_entry *s = &env->entries[env->n_entries++];
   memcpy(s->endorser, e->endorser, CP_PK_BYTES);
@@ -28,18 +31,39 @@ static void env_put(cp_policy_env *env, const cp_policy_endorsement *e, bool any
   s->any_claim = any;
   s->claim = claim;
   s->claim_len = (uint32_t)cl;
-  s->date = e->date;
   s->h = h;
+  return *slot;
+}
+
+static int cmp_keyspan(const void *a, const void *b) {
+  const keyspan *x = a, *y = b;
+  if (x->entry != y->entry) return x->entry < y->entry ? -1 : 1;
+  if (x->sp.from != y->sp.from) return x->sp.from < y->sp.from ? -1 : 1;
+  return x->sp.until < y->sp.until ? -1 : x->sp.until > y->sp.until;
+}
+
+/* The days e is in force: [date, min(until, withdrawn - 1)]; false if none. */
+static bool env_span(const cp_policy_endorsement *e, cp__span *sp) {
+  sp->from = e->date;
+  sp->until = e->until != 0 ? e->until : UINT32_MAX;
+  if (e->withdrawn != 0) {
+    if (e->withdrawn <= e->date) return false;
+    if (e->withdrawn - 1 < sp->until) sp->until = e->withdrawn - 1;
+  }
+  return sp->until >= sp->from;
 }
 
 int cp_policy_env_new(const cp_policy_endorsement *e, size_t n, cp_policy_env **out) {
   cp_policy_env *env = NULL;
+  keyspan *ks = NULL;
+  size_t nks = 0;
   int rc = CP_OK;
   if (n > CP_POLICY_ENDORSE_MAX) return CP_ETOOBIG;
   if (n > 0 && e == NULL) return CP_EINVAL;
   for (size_t i = 0; i < n; i++)
     if ((e[i].kind != CP_SUBJECT_AUTHORITY && e[i].kind != CP_SUBJECT_CREDENTIAL) ||
-        e[i].claim.len > CP_STR_MAX || (e[i].claim.len > 0 && e[i].claim.p == NULL))
+        e[i].claim.len > CP_STR_MAX || (e[i].claim.len > 0 && e[i].claim.p == NULL) ||
+        (e[i].until != 0 && e[i].until < e[i].date))
       return CP_EINVAL;
   if ((env = calloc(1, sizeof *env)) == NULL) return CP_ENOMEM;
   uint64_t slots = 16;
@@ -47,12 +71,16 @@ int cp_policy_env_new(const cp_policy_endorsement *e, size_t n, cp_policy_env **
   env->mask = slots - 1;
   env->index = cp__pol_arena_alloc(&env->arena, slots * sizeof *env->index);
   env->entries = cp__pol_arena_alloc(&env->arena, (2 * n + 1) * sizeof *env->entries);
-  if (env->index == NULL || env->entries == NULL) {
+  env->spans = cp__pol_arena_alloc(&env->arena, (2 * n + 1) * sizeof *env->spans);
+  ks = malloc((2 * n + 1) * sizeof *ks);
+  if (env->index == NULL || env->entries == NULL || env->spans == NULL || ks == NULL) {
     rc = CP_ENOMEM;
     goto out;
   }
   memset(env->index, 0xff, slots * sizeof *env->index);
   for (size_t i = 0; i < n; i++) {
+    cp__span sp;
+    if (!env_span(&e[i], &sp)) continue; /* never in force */
     cp_policy_endorsement copy = e[i];
     char *claim =
         cp__pol_arena_strdup(&env->arena, e[i].claim.p != NULL ? e[i].claim.p : "", e[i].claim.len);
@@ -61,12 +89,28 @@ int cp_policy_env_new(const cp_policy_endorsement *e, size_t n, cp_policy_env **
       goto out;
     }
     copy.claim.p = claim;
-    env_put(env, &copy, false);
-    env_put(env, &copy, true);
+    ks[nks++] = (keyspan){env_key(env, &copy, false), sp};
+    ks[nks++] = (keyspan){env_key(env, &copy, true), sp};
+  }
+  /* Per entry, the union of its spans: sorted by start, overlapping or
+   * adjacent ones merged. */
+  qsort(ks, nks, sizeof *ks, cmp_keyspan);
+  uint32_t m = 0;
+  for (size_t i = 0; i < nks; i++) {
+    cp__endorse_entry *x = &env->entries[ks[i].entry];
+    cp__span *last = x->n > 0 ? &env->spans[m - 1] : NULL;
+    if (last != NULL && (last->until == UINT32_MAX || ks[i].sp.from <= last->until + 1)) {
+      if (ks[i].sp.until > last->until) last->until = ks[i].sp.until;
+      continue;
+    }
+    if (x->n == 0) x->first = m;
+    env->spans[m++] = ks[i].sp;
+    x->n++;
   }
   *out = env;
   env = NULL;
 out:
+  free(ks);
   cp_policy_env_free(env);
   return rc;
 }

@@ -125,13 +125,14 @@ int cp_store_open(const char *dir, unsigned flags, cp_store **out, cp_diag *d) {
       {"credids", 0, &s->credids},   {"forks", 0, &s->forks},
       {"checkpoints", 0, &s->checkpoints}, {"peers", 0, &s->peers},
       {"ids_new", 0, &s->ids_new},   {"by_edu_new", dups, &s->edu_new},
-      {"revstatus", 0, &s->revstatus}};
+      {"revstatus", 0, &s->revstatus}, {"withdrawn", 0, &s->withdrawn}};
   for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
     rc = mdb_dbi_open(txn, dbs[i].name, c | dbs[i].flags, dbs[i].dbi);
-    /* A store written before revocation statements existed gets the
-     * database at its next read-write open; read-only, it has none. */
-    if (rc == MDB_NOTFOUND && dbs[i].dbi == &s->revstatus) {
-      s->revstatus = 0;
+    /* A store written before revocation statements (or withdrawals of
+     * other entries than awards) existed gets the database at its next
+     * read-write open; read-only, it has none. */
+    if (rc == MDB_NOTFOUND && (dbs[i].dbi == &s->revstatus || dbs[i].dbi == &s->withdrawn)) {
+      *dbs[i].dbi = 0;
       rc = 0;
     }
     if (rc != 0) goto out;

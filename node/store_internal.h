@@ -20,7 +20,11 @@
  *   by_cred     credential entry ID (32) -> rowid (dups): awards of it
  *   by_subj     subject (32) -> rowid (dups): endorsements of it
  *   by_type     type u8 -> rowid (dups): every entry except awards
- *   revoked     award ID (32) -> rowid of the revoke entry
+ *   revoked     award ID (32) -> rowid of the revoke entry (awards only: the
+ *               revocation tree R-rev-01 is built from it)
+ *   withdrawn   entry ID (32) of a revoked endorse, approve, credential or
+ *               licensure entry -> rowid of the revoke entry (created at the
+ *               first read-write open of a store that predates it)
  *   credids     logno u32 | stable id -> rowid of the definition
  *   forks       logno u32 -> a fork proof, one of two versions:
  *               1: u32 len | entry a | u32 len | entry b (cp__fork_check),
@@ -54,7 +58,8 @@ struct cp_store {
   MDB_env *env;
   MDB_dbi meta, logs, logkeys, entries, runs, ids, by_edu, by_cred, by_subj, by_type, revoked,
       credids, forks, checkpoints, peers, ids_new, edu_new,
-      revstatus;            /* 0: absent (a read-only open of an older store) */
+      revstatus,            /* 0: absent (a read-only open of an older store) */
+      withdrawn;            /* 0: absent, as revstatus */
   uint64_t recent_max;     /* records the recent tier of ids or by_edu holds before a merge */
   unsigned flags;
   char path[PATH_MAX];
@@ -255,9 +260,25 @@ typedef struct cp__idxrec {
   int dup;          /* dupsort database */
   const char *name;
 } cp__idxrec;
-/* Fills out (at most 4) and returns the count. */
-size_t cp__index_records(const cp_store *s, uint32_t logno, const cp_entry *e,
+/* Fills out (at most 4) and returns the count. A revoke's record goes to
+ * revoked or withdrawn by its target's type, looked up in tx (a target the
+ * store lacks, which R-body-03 refuses, counts as not an award). */
+size_t cp__index_records(cp__tx *tx, uint32_t logno, const cp_entry *e,
                          const uint8_t id[CP_HASH_BYTES], uint64_t rowid, cp__idxrec out[4]);
+
+/* The first day on which the revoke entry buf (len >= CP_ENTRY_MIN_BYTES,
+ * type revoke, decoded before) withdraws its target: a version 2 entry's
+ * effective date, or a version 1 entry's own day (its time in whole UTC
+ * days). Never 0, which the engine reads as "not withdrawn". */
+static inline uint32_t cp__revoke_day(const uint8_t *buf) {
+  uint64_t day = buf[0] == CP_ENTRY_VERSION ? cp__rd64(buf + 74) / 86400u
+                                            : cp__rd32(buf + CP_ENTRY_HEADER_BYTES + 32);
+  if (day > UINT32_MAX) day = UINT32_MAX;
+  return day == 0 ? 1 : (uint32_t)day;
+}
+/* The revoke entry withdrawing target (an entry ID), from revoked or
+ * withdrawn: its row; CP_ENOTFOUND if none. */
+int cp__withdrawal_row(cp__tx *tx, const uint8_t target[CP_HASH_BYTES], uint64_t *rowid);
 
 /* Counts n more entries appended (or records moved); every so often counts
  * the file pages the process has mapped and, above the store's limit,

@@ -78,9 +78,11 @@ static int names_earlier(cp__tx *tx, const cp_entry *e, const uint8_t id[CP_HASH
   char hex[2 * CP_HASH_BYTES + 1];
   int rc = lookup(tx, id, e->log, &type, &same, &seq);
   cp_hex_encode(id, CP_HASH_BYTES, hex);
-  if (rc == CP_ENOTFOUND || (rc == 0 && (!same || type != want || seq >= e->seq)))
-    return cp_diag_set(d, CP_ERULE, "seq %llu: %s %s is not a %s entry earlier in this log",
-                       (unsigned long long)e->seq, field, hex, cp_entry_type_name(want));
+  if (rc == CP_ENOTFOUND || (rc == 0 && (!same || (want != 0 && type != want) || seq >= e->seq)))
+    return cp_diag_set(d, CP_ERULE, "seq %llu: %s %s is not %s entry earlier in this log",
+                       (unsigned long long)e->seq, field, hex,
+                       want == 0 ? "an" : want == CP_T_AWARD ? "an award" : want == CP_T_POLICY
+                       ? "a policy" : "a credential");
   return rc;
 }
 
@@ -137,6 +139,146 @@ static int check_clock(cp__tx *tx, const cp__logrec *lr, const cp_entry *e, cp_d
   return CP_OK;
 }
 
+int cp__withdrawal_row(cp__tx *tx, const uint8_t target[CP_HASH_BYTES], uint64_t *rowid) {
+  MDB_val k = {CP_HASH_BYTES, (void *)target}, v;
+  int rc = mdb_get(tx->txn, tx->s->revoked, &k, &v);
+  if (rc == MDB_NOTFOUND && tx->s->withdrawn != 0) rc = mdb_get(tx->txn, tx->s->withdrawn, &k, &v);
+  if (rc == MDB_NOTFOUND) return CP_ENOTFOUND;
+  if (rc != 0) return cp__err_mdb(rc, NULL, "withdrawn");
+  if (v.mv_size != 8) return CP_ECORRUPT;
+  *rowid = cp__rd64(v.mv_data);
+  return CP_OK;
+}
+
+/* The withdrawing revoke of target, if one is stored at a seq before
+ * `before` (in its log): OUT *buf (the revoke entry), or CP_ENOTFOUND. The
+ * audit replays entries that were valid when they came, before any later
+ * revoke. */
+static int withdrawal_before(cp__tx *tx, const uint8_t target[CP_HASH_BYTES], uint64_t before,
+                             const uint8_t **buf, size_t *len) {
+  uint64_t row;
+  int rc = cp__withdrawal_row(tx, target, &row);
+  if (rc == 0) rc = cp__entry_of_rowid(tx, row, buf, len);
+  if (rc == 0 && *len < CP_ENTRY_MIN_BYTES + CP_HASH_BYTES) rc = CP_ECORRUPT;
+  if (rc == 0 && cp__entry_seq(*buf) >= before) rc = CP_ENOTFOUND;
+  return rc;
+}
+
+/* SPEC: R-body-02 (retirement). A credential definition withdrawn by a
+ * revoke entry of its log (a retirement) takes no new award: an award after
+ * the retirement in the log, dated (entry time) on or after its effective
+ * day, is refused. Awards before it stand. */
+static int check_not_retired(cp__tx *tx, const cp_entry *e, cp_diag *d) {
+  const uint8_t *buf;
+  size_t len;
+  char hex[2 * CP_HASH_BYTES + 1], day[11];
+  int rc = withdrawal_before(tx, e->u.award.credential, e->seq, &buf, &len);
+  if (rc == CP_ENOTFOUND) return CP_OK;
+  if (rc != 0) return rc;
+  uint32_t eff = cp__revoke_day(buf);
+  if (e->time / 86400u < eff) return CP_OK;
+  cp_hex_encode(e->u.award.credential, CP_HASH_BYTES, hex);
+  cp_date_format(eff, day);
+  return cp_diag_set(d, CP_ERULE,
+                     "seq %llu: award.credential %s was retired effective %s (seq %llu): no new "
+                     "award of it is accepted",
+                     (unsigned long long)e->seq, hex, day,
+                     (unsigned long long)cp__entry_seq(buf));
+}
+
+/* What a revoke may withdraw, and the period the target covers: [start,
+ * end], end 0 for open; start 0 for no lower bound. */
+static int revocable_period(const uint8_t *buf, size_t len, uint32_t *start, uint32_t *end) {
+  cp_entry t;
+  int rc = cp_entry_decode(buf, len, &t, NULL);
+  if (rc != 0) return CP_ECORRUPT;
+  *start = *end = 0;
+  switch (t.type) {
+  case CP_T_AWARD: *start = t.u.award.earned; return CP_OK;
+  case CP_T_CREDENTIAL: return CP_OK;
+  case CP_T_ENDORSE:
+    if (t.version == CP_ENTRY_VERSION) {
+      uint64_t day = t.time / 86400u;
+      *start = day > UINT32_MAX ? UINT32_MAX : (uint32_t)day;
+    } else {
+      *start = t.u.endorse.from;
+      *end = t.u.endorse.until;
+    }
+    return CP_OK;
+  case CP_T_APPROVE:
+    *start = t.u.approve.approved;
+    *end = t.u.approve.expires;
+    return CP_OK;
+  case CP_T_LICENSURE:
+    *start = t.u.licensure.from;
+    *end = t.u.licensure.until;
+    return CP_OK;
+  default: return CP_EINVAL;
+  }
+}
+
+/* SPEC: R-body-03 a revoke names an entry earlier in its own log that grants
+ * something (version 1: an award; version 2: an award, endorse, approve,
+ * credential or licensure entry), which no revoke withdrew before.
+ * SPEC: R-body-09 a version 2 revoke's effective date is within what the
+ * target covers: not before its first day (an award's earned date, a dated
+ * endorsement's or attestation's from, an approval's approved date, an
+ * undated endorsement's entry day) and not after its last day (until,
+ * expires) when it has one. */
+static int check_revoke(cp__tx *tx, const cp_entry *e, uint64_t self_rowid, cp_diag *d) {
+  const char *field = e->version == CP_ENTRY_VERSION ? "revoke.award" : "revoke.target";
+  char hex[2 * CP_HASH_BYTES + 1], day[11], lim[11];
+  uint64_t row, seq;
+  const uint8_t *buf;
+  size_t len;
+  int rc;
+  if (e->version == CP_ENTRY_VERSION)
+    rc = names_earlier(tx, e, e->u.revoke.target, CP_T_AWARD, field, d);
+  else
+    rc = names_earlier(tx, e, e->u.revoke.target, 0, field, d);
+  if (rc != 0) return rc;
+  if ((rc = cp__id_row(tx, e->u.revoke.target, &row)) != 0 ||
+      (rc = cp__entry_of_rowid(tx, row, &buf, &len)) != 0)
+    return rc;
+  uint32_t start, end;
+  rc = revocable_period(buf, len, &start, &end);
+  cp_hex_encode(e->u.revoke.target, CP_HASH_BYTES, hex);
+  if (rc == CP_EINVAL) {
+    const char *tn = cp_entry_type_name(buf[1]);
+    return cp_diag_set(d, CP_ERULE,
+                       "seq %llu: %s %s is %s %s entry, which cannot be revoked (revocable: "
+                       "award, endorse, approve, credential, licensure)",
+                       (unsigned long long)e->seq, field, hex,
+                       tn != NULL && strchr("aeiou", tn[0]) != NULL ? "an" : "a", tn);
+  }
+  if (rc != 0) return rc;
+  rc = cp__withdrawal_row(tx, e->u.revoke.target, &row);
+  if (rc == 0 && row != self_rowid) {
+    rc = cp__entry_of_rowid(tx, row, &buf, &len);
+    seq = rc == 0 && len >= CP_ENTRY_HEADER_BYTES ? cp__entry_seq(buf) : 0;
+    return cp_diag_set(d, CP_ERULE, "seq %llu: %s %s is already revoked (seq %llu)",
+                       (unsigned long long)e->seq, field, hex, (unsigned long long)seq);
+  }
+  if (rc != 0 && rc != CP_ENOTFOUND) return rc;
+  if (e->version == CP_ENTRY_VERSION) return CP_OK;
+  cp_date_format(e->u.revoke.effective, day);
+  if (e->u.revoke.effective < start) {
+    cp_date_format(start, lim);
+    return cp_diag_set(d, CP_ERULE,
+                       "seq %llu: revoke.effective %s is before %s, the first day %s covers; "
+                       "to withdraw it from its start, give %s",
+                       (unsigned long long)e->seq, day, lim, hex, lim);
+  }
+  if (end != 0 && e->u.revoke.effective > end) {
+    cp_date_format(end, lim);
+    return cp_diag_set(d, CP_ERULE,
+                       "seq %llu: revoke.effective %s is after %s, the last day %s covers: "
+                       "it has already lapsed",
+                       (unsigned long long)e->seq, day, lim, hex);
+  }
+  return CP_OK;
+}
+
 int cp__check_rules(cp__tx *tx, const cp__logrec *lr, const cp_entry *e, uint64_t self_rowid,
                     cp_diag *d) {
   int rc;
@@ -156,20 +298,12 @@ int cp__check_rules(cp__tx *tx, const cp__logrec *lr, const cp_entry *e, uint64_
     return rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, d, "credids");
   }
   case CP_T_AWARD:
-    /* SPEC: R-body-02 an award names a credential defined earlier in its log. */
-    return names_earlier(tx, e, e->u.award.credential, CP_T_CREDENTIAL, "award.credential", d);
-  case CP_T_REVOKE: {
-    /* SPEC: R-body-03 a revoke names an award of its log, once. */
-    rc = names_earlier(tx, e, e->u.revoke.award, CP_T_AWARD, "revoke.award", d);
-    if (rc != 0) return rc;
-    MDB_val k = {CP_HASH_BYTES, (void *)e->u.revoke.award}, v;
-    rc = mdb_get(tx->txn, tx->s->revoked, &k, &v);
-    if (rc == 0 && is_self(&v, self_rowid)) return CP_OK;
-    if (rc == 0)
-      return cp_diag_set(d, CP_ERULE, "seq %llu: revoke.award is already revoked",
-                         (unsigned long long)e->seq);
-    return rc == MDB_NOTFOUND ? CP_OK : cp__err_mdb(rc, d, "revoked");
-  }
+    /* SPEC: R-body-02 an award names a credential defined earlier in its log,
+     * not retired by then. */
+    rc = names_earlier(tx, e, e->u.award.credential, CP_T_CREDENTIAL, "award.credential", d);
+    return rc != 0 ? rc : check_not_retired(tx, e, d);
+  case CP_T_REVOKE:
+    return check_revoke(tx, e, self_rowid, d);
   case CP_T_POLICY: {
     /* SPEC: R-body-04 a policy document parses and validates. */
     cp_diag pd;
@@ -204,8 +338,9 @@ int cp__check_rules(cp__tx *tx, const cp__logrec *lr, const cp_entry *e, uint64_
   }
 }
 
-size_t cp__index_records(const cp_store *s, uint32_t logno, const cp_entry *e,
+size_t cp__index_records(cp__tx *tx, uint32_t logno, const cp_entry *e,
                          const uint8_t id[CP_HASH_BYTES], uint64_t rowid, cp__idxrec out[4]) {
+  const cp_store *s = tx->s;
   size_t n = 0;
 #define REC(db, nm, kp, kl, isdup)                      \
   do {                                                   \
@@ -229,7 +364,20 @@ size_t cp__index_records(const cp_store *s, uint32_t logno, const cp_entry *e,
   case CP_T_APPROVE: REC(by_edu, "by_edu", e->u.approve.educator, CP_PK_BYTES, 1); break;
   case CP_T_RECOGNITION: REC(by_edu, "by_edu", e->u.recognition.educator, CP_PK_BYTES, 1); break;
   case CP_T_ENDORSE: REC(by_subj, "by_subj", e->u.endorse.subject, CP_HASH_BYTES, 1); break;
-  case CP_T_REVOKE: REC(revoked, "revoked", e->u.revoke.award, CP_HASH_BYTES, 0); break;
+  case CP_T_REVOKE: {
+    unsigned type = 0;
+    int same = 0;
+    uint64_t seq = 0;
+    if (e->version == CP_ENTRY_VERSION ||
+        (lookup(tx, e->u.revoke.target, e->log, &type, &same, &seq) == 0 && type == CP_T_AWARD))
+      REC(revoked, "revoked", e->u.revoke.target, CP_HASH_BYTES, 0);
+    else if (s->withdrawn != 0)
+      REC(withdrawn, "withdrawn", e->u.revoke.target, CP_HASH_BYTES, 0);
+    break;
+  }
+  case CP_T_LICENSURE:
+    REC(by_edu, "by_edu", e->u.licensure.educator, CP_PK_BYTES, 1);
+    break;
   case CP_T_CREDENTIAL: {
     uint8_t key[4 + CP_ID_MAX];
     cp__be32(key, logno);

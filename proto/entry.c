@@ -9,9 +9,8 @@
  *
  * Header (fixed, 82 bytes; all integers big-endian):
  *   off  size  field
- *   0    1     entry.version    1, or 2 where the type has a  SPEC: E-hdr-1
- *                                  version-2 body (recognition)
- *   1    1     entry.type       1..9                          SPEC: E-hdr-2
+ *   0    1     entry.version    1 or 2, with a body for type  SPEC: E-hdr-1
+ *   1    1     entry.type       1..11                         SPEC: E-hdr-2
  *   2    32    entry.log
  *   34   8     entry.seq        0 iff type = authority        SPEC: E-hdr-3
  *   42   32    entry.prev       all zero when seq = 0         SPEC: E-hdr-4
@@ -154,14 +153,23 @@ static const fld F_AWARD[] = {
     {"award.licence", K_H32_OPT, 0, 0, OFF(u.award.licence), OFF(u.award.flags),
      CP_AWARD_HAS_LICENCE, 0},
 };
-/* revoke:
+/* revoke, version 1:
  *   82   32     award   entry ID of the award
  *   114  var+n  reason  str, 1..CP_STR_MAX */
 static const fld F_REVOKE[] = {
-    H32("revoke.award", u.revoke.award),
+    H32("revoke.award", u.revoke.target),
     STR("revoke.reason", u.revoke.reason, S_STR, 1),
 };
-/* endorse:
+/* revoke, version 2:
+ *   82   32     target     entry ID of what is withdrawn (node rule R-body-03)
+ *   114  4      effective  date <= 9999-12-31
+ *   118  var+n  reason     str, 1..CP_STR_MAX */
+static const fld F_REVOKE_2[] = {
+    H32("revoke.target", u.revoke.target),
+    {"revoke.effective", K_DATE, 0, 0, OFF(u.revoke.effective), 0, 0, 0},
+    STR("revoke.reason", u.revoke.reason, S_STR, 1),
+};
+/* endorse, version 1:
  *   82   1      kind     1 authority, 2 credential
  *   83   32     subject  authority key or credential entry ID
  *   115  var+n  claim    str, 1..CP_STR_MAX
@@ -169,6 +177,21 @@ static const fld F_REVOKE[] = {
 static const fld F_ENDORSE[] = {
     U8("endorse.kind", u.endorse.kind, CP_SUBJECT_AUTHORITY, CP_SUBJECT_CREDENTIAL),
     H32("endorse.subject", u.endorse.subject),
+    STR("endorse.claim", u.endorse.claim, S_STR, 1),
+    STR("endorse.note", u.endorse.note, S_STR, 0),
+};
+/* endorse, version 2 (dated):
+ *   82   1      kind     1 authority, 2 credential
+ *   83   32     subject  authority key or credential entry ID
+ *   115  4      from     date <= 9999-12-31: first day covered
+ *   119  4      until    0 (open) or from..9999-12-31: last day covered
+ *   123  var+n  claim    str, 1..CP_STR_MAX
+ *   ..   var+n  note     str, 0..CP_STR_MAX */
+static const fld F_ENDORSE_2[] = {
+    U8("endorse.kind", u.endorse.kind, CP_SUBJECT_AUTHORITY, CP_SUBJECT_CREDENTIAL),
+    H32("endorse.subject", u.endorse.subject),
+    {"endorse.from", K_DATE, 0, 0, OFF(u.endorse.from), 0, 0, 0},
+    {"endorse.until", K_DATE, 0, 0, OFF(u.endorse.until), OFF(u.endorse.from), 1, 0},
     STR("endorse.claim", u.endorse.claim, S_STR, 1),
     STR("endorse.note", u.endorse.note, S_STR, 0),
 };
@@ -237,12 +260,30 @@ static const fld F_CLOCK[] = {
     STR("clock.reason", u.clock.reason, S_STR, 1),
 };
 
+/* licensure (version 2 only): an educator's licensure areas, attested
+ *   82   32     educator  Ed25519 public key
+ *   114  4      from      date <= 9999-12-31: first day covered
+ *   118  4      until     0 (open) or from..9999-12-31: last day covered
+ *   122  var    n_areas   1..CP_LIST_MAX, then n_areas strs 1..CP_STR_MAX */
+static const fld F_LICENSURE[] = {
+    H32("licensure.educator", u.licensure.educator),
+    {"licensure.from", K_DATE, 0, 0, OFF(u.licensure.from), 0, 0, 0},
+    {"licensure.until", K_DATE, 0, 0, OFF(u.licensure.until), OFF(u.licensure.from), 1, 0},
+    {"licensure.areas", K_LIST, S_STR, 1, OFF(u.licensure.areas), OFF(u.licensure.n_areas), 1,
+     CP_LIST_MAX},
+};
+
 typedef struct body {
   const char *name;
   const fld *f;
   size_t n;
 } body;
 #define BODY(n, t) {n, t, sizeof t / sizeof t[0]}
+#define NOBODY(n) {n, NULL, 0}
+/* SPEC: E-hdr-1. The version names the layout of the type's body: one table
+ * per version, and a type a version does not list has no body in it (so
+ * each entry has exactly one encoding). Names are the same in every
+ * version. */
 static const body BODIES[] = {
     {NULL, NULL, 0},
     BODY("authority", F_AUTHORITY),
@@ -255,16 +296,27 @@ static const body BODIES[] = {
     BODY("recognition", F_RECOGNITION),
     BODY("key", F_KEY),
     BODY("clock", F_CLOCK),
+    NOBODY("licensure"),
+};
+static const body BODIES_2[] = {
+    {NULL, NULL, 0},     NOBODY("authority"),          NOBODY("credential"),
+    NOBODY("award"),     BODY("revoke", F_REVOKE_2),   BODY("endorse", F_ENDORSE_2),
+    NOBODY("approve"),   NOBODY("policy"),             BODY("recognition", F_RECOGNITION_V2),
+    NOBODY("key"),       NOBODY("clock"),              BODY("licensure", F_LICENSURE),
 };
 #define TYPE_MAX (sizeof BODIES / sizeof BODIES[0] - 1)
-/* Version-2 bodies, by type; a type without one (NULL) exists only in
- * version 1. */
-static const body BODIES_V2[TYPE_MAX + 1] = {
-    [CP_T_RECOGNITION] = BODY("recognition", F_RECOGNITION_V2),
-};
+_Static_assert(sizeof BODIES == sizeof BODIES_2, "one row per type in every version");
 
+/* The body of (version, type), or NULL if that version has none for it.
+ * version and type must be in range. */
 static const body *body_of(unsigned version, unsigned type) {
-  return version == CP_ENTRY_VERSION_2 ? &BODIES_V2[type] : &BODIES[type];
+  const body *b = version == CP_ENTRY_VERSION_2 ? &BODIES_2[type] : &BODIES[type];
+  return b->f != NULL ? b : NULL;
+}
+
+unsigned cp_entry_version_for(unsigned type) {
+  if (type >= 1 && type <= TYPE_MAX && BODIES_2[type].f != NULL) return CP_ENTRY_VERSION_2;
+  return CP_ENTRY_VERSION;
 }
 
 /* ---- checks shared by the encoder and the decoder ------------------------ */
@@ -367,15 +419,6 @@ static int chk_version(unsigned v, cp_diag *d) {
   return CP_OK;
 }
 
-/* SPEC: E-hdr-1. Version 2 exists only for the types that define a body
- * for it. t is a valid type. */
-static int chk_version_of_type(unsigned v, unsigned t, cp_diag *d) {
-  if (body_of(v, t)->f == NULL)
-    return fail(d, CP_EVERSION, "entry.version", -1, "", OFF_VERSION,
-                "version %u is not defined for %s entries", v, BODIES[t].name);
-  return CP_OK;
-}
-
 /* SPEC: E-rec-2. Fact points: logs strictly ascending, sizes >= 1. p is
  * record i, prev record i-1 (NULL for the first). */
 static int chk_fact(const fld *f, int idx, size_t at, const uint8_t *prev, const uint8_t *p,
@@ -392,9 +435,14 @@ static int chk_fact(const fld *f, int idx, size_t at, const uint8_t *prev, const
   return CP_OK;
 }
 
-static int chk_type(unsigned t, cp_diag *d) {
+/* SPEC: E-hdr-2, and E-hdr-1's one body per (version, type). */
+static int chk_type(unsigned v, unsigned t, cp_diag *d) {
   if (t < 1 || t > TYPE_MAX)
     return fail(d, CP_CORRUPT_BKPT, "entry.type", -1, "", OFF_TYPE, "unknown type %u", t);
+  if (body_of(v, t) == NULL)
+    return fail(d, CP_CORRUPT_BKPT, "entry.type", -1, "", OFF_TYPE,
+                "type %s has no version %u encoding (it is written as version %u)",
+                BODIES[t].name, v, cp_entry_version_for(t));
   return CP_OK;
 }
 
@@ -560,8 +608,7 @@ int cp_entry_decode(const uint8_t *buf, size_t len, cp_entry *e, cp_diag *d) {
   if ((rc = chk_version(e->version, d)) != CP_OK) return rc;
   if (len < 2) return short_at(d, "entry.type", -1, "", OFF_TYPE);
   e->type = buf[1];
-  if ((rc = chk_type(e->type, d)) != CP_OK) return rc;
-  if ((rc = chk_version_of_type(e->version, e->type, d)) != CP_OK) return rc;
+  if ((rc = chk_type(e->version, e->type, d)) != CP_OK) return rc;
   r.p = buf + OFF_LOG;
   if (len < OFF_SEQ) return short_at(d, "entry.log", -1, "", OFF_LOG);
   memcpy(e->log, r.p, CP_PK_BYTES);
@@ -710,8 +757,7 @@ int cp_entry_encode_unsigned(const cp_entry *e, uint8_t *out, size_t cap, size_t
   cp_wr w = {out, out + cap, out};
   int rc;
   if ((rc = chk_version(e->version, d)) != CP_OK) return rc;
-  if ((rc = chk_type(e->type, d)) != CP_OK) return rc;
-  if ((rc = chk_version_of_type(e->version, e->type, d)) != CP_OK) return rc;
+  if ((rc = chk_type(e->version, e->type, d)) != CP_OK) return rc;
   if ((rc = chk_genesis(e, d)) != CP_OK) return rc;
   if (!wr_be(&w, e->version, 1) || !wr_be(&w, e->type, 1) || !wr_bytes(&w, e->log, CP_PK_BYTES) ||
       !wr_be(&w, e->seq, 8) || !wr_bytes(&w, e->prev, CP_HASH_BYTES) || !wr_be(&w, e->time, 8))
@@ -752,8 +798,10 @@ static int chk_new_str(const char *name, int idx, const char *sub, cp_str s, uns
 }
 
 int cp_entry_check_new(const cp_entry *e, cp_diag *d) {
-  if (e->type == 0 || e->type > TYPE_MAX) return CP_OK; /* the encoder refuses it */
-  if (e->version != CP_ENTRY_VERSION && e->version != CP_ENTRY_VERSION_2) return CP_OK;
+  if (e->type == 0 || e->type > TYPE_MAX ||
+      (e->version != CP_ENTRY_VERSION && e->version != CP_ENTRY_VERSION_2) ||
+      body_of(e->version, e->type) == NULL)
+    return CP_OK; /* the encoder refuses it */
   const body *b = body_of(e->version, e->type);
   const uint8_t *base = (const uint8_t *)e;
   int rc = CP_OK;

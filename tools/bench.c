@@ -66,6 +66,7 @@ static uint64_t file_size(const char *path) {
 /* ---- bench recognize ------------------------------------------------------ */
 
 #define RB_DEFS 8u
+#define RB_REVIEWS 25u /* dated "reviewed" endorsements of each definition */
 
 static const char rb_policy[] =
     "{\"format\":\"credport-policy/1\",\"id\":\"bench-district\","
@@ -77,6 +78,7 @@ static const char rb_policy[] =
     "\"filter\":{\"endorsed_by\":{\"authority\":\"district\",\"claim\":\"district-approved\"}}},"
     "{\"id\":\"salary\",\"kind\":\"per_award\",\"currency\":\"usd\",\"recurring\":true,"
     "\"amount\":{\"per_level\":{\"1\":200,\"2\":300,\"3\":450,\"4\":600}},"
+    "\"filter\":{\"area_match\":{\"attested_by\":\"district\"}},"
     "\"cap\":{\"amount\":1500,\"per\":{\"kind\":\"school_year\",\"start\":\"07-01\"}}},"
     "{\"id\":\"toward\",\"kind\":\"convert\",\"from\":\"cpd\",\"currency\":\"equivalency\","
     "\"rate\":{\"from\":1,\"to\":1},\"cap\":{\"amount\":15}}]}";
@@ -133,7 +135,7 @@ static int rb_add(rb_log *l, cp_entry *e, uint8_t id[CP_HASH_BYTES]) {
   size_t len;
   int rc = CP_OK;
   if ((l->n == RB_BATCH || RB_ARENA - l->used < CP_ENTRY_MAX) && (rc = rb_flush(l)) != 0) return rc;
-  e->version = CP_ENTRY_VERSION;
+  if (e->version == 0) e->version = (uint8_t)cp_entry_version_for(e->type);
   memcpy(e->log, l->log, CP_PK_BYTES);
   e->seq = l->seq;
   memcpy(e->prev, l->prev, CP_HASH_BYTES);
@@ -149,8 +151,11 @@ static int rb_add(rb_log *l, cp_entry *e, uint8_t id[CP_HASH_BYTES]) {
   return CP_OK;
 }
 
-/* The district: RB_DEFS definitions (half endorsed), the policy, n awards
- * to n/10 educators and a revocation of every 1000th award. */
+/* The district: RB_DEFS definitions in one licensure area (half endorsed
+ * district-approved, each also endorsed "reviewed" over RB_REVIEWS dated
+ * periods, 1% of all endorsements withdrawn), the policy, n awards to n/10
+ * educators, a revocation of every 1000th award, and one area attestation
+ * per educator. */
 static int rb_build(cp_store *s, const cp_key *k, uint64_t n, uint8_t policy[CP_HASH_BYTES],
                     cp_diag *d) {
   rb_log *l = calloc(1, sizeof *l);
@@ -183,9 +188,32 @@ static int rb_build(cp_store *s, const cp_key *k, uint64_t n, uint8_t policy[CP_
     e.u.credential.evidence = (cp_str){"", 0};
     e.u.credential.level = (uint8_t)(1 + i % 4);
     e.u.credential.hours_x100 = 1500;
+    e.u.credential.n_areas = 1;
+    e.u.credential.areas[0] = (cp_str){"Mathematics", 11};
     rc = rb_add(l, &e, defs[i]);
+    for (unsigned v = 0; rc == 0 && v < RB_REVIEWS; v++) {
+      uint8_t en[CP_HASH_BYTES];
+      memset(&e, 0, sizeof e);
+      e.type = CP_T_ENDORSE;
+      e.u.endorse.kind = CP_SUBJECT_CREDENTIAL;
+      memcpy(e.u.endorse.subject, defs[i], CP_HASH_BYTES);
+      e.u.endorse.from = 19000 + 80 * v;
+      e.u.endorse.until = 19000 + 80 * v + 59;
+      e.u.endorse.claim = (cp_str){"reviewed", 8};
+      e.u.endorse.note = (cp_str){"", 0};
+      rc = rb_add(l, &e, en);
+      if (rc == 0 && (i * RB_REVIEWS + v) % 100 == 99) {
+        memset(&e, 0, sizeof e);
+        e.type = CP_T_REVOKE;
+        memcpy(e.u.revoke.target, en, CP_HASH_BYTES);
+        e.u.revoke.effective = 19000 + 80 * v + 30;
+        e.u.revoke.reason = (cp_str){"bench", 5};
+        rc = rb_add(l, &e, NULL);
+      }
+    }
     if (rc == 0 && i % 2 == 0) {
       memset(&e, 0, sizeof e);
+      e.version = CP_ENTRY_VERSION;
       e.type = CP_T_ENDORSE;
       e.u.endorse.kind = CP_SUBJECT_CREDENTIAL;
       memcpy(e.u.endorse.subject, defs[i], CP_HASH_BYTES);
@@ -213,11 +241,21 @@ static int rb_build(cp_store *s, const cp_key *k, uint64_t n, uint8_t policy[CP_
     rc = rb_add(l, &e, aw);
     if (rc == 0 && i % 1000 == 999) {
       memset(&e, 0, sizeof e);
+      e.version = CP_ENTRY_VERSION;
       e.type = CP_T_REVOKE;
-      memcpy(e.u.revoke.award, aw, CP_HASH_BYTES);
+      memcpy(e.u.revoke.target, aw, CP_HASH_BYTES);
       e.u.revoke.reason = (cp_str){"bench", 5};
       rc = rb_add(l, &e, NULL);
     }
+  }
+  for (uint64_t j = 0; rc == 0 && j < neducators; j++) {
+    memset(&e, 0, sizeof e);
+    e.type = CP_T_LICENSURE;
+    rb_educator(j, e.u.licensure.educator);
+    e.u.licensure.from = 18900;
+    e.u.licensure.n_areas = 1;
+    e.u.licensure.areas[0] = (cp_str){"mathematics", 11};
+    rc = rb_add(l, &e, NULL);
   }
   if (rc == 0) rc = rb_flush(l);
   free(l->arena);

@@ -80,7 +80,8 @@ static int run(cli *c, uint64_t n, const char *dir) {
     for (uint64_t i = 0; rc == 0 && i < n; i++) {
       memset(&e, 0, sizeof e);
       e.type = CP_T_REVOKE;
-      memcpy(e.u.revoke.award, aw[i], CP_HASH_BYTES);
+      memcpy(e.u.revoke.target, aw[i], CP_HASH_BYTES);
+      e.u.revoke.effective = 20000; /* the awards' earned day */
       e.u.revoke.reason = (cp_str){"bench", 5};
       rc = cp_appender_add(a, &e, NULL, &d);
     }
@@ -96,7 +97,8 @@ static int run(cli *c, uint64_t n, const char *dir) {
   if (rc == 0) {
     memset(&e, 0, sizeof e);
     e.type = CP_T_REVOKE;
-    memcpy(e.u.revoke.award, id, CP_HASH_BYTES);
+    memcpy(e.u.revoke.target, id, CP_HASH_BYTES);
+    e.u.revoke.effective = 20000;
     e.u.revoke.reason = (cp_str){"bench", 5};
     rc = one(s, k, &e, NULL, &ms_revoke, &d);
   }

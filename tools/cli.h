@@ -125,6 +125,7 @@ int cli_witness_key(cli *c, cp_store *s, cp_key **k, char name[CP_ORIGIN_MAX + 1
 /* The node's witness verifier key (cosignature/v1), the key created if needed. */
 int cli_witness_vkey(cli *c, cp_store *s, char vkey[CP_VKEY_MAX]);
 int cmd_credential(cli *c, int argc, char **argv);
+int cmd_attest_areas(cli *c, int argc, char **argv);
 int cmd_award(cli *c, int argc, char **argv);
 int cmd_revoke(cli *c, int argc, char **argv);
 int cmd_endorse(cli *c, int argc, char **argv);

@@ -45,13 +45,18 @@ static const char define_help[] =
     "  H is contact hours (up to two decimals); areas are licensure areas; --qa names a\n"
     "  quality-assurance standard the definition claims. Prints the entry ID.\n";
 
+static int cmd_credential_retire(cli *c, int argc, char **argv);
+
 int cmd_credential(cli *c, int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "retire") == 0)
+    return cmd_credential_retire(c, argc - 1, argv + 1);
   if (argc < 2 || (strcmp(argv[1], "define") != 0)) {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
       fputs(define_help, stdout);
       return CLI_OK;
     }
-    return cli_usage(c, "expected \"credential define\"\n%s", define_help);
+    return cli_usage(c, "expected \"credential define\" or \"credential retire\"\n%s",
+                     define_help);
   }
   argc--;
   argv++;
@@ -194,43 +199,119 @@ int cmd_award(cli *c, int argc, char **argv) {
   return append_entry(c, &e, "award");
 }
 
-/* ---- revoke ---------------------------------------------------------------- */
+/* ---- revoke, credential retire -------------------------------------------- */
 
 static const char revoke_help[] =
-    "usage: credport revoke AWARD_ID --reason TEXT\n"
-    "  Revokes an award of this log (by its entry ID).\n";
+    "usage: credport revoke ENTRY_ID --reason TEXT [--effective YYYY-MM-DD]\n"
+    "  Withdraws an entry of this log that grants something: an award, an endorsement,\n"
+    "  a pre-approval, a credential definition (a retirement: no new awards of it) or a\n"
+    "  licensure attestation. It stops counting from the effective date (default today),\n"
+    "  which must lie within the period the entry covers. Each entry is revoked once.\n";
 
-int cmd_revoke(cli *c, int argc, char **argv) {
-  static const struct option opts[] = {
-      {"reason", 1, 0, 'r'}, {"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+/* The day of the CLI's clock. */
+static uint32_t today(void) { return (uint32_t)(cli_now() / 86400u); }
+
+/* Appends a version 2 revoke of target; eff NULL means today. */
+static int append_revoke(cli *c, const uint8_t target[CP_HASH_BYTES], const char *reason,
+                         const char *eff, const char *what) {
   cp_entry e;
   memset(&e, 0, sizeof e);
+  e.version = CP_ENTRY_VERSION_2;
   e.type = CP_T_REVOKE;
+  memcpy(e.u.revoke.target, target, CP_HASH_BYTES);
+  e.u.revoke.reason = S(reason);
+  e.u.revoke.effective = today();
+  if (eff != NULL && cp_date_parse(eff, &e.u.revoke.effective) != 0)
+    return cli_usage(c, "--effective: \"%s\" is not a date YYYY-MM-DD", eff);
+  return append_entry(c, &e, what);
+}
+
+int cmd_revoke(cli *c, int argc, char **argv) {
+  static const struct option opts[] = {{"reason", 1, 0, 'r'},
+                                       {"effective", 1, 0, 'E'},
+                                       {"json", 0, 0, 'J'},
+                                       {"help", 0, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  const char *reason = NULL, *eff = NULL;
+  uint8_t target[CP_HASH_BYTES];
   OPTLOOP(revoke_help)
-  case 'r': e.u.revoke.reason = S(optarg); break;
+  case 'r': reason = optarg; break;
+  case 'E': eff = optarg; break;
   OPTEND(revoke_help)
-  if (optind + 1 != argc || e.u.revoke.reason.p == NULL)
-    return cli_usage(c, "one AWARD_ID and --reason are required\n%s", revoke_help);
-  if (cli_parse_hash(argv[optind], e.u.revoke.award) != 0)
-    return cli_usage(c, "AWARD_ID: \"%s\" is not 64 hex digits", argv[optind]);
-  return append_entry(c, &e, "revocation");
+  if (optind + 1 != argc || reason == NULL)
+    return cli_usage(c, "one ENTRY_ID and --reason are required\n%s", revoke_help);
+  if (cli_parse_hash(argv[optind], target) != 0)
+    return cli_usage(c, "ENTRY_ID: \"%s\" is not 64 hex digits", argv[optind]);
+  return append_revoke(c, target, reason, eff, "revocation");
+}
+
+static const char retire_help[] =
+    "usage: credport credential retire ID --reason TEXT [--effective YYYY-MM-DD]\n"
+    "  Retires credential ID of this log (its stable id or entry ID): from the effective\n"
+    "  date (default today) no new award of it is accepted; existing awards stand.\n";
+
+static int cmd_credential_retire(cli *c, int argc, char **argv) {
+  static const struct option opts[] = {{"reason", 1, 0, 'r'},
+                                       {"effective", 1, 0, 'E'},
+                                       {"json", 0, 0, 'J'},
+                                       {"help", 0, 0, 'h'},
+                                       {0, 0, 0, 0}};
+  const char *reason = NULL, *eff = NULL;
+  uint8_t target[CP_HASH_BYTES];
+  OPTLOOP(retire_help)
+  case 'r': reason = optarg; break;
+  case 'E': eff = optarg; break;
+  OPTEND(retire_help)
+  if (optind + 1 != argc || reason == NULL)
+    return cli_usage(c, "one credential ID and --reason are required\n%s", retire_help);
+  const char *id = argv[optind];
+  if (cli_parse_hash(id, target) != 0) {
+    cp_store *s = NULL;
+    cp_reader *r = NULL;
+    uint8_t self[CP_PK_BYTES];
+    const uint8_t *buf;
+    size_t len;
+    int st = cli_open_store(c, CP_STORE_RDONLY, &s);
+    if (st != CLI_OK) return st;
+    int rc = cp_reader_begin(s, &r);
+    if (rc == 0) rc = cp_reader_self(r, self);
+    if (rc == 0) rc = cp_reader_credential(r, self, id, &buf, &len);
+    if (rc == 0) cp_entry_id(buf, len, target);
+    cp_reader_end(r);
+    cp_store_close(s);
+    if (rc == CP_ENOTFOUND)
+      return cli_fail(c, "no credential \"%s\" is defined in this log", id);
+    if (rc != 0) return cli_fail(c, "cannot read the ledger: %s", cp_strerror(rc));
+  }
+  return append_revoke(c, target, reason, eff, "retirement");
 }
 
 /* ---- endorse --------------------------------------------------------------- */
 
 static const char endorse_help[] =
     "usage: credport endorse (--authority PUBKEY | --credential ENTRY_ID) --claim CLAIM\n"
-    "                        [--note TEXT]\n"
+    "                        [--note TEXT] [--from YYYY-MM-DD] [--until YYYY-MM-DD]\n"
     "  Vouches for another authority or for a credential definition (of any log), e.g.\n"
-    "  --claim qa:multistate-mc or --claim approved-by. Policies can require it.\n";
+    "  --claim qa:multistate-mc or --claim approved-by. Policies can require it. The\n"
+    "  endorsement covers --from (default today) to --until (default: no end), whenever\n"
+    "  it is written: a 2016-17 approval can be recorded years later.\n";
+
+/* Parses an optional date option into *out (left as is when opt is NULL). */
+static int opt_date(cli *c, const char *name, const char *opt, uint32_t *out) {
+  if (opt != NULL && cp_date_parse(opt, out) != 0)
+    return cli_usage(c, "--%s: \"%s\" is not a date YYYY-MM-DD", name, opt);
+  return CLI_OK;
+}
 
 int cmd_endorse(cli *c, int argc, char **argv) {
   static const struct option opts[] = {
       {"authority", 1, 0, 'a'}, {"credential", 1, 0, 'c'}, {"claim", 1, 0, 'l'},
-      {"note", 1, 0, 'n'}, {"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-  const char *auth = NULL, *cred = NULL;
+      {"note", 1, 0, 'n'}, {"from", 1, 0, 'F'}, {"until", 1, 0, 'U'},
+      {"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  const char *auth = NULL, *cred = NULL, *from = NULL, *until = NULL;
   cp_entry e;
   memset(&e, 0, sizeof e);
+  e.version = CP_ENTRY_VERSION_2;
   e.type = CP_T_ENDORSE;
   e.u.endorse.note = S("");
   OPTLOOP(endorse_help)
@@ -238,8 +319,16 @@ int cmd_endorse(cli *c, int argc, char **argv) {
   case 'c': cred = optarg; break;
   case 'l': e.u.endorse.claim = S(optarg); break;
   case 'n': e.u.endorse.note = S(optarg); break;
+  case 'F': from = optarg; break;
+  case 'U': until = optarg; break;
   OPTEND(endorse_help)
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
+  e.u.endorse.from = today();
+  int st = opt_date(c, "from", from, &e.u.endorse.from);
+  if (st == CLI_OK) st = opt_date(c, "until", until, &e.u.endorse.until);
+  if (st != CLI_OK) return st;
+  if (until != NULL && e.u.endorse.until < e.u.endorse.from)
+    return cli_usage(c, "--until %s is before --from", until);
   if ((auth == NULL) == (cred == NULL) || e.u.endorse.claim.p == NULL)
     return cli_usage(c, "one of --authority or --credential, and --claim, are required\n%s",
                      endorse_help);
@@ -258,15 +347,18 @@ int cmd_endorse(cli *c, int argc, char **argv) {
 /* ---- approve --------------------------------------------------------------- */
 
 static const char approve_help[] =
-    "usage: credport approve --educator PUBKEY --credential ENTRY_ID --approved YYYY-MM-DD\n"
-    "                        (--plan FILE | --plan-sha256 HEX) [--expires YYYY-MM-DD]\n"
+    "usage: credport approve --educator PUBKEY --credential ENTRY_ID --from YYYY-MM-DD\n"
+    "                        (--plan FILE | --plan-sha256 HEX) [--until YYYY-MM-DD]\n"
     "  Records pre-approval of an educator's written plan for a credential definition\n"
-    "  (any log). Only the plan's SHA-256 goes on the ledger.\n";
+    "  (any log), covering --from (the day it was approved; also --approved) to --until\n"
+    "  (the last day; also --expires; default: no end). Only the plan's SHA-256 goes on\n"
+    "  the ledger. The entry's own time shows when it was logged.\n";
 
 int cmd_approve(cli *c, int argc, char **argv) {
   static const struct option opts[] = {
       {"educator", 1, 0, 'e'}, {"credential", 1, 0, 'c'}, {"approved", 1, 0, 'a'},
       {"expires", 1, 0, 'x'},  {"plan", 1, 0, 'p'},       {"plan-sha256", 1, 0, 's'},
+      {"from", 1, 0, 'a'},     {"until", 1, 0, 'x'},
       {"json", 0, 0, 'J'},     {"help", 0, 0, 'h'},       {0, 0, 0, 0}};
   const char *edu = NULL, *cred = NULL, *appr = NULL, *exp = NULL, *plan = NULL, *planhex = NULL;
   OPTLOOP(approve_help)
@@ -279,7 +371,7 @@ int cmd_approve(cli *c, int argc, char **argv) {
   OPTEND(approve_help)
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
   if (edu == NULL || cred == NULL || appr == NULL || (plan == NULL) == (planhex == NULL))
-    return cli_usage(c, "--educator, --credential, --approved and one of --plan or "
+    return cli_usage(c, "--educator, --credential, --from and one of --plan or "
                      "--plan-sha256 are required\n%s", approve_help);
   cp_entry e;
   memset(&e, 0, sizeof e);
@@ -289,9 +381,11 @@ int cmd_approve(cli *c, int argc, char **argv) {
   if (cli_parse_hash(cred, e.u.approve.credential) != 0)
     return cli_usage(c, "--credential: \"%s\" is not an entry ID (64 hex digits)", cred);
   if (cp_date_parse(appr, &e.u.approve.approved) != 0)
-    return cli_usage(c, "--approved: \"%s\" is not a date YYYY-MM-DD", appr);
+    return cli_usage(c, "--from: \"%s\" is not a date YYYY-MM-DD", appr);
   if (exp != NULL && cp_date_parse(exp, &e.u.approve.expires) != 0)
-    return cli_usage(c, "--expires: \"%s\" is not a date YYYY-MM-DD", exp);
+    return cli_usage(c, "--until: \"%s\" is not a date YYYY-MM-DD", exp);
+  if (exp != NULL && e.u.approve.expires < e.u.approve.approved)
+    return cli_usage(c, "--until %s is before --from %s", exp, appr);
   if (planhex != NULL && cli_parse_hash(planhex, e.u.approve.plan) != 0)
     return cli_usage(c, "--plan-sha256: \"%s\" is not 64 hex digits", planhex);
   if (plan != NULL) {
@@ -299,4 +393,50 @@ int cmd_approve(cli *c, int argc, char **argv) {
     if (cli_sha256_file(plan, e.u.approve.plan, &d) != 0) return cli_fail(c, "--plan: %s", d.msg);
   }
   return append_entry(c, &e, "pre-approval");
+}
+
+/* ---- attest-areas ---------------------------------------------------------- */
+
+static const char attest_help[] =
+    "usage: credport attest-areas --educator PUBKEY --areas A,B,... --from YYYY-MM-DD\n"
+    "                             [--until YYYY-MM-DD]\n"
+    "  Attests an educator's licensure areas (up to 16, comma-separated) for a period, as\n"
+    "  a licensing authority: policies with area rules read them. Only the educator's\n"
+    "  public key goes on the ledger, no other personal data.\n";
+
+int cmd_attest_areas(cli *c, int argc, char **argv) {
+  static const struct option opts[] = {
+      {"educator", 1, 0, 'e'}, {"areas", 1, 0, 'a'}, {"from", 1, 0, 'F'}, {"until", 1, 0, 'U'},
+      {"json", 0, 0, 'J'},     {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+  const char *edu = NULL, *areas = NULL, *from = NULL, *until = NULL;
+  OPTLOOP(attest_help)
+  case 'e': edu = optarg; break;
+  case 'a': areas = optarg; break;
+  case 'F': from = optarg; break;
+  case 'U': until = optarg; break;
+  OPTEND(attest_help)
+  if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
+  if (edu == NULL || areas == NULL || from == NULL)
+    return cli_usage(c, "--educator, --areas and --from are required\n%s", attest_help);
+  cp_entry e;
+  memset(&e, 0, sizeof e);
+  e.type = CP_T_LICENSURE;
+  if (cli_parse_pubkey(edu, e.u.licensure.educator) != 0)
+    return cli_usage(c, "--educator: \"%s\" is not a public key (64 hex digits or did:key)", edu);
+  int st = opt_date(c, "from", from, &e.u.licensure.from);
+  if (st == CLI_OK) st = opt_date(c, "until", until, &e.u.licensure.until);
+  if (st != CLI_OK) return st;
+  if (until != NULL && e.u.licensure.until < e.u.licensure.from)
+    return cli_usage(c, "--until %s is before --from %s", until, from);
+  for (const char *p = areas;;) {
+    const char *comma = strchr(p, ',');
+    size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+    if (n == 0) return cli_usage(c, "--areas: an empty area in \"%s\"", areas);
+    if (e.u.licensure.n_areas == CP_LIST_MAX)
+      return cli_usage(c, "--areas: more than %u areas", CP_LIST_MAX);
+    e.u.licensure.areas[e.u.licensure.n_areas++] = (cp_str){p, n};
+    if (comma == NULL) break;
+    p = comma + 1;
+  }
+  return append_entry(c, &e, "licensure attestation");
 }

@@ -133,13 +133,16 @@ int cmd_show(cli *c, int argc, char **argv) {
     close_read(s, r);
     return cli_fail(c, "entry %s: %s", idarg, rc == CP_ENOTFOUND ? "not found" : cp_strerror(rc));
   }
-  int revoked = buf[1] == CP_T_AWARD && cp_reader_revocation(r, id, &rb, &rl) == 0;
+  /* Entries a revoke can withdraw say whether one did. */
+  int revocable = buf[1] == CP_T_AWARD || buf[1] == CP_T_ENDORSE || buf[1] == CP_T_APPROVE ||
+                  buf[1] == CP_T_CREDENTIAL || buf[1] == CP_T_LICENSURE;
+  int revoked = revocable && cp_reader_withdrawal(r, id, &rb, &rl) == 0;
   if (raw) {
     fwrite(buf, 1, len, stdout);
   } else if (c->json) {
     json_t *o = cli_entry_json(buf, len);
     cli_entry_annotate(o, r);
-    if (buf[1] == CP_T_AWARD) {
+    if (revocable) {
       json_object_set_new(o, "revoked", json_boolean(revoked));
       if (revoked) {
         uint8_t rid[CP_HASH_BYTES];
@@ -150,7 +153,7 @@ int cmd_show(cli *c, int argc, char **argv) {
     cli_print_json(o);
   } else {
     cli_entry_text(stdout, buf, len, r);
-    if (buf[1] == CP_T_AWARD) printf("%-13s %s\n", "revoked", revoked ? "yes" : "no");
+    if (revocable) printf("%-13s %s\n", "revoked", revoked ? "yes" : "no");
   }
   close_read(s, r);
   return CLI_OK;

@@ -27,6 +27,7 @@ json_t *cli_entry_json(const uint8_t *buf, size_t len) {
   json_t *o = json_object(), *b = json_object();
   json_object_set_new(o, "id", cli_hex_json(id, CP_HASH_BYTES));
   json_object_set_new(o, "type", json_string(cp_entry_type_name(e.type)));
+  json_object_set_new(o, "version", json_integer(e.version));
   json_object_set_new(o, "log", cli_hex_json(e.log, CP_PK_BYTES));
   json_object_set_new(o, "seq", json_integer((json_int_t)e.seq));
   json_object_set_new(o, "prev", cli_hex_json(e.prev, CP_HASH_BYTES));
@@ -61,15 +62,28 @@ json_t *cli_entry_json(const uint8_t *buf, size_t len) {
       json_object_set_new(b, "licence_commitment", cli_hex_json(e.u.award.licence, CP_HASH_BYTES));
     break;
   case CP_T_REVOKE:
-    json_object_set_new(b, "award", cli_hex_json(e.u.revoke.award, CP_HASH_BYTES));
+    json_object_set_new(b, e.version == CP_ENTRY_VERSION ? "award" : "target",
+                        cli_hex_json(e.u.revoke.target, CP_HASH_BYTES));
+    if (e.version != CP_ENTRY_VERSION)
+      json_object_set_new(b, "effective", jdate(e.u.revoke.effective));
     json_object_set_new(b, "reason", jstr(e.u.revoke.reason));
     break;
   case CP_T_ENDORSE:
     json_object_set_new(b, "subject_kind", json_string(e.u.endorse.kind == CP_SUBJECT_AUTHORITY
                                                            ? "authority" : "credential"));
     json_object_set_new(b, "subject", cli_hex_json(e.u.endorse.subject, CP_HASH_BYTES));
+    if (e.version != CP_ENTRY_VERSION) {
+      json_object_set_new(b, "from", jdate(e.u.endorse.from));
+      if (e.u.endorse.until) json_object_set_new(b, "until", jdate(e.u.endorse.until));
+    }
     json_object_set_new(b, "claim", jstr(e.u.endorse.claim));
     json_object_set_new(b, "note", jstr(e.u.endorse.note));
+    break;
+  case CP_T_LICENSURE:
+    json_object_set_new(b, "educator", cli_hex_json(e.u.licensure.educator, CP_PK_BYTES));
+    json_object_set_new(b, "from", jdate(e.u.licensure.from));
+    if (e.u.licensure.until) json_object_set_new(b, "until", jdate(e.u.licensure.until));
+    json_object_set_new(b, "areas", jlist(e.u.licensure.areas, e.u.licensure.n_areas));
     break;
   case CP_T_APPROVE:
     json_object_set_new(b, "educator", cli_hex_json(e.u.approve.educator, CP_PK_BYTES));
@@ -173,8 +187,13 @@ void cli_entry_line(FILE *f, const uint8_t *buf, size_t len, cp_reader *r) {
     put_ref(f, r, e.u.award.credential);
     break;
   case CP_T_REVOKE:
-    short_hex(a, e.u.revoke.award);
-    fprintf(f, "award %s…: ", a);
+    short_hex(a, e.u.revoke.target);
+    fprintf(f, "%s %s…", e.version == CP_ENTRY_VERSION ? "award" : "entry", a);
+    if (e.version != CP_ENTRY_VERSION) {
+      cp_date_format(e.u.revoke.effective, date);
+      fprintf(f, " effective %s", date);
+    }
+    fputs(": ", f);
     cli_put_text(f, e.u.revoke.reason.p, e.u.revoke.reason.len);
     put_ref(f, r, e.u.revoke.award);
     break;
@@ -199,6 +218,15 @@ void cli_entry_line(FILE *f, const uint8_t *buf, size_t len, cp_reader *r) {
     short_hex(a, e.u.recognition.educator);
     cp_date_format(e.u.recognition.as_of, date);
     fprintf(f, "educator %s… as of %s", a, date);
+    break;
+  case CP_T_LICENSURE:
+    short_hex(a, e.u.licensure.educator);
+    cp_date_format(e.u.licensure.from, date);
+    fprintf(f, "educator %s… from %s: ", a, date);
+    for (uint32_t i = 0; i < e.u.licensure.n_areas; i++) {
+      if (i) fputs(", ", f);
+      cli_put_text(f, e.u.licensure.areas[i].p, e.u.licensure.areas[i].len);
+    }
     break;
   case CP_T_KEY:
     fprintf(f, "%s", e.u.key.action == CP_KEY_ROTATE ? "key rotated" : "key retired");

@@ -4,7 +4,10 @@
  *
  * Entry layout (all integers big-endian):
  *   off  size  field
- *   0    1     version (CP_ENTRY_VERSION)
+ *   0    1     version: 1 (CP_ENTRY_VERSION) or 2 (CP_ENTRY_VERSION_2); the
+ *              version names the body layout of the type (docs/FORMATS.md,
+ *              "Versions"): version 2 has bodies only for revoke, endorse
+ *              and licensure, every other type is written as version 1
  *   1    1     type (cp_entry_type)
  *   2    32    log key (Ed25519 public key of the authority)
  *   34   8     seq
@@ -30,8 +33,10 @@
 #include "limits.h"
 #include "sig.h"
 
-#define CP_ENTRY_VERSION 1U   /* every type */
-#define CP_ENTRY_VERSION_2 2U /* recognition only: it also lists the facts it read */
+#define CP_ENTRY_VERSION 1U   /* the first format: every type but licensure */
+/* Version 2: revoke with target and effective date, dated endorse,
+ * licensure, and recognition listing the facts it read. */
+#define CP_ENTRY_VERSION_2 2U
 /* One fact point of a version-2 recognition: log key (32), size (u64
  * big-endian), root of the log at that size (32). */
 #define CP_FACT_POINT_BYTES 72U
@@ -48,7 +53,8 @@ typedef enum {
   CP_T_POLICY = 7,      /* a recognition policy document */
   CP_T_RECOGNITION = 8, /* what an authority granted under a policy */
   CP_T_KEY = 9,         /* rotate or retire the log's signing key */
-  CP_T_CLOCK = 10       /* the log's clock was ahead: time resumes here */
+  CP_T_CLOCK = 10,      /* the log's clock was ahead: time resumes here */
+  CP_T_LICENSURE = 11   /* an educator's licensure areas, attested (version 2) */
 } cp_entry_type;
 
 typedef enum {
@@ -108,13 +114,17 @@ typedef struct cp_entry {
       uint8_t evidence[CP_HASH_BYTES];   /* SHA-256 of the evidence, if flagged */
       uint8_t licence[CP_HASH_BYTES];    /* salted licence commitment, if flagged */
     } award;
-    struct {              /* CP_T_REVOKE: h32 award, str reason */
-      uint8_t award[CP_HASH_BYTES];
+    struct {              /* CP_T_REVOKE: v1 h32 award, str reason;
+                             v2 h32 target, date effective, str reason */
+      uint8_t target[CP_HASH_BYTES];     /* entry ID of what is withdrawn, same log */
+      uint32_t effective;                /* v2: first day it no longer holds; v1: 0 */
       cp_str reason;
     } revoke;
-    struct {              /* CP_T_ENDORSE: u8 kind, h32 subject, str claim, str note */
+    struct {              /* CP_T_ENDORSE: v1 u8 kind, h32 subject, str claim, str note;
+                             v2 adds date from, date until after the subject */
       uint8_t kind;                      /* cp_subject_kind */
       uint8_t subject[CP_HASH_BYTES];    /* authority key or credential entry ID */
+      uint32_t from, until;              /* v2: period covered, until 0 = open; v1: 0, 0 */
       cp_str claim, note;                /* claim: e.g. "qa:multistate-mc-2024" */
     } endorse;
     struct {              /* CP_T_APPROVE: h32 educator, h32 credential, date approved,
@@ -151,12 +161,23 @@ typedef struct cp_entry {
       uint8_t first[CP_HASH_BYTES];      /* entry ID of the first entry dated ahead */
       cp_str reason;
     } clock;
+    struct {              /* CP_T_LICENSURE (v2 only): h32 educator, date from,
+                             date until (0 = open), list areas (1..16) */
+      uint8_t educator[CP_PK_BYTES];
+      uint32_t from, until;
+      uint32_t n_areas;
+      cp_str areas[CP_LIST_MAX];
+    } licensure;
   } u;
   uint8_t sig[CP_SIG_BYTES];
 } cp_entry;
 
 /* Returns the type's name ("award", ...) or NULL for an unknown type. */
 const char *cp_entry_type_name(unsigned type);
+/* The version a new entry of this type is written in: the latest that has a
+ * body for it (CP_ENTRY_VERSION_2 for revoke, endorse and licensure,
+ * CP_ENTRY_VERSION otherwise). */
+unsigned cp_entry_version_for(unsigned type);
 const char *cp_role_name(unsigned role);
 /* Parses a role name; 0 if unknown. */
 unsigned cp_role_parse(const char *s);

@@ -59,8 +59,9 @@ typedef struct cp_fact_point {
 
 /*
  * Starts gathering through r with the given cutoff: indexes every
- * endorsement entry held (any log) whose time is <= cutoff, dated by its
- * entry time in days. flags: 0 or CP_FACTS_DISTRICT. Free with
+ * endorsement entry held (any log) whose time is <= cutoff, in force over
+ * its stated period (version 2) or from its entry day (version 1), up to
+ * the effective date of a revoke within the cutoff that withdraws it. flags: 0 or CP_FACTS_DISTRICT. Free with
  * cp_facts_free before ending r.
  */
 int cp_facts_new(cp_reader *r, uint64_t cutoff, unsigned flags, cp_facts **out, cp_diag *d)
@@ -87,10 +88,13 @@ const cp_policy_env *cp_facts_env(const cp_facts *f) __attribute__((nonnull));
 /*
  * Gathers one educator's facts through the by-educator index: awards (with
  * their credential definitions' stable id, level, hours, areas and QA, and
- * the revocation day when a revoke entry that is a fact names them) and
- * pre-approvals, each a fact (within the cutoff, or below its log's fact
- * point). areas (n_areas <= 16) are
- * the educator's licensure areas, which the ledger does not hold; they are
+ * the day a revoke entry that is a fact withdraws them), pre-approvals
+ * (with the day each was logged) and licensure attestations naming the
+ * educator, each a fact (within the cutoff, or below its log's fact point),
+ * each with the day a revoke that is a fact withdraws it. Endorsements and
+ * approvals carry their stated periods. areas (n_areas <= 16), when given,
+ * replace the attested areas for area rules (a hand-made override, never
+ * recorded); they are
  * referenced, not copied. OUT: *ed, whose arrays belong to f and stay valid
  * until the next call on f or cp_facts_free. An educator the node does not
  * know has no awards (not an error). CP_ECORRUPT if an award names a
@@ -134,8 +138,8 @@ int cp_recognition_totals(const cp_policy_result *res, cp_total t[CP_TOTALS_MAX]
 
 /*
  * Evaluates policy entry `policy` (any log) for one educator as of as_of
- * with the facts of entries whose time is <= cutoff, without areas (they
- * are not on the ledger). OUT: *pol and *res, freed by the caller (res
+ * with the facts of entries whose time is <= cutoff, without areas given
+ * by hand (area rules read the attestations among those facts). OUT: *pol and *res, freed by the caller (res
  * before pol).
  */
 int cp_recognition_evaluate(cp_reader *r, const uint8_t policy[CP_HASH_BYTES],

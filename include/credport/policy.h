@@ -60,6 +60,7 @@ extern "C" {
 #define CP_POLICY_AWARDS_MAX    (1u << 20) /* awards of one educator */
 #define CP_POLICY_APPROVALS_MAX (1u << 20) /* pre-approvals of one educator */
 #define CP_POLICY_ENDORSE_MAX   (1u << 22) /* endorsements in one environment */
+#define CP_POLICY_ATTESTATIONS_MAX (1u << 16) /* licensure attestations of one educator */
 
 typedef struct cp_policy cp_policy;
 typedef struct cp_policy_env cp_policy_env;
@@ -89,6 +90,7 @@ typedef enum {
   CP_PR_AFTER_AS_OF,          /* earned after the as-of date */
   CP_PR_LEVEL_NOT_RATED,      /* the level table has no amount for its level */
   CP_PR_NOT_IN_EFFECT,        /* the policy is not in effect on the as-of date */
+  CP_PR_APPROVAL_LOGGED_LATE, /* approved for the earned date, but logged after it */
   CP_PR_COUNT_                /* number of fates; not a fate */
 } cp_policy_reason;
 
@@ -123,7 +125,9 @@ typedef struct cp_policy_endorsement {
   uint8_t kind; /* cp_subject_kind */
   uint8_t subject[CP_HASH_BYTES];
   cp_str claim;  /* e.g. "approved", "qa:multistate-mc-2024" */
-  uint32_t date; /* days since 1970-01-01 */
+  uint32_t date; /* first day in force (days since 1970-01-01) */
+  uint32_t until;     /* last day in force; 0 = open */
+  uint32_t withdrawn; /* first day no longer in force (a revoke's effective date); 0 = never */
 } cp_policy_endorsement;
 
 /* A pre-approval entry: approver approved educator's plan for a credential. */
@@ -133,18 +137,34 @@ typedef struct cp_policy_approval {
   uint8_t credential[CP_HASH_BYTES]; /* credential definition entry ID */
   uint32_t approved;                 /* days since 1970-01-01 */
   uint32_t expires;                  /* last day it covers; 0 = no expiry */
+  uint32_t logged;    /* day its entry was logged (entry time); 0 = unknown, never late */
+  uint32_t withdrawn; /* first day no longer in force; 0 = never */
 } cp_policy_approval;
+
+/* A licensure attestation: attester attests the educator's areas for a
+ * period. Those naming another educator are ignored. */
+typedef struct cp_policy_attestation {
+  uint8_t attester[CP_PK_BYTES];
+  uint8_t educator[CP_PK_BYTES];
+  const cp_str *areas; /* 1..CP_LIST_MAX */
+  size_t n_areas;
+  uint32_t from, until; /* inclusive; until 0 = open */
+  uint32_t withdrawn;   /* first day no longer in force; 0 = never */
+} cp_policy_attestation;
 
 /* One educator and everything known about them. Approvals naming another
  * educator are ignored. */
 typedef struct cp_policy_educator {
   uint8_t key[CP_PK_BYTES]; /* the educator's Ed25519 public key */
-  const cp_str *areas;      /* licensure areas (from --areas) */
+  const cp_str *areas;      /* licensure areas given by hand (--areas): when
+                               n_areas > 0 they replace the attestations */
   size_t n_areas;           /* at most CP_LIST_MAX */
   const cp_policy_award *awards;
   size_t n_awards; /* at most CP_POLICY_AWARDS_MAX */
   const cp_policy_approval *approvals;
   size_t n_approvals; /* at most CP_POLICY_APPROVALS_MAX */
+  const cp_policy_attestation *attestations;
+  size_t n_attestations; /* at most CP_POLICY_ATTESTATIONS_MAX */
 } cp_policy_educator;
 
 /* --- Policies -------------------------------------------------------------- */

@@ -127,6 +127,10 @@ int cp_reader_each_entry(cp_reader *r, const uint8_t log[CP_PK_BYTES], uint64_t 
 /* The revocation of award id, if any: CP_ENOTFOUND when not revoked. */
 int cp_reader_revocation(cp_reader *r, const uint8_t award[CP_HASH_BYTES], const uint8_t **buf,
                          size_t *len);
+/* The revoke entry withdrawing entry id (any revocable type: award,
+ * endorse, approve, credential, licensure), if any: CP_ENOTFOUND when none. */
+int cp_reader_withdrawal(cp_reader *r, const uint8_t id[CP_HASH_BYTES], const uint8_t **buf,
+                         size_t *len);
 /* The latest definition of credential stable id in log. */
 int cp_reader_credential(cp_reader *r, const uint8_t log[CP_PK_BYTES], const char *id,
                          const uint8_t **buf, size_t *len);

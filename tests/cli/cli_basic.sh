@@ -135,7 +135,10 @@ run 0 -d "$D" revoke "$AW1" --reason "evidence belonged to another educator"
 RV=$(cat "$T/out")
 run 1 -d "$D" revoke "$AW1" --reason again
 has "already revoked" "$T/err"
-run 1 -d "$D" revoke "$CRED" --reason "not an award"
+run 0 -d "$D" log --limit 1
+GENESIS=$(awk 'NR == 1 { print $2 }' "$T/out")
+run 1 -d "$D" revoke "$GENESIS" --reason "not revocable"
+has "is an authority entry, which cannot be revoked" "$T/err"
 run 1 -d "$D" revoke "$(printf '%064d' 7)" --reason "no such entry"
 same_size 8
 run 0 -d "$D" show "$AW1" --json

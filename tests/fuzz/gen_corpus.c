@@ -67,13 +67,14 @@ static void entries(void) {
   cp_key *k = NULL;
   if (cp_key_from_seed(seed, &k) != 0) exit(1);
   cp_key_public(k, pk);
-  for (unsigned t = CP_T_AUTHORITY; t <= CP_T_CLOCK; t++)
+  for (size_t kind = 0; kind < SAMPLE_N_KINDS; kind++)
     for (int v = 0; v < SAMPLE_VARIANTS; v++) {
       cp_entry e;
       cp_diag d;
       size_t n;
       char name[64];
-      sample_entry(t, v, &e);
+      unsigned t = SAMPLE_KINDS[kind].type, ver = SAMPLE_KINDS[kind].version;
+      sample_entry_v(ver, t, v, &e);
       memcpy(e.log, pk, sizeof pk);
       /* Signed as any valid entry from another log may be: not through
        * cp_entry_sign, whose rule for new entries (no TAB or LF in one-line
@@ -86,7 +87,10 @@ static void entries(void) {
       }
       n += CP_SIG_BYTES;
       if (n > 4096) continue;
-      snprintf(name, sizeof name, "%s-%d.bin", cp_entry_type_name(t), v);
+      if (ver == CP_ENTRY_VERSION)
+        snprintf(name, sizeof name, "%s-%d.bin", cp_entry_type_name(t), v);
+      else
+        snprintf(name, sizeof name, "%s-v%u-%d.bin", cp_entry_type_name(t), ver, v);
       out("entry", name, buf, n);
     }
   cp_key_free(k);

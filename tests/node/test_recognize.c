@@ -147,12 +147,26 @@ static void nc_credits_outside_current_cycle_do_not_count(void **state) {
   fx_free(f);
 }
 
-static void nc_bundle_counts_in_the_cycle_it_completes(void **state) {
+/* The course is credited in the cycle it is completed, and only when every
+ * one of its MCs was earned in that cycle (members_in_window): a member
+ * earned one day before the cycle leaves the course uncredited. */
+static void nc_bundle_needs_every_member_in_the_cycle(void **state) {
   fx *f = fx_new("nc-renewal.json");
-  for (int i = 0; i < 4; i++) fx_award(f, K_NCSU, ld[i], 2, 600, "2019-05-01");
+  size_t early = fx_award(f, K_NCSU, ld[0], 2, 600, "2019-06-30"); /* the day before */
+  for (int i = 1; i < 4; i++) fx_award(f, K_NCSU, ld[i], 2, 600, "2019-07-01");
   size_t done = fx_award(f, K_NCSU, ld[4], 2, 600, "2019-07-02");
   fx_eval(f, "2020-01-01");
+  assert_int_equal(fx_total(f, "renewal-credit"), 0);
+  assert_string_equal(fx_fate(f, early, "mooc-ed-learning-differences", NULL), "outside_window");
+  assert_string_equal(fx_fate(f, done, "mooc-ed-learning-differences", NULL), "bundle_incomplete");
+  fx_free(f);
+  /* Earned again on the cycle's first day, it completes the course. */
+  f = fx_new("nc-renewal.json");
+  for (int i = 0; i < 4; i++) fx_award(f, K_NCSU, ld[i], 2, 600, "2019-07-01");
+  done = fx_award(f, K_NCSU, ld[4], 2, 600, "2019-07-02");
+  fx_eval(f, "2020-01-01");
   assert_int_equal(fx_total(f, "renewal-credit"), 300);
+  /* In the next cycle the course is outside the window. */
   fx_eval(f, "2024-07-01");
   assert_int_equal(fx_total(f, "renewal-credit"), 0);
   assert_string_equal(fx_fate(f, done, "mooc-ed-learning-differences", NULL), "outside_window");
@@ -452,7 +466,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(nc_learning_differences_complete_is_3_credits),
     cmocka_unit_test(nc_one_mc_short_of_bundle_earns_nothing),
     cmocka_unit_test(nc_credits_outside_current_cycle_do_not_count),
-    cmocka_unit_test(nc_bundle_counts_in_the_cycle_it_completes),
+    cmocka_unit_test(nc_bundle_needs_every_member_in_the_cycle),
     cmocka_unit_test(km_salary_by_difficulty_with_preapproval),
     cmocka_unit_test(km_without_preapproval_earns_nothing),
     cmocka_unit_test(km_mc_earned_day_before_preapproval),

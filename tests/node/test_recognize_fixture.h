@@ -46,6 +46,8 @@ typedef struct fx {
   size_t n_ap;
   cp_str areas[4];
   size_t n_areas;
+  cp_policy_attestation at[8];
+  size_t n_at;
   uint8_t educator[CP_PK_BYTES];
   cp_policy_env *env;
   cp_policy_result *r;
@@ -149,6 +151,21 @@ static inline void fx_approve(fx *f, uint8_t approver, uint8_t issuer, const cha
   a->expires = expires != NULL ? D(expires) : 0;
 }
 
+/* attester attests the educator's areas from .. until (NULL: open). */
+static inline cp_policy_attestation *fx_attest(fx *f, uint8_t attester, const cp_str *areas,
+                                               size_t n, const char *from, const char *until) {
+  assert_true(f->n_at < sizeof f->at / sizeof f->at[0]);
+  cp_policy_attestation *t = &f->at[f->n_at++];
+  memset(t, 0, sizeof *t);
+  memset(t->attester, attester, CP_PK_BYTES);
+  memcpy(t->educator, f->educator, CP_PK_BYTES);
+  t->areas = areas;
+  t->n_areas = n;
+  t->from = D(from);
+  t->until = until != NULL ? D(until) : 0;
+  return t;
+}
+
 static inline cp_policy_educator fx_educator(const fx *f) {
   cp_policy_educator ed;
   memset(&ed, 0, sizeof ed);
@@ -157,6 +174,8 @@ static inline cp_policy_educator fx_educator(const fx *f) {
   ed.n_areas = f->n_areas;
   ed.awards = f->aw;
   ed.n_awards = f->n;
+  ed.attestations = f->at;
+  ed.n_attestations = f->n_at;
   ed.approvals = f->ap;
   ed.n_approvals = f->n_ap;
   return ed;

@@ -104,7 +104,7 @@ typedef struct fx_buf {
 static inline void fx_sign_with(fx_log *l, cp_entry *e, const cp_key *k, fx_buf *out,
                                 int advance) {
   cp_diag d = {{0}};
-  e->version = CP_ENTRY_VERSION;
+  if (e->version == 0) e->version = (uint8_t)cp_entry_version_for(e->type);
   memcpy(e->log, l->log, CP_PK_BYTES);
   e->seq = l->seq;
   memcpy(e->prev, l->prev, CP_HASH_BYTES);
@@ -160,13 +160,26 @@ static inline void fx_award(cp_entry *e, const uint8_t cred[CP_HASH_BYTES], uint
 
 static inline void fx_revoke(cp_entry *e, const uint8_t award[CP_HASH_BYTES]) {
   memset(e, 0, sizeof *e);
+  e->version = CP_ENTRY_VERSION; /* the first format: withdrawn on its own day */
   e->type = CP_T_REVOKE;
-  memcpy(e->u.revoke.award, award, CP_HASH_BYTES);
+  memcpy(e->u.revoke.target, award, CP_HASH_BYTES);
   e->u.revoke.reason = fx_s("mistake");
+}
+
+/* A version 2 revoke: any revocable entry, withdrawn from day effective. */
+static inline void fx_revoke2(cp_entry *e, const uint8_t target[CP_HASH_BYTES],
+                              uint32_t effective) {
+  memset(e, 0, sizeof *e);
+  e->version = CP_ENTRY_VERSION_2;
+  e->type = CP_T_REVOKE;
+  memcpy(e->u.revoke.target, target, CP_HASH_BYTES);
+  e->u.revoke.effective = effective;
+  e->u.revoke.reason = fx_s("withdrawn");
 }
 
 static inline void fx_endorse(cp_entry *e, unsigned kind, const uint8_t subject[32]) {
   memset(e, 0, sizeof *e);
+  e->version = CP_ENTRY_VERSION; /* undated: in force from its own day */
   e->type = CP_T_ENDORSE;
   e->u.endorse.kind = (uint8_t)kind;
   memcpy(e->u.endorse.subject, subject, 32);

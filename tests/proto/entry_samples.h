@@ -80,10 +80,65 @@ static void sample_header(cp_entry *e, unsigned type, int v) {
   e->time = v == 1 ? 0 : v == 2 ? UINT64_MAX : 1700000000u;
 }
 
-/* Fills *e with variant v (0..SAMPLE_VARIANTS-1) of an entry of type t. */
+/* Every (version, type) that has a body (docs/FORMATS.md, "Versions"). */
+static const struct { uint8_t version, type; } SAMPLE_KINDS[] = {
+    {1, CP_T_AUTHORITY}, {1, CP_T_CREDENTIAL}, {1, CP_T_AWARD},       {1, CP_T_REVOKE},
+    {1, CP_T_ENDORSE},   {1, CP_T_APPROVE},    {1, CP_T_POLICY},      {1, CP_T_RECOGNITION},
+    {1, CP_T_KEY},       {1, CP_T_CLOCK},      {2, CP_T_REVOKE},      {2, CP_T_ENDORSE},
+    {2, CP_T_LICENSURE},
+};
+#define SAMPLE_N_KINDS (sizeof SAMPLE_KINDS / sizeof SAMPLE_KINDS[0])
+
+static void sample_entry(unsigned t, int v, cp_entry *e);
+
+/* Variant v of the version 2 body of type t (revoke, endorse, licensure);
+ * for the other types, version 1's. */
+static void sample_entry_v(unsigned version, unsigned t, int v, cp_entry *e) {
+  if (t == CP_T_LICENSURE) {
+    sample_init();
+    sample_header(e, t, v);
+  } else {
+    sample_entry(t, v, e);
+  }
+  if (version != CP_ENTRY_VERSION_2) return;
+  e->version = CP_ENTRY_VERSION_2;
+  switch (t) {
+  case CP_T_REVOKE:
+    e->u.revoke.effective = v == 1 ? 0 : v == 2 ? SAMPLE_DATE_MAX : 17348;
+    break;
+  case CP_T_ENDORSE:
+    e->u.endorse.from = v == 1 ? 0 : v == 2 ? SAMPLE_DATE_MAX : 17348; /* 2017-07-01 */
+    e->u.endorse.until = v == 1 ? 0 : v == 2 ? SAMPLE_DATE_MAX : v == 3 ? 0 : 17712;
+    break;
+  case CP_T_LICENSURE: {
+    memset(e->u.licensure.educator, 0xE1, 32);
+    e->u.licensure.from = v == 1 ? 0 : v == 2 ? SAMPLE_DATE_MAX : 17348;
+    e->u.licensure.until = v == 1 ? 0 : v == 2 ? SAMPLE_DATE_MAX : v == 3 ? 17348 : 17712;
+    uint32_t n = v == 1 ? 1 : v == 2 ? CP_LIST_MAX : 2;
+    e->u.licensure.n_areas = n;
+    for (uint32_t i = 0; i < n; i++) {
+      cp_str it = {sample_items[i], v == 2 ? CP_STR_MAX : 1};
+      e->u.licensure.areas[i] = it;
+    }
+    if (v == 0) {
+      e->u.licensure.areas[0] = sample_s("Mathematics 6-9");
+      e->u.licensure.areas[1] = sample_s("Science");
+    }
+    break;
+  }
+  default: e->version = CP_ENTRY_VERSION; break;
+  }
+}
+
+/* Fills *e with variant v (0..SAMPLE_VARIANTS-1) of an entry of type t, in
+ * version 1 (licensure: version 2, its only one). */
 static void sample_entry(unsigned t, int v, cp_entry *e) {
   sample_init();
   sample_header(e, t, v);
+  if (t == CP_T_LICENSURE) {
+    sample_entry_v(CP_ENTRY_VERSION_2, t, v, e);
+    return;
+  }
   switch (t) {
   case CP_T_AUTHORITY: {
     static const char *const jur[] = {"US-NC", "US", "AB-XY9", "CA-7"};
@@ -142,7 +197,7 @@ static void sample_entry(unsigned t, int v, cp_entry *e) {
     if (e->u.award.flags & CP_AWARD_HAS_LICENCE) memset(e->u.award.licence, 0x1C, 32);
     break;
   case CP_T_REVOKE:
-    memset(e->u.revoke.award, 0xA7, 32);
+    memset(e->u.revoke.target, 0xA7, 32);
     e->u.revoke.reason = v == 1 ? sample_s("r") : v == 2 ? sample_max(CP_STR_MAX)
                                                          : sample_s("Issued in error");
     break;

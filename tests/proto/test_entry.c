@@ -6,6 +6,7 @@
 #include "cptest.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,11 +60,22 @@ static void assert_entry_eq(const cp_entry *a, const cp_entry *b) {
     assert_memory_equal(a->u.award.licence, b->u.award.licence, 32);
     break;
   case CP_T_REVOKE:
-    assert_memory_equal(a->u.revoke.award, b->u.revoke.award, 32);
+    assert_memory_equal(a->u.revoke.target, b->u.revoke.target, 32);
+    assert_int_equal(a->u.revoke.effective, b->u.revoke.effective);
     assert_str_eq(a->u.revoke.reason, b->u.revoke.reason);
+    break;
+  case CP_T_LICENSURE:
+    assert_memory_equal(a->u.licensure.educator, b->u.licensure.educator, 32);
+    assert_int_equal(a->u.licensure.from, b->u.licensure.from);
+    assert_int_equal(a->u.licensure.until, b->u.licensure.until);
+    assert_int_equal(a->u.licensure.n_areas, b->u.licensure.n_areas);
+    for (uint32_t i = 0; i < a->u.licensure.n_areas; i++)
+      assert_str_eq(a->u.licensure.areas[i], b->u.licensure.areas[i]);
     break;
   case CP_T_ENDORSE:
     assert_int_equal(a->u.endorse.kind, b->u.endorse.kind);
+    assert_int_equal(a->u.endorse.from, b->u.endorse.from);
+    assert_int_equal(a->u.endorse.until, b->u.endorse.until);
     assert_memory_equal(a->u.endorse.subject, b->u.endorse.subject, 32);
     assert_str_eq(a->u.endorse.claim, b->u.endorse.claim);
     assert_str_eq(a->u.endorse.note, b->u.endorse.note);
@@ -106,12 +118,12 @@ static void assert_entry_eq(const cp_entry *a, const cp_entry *b) {
 
 /* encode -> decode -> compare fields -> re-encode -> compare bytes, for
  * every variant of type t. */
-static void round_trip_type(unsigned t) {
+static void round_trip_type_v(unsigned version, unsigned t) {
   for (int v = 0; v < SAMPLE_VARIANTS; v++) {
     cp_entry e, back;
     cp_diag d = {{0}};
     size_t n, n2;
-    sample_entry(t, v, &e);
+    sample_entry_v(version, t, v, &e);
     for (unsigned i = 0; i < CP_SIG_BYTES; i++) e.sig[i] = (uint8_t)(i * 7 + v);
     int rc = cp_entry_encode_unsigned(&e, buf, sizeof buf, &n, &d);
     if (rc != 0) fail_msg("type %u variant %d: %s", t, v, d.msg);
@@ -125,6 +137,8 @@ static void round_trip_type(unsigned t) {
   }
 }
 
+static void round_trip_type(unsigned t) { round_trip_type_v(CP_ENTRY_VERSION, t); }
+
 static void round_trip_authority(void **state) { round_trip_type(CP_T_AUTHORITY); }
 static void round_trip_credential(void **state) { round_trip_type(CP_T_CREDENTIAL); }
 static void round_trip_award(void **state) { round_trip_type(CP_T_AWARD); }
@@ -135,6 +149,13 @@ static void round_trip_policy(void **state) { round_trip_type(CP_T_POLICY); }
 static void round_trip_recognition(void **state) { round_trip_type(CP_T_RECOGNITION); }
 static void round_trip_key(void **state) { round_trip_type(CP_T_KEY); }
 static void round_trip_clock(void **state) { round_trip_type(CP_T_CLOCK); }
+static void round_trip_revoke2(void **state) { round_trip_type_v(CP_ENTRY_VERSION_2, CP_T_REVOKE); }
+static void round_trip_endorse2(void **state) {
+  round_trip_type_v(CP_ENTRY_VERSION_2, CP_T_ENDORSE);
+}
+static void round_trip_licensure(void **state) {
+  round_trip_type_v(CP_ENTRY_VERSION_2, CP_T_LICENSURE);
+}
 
 /* The largest entries possible stay under CP_ENTRY_MAX, so nothing valid is
  * refused for size. Sizes computed from the FORMATS.md tables. */
@@ -250,11 +271,11 @@ static cp_key *test_key(uint8_t pk[CP_PK_BYTES]) {
 static void sign_then_verify_every_type(void **state) {
   uint8_t pk[CP_PK_BYTES];
   cp_key *k = test_key(pk);
-  for (unsigned t = CP_T_AUTHORITY; t <= CP_T_CLOCK; t++) {
+  for (size_t kind = 0; kind < SAMPLE_N_KINDS; kind++) {
     cp_entry e, back;
     size_t n;
     cp_diag d = {{0}};
-    sample_entry(t, 0, &e);
+    sample_entry_v(SAMPLE_KINDS[kind].version, SAMPLE_KINDS[kind].type, 0, &e);
     memcpy(e.log, pk, CP_PK_BYTES);
     assert_int_equal(cp_entry_sign(&e, k, buf, sizeof buf, &n, &d), 0);
     assert_memory_equal(buf + n - CP_SIG_BYTES, e.sig, CP_SIG_BYTES);
@@ -342,13 +363,77 @@ static void entry_id_is_leaf_hash(void **state) {
   assert_memory_equal(id, want, 32);
 }
 
+/* Entries written by the version 1 encoder before version 2 existed
+ * (signing key: seed 40 41 .. 5f, the key of test_key): they decode, verify
+ * and re-encode to the same bytes forever. */
+static const char OLD_REVOKE_V1[] =
+    "01042543b92ff1095511476adc8369db6ddc933665a11978dda1404ee1066ca9"
+    "559d00000000000000035c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c"
+    "5c5c5c5c5c5c5c5c5c5c0000000059682f00a7a7a7a7a7a7a7a7a7a7a7a7a7a7"
+    "a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a7a70f49737375656420696e20657272"
+    "6f72269b3b21663912e1425202bef44d6af7985c389895b3d32a196fe2abc884"
+    "9e08a7a6967749ea7c6829eb0a5fe100824720058d41dc1da19e18f3ad1ad306"
+    "b606";
+static const char OLD_ENDORSE_V1[] =
+    "01052543b92ff1095511476adc8369db6ddc933665a11978dda1404ee1066ca9"
+    "559d00000000000000045d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d5d"
+    "5d5d5d5d5d5d5d5d5d5d0000000059682f64025b5b5b5b5b5b5b5b5b5b5b5b5b"
+    "5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b5b08617070726f76656400342490"
+    "bd84975248a1de22fa3c5794c85d12221468096925eb168cdda41b03d0612034"
+    "cedbe78f18a9a06a4174f35e71fed58f81b8cada1075be03fdc22faa0c";
+
+static size_t unhex(const char *h, uint8_t *out) {
+  size_t n = strlen(h) / 2;
+  for (size_t i = 0; i < n; i++) {
+    unsigned v;
+    assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
+    out[i] = (uint8_t)v;
+  }
+  return n;
+}
+
+static void old_format_entries_still_verify(void **state) {
+  uint8_t pk[CP_PK_BYTES];
+  cp_key *k = test_key(pk);
+  cp_key_free(k);
+  cp_entry e;
+  cp_diag d = {{0}};
+  size_t n = unhex(OLD_REVOKE_V1, buf), n2;
+  assert_int_equal(cp_entry_decode(buf, n, &e, &d), 0);
+  assert_int_equal(cp_entry_verify(buf, n, pk), 0);
+  assert_int_equal(e.version, CP_ENTRY_VERSION);
+  assert_int_equal(e.type, CP_T_REVOKE);
+  assert_int_equal(e.u.revoke.effective, 0);
+  assert_true(e.u.revoke.target[0] == 0xa7 && e.u.revoke.target[31] == 0xa7);
+  assert_true(cp_str_eq(e.u.revoke.reason, "Issued in error"));
+  assert_int_equal(cp_entry_encode_unsigned(&e, buf2, sizeof buf2, &n2, &d), 0);
+  assert_int_equal(n2 + CP_SIG_BYTES, n);
+  assert_memory_equal(buf2, buf, n2);
+
+  n = unhex(OLD_ENDORSE_V1, buf);
+  assert_int_equal(cp_entry_decode(buf, n, &e, &d), 0);
+  assert_int_equal(cp_entry_verify(buf, n, pk), 0);
+  assert_int_equal(e.version, CP_ENTRY_VERSION);
+  assert_int_equal(e.u.endorse.from, 0);
+  assert_int_equal(e.u.endorse.until, 0);
+  assert_true(cp_str_eq(e.u.endorse.claim, "approved"));
+  assert_int_equal(cp_entry_encode_unsigned(&e, buf2, sizeof buf2, &n2, &d), 0);
+  assert_memory_equal(buf2, buf, n2);
+}
+
 static void names(void **state) {
   assert_string_equal(cp_entry_type_name(CP_T_AUTHORITY), "authority");
   assert_string_equal(cp_entry_type_name(CP_T_RECOGNITION), "recognition");
   assert_string_equal(cp_entry_type_name(CP_T_KEY), "key");
   assert_null(cp_entry_type_name(0));
   assert_string_equal(cp_entry_type_name(CP_T_CLOCK), "clock");
-  assert_null(cp_entry_type_name(11));
+  assert_string_equal(cp_entry_type_name(CP_T_LICENSURE), "licensure");
+  assert_null(cp_entry_type_name(12));
+  assert_int_equal(cp_entry_version_for(CP_T_AWARD), CP_ENTRY_VERSION);
+  assert_int_equal(cp_entry_version_for(CP_T_APPROVE), CP_ENTRY_VERSION);
+  assert_int_equal(cp_entry_version_for(CP_T_REVOKE), CP_ENTRY_VERSION_2);
+  assert_int_equal(cp_entry_version_for(CP_T_ENDORSE), CP_ENTRY_VERSION_2);
+  assert_int_equal(cp_entry_version_for(CP_T_LICENSURE), CP_ENTRY_VERSION_2);
   assert_string_equal(cp_role_name(CP_ROLE_IHE), "ihe");
   assert_null(cp_role_name(0));
   assert_null(cp_role_name(6));
@@ -373,6 +458,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(round_trip_recognition),
     cmocka_unit_test(round_trip_key),
     cmocka_unit_test(round_trip_clock),
+    cmocka_unit_test(round_trip_revoke2),
+    cmocka_unit_test(round_trip_endorse2),
+    cmocka_unit_test(round_trip_licensure),
+    cmocka_unit_test(old_format_entries_still_verify),
     cmocka_unit_test(max_sizes_fit),
     cmocka_unit_test(award_fixed_vector),
     cmocka_unit_test(award_typical_size),

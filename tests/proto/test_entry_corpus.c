@@ -22,7 +22,7 @@ static void corpus_round_trips(void **state) {
   DIR *dir = opendir(CORPUS);
   if (dir == NULL) fail_msg("cannot open %s", CORPUS);
   struct dirent *de;
-  unsigned files = 0, types = 0;
+  unsigned files = 0, types = 0, types2 = 0;
   while ((de = readdir(dir)) != NULL) {
     if (de->d_name[0] == '.') continue;
     char *path = cpt_path(CORPUS, de->d_name);
@@ -47,13 +47,15 @@ static void corpus_round_trips(void **state) {
         memcmp(e.sig, b + n, CP_SIG_BYTES) != 0)
       fail_msg("%s: re-encoding differs", de->d_name);
     if (seed && cp_entry_verify(b, len, e.log) != 0) fail_msg("%s: signature", de->d_name);
-    if (seed) types |= 1u << e.type;
+    if (seed && e.version == CP_ENTRY_VERSION) types |= 1u << e.type;
+    if (seed && e.version == CP_ENTRY_VERSION_2) types2 |= 1u << e.type;
     free(b);
     free(path);
   }
   closedir(dir);
   assert_true(files >= 10);
-  assert_int_equal(types, 0x7FEu); /* every type 1..10 is seeded */
+  assert_int_equal(types, 0x7FEu); /* every version 1 type, 1..10, is seeded */
+  assert_int_equal(types2, 1u << CP_T_REVOKE | 1u << CP_T_ENDORSE | 1u << CP_T_LICENSURE);
 }
 
 static const struct CMUnitTest tests[] = {

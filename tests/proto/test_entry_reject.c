@@ -26,15 +26,16 @@
 static uint8_t buf[CP_ENTRY_MAX + 1024];
 
 /* Encodes variant v of type t with a filler signature; returns its length. */
-static size_t sample_bytes(unsigned t, int v) {
+static size_t sample_bytes_v(unsigned version, unsigned t, int v) {
   cp_entry e;
   size_t n;
   cp_diag d = {{0}};
-  sample_entry(t, v, &e);
+  sample_entry_v(version, t, v, &e);
   if (cp_entry_encode_unsigned(&e, buf, sizeof buf, &n, &d) != 0) fail_msg("%s", d.msg);
   memset(buf + n, 0x66, CP_SIG_BYTES);
   return n + CP_SIG_BYTES;
 }
+static size_t sample_bytes(unsigned t, int v) { return sample_bytes_v(CP_ENTRY_VERSION, t, v); }
 
 /* Replaces del bytes at off with ins[0, nins). */
 static void splice(size_t *n, size_t off, size_t del, const uint8_t *ins, size_t nins) {
@@ -78,10 +79,11 @@ static void expect_at(int line, size_t n, int err, const char *field, const char
 #define OK(n) expect_at(__LINE__, n, 0, NULL, NULL)
 
 static void truncated_at_every_length(void **state) {
-  for (unsigned t = CP_T_AUTHORITY; t <= CP_T_CLOCK; t++)
+  for (size_t kind = 0; kind < SAMPLE_N_KINDS; kind++)
     for (int v = 0; v < SAMPLE_VARIANTS; v++) {
       if (v == 2) continue; /* the maximal ones are large; 0, 1, 3 cover every shape */
-      size_t n = sample_bytes(t, v);
+      unsigned t = SAMPLE_KINDS[kind].type;
+      size_t n = sample_bytes_v(SAMPLE_KINDS[kind].version, t, v);
       OK(n);
       for (size_t len = 0; len < n; len++) {
         cp_entry e;
@@ -107,8 +109,9 @@ static void truncated_at_every_length(void **state) {
 }
 
 static void trailing_bytes(void **state) {
-  for (unsigned t = CP_T_AUTHORITY; t <= CP_T_CLOCK; t++) {
-    size_t n = sample_bytes(t, 0);
+  for (size_t kind = 0; kind < SAMPLE_N_KINDS; kind++) {
+    unsigned t = SAMPLE_KINDS[kind].type;
+    size_t n = sample_bytes_v(SAMPLE_KINDS[kind].version, t, 0);
     buf[n] = 0;
     char want[64];
     snprintf(want, sizeof want, "%s at byte %zu", cp_entry_type_name(t), n - CP_SIG_BYTES);
@@ -127,12 +130,57 @@ static void unknown_version(void **state) {
 }
 
 static void unknown_type(void **state) {
-  static const uint8_t bad[] = {0, 11, 0x80, 0xFF};
+  static const uint8_t bad[] = {0, 12, 0x80, 0xFF};
   for (size_t i = 0; i < sizeof bad; i++) {
     size_t n = sample_bytes(CP_T_AWARD, 0);
     buf[1] = bad[i];
     EXPECT(n, CP_ECORRUPT, "entry.type at byte 1", "unknown type");
   }
+}
+
+/* SPEC: E-hdr-1. Each version has bodies for some types only: an award
+ * (unchanged) is never written as version 2, a licensure attestation never
+ * as version 1, so every entry has one encoding. */
+static void version_without_body(void **state) {
+  size_t n = sample_bytes(CP_T_AWARD, 0);
+  buf[0] = CP_ENTRY_VERSION_2;
+  EXPECT(n, CP_ECORRUPT, "entry.type at byte 1", "award has no version 2 encoding");
+  cp_entry e;
+  sample_entry_v(CP_ENTRY_VERSION_2, CP_T_LICENSURE, 0, &e);
+  cp_diag d = {{0}};
+  if (cp_entry_encode_unsigned(&e, buf, sizeof buf, &n, &d) != 0) fail_msg("%s", d.msg);
+  memset(buf + n, 0x66, CP_SIG_BYTES);
+  n += CP_SIG_BYTES;
+  OK(n);
+  buf[0] = CP_ENTRY_VERSION;
+  EXPECT(n, CP_ECORRUPT, "entry.type at byte 1", "licensure has no version 1 encoding");
+}
+
+/* Version 2 bodies: dates in order, a non-empty area list. */
+static void version2_rules(void **state) {
+  cp_entry e;
+  cp_diag d = {{0}};
+  size_t n;
+  sample_entry_v(CP_ENTRY_VERSION_2, CP_T_ENDORSE, 0, &e);
+  e.u.endorse.until = e.u.endorse.from - 1;
+  assert_int_equal(cp_entry_encode_unsigned(&e, buf, sizeof buf, &n, &d), CP_ECORRUPT);
+  assert_non_null(strstr(d.msg, "endorse.until at byte 119"));
+  e.u.endorse.until = e.u.endorse.from; /* one day */
+  assert_int_equal(cp_entry_encode_unsigned(&e, buf, sizeof buf, &n, &d), CP_OK);
+  sample_entry_v(CP_ENTRY_VERSION_2, CP_T_LICENSURE, 0, &e);
+  e.u.licensure.n_areas = 0;
+  assert_int_equal(cp_entry_encode_unsigned(&e, buf, sizeof buf, &n, &d), CP_ECORRUPT);
+  assert_non_null(strstr(d.msg, "licensure.areas at byte 122: must not be empty"));
+  e.u.licensure.n_areas = CP_LIST_MAX + 1;
+  assert_int_equal(cp_entry_encode_unsigned(&e, buf, sizeof buf, &n, &d), CP_ETOOBIG);
+  sample_entry_v(CP_ENTRY_VERSION_2, CP_T_LICENSURE, 0, &e);
+  e.u.licensure.until = e.u.licensure.from - 1;
+  assert_int_equal(cp_entry_encode_unsigned(&e, buf, sizeof buf, &n, &d), CP_ECORRUPT);
+  assert_non_null(strstr(d.msg, "licensure.until at byte 118"));
+  sample_entry_v(CP_ENTRY_VERSION_2, CP_T_REVOKE, 0, &e);
+  e.u.revoke.effective = SAMPLE_DATE_MAX + 1;
+  assert_int_equal(cp_entry_encode_unsigned(&e, buf, sizeof buf, &n, &d), CP_ECORRUPT);
+  assert_non_null(strstr(d.msg, "revoke.effective at byte 114"));
 }
 
 static void over_entry_max(void **state) {
@@ -565,7 +613,7 @@ static void encoder_applies_same_rules(void **state) {
   assert_non_null(strstr(d.msg, "credential.areas"));
 
   sample_entry(CP_T_AWARD, 0, &e);
-  e.version = 2;
+  e.version = 3;
   assert_int_equal(cp_entry_encode_unsigned(&e, out, sizeof out, &n, &d), CP_EVERSION);
   assert_non_null(strstr(d.msg, "entry.version"));
   e.version = 1;
@@ -613,6 +661,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(trailing_bytes),
     cmocka_unit_test(unknown_version),
     cmocka_unit_test(unknown_type),
+    cmocka_unit_test(version_without_body),
+    cmocka_unit_test(version2_rules),
     cmocka_unit_test(over_entry_max),
     cmocka_unit_test(var_non_minimal),
     cmocka_unit_test(var_too_long_or_wide),
