@@ -241,7 +241,6 @@ static int add_revocation(void *ctx, const uint8_t *buf, size_t len) {
   cp_facts *f = ctx;
   /* Revoke body: h32 target first, then (version 2) the effective date. */
   if (len < CP_ENTRY_MIN_BYTES + CP_HASH_BYTES || buf[1] != CP_T_REVOKE) return CP_ECORRUPT;
-  uint64_t t = entry_time(buf);
   if (!admit(f, buf)) return 0;
   uint64_t row;
   int rc = cp__id_row(&f->r->tx, buf + CP_ENTRY_HEADER_BYTES, &row);

@@ -212,7 +212,7 @@ static int build(issuer *is, unsigned i, uint64_t n, uint64_t revoke_every, unsi
     if (rc == 0 && !mine && !bens && revoke_every && j % revoke_every == 0 && is->seq < n) {
       memset(&e, 0, sizeof e);
       e.type = CP_T_REVOKE;
-      memcpy(e.u.revoke.award, aw, CP_HASH_BYTES);
+      memcpy(e.u.revoke.target, aw, CP_HASH_BYTES);
       e.u.revoke.reason = (cp_str){"bench", 5};
       rc = add(is, &e, 0, NULL, d);
     }

@@ -195,7 +195,7 @@ void cli_entry_line(FILE *f, const uint8_t *buf, size_t len, cp_reader *r) {
     }
     fputs(": ", f);
     cli_put_text(f, e.u.revoke.reason.p, e.u.revoke.reason.len);
-    put_ref(f, r, e.u.revoke.award);
+    put_ref(f, r, e.u.revoke.target);
     break;
   case CP_T_ENDORSE:
     short_hex(a, e.u.endorse.subject);

@@ -6,8 +6,9 @@
  *   off  size  field
  *   0    1     version: 1 (CP_ENTRY_VERSION) or 2 (CP_ENTRY_VERSION_2); the
  *              version names the body layout of the type (docs/FORMATS.md,
- *              "Versions"): version 2 has bodies only for revoke, endorse
- *              and licensure, every other type is written as version 1
+ *              "Versions"): version 2 has bodies only for revoke, endorse,
+ *              licensure and recognition; every other type is written as
+ *              version 1
  *   1    1     type (cp_entry_type)
  *   2    32    log key (Ed25519 public key of the authority)
  *   34   8     seq
@@ -175,8 +176,8 @@ typedef struct cp_entry {
 /* Returns the type's name ("award", ...) or NULL for an unknown type. */
 const char *cp_entry_type_name(unsigned type);
 /* The version a new entry of this type is written in: the latest that has a
- * body for it (CP_ENTRY_VERSION_2 for revoke, endorse and licensure,
- * CP_ENTRY_VERSION otherwise). */
+ * body for it (CP_ENTRY_VERSION_2 for revoke, endorse, licensure and
+ * recognition, CP_ENTRY_VERSION otherwise). */
 unsigned cp_entry_version_for(unsigned type);
 const char *cp_role_name(unsigned role);
 /* Parses a role name; 0 if unknown. */

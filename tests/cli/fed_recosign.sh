@@ -25,7 +25,7 @@ NODE_ENV="CREDPORT_RECOSIGN_MS=1500" start_node B
 # newest NODE: the newest cosignature time on A's checkpoint at NODE (0: none).
 newest() {
   "$CP" -d "${D[$1]}" status --json |
-    python3 -c 'import json,sys; l=[x for x in json.load(sys.stdin)["logs"] if x["log"]==sys.argv[1]]; print((l[0]["newest_cosignature"] or 0) if l and l[0]["checkpoint"] else 0)' "${KEY[A]}"
+    python3 -c 'import json,sys; l=[x for x in json.load(sys.stdin)["logs"] if x["log"]==sys.argv[1]]; print((l[0]["newest_cosignature_unix"] or 0) if l and l[0]["checkpoint"] else 0)' "${KEY[A]}"
 }
 # b_line NODE: B's cosignature line on A's checkpoint at NODE.
 b_line() { "$CP" -d "${D[$1]}" checkpoint --log "${KEY[A]}" | grep "^— ${WV_B%%+*} " || true; }

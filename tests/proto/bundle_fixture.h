@@ -166,7 +166,7 @@ static int bfx_build(bfx *f) {
   cp_entry e;
   memset(&e, 0, sizeof e);
   e.type = CP_T_REVOKE;
-  memcpy(e.u.revoke.award, f->a.id[5], CP_HASH_BYTES);
+  memcpy(e.u.revoke.target, f->a.id[5], CP_HASH_BYTES);
   e.u.revoke.reason = (cp_str){"issued in error", 15};
   if ((rc = bfx_append(&f->a, &e)) != 0) return rc;
   if ((rc = bfx_seal(&f->a, (const uint8_t(*)[CP_HASH_BYTES])&f->a.id[5], 1)) != 0) return rc;

@@ -149,7 +149,7 @@ static uint64_t fx_revoke(fx_log *l, uint64_t award) {
   cp_entry e;
   memset(&e, 0, sizeof e);
   e.type = CP_T_REVOKE;
-  memcpy(e.u.revoke.award, l->id[award], CP_HASH_BYTES);
+  memcpy(e.u.revoke.target, l->id[award], CP_HASH_BYTES);
   e.u.revoke.reason = fx_s("issued in error");
   size_t i = l->nrev;
   while (i > 0 && memcmp(l->revoked[i - 1], l->id[award], CP_HASH_BYTES) > 0) {
@@ -246,11 +246,11 @@ static void fx_add_part(fx_bundle *f, const fx_part *p) {
     assert_int_equal(cp_entry_decode(l->buf[s], l->len[s], &e, NULL), 0);
     if (e.type != CP_T_REVOKE) continue;
     size_t j = nset;
-    while (j > 0 && memcmp(set[j - 1], e.u.revoke.award, CP_HASH_BYTES) > 0) {
+    while (j > 0 && memcmp(set[j - 1], e.u.revoke.target, CP_HASH_BYTES) > 0) {
       memcpy(set[j], set[j - 1], CP_HASH_BYTES);
       j--;
     }
-    memcpy(set[j], e.u.revoke.award, CP_HASH_BYTES);
+    memcpy(set[j], e.u.revoke.target, CP_HASH_BYTES);
     nset++;
   }
   assert_int_equal(cp_rev_root((const uint8_t(*)[CP_HASH_BYTES])set, nset, rev_root), 0);
