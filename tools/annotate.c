@@ -63,7 +63,7 @@ void cli_entry_annotate(json_t *o, cp_reader *r) {
   if (hex != NULL && cli_parse_pubkey(hex, key) == 0 && cp_reader_log(r, key, &li) == 0)
     json_object_set_new(o, "log_name", json_stringn(li.name.p, li.name.len));
   json_t *b = json_object_get(o, "body");
-  static const char *const refs[] = {"credential", "award", "subject"};
+  static const char *const refs[] = {"credential", "award", "target", "subject"};
   for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++) {
     const char *h = json_string_value(json_object_get(b, refs[i]));
     char k[64];

@@ -97,8 +97,8 @@ void cli_time_iso(uint64_t t, char out[32]);
  * null for 0: never). */
 void cli_set_time(json_t *o, const char *key, uint64_t t);
 /* Adds names beside the IDs of an entry's JSON (cli_entry_json), from the
- * store: "log_name", and in the body "credential_title", "award_title" (its
- * credential's), "subject_title" or "subject_name", where the node holds
+ * store: "log_name", and in the body "credential_title", "target_title" (a
+ * revoked award's credential's), "subject_title" or "subject_name", where the node holds
  * the entry referred to. */
 void cli_entry_annotate(json_t *o, cp_reader *r);
 /* The title (or an authority's name) behind an entry ID, valid while r is

@@ -37,7 +37,7 @@ iso=$(sed -n 's/.*"time":"\([^"]*\)".*/\1/p' "$T/out")
 [ "$(date -u -d "@$t" +%Y-%m-%dT%H:%M:%SZ)" = "$iso" ] || die "time $iso is not time_unix $t"
 run 0 -d "$D" log --json
 has "\"credential\":\"$CRED\",\"educator\"" "$T/out"
-has '"award_title":"Formative Assessment Basics"' "$T/out"
+has '"target_title":"Formative Assessment Basics"' "$T/out"
 run 0 -d "$D" status --json
 has '"newest_cosignature":null,"newest_cosignature_unix":null' "$T/out"
 say "ok"

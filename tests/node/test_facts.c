@@ -399,6 +399,7 @@ static void tampered(const uint8_t *mutate_totals, const char *want) {
   cp_reader_end(r);
   cp_entry e;
   memset(&e, 0, sizeof e);
+  e.version = CP_ENTRY_VERSION; /* a recognition without fact points: version 1 */
   e.type = CP_T_RECOGNITION;
   memcpy(e.u.recognition.policy, pol, 32);
   memcpy(e.u.recognition.educator, edu, 32);

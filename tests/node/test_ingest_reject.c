@@ -367,6 +367,7 @@ static void reject_recognition_non_policy(void **state) {
   rj *x = rj_setup();
   cp_entry e;
   memset(&e, 0, sizeof e);
+  e.version = CP_ENTRY_VERSION; /* a recognition without fact points: version 1 */
   e.type = CP_T_RECOGNITION;
   memcpy(e.u.recognition.policy, x->cred, 32);
   memset(e.u.recognition.educator, 0x21, 32);
