@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "credport/codec.h"
 #include "store_internal.h"
 
 #define QSLOTS 1024u
@@ -50,10 +51,14 @@ struct cp_appender {
   size_t qhead, qcount;
   int ready, closing, commit, thread_started;
   pthread_t writer;
+  unsigned guards;          /* CP_GUARD_*, set before the first add */
+  size_t last_len;          /* bytes of the last entry signed, in buf */
   /* Writer results, guarded by mu once the writer runs. */
   int werr;
   cp_diag wdiag;
   size_t failed_at;
+  uint64_t dup_seq;         /* after CP_EDUPLICATE: the award repeated */
+  uint8_t dup_id[CP_HASH_BYTES];
 };
 
 static void fail_locked(cp_appender *a, int err, const cp_diag *d, size_t at) {
@@ -63,6 +68,62 @@ static void fail_locked(cp_appender *a, int err, const cp_diag *d, size_t at) {
   if (d != NULL) a->wdiag = *d;
   else cp_diag_set(&a->wdiag, err, "%s", cp_strerror(err));
   pthread_cond_broadcast(&a->not_full); /* a caller waiting for room must see it */
+}
+
+/* One educator's row, looked at by find_duplicate. */
+typedef struct {
+  cp__tx *tx;
+  const cp_entry *e;
+  uint64_t seq;
+  uint8_t id[CP_HASH_BYTES];
+} dupwalk;
+
+static int dup_row(void *ctx, uint64_t rowid) {
+  dupwalk *w = ctx;
+  const uint8_t *buf;
+  size_t len;
+  cp_entry o;
+  int rc = cp__entry_of_rowid(w->tx, rowid, &buf, &len);
+  if (rc != 0) return rc;
+  if (len < 42 || buf[1] != CP_T_AWARD || memcmp(buf + 2, w->e->log, CP_PK_BYTES) != 0)
+    return 0;
+  if (cp_entry_decode(buf, len, &o, NULL) != 0) return CP_ECORRUPT;
+  if (o.u.award.earned != w->e->u.award.earned ||
+      memcmp(o.u.award.credential, w->e->u.award.credential, CP_HASH_BYTES) != 0)
+    return 0;
+  cp_entry_id(buf, len, w->id);
+  MDB_val k = {CP_HASH_BYTES, w->id}, v;
+  rc = mdb_get(w->tx->txn, w->tx->s->revoked, &k, &v);
+  if (rc == 0) return 0; /* a revoked award may be given again */
+  if (rc != MDB_NOTFOUND) return cp__err_mdb(rc, NULL, "revoked");
+  w->seq = o.seq;
+  return CP_EDUPLICATE;
+}
+
+/* CP_GUARD_DUPLICATES: an award of e's credential to e's educator, earned
+ * the same day, already in the own log (committed, or added earlier in this
+ * transaction) and not revoked. The walk reads the educator's index rows,
+ * so it costs what that educator's entries number, not the log's size.
+ * OUT: seq and id of the award found, with CP_EDUPLICATE. */
+static int find_duplicate(cp__tx *tx, const cp_entry *e, uint64_t *seq,
+                          uint8_t id[CP_HASH_BYTES], cp_diag *d) {
+  cp__edu_cursor ec;
+  dupwalk w = {tx, e, 0, {0}};
+  int rc = cp__edu_open(tx, &ec);
+  if (rc != 0) return rc;
+  rc = cp__edu_rows(&ec, e->u.award.educator, dup_row, &w);
+  cp__edu_close(&ec);
+  if (rc == CP_EDUPLICATE) {
+    char hex[2 * CP_HASH_BYTES + 1];
+    cp_hex_encode(w.id, CP_HASH_BYTES, hex);
+    *seq = w.seq;
+    memcpy(id, w.id, CP_HASH_BYTES);
+    return cp_diag_set(d, rc,
+                       "the same credential was already awarded to this educator, earned "
+                       "the same day: entry %s (seq %llu)",
+                       hex, (unsigned long long)w.seq);
+  }
+  return rc;
 }
 
 static void *writer_main(void *arg) {
@@ -103,14 +164,23 @@ static void *writer_main(void *arg) {
     while (a->qcount == 0 && !a->closing) pthread_cond_wait(&a->not_empty, &a->mu);
     if (a->qcount == 0) break;
     slot *sl = &a->ring[a->qhead];
+    unsigned guards = a->guards;
     pthread_mutex_unlock(&a->mu);
     const uint8_t *buf = sl->big != NULL ? sl->big : sl->small;
     cp_entry e;
+    uint64_t dseq = 0;
+    uint8_t did[CP_HASH_BYTES];
     rc = cp_entry_decode(buf, sl->len, &e, &d);
+    if (rc == 0 && (guards & CP_GUARD_DUPLICATES) && e.type == CP_T_AWARD)
+      rc = find_duplicate(&tx, &e, &dseq, did, &d);
     if (rc == 0) rc = cp__append(&tx, &lr, buf, sl->len, &e, sl->id, 1, a->now, &d);
     free(sl->big);
     sl->big = NULL;
     pthread_mutex_lock(&a->mu);
+    if (rc == CP_EDUPLICATE && a->werr == 0) {
+      a->dup_seq = dseq;
+      memcpy(a->dup_id, did, CP_HASH_BYTES);
+    }
     if (rc != 0) fail_locked(a, rc, &d, ordinal);
     ordinal++;
     a->qhead = (a->qhead + 1) % QSLOTS;
@@ -220,6 +290,14 @@ int cp_appender_add(cp_appender *a, cp_entry *e, uint8_t id[CP_HASH_BYTES], cp_d
                        (unsigned long long)(a->size - 1), (unsigned long long)a->last_time,
                        (unsigned long long)(a->last_time - a->now), (unsigned long long)a->now,
                        CP_TIME_SKEW_MAX);
+  if ((a->guards & CP_GUARD_FUTURE) && e->type == CP_T_AWARD &&
+      e->u.award.earned > a->now / 86400u) {
+    char day[11], today[11];
+    cp_date_format(e->u.award.earned, day);
+    cp_date_format((uint32_t)(a->now / 86400u), today);
+    a->failed_at = a->added;
+    return cp_diag_set(d, CP_ETIME, "award.earned %s is after today (%s, UTC)", day, today);
+  }
   e->version = CP_ENTRY_VERSION;
   memcpy(e->log, a->log, CP_PK_BYTES);
   e->seq = a->size;
@@ -231,6 +309,7 @@ int cp_appender_add(cp_appender *a, cp_entry *e, uint8_t id[CP_HASH_BYTES], cp_d
     return rc;
   }
   cp_entry_id(a->buf, len, eid);
+  a->last_len = len;
   if (e->type == CP_T_CREDENTIAL && (rc = remember_def(a, e, eid)) != 0) return rc;
   uint8_t *big = NULL;
   if (len > SLOT_INLINE && (big = malloc(len)) == NULL) return CP_ENOMEM;
@@ -280,6 +359,24 @@ uint64_t cp_appender_time(const cp_appender *a) {
 
 size_t cp_appender_failed_at(const cp_appender *a) { return a->failed_at; }
 
+void cp_appender_guard(cp_appender *a, unsigned guards) {
+  pthread_mutex_lock(&a->mu);
+  a->guards = guards;
+  pthread_mutex_unlock(&a->mu);
+}
+
+int cp_appender_duplicate(const cp_appender *a, uint64_t *seq, uint8_t id[CP_HASH_BYTES]) {
+  if (a->werr != CP_EDUPLICATE) return 0;
+  *seq = a->dup_seq;
+  memcpy(id, a->dup_id, CP_HASH_BYTES);
+  return 1;
+}
+
+const uint8_t *cp_appender_last(const cp_appender *a, size_t *len) {
+  *len = a->last_len;
+  return a->buf;
+}
+
 /* Tells the writer to finish (committing or not) and waits for it. */
 static int finish(cp_appender *a, int commit, cp_diag *d) {
   int err = 0;
@@ -302,6 +399,12 @@ int cp_appender_finish(cp_appender *a, cp_diag *d) {
   cp_reader_end(a->rd);
   a->rd = NULL;
   return finish(a, 1, d);
+}
+
+int cp_appender_rollback(cp_appender *a, cp_diag *d) {
+  cp_reader_end(a->rd);
+  a->rd = NULL;
+  return finish(a, 0, d);
 }
 
 int cp_appender_commit(cp_appender *a, cp_diag *d) {
