@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "credport/codec.h"
+#include "issuance.h"
 #include "store_internal.h"
 
 #define QSLOTS 1024u
@@ -70,62 +71,6 @@ static void fail_locked(cp_appender *a, int err, const cp_diag *d, size_t at) {
   pthread_cond_broadcast(&a->not_full); /* a caller waiting for room must see it */
 }
 
-/* One educator's row, looked at by find_duplicate. */
-typedef struct {
-  cp__tx *tx;
-  const cp_entry *e;
-  uint64_t seq;
-  uint8_t id[CP_HASH_BYTES];
-} dupwalk;
-
-static int dup_row(void *ctx, uint64_t rowid) {
-  dupwalk *w = ctx;
-  const uint8_t *buf;
-  size_t len;
-  cp_entry o;
-  int rc = cp__entry_of_rowid(w->tx, rowid, &buf, &len);
-  if (rc != 0) return rc;
-  if (len < 42 || buf[1] != CP_T_AWARD || memcmp(buf + 2, w->e->log, CP_PK_BYTES) != 0)
-    return 0;
-  if (cp_entry_decode(buf, len, &o, NULL) != 0) return CP_ECORRUPT;
-  if (o.u.award.earned != w->e->u.award.earned ||
-      memcmp(o.u.award.credential, w->e->u.award.credential, CP_HASH_BYTES) != 0)
-    return 0;
-  cp_entry_id(buf, len, w->id);
-  MDB_val k = {CP_HASH_BYTES, w->id}, v;
-  rc = mdb_get(w->tx->txn, w->tx->s->revoked, &k, &v);
-  if (rc == 0) return 0; /* a revoked award may be given again */
-  if (rc != MDB_NOTFOUND) return cp__err_mdb(rc, NULL, "revoked");
-  w->seq = o.seq;
-  return CP_EDUPLICATE;
-}
-
-/* CP_GUARD_DUPLICATES: an award of e's credential to e's educator, earned
- * the same day, already in the own log (committed, or added earlier in this
- * transaction) and not revoked. The walk reads the educator's index rows,
- * so it costs what that educator's entries number, not the log's size.
- * OUT: seq and id of the award found, with CP_EDUPLICATE. */
-static int find_duplicate(cp__tx *tx, const cp_entry *e, uint64_t *seq,
-                          uint8_t id[CP_HASH_BYTES], cp_diag *d) {
-  cp__edu_cursor ec;
-  dupwalk w = {tx, e, 0, {0}};
-  int rc = cp__edu_open(tx, &ec);
-  if (rc != 0) return rc;
-  rc = cp__edu_rows(&ec, e->u.award.educator, dup_row, &w);
-  cp__edu_close(&ec);
-  if (rc == CP_EDUPLICATE) {
-    char hex[2 * CP_HASH_BYTES + 1];
-    cp_hex_encode(w.id, CP_HASH_BYTES, hex);
-    *seq = w.seq;
-    memcpy(id, w.id, CP_HASH_BYTES);
-    return cp_diag_set(d, rc,
-                       "the same credential was already awarded to this educator, earned "
-                       "the same day: entry %s (seq %llu)",
-                       hex, (unsigned long long)w.seq);
-  }
-  return rc;
-}
-
 static void *writer_main(void *arg) {
   cp_appender *a = arg;
   cp__tx tx;
@@ -133,6 +78,8 @@ static void *writer_main(void *arg) {
   cp_diag d = {{0}};
   uint8_t pk[CP_PK_BYTES];
   size_t ordinal = 0;
+  cp__dupset dups;
+  cp__dupset_init(&dups);
   int rc = cp__tx_begin(a->s, 1, &tx, &d);
   if (rc == 0) {
     rc = cp__self_log(&tx, a->log);
@@ -171,9 +118,10 @@ static void *writer_main(void *arg) {
     uint64_t dseq = 0;
     uint8_t did[CP_HASH_BYTES];
     rc = cp_entry_decode(buf, sl->len, &e, &d);
-    if (rc == 0 && (guards & CP_GUARD_DUPLICATES) && e.type == CP_T_AWARD)
-      rc = find_duplicate(&tx, &e, &dseq, did, &d);
+    int dupcheck = rc == 0 && (guards & CP_GUARD_DUPLICATES) && e.type == CP_T_AWARD;
+    if (dupcheck) rc = cp__dup_find(&dups, &tx, &lr, &e, &dseq, did, &d);
     if (rc == 0) rc = cp__append(&tx, &lr, buf, sl->len, &e, sl->id, 1, a->now, &d);
+    if (rc == 0 && dupcheck) rc = cp__dupset_add(&dups, &tx, &e);
     free(sl->big);
     sl->big = NULL;
     pthread_mutex_lock(&a->mu);
@@ -215,6 +163,7 @@ static void *writer_main(void *arg) {
       cp__tx_abort(&tx);
     }
   }
+  cp__dupset_free(&dups);
   return NULL;
 }
 

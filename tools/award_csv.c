@@ -117,6 +117,12 @@ static size_t award_col(cli_import *im, int rc, const cp_diag *d) {
   return COL_CRED;
 }
 
+static void award_rows_done(cli_import *im) {
+  awardctx *x = im->ctx;
+  cp_reader_end(x->rd);
+  x->rd = NULL;
+}
+
 int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, const char *columns,
                   int new_edu, uint64_t now, uint64_t *count) {
   awardctx *x = calloc(1, sizeof *x);
@@ -131,6 +137,7 @@ int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, const 
   im.many = "awards";
   im.row = award_row;
   im.writer_col = award_col;
+  im.rows_done = award_rows_done;
   im.ctx = x;
   x->new_edu = new_edu;
   int st;

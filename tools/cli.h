@@ -21,6 +21,7 @@ typedef struct cli {
   int json;           /* --json */
   int dry_run;        /* --dry-run: check and show every entry, write nothing */
   unsigned guards;    /* CP_GUARD_* the appenders of this command turn on */
+  const char *note;   /* a remark a dry run of cli_append_one shows, or NULL */
 } cli;
 
 typedef int (*cli_fn)(cli *c, int argc, char **argv);

@@ -218,11 +218,21 @@ int cmd_award(cli *c, int argc, char **argv) {
   if (rc == 0) rc = cp_reader_self(r, self);
   if (rc == 0) rc = cp_reader_credential(r, self, cred, &buf, &len);
   if (rc == 0) cp_entry_id(buf, len, e.u.award.credential);
+  cp_entry def;
+  if (rc == 0) rc = cp_entry_decode(buf, len, &def, NULL);
   cp_reader_end(r);
   cp_store_close(s);
   if (rc == CP_ENOTFOUND)
     return cli_fail(c, "--credential: no credential \"%s\" is defined in this log", cred);
   if (rc != 0) return cli_fail(c, "cannot read the ledger: %s", cp_strerror(rc));
+  char note[CP_ID_MAX + 96];
+  if (e.u.award.earned < def.time / 86400u) {
+    char d1[11], d2[11];
+    cp_date_format(e.u.award.earned, d1);
+    cp_date_format((uint32_t)(def.time / 86400u), d2);
+    snprintf(note, sizeof note, "earned %s, before credential %s was defined (%s)", d1, cred, d2);
+    c->note = note;
+  }
   return append_entry(c, &e, "award");
 }
 

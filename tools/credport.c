@@ -95,7 +95,7 @@ static void usage(FILE *f) {
 }
 
 int main(int argc, char **argv) {
-  cli c = {NULL, "credport", 0, 0, 0};
+  cli c = {NULL, "credport", 0, 0, 0, NULL};
   int i = 1;
   for (; i < argc; i++) {
     if (strcmp(argv[i], "-d") == 0 || strcmp(argv[i], "--data") == 0) {
@@ -207,7 +207,7 @@ int cli_append_one(cli *c, cp_entry *e, const char *what, uint8_t id[CP_HASH_BYT
     size_t len;
     const uint8_t *buf = cp_appender_last(a, &len);
     if ((rc = cp_appender_rollback(a, &d)) == 0) {
-      cli_dry_add(c, &dr, buf, len, 0, NULL);
+      cli_dry_add(c, &dr, buf, len, 0, c->note);
       cli_dry_end(c, &dr, what, what);
     }
   } else if (rc == 0) {

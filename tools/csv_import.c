@@ -247,6 +247,7 @@ int cli_import_run(cli_import *im, cp_store *s, const cp_key *k, const char *col
     st = cli_fail(c, "--csv: %s is empty (it needs the header row)", im->path);
     goto out;
   }
+  if (im->rows_done != NULL) im->rows_done(im);
   rc = c->dry_run ? cp_appender_rollback(im->a, &d) : cp_appender_finish(im->a, &d);
   if (rc != 0) {
     if (cp_appender_failed_at(im->a) < im->added || rc == CP_EDUPLICATE)

@@ -44,6 +44,10 @@ struct cli_import {
   const char *one, *many;       /* what an entry is: "award", "awards" */
   cli_import_row_fn row;
   cli_import_col_fn writer_col;
+  /* Called (if not NULL) once the last row is in, before the commit: a
+   * read transaction the command holds must end there, or it pins the pages
+   * the commit and the index merges after it free, and the store grows. */
+  void (*rows_done)(cli_import *im);
   void *ctx;
   /* Valid while the row function runs. */
   cp_appender *a;

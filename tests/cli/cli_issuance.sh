@@ -84,6 +84,8 @@ run 0 -d "$D" award --credential c1 --educator "$E3" --earned 2026-03-03 --dry-r
 has "dry run: 1 award would be signed" "$T/out"
 run 0 -d "$D" award --credential c1 --educator "$E3" --earned 2026-03-03 --dry-run --json
 has '"type":"award"' "$T/out"
+run 0 -d "$D" award --credential c1 --educator "$E3" --earned 2018-02-03 --dry-run
+has "note: earned 2018-02-03, before credential c1 was defined" "$T/out"
 run 0 -d "$D" credential define --id c2 --title Two --competency two --level 2 --hours 2 --dry-run
 has "would be signed" "$T/out"
 run 0 -d "$D" endorse --authority "$E1" --claim qa:x --dry-run
