@@ -205,8 +205,9 @@ void cp_appender_abort(cp_appender *a);
  * CP_GUARD_DUPLICATES refuses an award (CP_EDUPLICATE) whose credential,
  * educator and earned date repeat an award of the own log that is not
  * revoked, committed or added earlier to this appender (the writer checks
- * it through the educator index, so a refusal is reported like any rule it
- * finds broken); CP_GUARD_FUTURE refuses at add (CP_ETIME) an award earned
+ * it, at a cost bounded by the shorter of the educator's and the
+ * credential's index lists, so a refusal is reported like any rule it finds
+ * broken; node/issuance.h); CP_GUARD_FUTURE refuses at add (CP_ETIME) an award earned
  * after the UTC day of the `now` given to begin. Set before the first add. */
 enum { CP_GUARD_DUPLICATES = 1u << 0, CP_GUARD_FUTURE = 1u << 1 };
 void cp_appender_guard(cp_appender *a, unsigned guards);
