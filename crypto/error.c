@@ -35,6 +35,7 @@ const char *cp_strerror(int err) {
   case CP_EOVERFLOW: return "arithmetic overflow";
   case CP_ENOSPC: return "no space left on device";
   case CP_EBEHIND: return "this node's own log may be behind its partners': sync with a partner first";
+  case CP_EDUPLICATE: return "the award repeats one already in the log";
   default: break;
   }
   if (err < 0 && err > -4096) return strerror(-err);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "credport/codec.h"
+#include "issuance.h"
 #include "store_internal.h"
 
 #define QSLOTS 1024u
@@ -50,10 +52,14 @@ struct cp_appender {
   size_t qhead, qcount;
   int ready, closing, commit, thread_started;
   pthread_t writer;
+  unsigned guards;          /* CP_GUARD_*, set before the first add */
+  size_t last_len;          /* bytes of the last entry signed, in buf */
   /* Writer results, guarded by mu once the writer runs. */
   int werr;
   cp_diag wdiag;
   size_t failed_at;
+  uint64_t dup_seq;         /* after CP_EDUPLICATE: the award repeated */
+  uint8_t dup_id[CP_HASH_BYTES];
 };
 
 static void fail_locked(cp_appender *a, int err, const cp_diag *d, size_t at) {
@@ -72,6 +78,8 @@ static void *writer_main(void *arg) {
   cp_diag d = {{0}};
   uint8_t pk[CP_PK_BYTES];
   size_t ordinal = 0;
+  cp__dupset dups;
+  cp__dupset_init(&dups);
   int rc = cp__tx_begin(a->s, 1, &tx, &d);
   if (rc == 0) {
     rc = cp__self_log(&tx, a->log);
@@ -103,14 +111,24 @@ static void *writer_main(void *arg) {
     while (a->qcount == 0 && !a->closing) pthread_cond_wait(&a->not_empty, &a->mu);
     if (a->qcount == 0) break;
     slot *sl = &a->ring[a->qhead];
+    unsigned guards = a->guards;
     pthread_mutex_unlock(&a->mu);
     const uint8_t *buf = sl->big != NULL ? sl->big : sl->small;
     cp_entry e;
+    uint64_t dseq = 0;
+    uint8_t did[CP_HASH_BYTES];
     rc = cp_entry_decode(buf, sl->len, &e, &d);
+    int dupcheck = rc == 0 && (guards & CP_GUARD_DUPLICATES) && e.type == CP_T_AWARD;
+    if (dupcheck) rc = cp__dup_find(&dups, &tx, &lr, &e, &dseq, did, &d);
     if (rc == 0) rc = cp__append(&tx, &lr, buf, sl->len, &e, sl->id, 1, a->now, &d);
+    if (rc == 0 && dupcheck) rc = cp__dupset_add(&dups, &tx, &e);
     free(sl->big);
     sl->big = NULL;
     pthread_mutex_lock(&a->mu);
+    if (rc == CP_EDUPLICATE && a->werr == 0) {
+      a->dup_seq = dseq;
+      memcpy(a->dup_id, did, CP_HASH_BYTES);
+    }
     if (rc != 0) fail_locked(a, rc, &d, ordinal);
     ordinal++;
     a->qhead = (a->qhead + 1) % QSLOTS;
@@ -145,6 +163,7 @@ static void *writer_main(void *arg) {
       cp__tx_abort(&tx);
     }
   }
+  cp__dupset_free(&dups);
   return NULL;
 }
 
@@ -220,6 +239,14 @@ int cp_appender_add(cp_appender *a, cp_entry *e, uint8_t id[CP_HASH_BYTES], cp_d
                        (unsigned long long)(a->size - 1), (unsigned long long)a->last_time,
                        (unsigned long long)(a->last_time - a->now), (unsigned long long)a->now,
                        CP_TIME_SKEW_MAX);
+  if ((a->guards & CP_GUARD_FUTURE) && e->type == CP_T_AWARD &&
+      e->u.award.earned > a->now / 86400u) {
+    char day[11], today[11];
+    cp_date_format(e->u.award.earned, day);
+    cp_date_format((uint32_t)(a->now / 86400u), today);
+    a->failed_at = a->added;
+    return cp_diag_set(d, CP_ETIME, "award.earned %s is after today (%s, UTC)", day, today);
+  }
   /* A caller that names no version gets the latest one with a body for
    * the type (docs/FORMATS.md, "Versions"). */
   if (e->version == 0) e->version = (uint8_t)cp_entry_version_for(e->type);
@@ -233,6 +260,7 @@ int cp_appender_add(cp_appender *a, cp_entry *e, uint8_t id[CP_HASH_BYTES], cp_d
     return rc;
   }
   cp_entry_id(a->buf, len, eid);
+  a->last_len = len;
   if (e->type == CP_T_CREDENTIAL && (rc = remember_def(a, e, eid)) != 0) return rc;
   uint8_t *big = NULL;
   if (len > SLOT_INLINE && (big = malloc(len)) == NULL) return CP_ENOMEM;
@@ -282,6 +310,24 @@ uint64_t cp_appender_time(const cp_appender *a) {
 
 size_t cp_appender_failed_at(const cp_appender *a) { return a->failed_at; }
 
+void cp_appender_guard(cp_appender *a, unsigned guards) {
+  pthread_mutex_lock(&a->mu);
+  a->guards = guards;
+  pthread_mutex_unlock(&a->mu);
+}
+
+int cp_appender_duplicate(const cp_appender *a, uint64_t *seq, uint8_t id[CP_HASH_BYTES]) {
+  if (a->werr != CP_EDUPLICATE) return 0;
+  *seq = a->dup_seq;
+  memcpy(id, a->dup_id, CP_HASH_BYTES);
+  return 1;
+}
+
+const uint8_t *cp_appender_last(const cp_appender *a, size_t *len) {
+  *len = a->last_len;
+  return a->buf;
+}
+
 /* Tells the writer to finish (committing or not) and waits for it. */
 static int finish(cp_appender *a, int commit, cp_diag *d) {
   int err = 0;
@@ -304,6 +350,12 @@ int cp_appender_finish(cp_appender *a, cp_diag *d) {
   cp_reader_end(a->rd);
   a->rd = NULL;
   return finish(a, 1, d);
+}
+
+int cp_appender_rollback(cp_appender *a, cp_diag *d) {
+  cp_reader_end(a->rd);
+  a->rd = NULL;
+  return finish(a, 0, d);
 }
 
 int cp_appender_commit(cp_appender *a, cp_diag *d) {

@@ -529,7 +529,9 @@ int cmd_bench(cli *c, int argc, char **argv) {
     crypto_generichash(ev, sizeof ev, ev, sizeof i, NULL, 0);
     cp_hex_encode(pk, 32, pkh);
     cp_hex_encode(ev, 32, evh);
-    cp_date_format((uint32_t)(19000 + i % 2000), date);
+    /* Distinct (educator, earned) pairs, all in the past: i and i' name the
+     * same educator only when they differ by a multiple of neducators. */
+    cp_date_format((uint32_t)(17000 + (i / neducators) % 3000), date);
     fprintf(f, "bench-mc,%s,%s,Assessor %03u,%s\n", pkh, date, (unsigned)(i % 500), evh);
   }
   if (fclose(f) != 0) {
@@ -542,7 +544,8 @@ int cmd_bench(cli *c, int argc, char **argv) {
   fflush(stdout);
   uint64_t added = 0;
   double t0 = now_s();
-  st = cli_award_csv(c, s, k, csv, cli_now(), &added);
+  c->guards = CP_GUARD_FUTURE | CP_GUARD_DUPLICATES; /* as `award --csv` runs */
+  st = cli_award_csv(c, s, k, csv, NULL, 0, cli_now(), &added);
   double t_award = now_s() - t0;
   if (st != CLI_OK) goto out;
   double award_rate = (double)added / t_award;

@@ -20,6 +20,9 @@ typedef struct cli {
   const char *cmd;    /* the subcommand name, for messages (NULL before one is known) */
   int json;           /* --json */
   int data_set;       /* -d/--data was given */
+  int dry_run;        /* --dry-run: check and show every entry, write nothing */
+  unsigned guards;    /* CP_GUARD_* the appenders of this command turn on */
+  const char *note;   /* a remark a dry run of cli_append_one shows, or NULL */
 } cli;
 
 typedef int (*cli_fn)(cli *c, int argc, char **argv);
@@ -53,11 +56,35 @@ int cli_key_in_force(cli *c, cp_store *s, cp_key **k);
 int cli_key_file_of(cli *c, const uint8_t pk[CP_PK_BYTES], char *path, size_t cap);
 /* Opens the ledger read-write and loads the key in force (both or neither). */
 int cli_open_authority(cli *c, cp_store **s, cp_key **k);
-/* Appends e to the node's own log in one transaction; OUT: id. On failure
- * prints "WHAT refused, nothing written: reason" and returns CLI_FAIL. */
+/* Appends e to the node's own log in one transaction, with c->guards; OUT:
+ * id. On failure prints "WHAT refused, nothing written: reason" and returns
+ * CLI_FAIL. With c->dry_run the entry is signed and checked by the writer
+ * exactly as it would be, shown (cli_dry_*), and nothing is written. */
 int cli_append_one(cli *c, cp_entry *e, const char *what, uint8_t id[CP_HASH_BYTES]);
 
-/* Parses a public key given as 64 hex digits or did:key. */
+/* What a dry run would sign (credport.c). cli_dry_add shows one signed
+ * entry (line: the CSV line it came from, 0 for none; note: a remark such
+ * as a backdated award, or NULL): at once in human output, gathered for
+ * --json. cli_dry_end prints the summary, "dry run: N WHAT would be signed;
+ * nothing was written" (or the JSON object), and frees what it gathered. */
+typedef struct cli_dry {
+  json_t *entries;
+  uint64_t n;
+} cli_dry;
+void cli_dry_add(const cli *c, cli_dry *dr, const uint8_t *buf, size_t len, uint64_t line,
+                 const char *note);
+void cli_dry_end(const cli *c, cli_dry *dr, const char *one, const char *many);
+/* "1 credential", "2 credentials": n and the noun for one or for many. */
+const char *cli_count(uint64_t n, const char *one, const char *many, char *out, size_t cap);
+
+/* The forms cli_parse_pubkey accepts, for messages. */
+#define CLI_PUBKEY_FORMS "64 hex digits, did:key, or ek1-HEX-CRC as educator keygen prints"
+/* Parses a public key given as 64 hex digits, did:key, or the checked form
+ * (docs/FORMATS.md, "Educator keys as text"): ek1-, the 64 hex digits, -,
+ * and 8 hex digits of the CRC-32 of the key's 32 bytes; a wrong CRC is
+ * CP_EINVAL. */
+#define CLI_PUBKEY_CHECKED_LEN 77U
+void cli_format_pubkey_checked(const uint8_t pk[CP_PK_BYTES], char out[CLI_PUBKEY_CHECKED_LEN + 1]);
 int cli_parse_pubkey(const char *s, uint8_t pk[CP_PK_BYTES]);
 int cli_parse_hash(const char *s, uint8_t h[CP_HASH_BYTES]);
 /* Strict decimal u64 (no sign, no leading zeros except "0"). */
@@ -184,9 +211,19 @@ int cmd_verify_vc(cli *c, int argc, char **argv);
 struct cp_policy_entry;
 int cli_resolve_policy(cli *c, cp_reader *r, const char *arg, struct cp_policy_entry *pe);
 
-/* CSV award import (award_csv.c): all rows in one transaction, or none. */
-int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, uint64_t now,
-                  uint64_t *count);
+/* CSV award import (award_csv.c): all rows in one transaction, or none.
+ * columns: the --columns mapping or NULL; new_edu: 0, or 'w' / 'r' to warn
+ * about or refuse educators never seen on this node. */
+int cli_award_csv(cli *c, cp_store *s, const cp_key *k, const char *path, const char *columns,
+                  int new_edu, uint64_t now, uint64_t *count);
+/* The one way a revocation entry is built (cmd_entries.c): e becomes a
+ * version-2 revoke of target (any revocable entry of this log) with reason
+ * (which must outlive e), effective today. Both `revoke` and `revoke --csv`
+ * fill their entries through it. */
+int cli_revoke_fill(cp_entry *e, const uint8_t target[CP_HASH_BYTES], cp_str reason);
+/* CSV revocation (revoke_csv.c): columns entry,reason; one transaction. */
+int cli_revoke_csv(cli *c, cp_store *s, const cp_key *k, const char *path, const char *columns,
+                   uint64_t now, uint64_t *count);
 
 /* W3C Bitstring Status List (cmd_status_list.c). */
 int cli_export_status_list(cli *c, int argc, char **argv);

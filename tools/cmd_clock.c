@@ -11,7 +11,7 @@
 
 static const char clock_help[] =
     "usage: credport clock show [--json]\n"
-    "       credport clock correct [--reason TEXT]\n"
+    "       credport clock correct [--reason TEXT] [--dry-run]\n"
     "  show     this node's clock and, per partner, the clock it last reported (recorded\n"
     "           by serve and sync) and how far apart the two are now.\n"
     "  correct  after entries were signed with a clock that was ahead: signs a clock entry\n"
@@ -144,7 +144,7 @@ static int clock_correct(cli *c, const char *reason) {
   e.u.clock.reason = (cp_str){reason, strlen(reason)};
   uint8_t id[CP_HASH_BYTES];
   st = cli_append_one(c, &e, "clock correction", id);
-  if (st != CLI_OK) return st;
+  if (st != CLI_OK || c->dry_run) return st;
   char hex[2 * CP_HASH_BYTES + 1];
   cp_hex_encode(id, CP_HASH_BYTES, hex);
   if (c->json) {
@@ -163,7 +163,8 @@ static int clock_correct(cli *c, const char *reason) {
 
 int cmd_clock(cli *c, int argc, char **argv) {
   static const struct option opts[] = {
-      {"reason", 1, 0, 'r'}, {"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+      {"reason", 1, 0, 'r'}, {"json", 0, 0, 'J'}, {"dry-run", 0, 0, 'N'}, {"help", 0, 0, 'h'},
+      {0, 0, 0, 0}};
   const char *reason = "entries were signed with a clock that was ahead";
   int o;
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -176,6 +177,7 @@ int cmd_clock(cli *c, int argc, char **argv) {
     switch (o) {
     case 'r': reason = optarg; break;
     case 'J': c->json = 1; break;
+    case 'N': c->dry_run = 1; break;
     case 'h': fputs(clock_help, stdout); return CLI_OK;
     default: return cli_bad_option(c, argv + 1, opts, clock_help);
     }

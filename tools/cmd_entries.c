@@ -10,7 +10,7 @@
 static int append_entry(cli *c, cp_entry *e, const char *what) {
   uint8_t id[CP_HASH_BYTES];
   int st = cli_append_one(c, e, what, id);
-  if (st != CLI_OK) return st;
+  if (st != CLI_OK || c->dry_run) return st;
   if (c->json) {
     json_t *o = json_object();
     json_object_set_new(o, "id", cli_hex_json(id, CP_HASH_BYTES));
@@ -32,9 +32,14 @@ static cp_str S(const char *s) { return (cp_str){s, s != NULL ? strlen(s) : 0}; 
     switch (o_) {                                                                       \
     case 'h': fputs(help, stdout); return CLI_OK;                                       \
     case 'J': c->json = 1; break;                                                       \
+    case 'N': c->dry_run = 1; break;                                                    \
     case '?': return cli_bad_option(c, argv, opts, help);
 
 #define OPTEND(help) }
+
+/* Every command here writes an entry: --dry-run shows it instead. */
+#define DRY_RUN_OPT {"dry-run", 0, 0, 'N'}
+#define DRY_RUN_HELP "  --dry-run signs and checks the entry, shows it, and writes nothing.\n"
 
 /* ---- credential define ----------------------------------------------------- */
 
@@ -43,7 +48,8 @@ static const char define_help[] =
     "                                  --hours H [--evidence TEXT] [--area A ...] [--qa STD ...]\n"
     "  Appends a credential definition. ID is stable ([A-Za-z0-9._:-], unique in this log);\n"
     "  H is contact hours (up to two decimals); areas are licensure areas; --qa names a\n"
-    "  quality-assurance standard the definition claims. Prints the entry ID.\n";
+    "  quality-assurance standard the definition claims. Prints the entry ID.\n"
+    DRY_RUN_HELP;
 
 static int cmd_credential_retire(cli *c, int argc, char **argv);
 
@@ -64,7 +70,7 @@ int cmd_credential(cli *c, int argc, char **argv) {
       {"id", 1, 0, 'i'},    {"title", 1, 0, 't'}, {"competency", 1, 0, 'c'},
       {"level", 1, 0, 'l'}, {"hours", 1, 0, 'H'}, {"evidence", 1, 0, 'e'},
       {"area", 1, 0, 'a'},  {"qa", 1, 0, 'q'},    {"json", 0, 0, 'J'},
-      {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+      DRY_RUN_OPT, {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
   cp_entry e;
   memset(&e, 0, sizeof e);
   e.type = CP_T_CREDENTIAL;
@@ -107,21 +113,33 @@ int cmd_credential(cli *c, int argc, char **argv) {
 static const char award_help[] =
     "usage: credport award --credential ID --educator PUBKEY --earned YYYY-MM-DD\n"
     "                      [--assessor NAME] [--evidence FILE | --evidence-sha256 HEX]\n"
-    "                      [--licence-commitment HEX]\n"
-    "       credport award --csv FILE\n"
-    "  Awards credential ID (defined in this log) to the educator's public key (hex or\n"
-    "  did:key). Evidence stays off the ledger: only its SHA-256 is recorded.\n"
+    "                      [--licence-commitment HEX] [--allow-duplicates] [--dry-run]\n"
+    "       credport award --csv FILE [--columns KNOWN=NAME,...]\n"
+    "                      [--new-educators warn|refuse] [--allow-duplicates] [--dry-run]\n"
+    "  Awards credential ID (defined in this log) to the educator's public key (64 hex\n"
+    "  digits, did:key, or the checksummed form `educator keygen` prints). Evidence stays\n"
+    "  off the ledger: only its SHA-256 is recorded. An earned date after today is refused;\n"
+    "  so is an award repeating the credential, educator and earned date of one in this\n"
+    "  log (or earlier in the file) that is not revoked, unless --allow-duplicates.\n"
     "  With --csv, every row of FILE is awarded in one transaction, or none is. The header\n"
-    "  row is: credential,educator,earned,assessor,evidence_sha256\n";
+    "  names the columns, in any order: credential, educator, earned (required),\n"
+    "  assessor, evidence_sha256; --columns credential=MC_ID,educator=PUBKEY,... reads\n"
+    "  other names. A UTF-8 byte order mark, CRLF, quoted fields and blank lines are\n"
+    "  accepted; errors name the file's physical line. --new-educators warns about (or\n"
+    "  refuses) educators no entry on this node names yet.\n"
+    "  --dry-run signs and checks every entry, shows each (and awards earned before\n"
+    "  their credential was defined), and writes nothing.\n";
 
 int cmd_award(cli *c, int argc, char **argv) {
   static const struct option opts[] = {
       {"credential", 1, 0, 'c'}, {"educator", 1, 0, 'e'}, {"earned", 1, 0, 'd'},
       {"assessor", 1, 0, 'a'},   {"evidence", 1, 0, 'f'}, {"evidence-sha256", 1, 0, 's'},
       {"licence-commitment", 1, 0, 'L'}, {"csv", 1, 0, 'C'}, {"json", 0, 0, 'J'},
-      {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+      {"columns", 1, 0, 'M'}, {"new-educators", 1, 0, 'W'}, {"allow-duplicates", 0, 0, 'D'},
+      DRY_RUN_OPT, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
   const char *cred = NULL, *edu = NULL, *earned = NULL, *assessor = "", *evfile = NULL,
-             *evhex = NULL, *lic = NULL, *csv = NULL;
+             *evhex = NULL, *lic = NULL, *csv = NULL, *columns = NULL, *newedu = NULL;
+  int allow_dups = 0;
   OPTLOOP(award_help)
   case 'c': cred = optarg; break;
   case 'e': edu = optarg; break;
@@ -131,29 +149,42 @@ int cmd_award(cli *c, int argc, char **argv) {
   case 's': evhex = optarg; break;
   case 'L': lic = optarg; break;
   case 'C': csv = optarg; break;
+  case 'M': columns = optarg; break;
+  case 'W': newedu = optarg; break;
+  case 'D': allow_dups = 1; break;
   OPTEND(award_help)
   if (optind < argc) return cli_usage(c, "unexpected argument \"%s\"", argv[optind]);
+  c->guards = CP_GUARD_FUTURE | (allow_dups ? 0u : CP_GUARD_DUPLICATES);
   if (csv != NULL) {
     if (cred || edu || earned || evfile || evhex || lic)
       return cli_usage(c, "--csv cannot be combined with single-award options");
+    int ne = 0;
+    if (newedu != NULL && strcmp(newedu, "warn") == 0) ne = 'w';
+    else if (newedu != NULL && strcmp(newedu, "refuse") == 0) ne = 'r';
+    else if (newedu != NULL)
+      return cli_usage(c, "--new-educators: \"%s\" is not warn or refuse", newedu);
     cp_store *s = NULL;
     cp_key *k = NULL;
     uint64_t n = 0;
     int st = cli_open_authority(c, &s, &k);
-    if (st == CLI_OK) st = cli_award_csv(c, s, k, csv, cli_now(), &n);
+    if (st == CLI_OK) st = cli_award_csv(c, s, k, csv, columns, ne, cli_now(), &n);
     cp_key_free(k);
     cp_store_close(s);
-    if (st == CLI_OK) {
+    if (st == CLI_OK && !c->dry_run) {
       if (c->json) {
         json_t *o = json_object();
         json_object_set_new(o, "awarded", json_integer((json_int_t)n));
         cli_print_json(o);
       } else {
-        printf("awarded %llu credentials from %s\n", (unsigned long long)n, csv);
+        char what[64];
+        printf("awarded %s from %s\n", cli_count(n, "credential", "credentials", what, sizeof what),
+               csv);
       }
     }
     return st;
   }
+  if (columns != NULL || newedu != NULL)
+    return cli_usage(c, "--columns and --new-educators go with --csv");
   if (cred == NULL || edu == NULL || earned == NULL)
     return cli_usage(c, "--credential, --educator and --earned are required\n%s", award_help);
   if (evfile != NULL && evhex != NULL)
@@ -162,7 +193,7 @@ int cmd_award(cli *c, int argc, char **argv) {
   memset(&e, 0, sizeof e);
   e.type = CP_T_AWARD;
   if (cli_parse_pubkey(edu, e.u.award.educator) != 0)
-    return cli_usage(c, "--educator: \"%s\" is not a public key (64 hex digits or did:key)", edu);
+    return cli_usage(c, "--educator: \"%s\" is not an educator key (" CLI_PUBKEY_FORMS ")", edu);
   if (cp_date_parse(earned, &e.u.award.earned) != 0)
     return cli_usage(c, "--earned: \"%s\" is not a date YYYY-MM-DD", earned);
   e.u.award.assessor = S(assessor);
@@ -191,53 +222,96 @@ int cmd_award(cli *c, int argc, char **argv) {
   if (rc == 0) rc = cp_reader_self(r, self);
   if (rc == 0) rc = cp_reader_credential(r, self, cred, &buf, &len);
   if (rc == 0) cp_entry_id(buf, len, e.u.award.credential);
+  cp_entry def;
+  if (rc == 0) rc = cp_entry_decode(buf, len, &def, NULL);
   cp_reader_end(r);
   cp_store_close(s);
   if (rc == CP_ENOTFOUND)
     return cli_fail(c, "--credential: no credential \"%s\" is defined in this log", cred);
   if (rc != 0) return cli_fail(c, "cannot read the ledger: %s", cp_strerror(rc));
+  char note[CP_ID_MAX + 96];
+  if (e.u.award.earned < def.time / 86400u) {
+    char d1[11], d2[11];
+    cp_date_format(e.u.award.earned, d1);
+    cp_date_format((uint32_t)(def.time / 86400u), d2);
+    snprintf(note, sizeof note, "earned %s, before credential %s was defined (%s)", d1, cred, d2);
+    c->note = note;
+  }
   return append_entry(c, &e, "award");
 }
 
 /* ---- revoke, credential retire -------------------------------------------- */
 
 static const char revoke_help[] =
-    "usage: credport revoke ENTRY_ID --reason TEXT [--effective YYYY-MM-DD]\n"
+    "usage: credport revoke ENTRY_ID --reason TEXT [--effective YYYY-MM-DD] [--dry-run]\n"
+    "       credport revoke --csv FILE [--columns KNOWN=NAME,...] [--dry-run]\n"
     "  Withdraws an entry of this log that grants something: an award, an endorsement,\n"
     "  a pre-approval, a credential definition (a retirement: no new awards of it) or a\n"
     "  licensure attestation. It stops counting from the effective date (default today),\n"
-    "  which must lie within the period the entry covers. Each entry is revoked once.\n";
+    "  which must lie within the period the entry covers. Each entry is revoked once.\n"
+    "  With --csv, every row of FILE (columns entry,reason: an entry ID and the reason;\n"
+    "  effective today) is revoked in one transaction, or none is; errors name the file's\n"
+    "  physical line and column, as award --csv does.\n"
+    DRY_RUN_HELP;
 
 /* The day of the CLI's clock. */
 static uint32_t today(void) { return (uint32_t)(cli_now() / 86400u); }
+
+int cli_revoke_fill(cp_entry *e, const uint8_t target[CP_HASH_BYTES], cp_str reason) {
+  memset(e, 0, sizeof *e);
+  e->version = CP_ENTRY_VERSION_2;
+  e->type = CP_T_REVOKE;
+  memcpy(e->u.revoke.target, target, CP_HASH_BYTES);
+  e->u.revoke.reason = reason;
+  e->u.revoke.effective = today();
+  return CP_OK;
+}
 
 /* Appends a version 2 revoke of target; eff NULL means today. */
 static int append_revoke(cli *c, const uint8_t target[CP_HASH_BYTES], const char *reason,
                          const char *eff, const char *what) {
   cp_entry e;
-  memset(&e, 0, sizeof e);
-  e.version = CP_ENTRY_VERSION_2;
-  e.type = CP_T_REVOKE;
-  memcpy(e.u.revoke.target, target, CP_HASH_BYTES);
-  e.u.revoke.reason = S(reason);
-  e.u.revoke.effective = today();
+  cli_revoke_fill(&e, target, S(reason));
   if (eff != NULL && cp_date_parse(eff, &e.u.revoke.effective) != 0)
     return cli_usage(c, "--effective: \"%s\" is not a date YYYY-MM-DD", eff);
   return append_entry(c, &e, what);
 }
 
 int cmd_revoke(cli *c, int argc, char **argv) {
-  static const struct option opts[] = {{"reason", 1, 0, 'r'},
-                                       {"effective", 1, 0, 'E'},
-                                       {"json", 0, 0, 'J'},
-                                       {"help", 0, 0, 'h'},
-                                       {0, 0, 0, 0}};
-  const char *reason = NULL, *eff = NULL;
+  static const struct option opts[] = {
+      {"reason", 1, 0, 'r'}, {"effective", 1, 0, 'E'}, {"csv", 1, 0, 'C'}, {"columns", 1, 0, 'M'},
+      {"json", 0, 0, 'J'},   DRY_RUN_OPT,              {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  const char *reason = NULL, *eff = NULL, *csv = NULL, *columns = NULL;
   uint8_t target[CP_HASH_BYTES];
   OPTLOOP(revoke_help)
   case 'r': reason = optarg; break;
   case 'E': eff = optarg; break;
+  case 'C': csv = optarg; break;
+  case 'M': columns = optarg; break;
   OPTEND(revoke_help)
+  if (csv != NULL) {
+    if (optind < argc || reason != NULL || eff != NULL)
+      return cli_usage(c, "--csv takes the IDs and reasons from the file\n%s", revoke_help);
+    cp_store *s = NULL;
+    cp_key *k = NULL;
+    uint64_t n = 0;
+    int st = cli_open_authority(c, &s, &k);
+    if (st == CLI_OK) st = cli_revoke_csv(c, s, k, csv, columns, cli_now(), &n);
+    cp_key_free(k);
+    cp_store_close(s);
+    if (st == CLI_OK && !c->dry_run) {
+      if (c->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "revoked", json_integer((json_int_t)n));
+        cli_print_json(o);
+      } else {
+        char what[64];
+        printf("revoked %s from %s\n", cli_count(n, "entry", "entries", what, sizeof what), csv);
+      }
+    }
+    return st;
+  }
+  if (columns != NULL) return cli_usage(c, "--columns goes with --csv");
   if (optind + 1 != argc || reason == NULL)
     return cli_usage(c, "one ENTRY_ID and --reason are required\n%s", revoke_help);
   if (cli_parse_hash(argv[optind], target) != 0)
@@ -251,11 +325,9 @@ static const char retire_help[] =
     "  date (default today) no new award of it is accepted; existing awards stand.\n";
 
 static int cmd_credential_retire(cli *c, int argc, char **argv) {
-  static const struct option opts[] = {{"reason", 1, 0, 'r'},
-                                       {"effective", 1, 0, 'E'},
-                                       {"json", 0, 0, 'J'},
-                                       {"help", 0, 0, 'h'},
-                                       {0, 0, 0, 0}};
+  static const struct option opts[] = {{"reason", 1, 0, 'r'}, {"effective", 1, 0, 'E'},
+                                       {"json", 0, 0, 'J'},   DRY_RUN_OPT,
+                                       {"help", 0, 0, 'h'},   {0, 0, 0, 0}};
   const char *reason = NULL, *eff = NULL;
   uint8_t target[CP_HASH_BYTES];
   OPTLOOP(retire_help)
@@ -294,7 +366,8 @@ static const char endorse_help[] =
     "  Vouches for another authority or for a credential definition (of any log), e.g.\n"
     "  --claim qa:multistate-mc or --claim approved-by. Policies can require it. The\n"
     "  endorsement covers --from (default today) to --until (default: no end), whenever\n"
-    "  it is written: a 2016-17 approval can be recorded years later.\n";
+    "  it is written: a 2016-17 approval can be recorded years later.\n"
+    DRY_RUN_HELP;
 
 /* Parses an optional date option into *out (left as is when opt is NULL). */
 static int opt_date(cli *c, const char *name, const char *opt, uint32_t *out) {
@@ -307,7 +380,7 @@ int cmd_endorse(cli *c, int argc, char **argv) {
   static const struct option opts[] = {
       {"authority", 1, 0, 'a'}, {"credential", 1, 0, 'c'}, {"claim", 1, 0, 'l'},
       {"note", 1, 0, 'n'}, {"from", 1, 0, 'F'}, {"until", 1, 0, 'U'},
-      {"json", 0, 0, 'J'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+      {"json", 0, 0, 'J'}, DRY_RUN_OPT,        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
   const char *auth = NULL, *cred = NULL, *from = NULL, *until = NULL;
   cp_entry e;
   memset(&e, 0, sizeof e);
@@ -352,14 +425,16 @@ static const char approve_help[] =
     "  Records pre-approval of an educator's written plan for a credential definition\n"
     "  (any log), covering --from (the day it was approved; also --approved) to --until\n"
     "  (the last day; also --expires; default: no end). Only the plan's SHA-256 goes on\n"
-    "  the ledger. The entry's own time shows when it was logged.\n";
+    "  the ledger. The entry's own time shows when it was logged.\n"
+    DRY_RUN_HELP;
 
 int cmd_approve(cli *c, int argc, char **argv) {
   static const struct option opts[] = {
       {"educator", 1, 0, 'e'}, {"credential", 1, 0, 'c'}, {"approved", 1, 0, 'a'},
       {"expires", 1, 0, 'x'},  {"plan", 1, 0, 'p'},       {"plan-sha256", 1, 0, 's'},
       {"from", 1, 0, 'a'},     {"until", 1, 0, 'x'},
-      {"json", 0, 0, 'J'},     {"help", 0, 0, 'h'},       {0, 0, 0, 0}};
+      {"json", 0, 0, 'J'},     DRY_RUN_OPT,               {"help", 0, 0, 'h'},
+      {0, 0, 0, 0}};
   const char *edu = NULL, *cred = NULL, *appr = NULL, *exp = NULL, *plan = NULL, *planhex = NULL;
   OPTLOOP(approve_help)
   case 'e': edu = optarg; break;

@@ -27,8 +27,10 @@
 #define NEXT_NAME "authority.key.next"
 
 static const char key_help[] =
-    "usage: credport key rotate [--out FILE]\n"
-    "       credport key retire --reason TEXT\n"
+    "usage: credport key rotate [--out FILE] [--dry-run]\n"
+    "       credport key retire --reason TEXT [--dry-run]\n"
+    "  --dry-run signs and checks the key entry (rotate: naming a key made for the run\n"
+    "          and thrown away), shows it, and writes nothing: no entry, no key file.\n"
     "  rotate  generates a new authority key (DIR/authority.key.next, mode 0600), signs a\n"
     "          key entry naming it with the key in force and, once that entry committed,\n"
     "          makes it DIR/authority.key; the old key stays as\n"
@@ -187,7 +189,15 @@ static int key_append(cli *c, cp_store *s, const cp_key *k, unsigned action,
   if (new_pk != NULL) memcpy(e.u.key.new_key, new_pk, CP_PK_BYTES);
   int rc = cp_appender_begin(s, k, cli_now(), &a, &d);
   if (rc == 0) rc = cp_appender_add(a, &e, id, &d);
-  if (rc == 0) {
+  if (rc == 0 && c->dry_run) {
+    cli_dry dr = {NULL, 0};
+    size_t len;
+    const uint8_t *buf = cp_appender_last(a, &len);
+    if ((rc = cp_appender_rollback(a, &d)) == 0) {
+      cli_dry_add(c, &dr, buf, len, 0, NULL);
+      cli_dry_end(c, &dr, "key entry", "key entries");
+    }
+  } else if (rc == 0) {
     rc = cp_appender_commit(a, &d);
     a = NULL;
   }
@@ -222,7 +232,7 @@ static int key_rotate(cli *c, int argc, char **argv) {
   /* A new key left by a rotation that never committed was never named by
    * the log (cli_key_in_force would have switched to it) and signed
    * nothing: it is removed, not reused. */
-  if (try_load(c, NEXT_NAME, &stale, &d) != -ENOENT) {
+  if (!c->dry_run && try_load(c, NEXT_NAME, &stale, &d) != -ENOENT) {
     cp_key_free(stale);
     if (unlink(next) != 0) {
       st = cli_fail(c, "cannot remove %s, left by a rotation that never committed: %s", next,
@@ -238,6 +248,10 @@ static int key_rotate(cli *c, int argc, char **argv) {
     goto out;
   }
   cp_key_public(nk, new_pk);
+  if (c->dry_run) {
+    st = key_append(c, s, k, CP_KEY_ROTATE, new_pk, id);
+    goto out;
+  }
   if (out != NULL && (rc = cp_key_save(nk, out, &d)) != 0) {
     st = cli_fail(c, "nothing signed: %s", d.msg[0] ? d.msg : cp_strerror(rc));
     goto out;
@@ -310,7 +324,7 @@ static int key_retire(cli *c, int argc, char **argv) {
   uint8_t id[CP_HASH_BYTES];
   int st = cli_open_authority(c, &s, &k);
   if (st != CLI_OK) return st;
-  if ((st = key_append(c, s, k, CP_KEY_RETIRE, NULL, id)) == CLI_OK) {
+  if ((st = key_append(c, s, k, CP_KEY_RETIRE, NULL, id)) == CLI_OK && !c->dry_run) {
     char idh[2 * CP_HASH_BYTES + 1];
     cp_hex_encode(id, CP_HASH_BYTES, idh);
     if (c->json) {
@@ -334,11 +348,13 @@ int cmd_key(cli *c, int argc, char **argv) {
     fputs(key_help, argc < 2 ? stderr : stdout);
     return argc < 2 ? CLI_USAGE : CLI_OK;
   }
-  for (int i = 2; i < argc; i++)
+  for (int i = 2; i < argc; i++) {
     if (strcmp(argv[i], "--json") == 0) c->json = 1;
+    if (strcmp(argv[i], "--dry-run") == 0) c->dry_run = 1;
+  }
   int n = 0;
   for (int i = 1; i < argc; i++)
-    if (strcmp(argv[i], "--json") != 0) argv[n++] = argv[i];
+    if (strcmp(argv[i], "--json") != 0 && strcmp(argv[i], "--dry-run") != 0) argv[n++] = argv[i];
   if (strcmp(argv[0], "rotate") == 0) return key_rotate(c, n, argv);
   if (strcmp(argv[0], "retire") == 0) return key_retire(c, n, argv);
   return cli_usage(c, "unknown key command \"%s\" (rotate, retire)", argv[0]);

@@ -220,7 +220,9 @@ int cmd_educator(cli *c, int argc, char **argv) {
   static const char help[] =
       "usage: credport educator keygen --out FILE [--json]\n"
       "  Creates an educator's key file (mode 0600; never overwrites) and prints the\n"
-      "  public key that awards name.\n";
+      "  public key that awards name (64 hex digits), then, on stderr, its checked form\n"
+      "  ek1-HEX-CRC, which award and award --csv accept and in which a mistyped digit is\n"
+      "  refused (docs/FORMATS.md). --json gives public_key, checked, did and key_file.\n";
   if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
     fputs(help, argc < 2 ? stderr : stdout);
     return argc < 2 ? CLI_USAGE : CLI_OK;
@@ -244,7 +246,7 @@ int cmd_educator(cli *c, int argc, char **argv) {
   cp_key *k = NULL;
   cp_diag d = {{0}};
   uint8_t pk[CP_PK_BYTES];
-  char hex[2 * CP_PK_BYTES + 1], did[CP_DIDKEY_MAX];
+  char hex[2 * CP_PK_BYTES + 1], did[CP_DIDKEY_MAX], checked[CLI_PUBKEY_CHECKED_LEN + 1];
   int rc = cp_key_generate(&k);
   if (rc == 0) rc = cp_key_save(k, out, &d);
   if (rc != 0) {
@@ -255,14 +257,18 @@ int cmd_educator(cli *c, int argc, char **argv) {
   cp_key_free(k);
   cp_hex_encode(pk, CP_PK_BYTES, hex);
   cp_didkey_encode(pk, did);
+  cli_format_pubkey_checked(pk, checked);
   if (c->json) {
     json_t *j = json_object();
     json_object_set_new(j, "public_key", json_string(hex));
+    json_object_set_new(j, "checked", json_string(checked));
     json_object_set_new(j, "did", json_string(did));
     json_object_set_new(j, "key_file", json_string(out));
     cli_print_json(j);
   } else {
     printf("%s\n", hex);
+    fprintf(stderr, "checked form (give this to award; a mistyped digit is refused): %s\n",
+            checked);
   }
   return CLI_OK;
 }

@@ -11,7 +11,7 @@
 #include "credport/note.h"
 
 static const char policy_help[] =
-    "usage: credport policy publish FILE [--json]\n"
+    "usage: credport policy publish FILE [--json] [--dry-run]\n"
     "       credport policy list [--json]\n"
     "       credport policy show ID [--json]\n"
     "  publish: checks the policy document FILE (docs/POLICIES.md) and appends it to this\n"
@@ -133,7 +133,7 @@ static int policy_publish(cli *c, const char *path) {
   e.u.policy.document = (cp_str){doc, len};
   char what[PATH_MAX + 16];
   snprintf(what, sizeof what, "%s: policy", path);
-  if ((st = cli_append_one(c, &e, what, id)) != CLI_OK) goto out;
+  if ((st = cli_append_one(c, &e, what, id)) != CLI_OK || c->dry_run) goto out;
   char hex[2 * CP_HASH_BYTES + 1];
   cp_hex_encode(id, CP_HASH_BYTES, hex);
   if (c->json) {
@@ -197,6 +197,7 @@ int cmd_policy(cli *c, int argc, char **argv) {
   const char *arg = NULL;
   for (int i = 2; i < argc; i++) {
     if (strcmp(argv[i], "--json") == 0) c->json = 1;
+    else if (strcmp(argv[i], "--dry-run") == 0 && strcmp(sub, "publish") == 0) c->dry_run = 1;
     else if (arg == NULL && argv[i][0] != '-') arg = argv[i];
     else return cli_usage(c, "unexpected argument \"%s\"\n%s", argv[i], policy_help);
   }

@@ -133,7 +133,7 @@ const char *cli_closest(const char *word, const char *const *names, size_t n) {
 }
 
 int main(int argc, char **argv) {
-  cli c = {NULL, NULL, 0, 0};
+  cli c = {NULL, NULL, 0, 0, 0, 0, NULL};
   /* -d/--data DIR may come before or after the command (credport status
    * -d nc): it is taken out of argv wherever it is, up to a "--". */
   int n = 1, cmd_at = 0;
@@ -302,17 +302,68 @@ int cli_append_one(cli *c, cp_entry *e, const char *what, uint8_t id[CP_HASH_BYT
   int st = cli_open_authority(c, &s, &k);
   if (st != CLI_OK) return st;
   int rc = cp_appender_begin(s, k, cli_now(), &a, &d);
-  if (rc == 0) rc = cp_appender_add(a, e, id, &d);
   if (rc == 0) {
+    cp_appender_guard(a, c->guards);
+    rc = cp_appender_add(a, e, id, &d);
+  }
+  if (rc == 0 && c->dry_run) {
+    cli_dry dr = {NULL, 0};
+    size_t len;
+    const uint8_t *buf = cp_appender_last(a, &len);
+    if ((rc = cp_appender_rollback(a, &d)) == 0) {
+      cli_dry_add(c, &dr, buf, len, 0, c->note);
+      cli_dry_end(c, &dr, what, what);
+    }
+  } else if (rc == 0) {
     rc = cp_appender_commit(a, &d);
     a = NULL;
   }
   if (rc != 0)
-    st = cli_fail(c, "%s refused, nothing written: %s", what, d.msg[0] ? d.msg : cp_strerror(rc));
+    st = cli_fail(c, "%s refused, nothing written: %s%s", what, d.msg[0] ? d.msg : cp_strerror(rc),
+                  rc == CP_EDUPLICATE ? " (--allow-duplicates awards it anyway)" : "");
   cp_appender_abort(a);
   cp_key_free(k);
   cp_store_close(s);
   return st;
+}
+
+const char *cli_count(uint64_t n, const char *one, const char *many, char *out, size_t cap) {
+  snprintf(out, cap, "%llu %s", (unsigned long long)n, n == 1 ? one : many);
+  return out;
+}
+
+void cli_dry_add(const cli *c, cli_dry *dr, const uint8_t *buf, size_t len, uint64_t line,
+                 const char *note) {
+  dr->n++;
+  if (c->json) {
+    if (dr->entries == NULL) dr->entries = json_array();
+    json_t *o = cli_entry_json(buf, len);
+    if (o == NULL) return;
+    if (line != 0) json_object_set_new(o, "line", json_integer((json_int_t)line));
+    if (note != NULL) json_object_set_new(o, "note", json_string(note));
+    json_array_append_new(dr->entries, o);
+    return;
+  }
+  if (line != 0) printf("line %llu: ", (unsigned long long)line);
+  cli_entry_line(stdout, buf, len);
+  if (note != NULL) printf("  note: %s\n", note);
+}
+
+void cli_dry_end(const cli *c, cli_dry *dr, const char *one, const char *many) {
+  char n[160];
+  cli_count(dr->n, one, many, n, sizeof n);
+  if (c->json) {
+    json_t *o = json_object();
+    json_object_set_new(o, "dry_run", json_true());
+    json_object_set_new(o, "count", json_integer((json_int_t)dr->n));
+    json_object_set_new(o, "entries", dr->entries != NULL ? dr->entries : json_array());
+    dr->entries = NULL;
+    cli_print_json(o);
+  } else {
+    printf("dry run: %s would be signed; nothing was written\n", n);
+  }
+  json_decref(dr->entries);
+  dr->entries = NULL;
 }
 
 int cli_load_authority_key(cli *c, cp_key **k) {
@@ -326,8 +377,37 @@ int cli_load_authority_key(cli *c, cp_key **k) {
   return CLI_OK;
 }
 
+/* CRC-32 (IEEE 802.3: reflected, polynomial 0xEDB88320, initial value and
+ * final XOR 0xFFFFFFFF) of p[0, n). */
+static uint32_t crc32_ieee(const uint8_t *p, size_t n) {
+  uint32_t c = 0xffffffffu;
+  for (size_t i = 0; i < n; i++) {
+    c ^= p[i];
+    for (int b = 0; b < 8; b++) c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1u)));
+  }
+  return c ^ 0xffffffffu;
+}
+
+void cli_format_pubkey_checked(const uint8_t pk[CP_PK_BYTES], char out[CLI_PUBKEY_CHECKED_LEN + 1]) {
+  char hex[2 * CP_PK_BYTES + 1];
+  cp_hex_encode(pk, CP_PK_BYTES, hex);
+  snprintf(out, CLI_PUBKEY_CHECKED_LEN + 1, "ek1-%s-%08x", hex, (unsigned)crc32_ieee(pk, CP_PK_BYTES));
+}
+
+/* ek1-<64 hex>-<8 hex>: the key, then the CRC-32 of its 32 bytes. */
+static int parse_checked(const char *s, uint8_t pk[CP_PK_BYTES]) {
+  uint8_t crc[4];
+  if (strlen(s) != CLI_PUBKEY_CHECKED_LEN || s[68] != '-') return CP_EINVAL;
+  if (cp_hex_decode(s + 4, 2 * CP_PK_BYTES, pk, CP_PK_BYTES) != 0 ||
+      cp_hex_decode(s + 69, 8, crc, 4) != 0)
+    return CP_EINVAL;
+  uint32_t want = (uint32_t)crc[0] << 24 | (uint32_t)crc[1] << 16 | (uint32_t)crc[2] << 8 | crc[3];
+  return crc32_ieee(pk, CP_PK_BYTES) == want ? CP_OK : CP_EINVAL;
+}
+
 int cli_parse_pubkey(const char *s, uint8_t pk[CP_PK_BYTES]) {
   if (strncmp(s, "did:key:", 8) == 0) return cp_didkey_decode(s, pk);
+  if (strncmp(s, "ek1-", 4) == 0) return parse_checked(s, pk);
   if (strlen(s) != 2 * CP_PK_BYTES) return CP_EINVAL;
   return cp_hex_decode(s, strlen(s), pk, CP_PK_BYTES);
 }

@@ -44,7 +44,8 @@ typedef enum {
   CP_EPOLICY   = -20023, /* a policy document is invalid */
   CP_EOVERFLOW = -20024, /* integer arithmetic would overflow */
   CP_ENOSPC    = -20030, /* the disk holding the ledger is full (a local fault) */
-  CP_EBEHIND   = -20031  /* the own log may be behind its partners' copy: sync first */
+  CP_EBEHIND   = -20031, /* the own log may be behind its partners' copy: sync first */
+  CP_EDUPLICATE = -20040 /* an award repeats one already in the log (issuance guard) */
 } cp_err;
 
 /* Returns a static, human-readable description of err; never NULL. */

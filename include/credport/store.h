@@ -205,6 +205,27 @@ size_t cp_appender_failed_at(const cp_appender *a);
 /* Commits; also signs and stores a checkpoint at the new size. */
 int cp_appender_commit(cp_appender *a, cp_diag *d) __attribute__((warn_unused_result));
 void cp_appender_abort(cp_appender *a);
+/* Issuance guards (off by default; the command-line tools turn them on):
+ * CP_GUARD_DUPLICATES refuses an award (CP_EDUPLICATE) whose credential,
+ * educator and earned date repeat an award of the own log that is not
+ * revoked, committed or added earlier to this appender (the writer checks
+ * it, at a cost bounded by the shorter of the educator's and the
+ * credential's index lists, so a refusal is reported like any rule it finds
+ * broken; node/issuance.h); CP_GUARD_FUTURE refuses at add (CP_ETIME) an award earned
+ * after the UTC day of the `now` given to begin. Set before the first add. */
+enum { CP_GUARD_DUPLICATES = 1u << 0, CP_GUARD_FUTURE = 1u << 1 };
+void cp_appender_guard(cp_appender *a, unsigned guards);
+/* After CP_EDUPLICATE: 1, with the seq and ID of the award repeated (an
+ * entry of this transaction when seq >= the size at begin); else 0. */
+int cp_appender_duplicate(const cp_appender *a, uint64_t *seq, uint8_t id[CP_HASH_BYTES]);
+/* The bytes of the entry the last successful add signed; valid until the
+ * next add or the appender's end. OUT: len. */
+const uint8_t *cp_appender_last(const cp_appender *a, size_t *len);
+/* Ends the transaction WITHOUT committing, after the writer has checked
+ * every entry added: returns the first failure (cp_appender_failed_at says
+ * which add) or CP_OK if all would have been appended. The store is left
+ * untouched either way; free a with cp_appender_abort. */
+int cp_appender_rollback(cp_appender *a, cp_diag *d) __attribute__((warn_unused_result));
 /* Commits like cp_appender_commit but keeps a, so that after a failure
  * cp_appender_failed_at can say which add it was; free a with
  * cp_appender_abort (which then changes nothing). */

@@ -194,7 +194,7 @@ say "the ledger grows after recording (a revocation, more awards): audit stays c
 AW=$("$CP" -d "$D" log --json | tr '{' '\n' | sed -n 's/.*"id":"\([0-9a-f]*\)","type":"award".*/\1/p' | head -n 1)
 [ ${#AW} = 64 ] || AW=$("$CP" -d "$D" log | awk '$3 == "award" {print $2; exit}')
 [ ${#AW} = 64 ] || die "no award ID found in the log"
-export CREDPORT_NOW=1735776000 # a day later
+export CREDPORT_NOW=1741046400 # 2025-03-04, after the awards below are earned
 run 0 -d "$D" revoke "$AW" --reason "evidence was not the educator's"
 run 0 -d "$D" recognize --educator "$ANA" --policy "$BCPS" --as-of 2026-06-30 --json
 has '"currency":"cpd","unit":"MSDE CPD credit","decimals":2,"amount":1500}' "$T/out"

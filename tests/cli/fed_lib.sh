@@ -78,11 +78,14 @@ issue() {
     : >"$T/$n.defined"
   fi
   local csv=$T/$n.issue.csv
+  # Educators distinct within a call (i) and, but for a 1 in 2^30 chance,
+  # between calls (base): award --csv refuses a repeated award.
+  local base=$((RANDOM * 32768 + RANDOM + 1))
   for ((k = 0; k < count; k += ISSUE_CHUNK)); do
     {
       echo "credential,educator,earned,assessor,evidence_sha256"
       for ((i = k; i < count && i < k + ISSUE_CHUNK; i++)); do
-        printf 'c1,%064x,2026-01-01,%s %d %d%s,\n' $((RANDOM * 32768 + RANDOM + 1)) "$n" "$i" "$RANDOM" "$pad"
+        printf 'c1,%032x%032x,2026-01-01,%s %d %d%s,\n' "$base" "$i" "$n" "$i" "$RANDOM" "$pad"
       done
     } >"$csv"
     # Files larger than the appender's queue (1024 entries) fill it, which

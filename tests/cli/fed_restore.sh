@@ -18,7 +18,7 @@ printf 'credential,educator,earned,assessor,evidence_sha256\nc1,%064x,2026-01-01
 refused() {
   local n=$1 what=$2 before rc=0 out
   before=$(own_size "$n")
-  out=$("$CP" -d "${D[$n]}" award --csv "$T/one.csv" 2>&1) || rc=$?
+  out=$("$CP" -d "${D[$n]}" award --csv "$T/one.csv" --allow-duplicates 2>&1) || rc=$?
   [ "$rc" -ne 0 ] || die "$n appended to its own log after $what"
   grep -q 'sync with a partner first (credport sync ADDR:PORT' <<<"$out" ||
     die "the refusal after $what does not say what to do: $out"
@@ -71,7 +71,7 @@ refused A "putting back an older ledger file" | grepq 'restored from an older ba
 say "   A syncs with B, gets its own entries back, and may append again"
 "$CP" -d "${D[A]}" sync "127.0.0.1:${PORT[B]}" "${KEY[B]}" >/dev/null || die "B -> A sync"
 [ "$(own_size A)" -eq "$new" ] || die "A did not get its own log back ($(own_size A) of $new)"
-"$CP" -d "${D[A]}" award --csv "$T/one.csv" >/dev/null || die "A cannot append after catching up"
+"$CP" -d "${D[A]}" award --csv "$T/one.csv" --allow-duplicates >/dev/null || die "A cannot append after catching up"
 new=$((new + 1))
 [ "$(own_size A)" -eq "$new" ] || die "A's log did not grow by one"
 audit_clean A
@@ -95,7 +95,7 @@ start_node R
 "$CP" -d "${D[R]}" sync "127.0.0.1:${PORT[B]}" "${KEY[B]}" >/dev/null || die "B -> R sync"
 stop_node R
 [ "$(own_size R)" -eq "$new" ] || die "R did not get its own log back ($(own_size R) of $new)"
-"$CP" -d "${D[R]}" award --csv "$T/one.csv" >/dev/null || die "R cannot append after the sync"
+"$CP" -d "${D[R]}" award --csv "$T/one.csv" --allow-duplicates >/dev/null || die "R cannot append after the sync"
 new=$((new + 1))
 [ "$(own_size R)" -eq "$new" ] || die "R's log did not grow by one"
 audit_clean R
@@ -121,7 +121,7 @@ refused M "an mdb_copy restore" | grepq 'own-head record .* is missing' ||
   die "the refusal does not name the missing record"
 "$CP" -d "${D[M]}" sync "127.0.0.1:${PORT[B]}" "${KEY[B]}" >/dev/null || die "B -> M sync"
 [ "$(own_size M)" -eq "$new" ] || die "M did not get its own log back ($(own_size M) of $new)"
-"$CP" -d "${D[M]}" award --csv "$T/one.csv" >/dev/null || die "M cannot append after the sync"
+"$CP" -d "${D[M]}" award --csv "$T/one.csv" --allow-duplicates >/dev/null || die "M cannot append after the sync"
 [ "$(own_size M)" -eq $((new + 1)) ] || die "M's log did not grow by one"
 audit_clean M
 stop_node B
@@ -134,9 +134,9 @@ D[C2]=$T/C2
 "$CP" -d "${D[C2]}" restore --from "$T/cbackup" >/dev/null || die "restore of C"
 refused C2 "a restore of a node without partners" >/dev/null
 out=$("$CP" -d "${D[C2]}" own-head --no-partners) || die "own-head --no-partners: $out"
-"$CP" -d "${D[C2]}" award --csv "$T/one.csv" >/dev/null || die "C2 cannot append after the override"
+"$CP" -d "${D[C2]}" award --csv "$T/one.csv" --allow-duplicates >/dev/null || die "C2 cannot append after the override"
 audit_clean C2
 D[C3]=$T/C3
 "$CP" -d "${D[C3]}" restore --from "$T/cbackup" --no-partners >/dev/null || die "restore --no-partners"
-"$CP" -d "${D[C3]}" award --csv "$T/one.csv" >/dev/null || die "C3 cannot append after restore --no-partners"
+"$CP" -d "${D[C3]}" award --csv "$T/one.csv" --allow-duplicates >/dev/null || die "C3 cannot append after restore --no-partners"
 say "ok"

@@ -1,15 +1,16 @@
 /*
  * libFuzzer target for the CSV reader of `credport award --csv`
- * (tools/csv_read.c over libcsv). The first input byte picks how the rest
- * is split into pushes (1 to 256 bytes each); the rest is the file.
+ * (tools/csv_read.c). The first input byte picks how the rest is split
+ * into pushes (1 to 256 bytes each); the rest is the file.
  * Invariants, abort() when one breaks:
  *   - every field handed over is at most FIELD_MAX bytes, holds no NUL, and
- *     is NUL-terminated; the parser's buffer never grows past
- *     FIELD_MAX + CLI_CSV_STEP + one block, whatever the input;
+ *     is NUL-terminated (the reader's buffers are fixed at init, so its
+ *     memory cannot grow with the input);
  *   - the split does not matter: pushed in pieces or whole, the same
- *     records come out, and a refusal names the same row and column;
- *   - a file accepted whole writes back (every field quoted, RFC 4180) to a
- *     text that reads as the same records.
+ *     records come out, on the same lines, and a refusal names the same
+ *     line and column;
+ *   - a file accepted whole writes back (every field quoted, RFC 4180, each
+ *     record on its line) to a text that reads as the same records.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,25 +65,30 @@ static outcome read_csv(const uint8_t *p, size_t n, size_t piece, recs *out) {
   while (n > 0 && o.rc == 0) {
     size_t k = n < piece ? n : piece;
     o.rc = cli_csv_feed(&r, p, k);
-    if (csv_get_buffer_size(&r.p) > FIELD_MAX + CLI_CSV_STEP + 256) abort();
     p += k;
     n -= k;
   }
   if (o.rc == 0) o.rc = cli_csv_finish(&r);
-  if (o.rc != 0 && (o.rc != r.rc || r.err_row != r.row + 1)) abort();
-  o.row = r.row;
-  o.err_row = r.err_row;
+  if (o.rc != 0 && (o.rc != r.rc || r.err_line > r.line)) abort();
+  o.row = r.rows;
+  o.err_row = r.err_line;
   o.err_col = r.err_col;
   cli_csv_free(&r);
   return o;
 }
 
-/* Writes the records back as CSV, every field quoted. */
+/* Writes the records back as CSV, every field quoted, each record starting
+ * on the line it was read from (blank lines fill the gaps). */
 static void write_back(const recs *in, recs *csv) {
   size_t pos = 0;
+  uint64_t at = 1;
   while (pos < in->len) {
     size_t n, len;
+    uint64_t line;
+    memcpy(&line, in->p + pos, sizeof line);
     pos += sizeof(uint64_t);
+    if (line < at) abort();
+    for (; at < line; at++) put(csv, "\n", 1);
     memcpy(&n, in->p + pos, sizeof n);
     pos += sizeof n;
     for (size_t i = 0; i < n; i++) {
@@ -91,13 +97,16 @@ static void write_back(const recs *in, recs *csv) {
       if (i > 0) put(csv, ",", 1);
       put(csv, "\"", 1);
       for (size_t j = 0; j < len; j++) {
-        if (in->p[pos + j] == '"') put(csv, "\"", 1);
+        uint8_t b = in->p[pos + j];
+        if (b == '"') put(csv, "\"", 1);
+        if (b == '\n' || (b == '\r' && (j + 1 == len || in->p[pos + j + 1] != '\n'))) at++;
         put(csv, in->p + pos + j, 1);
       }
       put(csv, "\"", 1);
       pos += len;
     }
     put(csv, "\r\n", 2);
+    at++;
   }
 }
 
