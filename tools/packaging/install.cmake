@@ -13,7 +13,7 @@ include(GNUInstallDirs)
 add_library(credport_static STATIC)
 add_library(credport_shared SHARED)
 foreach(lib credport_static credport_shared)
-  target_link_libraries(${lib} PRIVATE cp_crypto_obj cp_proto_obj cp_node_obj)
+  target_link_libraries(${lib} PRIVATE cp_crypto_obj cp_proto_obj cp_policy_obj cp_node_obj)
   set_target_properties(${lib} PROPERTIES OUTPUT_NAME credport)
 endforeach()
 set_target_properties(credport_shared PROPERTIES
