@@ -345,7 +345,7 @@ void cli_dry_add(const cli *c, cli_dry *dr, const uint8_t *buf, size_t len, uint
     return;
   }
   if (line != 0) printf("line %llu: ", (unsigned long long)line);
-  cli_entry_line(stdout, buf, len);
+  cli_entry_line(stdout, buf, len, NULL);
   if (note != NULL) printf("  note: %s\n", note);
 }
 

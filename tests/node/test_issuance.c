@@ -142,7 +142,7 @@ static void issuance_revoked_given_again(void **state) {
   cp_appender *a = begin(&w, CP_GUARD_DUPLICATES);
   memset(&e, 0, sizeof e);
   e.type = CP_T_REVOKE;
-  memcpy(e.u.revoke.award, first, CP_HASH_BYTES);
+  memcpy(e.u.revoke.target, first, CP_HASH_BYTES);
   e.u.revoke.reason = fx_s("issued in error");
   add_ok(a, &e, id);
   award(&e, w.def, 0x11, DAY(T0) - 1);
@@ -197,7 +197,7 @@ static void issuance_rollback_checks_and_writes_nothing(void **state) {
   a = begin(&w, 0);
   memset(&e, 0, sizeof e);
   e.type = CP_T_REVOKE;
-  memset(e.u.revoke.award, 0xab, CP_HASH_BYTES);
+  memset(e.u.revoke.target, 0xab, CP_HASH_BYTES);
   e.u.revoke.reason = fx_s("none");
   int rc = cp_appender_add(a, &e, id, &d);
   if (rc == 0) rc = cp_appender_rollback(a, &d);
