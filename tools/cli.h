@@ -261,6 +261,13 @@ int cli_vc_status(const char *list_path, const json_t *vc, const uint8_t issuer[
  * vp-jwt` and `verify-vp`. */
 int cmd_present_vp(cli *c, int argc, char **argv);
 int cmd_verify_vp(cli *c, int argc, char **argv);
+/* Verifies the vp+jwt presentation in file for challenge and audience, with
+ * the status lists given, and (trust not NULL) only credentials whose
+ * issuer key is a trusted issuer; prints the verdict. 0 valid, 1 not valid,
+ * 2 malformed (verify-vp, and verify given a presentation). */
+struct cp_trust;
+int cli_verify_vp_file(cli *c, const char *file, const char *chal, const char *aud,
+                       const struct cp_trust *trust, const char *const *lists, size_t nl);
 /* Wallets and bundles (cmd_wallet.c, cmd_present.c). */
 int cmd_wallet(cli *c, int argc, char **argv);
 int cmd_present(cli *c, int argc, char **argv);

@@ -14,6 +14,8 @@
 static const char verify_help[] =
     "usage: credport verify BUNDLE --trust FILE --challenge NONCE [--audience NAME]\n"
     "                       [--max-age DURATION] [--witnesses K] [-d DIR] [--json]\n"
+    "       credport verify VP.jwt --trust FILE --challenge NONCE --audience NAME\n"
+    "                       [--status-list LIST]... [--json]\n"
     "  Checks an educator's bundle (binary or armour, from `credport present`) offline and\n"
     "  says who the educator is, what each award is and whether every check holds.\n"
     "  --trust FILE       issuer verifier keys (whoami's vkey), one a line, and witness keys\n"
@@ -25,24 +27,19 @@ static const char verify_help[] =
     "  --witnesses K      each issuer's checkpoint cosigned by at least K trusted witnesses\n"
     "  -d DIR             also check against this node: the bundle's checkpoints consistent\n"
     "                     with the node's (else a fork), no award revoked in the node's log\n"
+    "  A W3C presentation (vp+jwt, from present --format vp-jwt) is verified too: the\n"
+    "  holder's signature, challenge and --audience (required), each credential's proof,\n"
+    "  its status against each --status-list LIST given, and every issuer in --trust.\n"
     "  Exit status: 0 every check holds, 1 one does not, 2 a malformed bundle or input.\n";
 
-/* Reads a whole file of at most max bytes; NULL when it cannot (*toobig set
- * when it is larger). */
-static uint8_t *read_all(const char *path, size_t max, size_t *len, int *toobig) {
-  FILE *f = fopen(path, "rb");
-  *toobig = 0;
-  if (f == NULL) return NULL;
-  uint8_t *buf = malloc(max + 1);
-  size_t n = buf != NULL ? fread(buf, 1, max + 1, f) : 0;
-  fclose(f);
-  if (buf == NULL || n > max) {
-    *toobig = buf != NULL;
-    free(buf);
-    return NULL;
-  }
-  *len = n;
-  return buf;
+/* Reads a whole regular file of at most max bytes (cli_read_file: a FIFO
+ * or device is refused, never waited on); NULL when it cannot (*toobig set
+ * when it is larger, else d says why). */
+static uint8_t *read_all(const char *path, size_t max, size_t *len, int *toobig, cp_diag *d) {
+  char *text = NULL;
+  int rc = cli_read_file(path, max, &text, len, d);
+  *toobig = rc == CP_ETOOBIG;
+  return rc == CP_OK ? (uint8_t *)text : NULL;
 }
 
 /* Size and root of a stored checkpoint note's body (the node verified it
@@ -153,12 +150,21 @@ static int node_checks(cli *c, const cp_bundle *b, cp_vresult *res, nodeview *nv
   return st;
 }
 
+/* Whether the file is a compact JWS (a vp+jwt): "eyJ", the base64url of
+ * '{"', after any leading white space. */
+static int is_jwt(const uint8_t *p, size_t n) {
+  size_t i = 0;
+  while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
+  return n - i >= 3 && memcmp(p + i, "eyJ", 3) == 0;
+}
+
 int cmd_bundle_verify(cli *c, int argc, char **argv) {
   static const struct option opts[] = {
       {"trust", 1, 0, 't'},   {"challenge", 1, 0, 'c'}, {"audience", 1, 0, 'a'},
       {"max-age", 1, 0, 'm'}, {"witnesses", 1, 0, 'w'}, {"json", 0, 0, 'J'},
-      {"help", 0, 0, 'h'},    {0, 0, 0, 0}};
-  const char *trustfile = NULL, *file = NULL;
+      {"status-list", 1, 0, 'S'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+  const char *trustfile = NULL, *file = NULL, *lists[CP_VP_STATUS_LISTS_MAX];
+  size_t nlists = 0;
   cp_vopts vo;
   cp_trust *trust = NULL;
   cp_bundle b;
@@ -197,6 +203,11 @@ int cmd_bundle_verify(cli *c, int argc, char **argv) {
         vo.witnesses = (unsigned)k;
         break;
       case 'J': c->json = 1; break;
+      case 'S':
+        if (nlists == CP_VP_STATUS_LISTS_MAX)
+          return cli_usage(c, "at most %u --status-list", CP_VP_STATUS_LISTS_MAX);
+        lists[nlists++] = optarg;
+        break;
       case 'h': fputs(verify_help, stdout); return CLI_OK;
       default: return cli_bad_option(c, argv, opts, verify_help);
     }
@@ -207,8 +218,8 @@ int cmd_bundle_verify(cli *c, int argc, char **argv) {
   if (vo.challenge == NULL || vo.challenge_len == 0)
     return cli_usage(c, "--challenge NONCE is required\n%s", verify_help);
   if ((trust = malloc(sizeof *trust)) == NULL) return cli_fail(c, "out of memory");
-  if ((tbytes = read_all(trustfile, CP_TRUST_FILE_MAX, &tlen, &toobig)) == NULL) {
-    st = cli_usage(c, "--trust: cannot read %s%s", trustfile, toobig ? " (over 256 KiB)" : "");
+  if ((tbytes = read_all(trustfile, CP_TRUST_FILE_MAX, &tlen, &toobig, &d)) == NULL) {
+    st = cli_usage(c, "--trust: %s", toobig ? "over 256 KiB" : d.msg);
     goto out;
   }
   if (cp_trust_parse((const char *)tbytes, tlen, trust, &d) != 0) {
@@ -217,14 +228,29 @@ int cmd_bundle_verify(cli *c, int argc, char **argv) {
   }
   vo.trust = trust;
   vo.now = cli_now();
-  if ((bytes = read_all(file, CP_BUNDLE_ARMOR_MAX, &len, &toobig)) == NULL) {
+  if ((bytes = read_all(file, CP_BUNDLE_ARMOR_MAX, &len, &toobig, &d)) == NULL) {
     if (!toobig) {
-      st = cli_usage(c, "cannot read %s", file);
+      st = cli_usage(c, "%s", d.msg);
       goto out;
     }
     cp_diag_set(&d, CP_ETOOBIG, "%s is larger than %u bytes", file, CP_BUNDLE_ARMOR_MAX);
     cp_vresult_malformed(&res, &d);
+  } else if (is_jwt(bytes, len)) {
+    /* A W3C presentation (vp+jwt, `present --format vp-jwt`): the holder's
+     * signature, challenge and audience, each credential's proof and status,
+     * and every issuer in the trust file. */
+    if (vo.audience == NULL) {
+      st = cli_usage(c, "a presentation is bound to an audience: give --audience NAME");
+      goto out;
+    }
+    st = cli_verify_vp_file(c, file, vo.challenge, vo.audience, trust, lists, nlists);
+    goto out;
   } else {
+    if (nlists > 0) {
+      st = cli_usage(c, "--status-list is for presentations (vp+jwt); a bundle carries its "
+                     "revocation status");
+      goto out;
+    }
     int rc = cp_bundle_decode(bytes, len, &b, &d);
     if (rc == CP_ENOMEM) {
       st = cli_fail(c, "out of memory");

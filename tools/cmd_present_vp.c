@@ -14,6 +14,7 @@
 #include "credport/jws.h"
 #include "credport/ob3_jwt.h"
 #include "credport/statuslist.h"
+#include "credport/trust.h"
 
 static const char present_vp_help[] =
     "usage: credport present --format vp-jwt --key EDUCATOR_KEY_FILE --from FOLDER\n"
@@ -152,15 +153,8 @@ int cmd_verify_vp(cli *c, int argc, char **argv) {
                                        {"status-list", 1, 0, 'S'}, {"json", 0, 0, 'J'},
                                        {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
   const char *chal = NULL, *aud = NULL, *lists[CP_VP_STATUS_LISTS_MAX];
-  cp_status_list sl[CP_VP_STATUS_LISTS_MAX];
-  size_t nl = 0, len = 0, i, ol = 0;
-  char *text = NULL, did[CP_DIDKEY_MAX];
-  cp_vp_result r;
-  cp_diag d = {{0}};
-  json_t *j = NULL, *arr = NULL;
-  int o, rc, st = CLI_OK, any_revoked = 0;
-  memset(sl, 0, sizeof sl);
-  memset(&r, 0, sizeof r);
+  size_t nl = 0;
+  int o;
   cli_getopt_reset();
   while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
     switch (o) {
@@ -173,14 +167,44 @@ int cmd_verify_vp(cli *c, int argc, char **argv) {
       lists[nl++] = optarg;
       break;
     case 'h': fputs(verify_vp_help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", verify_vp_help);
+    default: return cli_bad_option(c, argv, opts, verify_vp_help);
     }
   }
   if (argc - optind != 1 || chal == NULL || aud == NULL)
     return cli_usage(c, "verify-vp takes one FILE, --challenge and --audience\n%s",
                      verify_vp_help);
-  if ((rc = cli_read_file(argv[optind], CP_JWS_MAX, &text, &len, &d)) != 0) goto verdict;
+  return cli_verify_vp_file(c, argv[optind], chal, aud, NULL, lists, nl);
+}
+
+/* Whether key is one of the trusted issuer keys. */
+static int trusted_issuer(const cp_trust *t, const uint8_t key[CP_PK_BYTES]) {
+  for (size_t i = 0; i < t->n_issuers; i++)
+    if (memcmp(t->issuers[i].pk, key, CP_PK_BYTES) == 0) return 1;
+  return 0;
+}
+
+int cli_verify_vp_file(cli *c, const char *file, const char *chal, const char *aud,
+                       const cp_trust *trust, const char *const *lists, size_t nl) {
+  cp_status_list sl[CP_VP_STATUS_LISTS_MAX];
+  size_t len = 0, i, ol = 0;
+  char *text = NULL, did[CP_DIDKEY_MAX];
+  cp_vp_result r;
+  cp_diag d = {{0}};
+  json_t *j = NULL, *arr = NULL;
+  int rc, st = CLI_OK, any_revoked = 0;
+  memset(sl, 0, sizeof sl);
+  memset(&r, 0, sizeof r);
+  if (nl > CP_VP_STATUS_LISTS_MAX) return cli_usage(c, "at most %u --status-list", CP_VP_STATUS_LISTS_MAX);
+  if ((rc = cli_read_file(file, CP_JWS_MAX, &text, &len, &d)) != 0) goto verdict;
   if ((rc = cp_vp_verify(text, len, chal, aud, &r, &d)) != 0) goto verdict;
+  /* With a trust file (credport verify), every issuer must be trusted. */
+  for (i = 0; trust != NULL && i < r.n; i++)
+    if (!trusted_issuer(trust, r.cred[i].issuer)) {
+      cp_didkey_encode(r.cred[i].issuer, did);
+      rc = cp_diag_set(&d, CP_EDENIED, "untrusted issuer: credential %zu is issued by %s, "
+                       "which is not in the trust file", i + 1, did);
+      goto verdict;
+    }
   for (ol = 0; ol < nl; ol++) {
     char *lt = NULL;
     size_t ll = 0;
