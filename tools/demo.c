@@ -87,6 +87,21 @@ static void say(const char *fmt, ...) {
   printf("\n");
 }
 
+/* The first line of the last step's output that is a public key in hex (64
+ * hex digits): `educator keygen` also says its checked form on stderr. */
+static void key_line(const demo *dm, char *out, size_t cap) {
+  out[0] = 0;
+  for (const char *p = dm->out; *p;) {
+    size_t n = strcspn(p, "\n");
+    if (n == 64 && strspn(p, "0123456789abcdef") >= 64 && n < cap) {
+      memcpy(out, p, n);
+      out[n] = 0;
+      return;
+    }
+    p += n + (p[n] == '\n');
+  }
+}
+
 /* First line of the last output, without the newline. */
 static void first_line(const demo *dm, char *out, size_t cap) {
   size_t n = strcspn(dm->out, "\n");
@@ -376,9 +391,9 @@ int cmd_demo(cli *c, int argc, char **argv) {
                                      "--hours", "7.5", NULL});
   say("Two educators make their own keys; only public keys ever reach a ledger.");
   step(dm, 0, (const char *const[]){"educator", "keygen", "--out", key1, NULL});
-  first_line(dm, ana, sizeof ana);
+  key_line(dm, ana, sizeof ana);
   step(dm, 0, (const char *const[]){"educator", "keygen", "--out", key2, NULL});
-  first_line(dm, ben, sizeof ben);
+  key_line(dm, ben, sizeof ben);
   say("An assessor's decision becomes an award; the evidence stays private, its digest is kept.");
   write_file(ev, "Exit tickets from three lessons, with reflections (kept by the educator).\n");
   step(dm, 0, (const char *const[]){"-d", nc, "award", "--credential", "nc-mc-checking-understanding",

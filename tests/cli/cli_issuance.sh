@@ -190,7 +190,7 @@ has "line 3, column entry" "$T/err"
 has "already revoked" "$T/err"
 same_size "$S"
 run 0 -d "$D" revoke --csv "$T/rv.csv"
-has "revoked 2 awards from" "$T/out"
+has "revoked 2 entries from" "$T/out"
 S=$((S + 2))
 same_size "$S"
 run 0 -d "$D" show "${IDS[0]}" --json

@@ -141,6 +141,7 @@ static void issuance_revoked_given_again(void **state) {
   setup_world(&w, first);
   cp_appender *a = begin(&w, CP_GUARD_DUPLICATES);
   memset(&e, 0, sizeof e);
+  e.version = CP_ENTRY_VERSION; /* a version-1 revoke: an award, no effective date */
   e.type = CP_T_REVOKE;
   memcpy(e.u.revoke.target, first, CP_HASH_BYTES);
   e.u.revoke.reason = fx_s("issued in error");
