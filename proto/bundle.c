@@ -21,7 +21,7 @@
 
 /* Smallest records: an entry record (length + smallest entry) and a log
  * record holding one (key, note of 1 byte, no statement, one entry, the
- * hash count). */
+ * hash count, the revocation leaf and hash counts). */
 #define MIN_ENTRY_REC (4U + CP_ENTRY_MIN_BYTES)
 #define MIN_LOG_REC (32U + 4U + 1U + 4U + 4U + MIN_ENTRY_REC + 4U + 4U + 4U)
 #define HDR_BYTES (CP_BUNDLE_MAGIC_BYTES + 2U + CP_PK_BYTES)
