@@ -27,8 +27,8 @@ typedef struct witem {
   const uint8_t *buf;      /* borrowed from the reader */
   size_t len;
   uint8_t status;
-  uint8_t absence[CP_ABSENCE_BIN_MAX];
-  size_t absence_len;
+  int has_absence;
+  cp_absence_proof absence;
 } witem;
 
 typedef struct wlog {
@@ -160,7 +160,6 @@ static int add(wctx *w, const uint8_t *buf, size_t len, const cp_entry *e, int *
   }
   witem *it = &w->items[w->nitems++];
   memset(it, 0, offsetof(witem, absence));
-  it->absence_len = 0;
   it->log = li;
   it->seq = e->seq;
   it->buf = buf;
@@ -184,7 +183,6 @@ static int on_award(void *ctx, const uint8_t *buf, size_t len) {
   witem *it = &w->items[w->nitems - 1];
   wlog *l = &w->logs[it->log];
   uint8_t id[CP_HASH_BYTES];
-  cp_absence_proof p;
   w->rep->awards++;
   if (l->statement == NULL) {
     it->status = CP_AWARD_UNKNOWN;
@@ -192,13 +190,13 @@ static int on_award(void *ctx, const uint8_t *buf, size_t len) {
     return 0;
   }
   cp_entry_id(buf, len, id);
-  rc = cp_rev_tree_prove_absent(l->tree, id, &p);
+  rc = cp_rev_tree_prove_absent(l->tree, id, &it->absence);
   if (rc == CP_EEXIST) {
     it->status = CP_AWARD_REVOKED;
     w->rep->revoked++;
     return 0;
   }
-  if (rc == CP_OK) rc = cp_absence_encode(&p, it->absence, sizeof it->absence, &it->absence_len);
+  it->has_absence = rc == CP_OK;
   return rc;
 }
 
@@ -261,10 +259,13 @@ static int encode(wctx *w, uint8_t **out, size_t *len) {
   uint8_t (*hashes)[CP_HASH_BYTES] = NULL;
   uint64_t *idx = calloc(w->nitems, sizeof *idx);
   cp_merkle_path *paths = calloc(w->nitems, sizeof *paths);
+  cp_absence_proof *ps = malloc((w->nitems ? w->nitems : 1) * sizeof *ps);
+  uint8_t *rleaves[CP_BUNDLE_LOGS_MAX] = {NULL};
+  uint8_t (*rhashes[CP_BUNDLE_LOGS_MAX])[CP_HASH_BYTES] = {NULL};
   size_t nh_total = 0, hcap = 0;
   int rc = CP_ENOMEM;
   memset(&b, 0, sizeof b);
-  if (logs == NULL || ents == NULL || idx == NULL || paths == NULL) goto out;
+  if (logs == NULL || ents == NULL || idx == NULL || paths == NULL || ps == NULL) goto out;
   /* Keep only usable logs that hold entries, sorted by key. */
   for (size_t i = 0; i < w->nlogs; i++) {
     int any = 0;
@@ -281,7 +282,7 @@ static int encode(wctx *w, uint8_t **out, size_t *len) {
   if ((hashes = malloc((hcap ? hcap : 1) * sizeof *hashes)) == NULL) goto out;
   for (size_t k = 0; k < nl; k++) {
     cp_bundle_log *o = &logs[k];
-    size_t first = used, n = 0, nh = 0;
+    size_t first = used, n = 0, nh = 0, np = 0;
     memcpy(o->key, sorted[k].key, CP_PK_BYTES);
     o->note = sorted[k].note;
     o->note_len = sorted[k].note_len;
@@ -293,8 +294,7 @@ static int encode(wctx *w, uint8_t **out, size_t *len) {
       en->buf = it->buf;
       en->len = it->len;
       en->status = it->status;
-      en->absence = it->absence_len ? it->absence : NULL;
-      en->absence_len = it->absence_len;
+      if (it->has_absence) ps[np++] = it->absence;
       idx[n] = it->seq;
       rc = cp_reader_inclusion(w->r, o->key, it->seq, sorted[k].size, paths[n].h, &paths[n].n);
       if (rc != CP_OK) goto out;
@@ -307,6 +307,12 @@ static int encode(wctx *w, uint8_t **out, size_t *len) {
     o->hashes = (const uint8_t(*)[CP_HASH_BYTES])(hashes + nh_total);
     o->nhashes = nh;
     nh_total += nh;
+    if (o->statement != NULL &&
+        (rc = cp_bundle_rev_section(ps, np, sorted[k].nrevoked, &rleaves[k], &o->nrev,
+                                    &rhashes[k], &o->nrev_hashes)) != CP_OK)
+      goto out;
+    o->rev_leaves = rleaves[k];
+    o->rev_hashes = (const uint8_t(*)[CP_HASH_BYTES])rhashes[k];
   }
   b.kind = CP_BUNDLE_KIND_WALLET;
   memcpy(b.educator, w->edu, CP_PK_BYTES);
@@ -317,11 +323,16 @@ static int encode(wctx *w, uint8_t **out, size_t *len) {
   w->rep->logs = nl;
   rc = cp_bundle_encode(&b, NULL, out, len, w->d);
 out:
+  for (size_t k = 0; k < CP_BUNDLE_LOGS_MAX; k++) {
+    free(rleaves[k]);
+    free(rhashes[k]);
+  }
   free(logs);
   free(ents);
   free(hashes);
   free(idx);
   free(paths);
+  free(ps);
   return rc;
 }
 

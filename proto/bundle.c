@@ -21,9 +21,9 @@
 
 /* Smallest records: an entry record (length + smallest entry) and a log
  * record holding one (key, note of 1 byte, no statement, one entry, the
- * hash count). */
+ * hash count, the revocation leaf and hash counts). */
 #define MIN_ENTRY_REC (4U + CP_ENTRY_MIN_BYTES)
-#define MIN_LOG_REC (32U + 4U + 1U + 4U + 4U + MIN_ENTRY_REC + 4U)
+#define MIN_LOG_REC (32U + 4U + 1U + 4U + 4U + MIN_ENTRY_REC + 4U + 4U + 4U)
 #define HDR_BYTES (CP_BUNDLE_MAGIC_BYTES + 2U + CP_PK_BYTES)
 
 typedef struct {
@@ -185,19 +185,124 @@ static int dec_entry(dec *x, size_t li, size_t ej, const cp_revstat *st, int has
     return fail(x->d, CP_ECORRUPT, fld(x, li, (long)ej, "status"), at,
                 has_st ? "status unknown although the log has a statement"
                        : "the log has no statement to show this status against");
-  if (en->status != CP_AWARD_NOT_REVOKED) return CP_OK;
-  cp_absence_proof *ap = malloc(sizeof *ap);
-  if (ap == NULL) return CP_ENOMEM;
-  at = off(r) + 4;
-  rc = rd_blob(r, 10, CP_ABSENCE_BIN_MAX, &en->absence, &en->absence_len, x->d,
-               fld(x, li, (long)ej, "absence"));
-  if (rc == CP_OK && (rc = cp_absence_decode(en->absence, en->absence_len, ap, &ed)) != CP_OK)
-    rc = fail(x->d, rc, fld(x, li, (long)ej, "absence"), at, "%s", ed.msg);
-  if (rc == CP_OK && ap->size != st->count)
-    rc = fail(x->d, CP_ECORRUPT, fld(x, li, (long)ej, "absence"), at + 1,
-              "proof over %llu revocations, the statement has %llu",
-              (unsigned long long)ap->size, (unsigned long long)st->count);
-  free(ap);
+  return CP_OK;
+}
+
+static uint64_t get64(const uint8_t *p) { return (uint64_t)get32(p) << 32 | get32(p + 4); }
+
+/* Index in [0, n] of the first leaf of rec[0..n) (40-byte records) whose
+ * ID is not below id. */
+static size_t rev_lower(const uint8_t *rec, size_t n, const uint8_t id[CP_HASH_BYTES]) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (memcmp(rec + mid * CP_BUNDLE_REV_LEAF_BYTES + 8, id, CP_HASH_BYTES) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* The revocation section of log li (W-rev-1..4), after its hashes. */
+static int dec_rev(dec *x, size_t li, const cp_revstat *st) {
+  rd *r = &x->r;
+  cp_bundle *b = x->b;
+  cp_bundle_log *lg = &b->logs[li];
+  uint8_t *used = NULL, (*leaf)[CP_HASH_BYTES] = NULL, root[CP_HASH_BYTES];
+  uint64_t *idx = NULL;
+  uint32_t n = 0, nh = 0;
+  size_t at = off(r), awards = 0, expect = 0;
+  int rc;
+  for (size_t j = lg->first; j < lg->first + lg->n; j++)
+    if (b->entries[j].type == CP_T_AWARD && b->entries[j].status == CP_AWARD_NOT_REVOKED) awards++;
+  lg->rev_count = st->count;
+  if ((rc = rd32(r, &n, x->d, fld(x, li, -1, "nrev"))) != CP_OK) return rc;
+  /* SPEC: W-rev-1 */
+  if (n > 0 && (awards == 0 || st->count == 0))
+    return fail(x->d, CP_ECORRUPT, fld(x, li, -1, "nrev"), at,
+                "%u revocation leaves where none is needed (%zu awards shown unrevoked, %llu "
+                "revocations)", n, awards, (unsigned long long)st->count);
+  if (n > 2 * awards || n > st->count)
+    return fail(x->d, CP_ECORRUPT, fld(x, li, -1, "nrev"), at,
+                "%u revocation leaves, at most 2 for each of the %zu awards and at most the %llu "
+                "revocations", n, awards, (unsigned long long)st->count);
+  if ((rc = need(r, (size_t)n * CP_BUNDLE_REV_LEAF_BYTES, x->d, fld(x, li, -1, "rev"))) != CP_OK)
+    return rc;
+  lg->rev_leaves = r->p;
+  lg->nrev = n;
+  /* SPEC: W-rev-2 */
+  for (uint32_t k = 0; k < n; k++) {
+    const uint8_t *rec = r->p + (size_t)k * CP_BUNDLE_REV_LEAF_BYTES;
+    uint64_t ix = get64(rec);
+    char f[48];
+    snprintf(f, sizeof f, "rev[%u]", k);
+    if (ix >= st->count)
+      return fail(x->d, CP_ECORRUPT, fld(x, li, -1, f), off(r) + (size_t)k * 40,
+                  "index %llu is not below the revocation count %llu", (unsigned long long)ix,
+                  (unsigned long long)st->count);
+    if (k > 0 && (ix <= get64(rec - 40) || memcmp(rec + 8, rec - 32, CP_HASH_BYTES) <= 0))
+      return fail(x->d, CP_ECORRUPT, fld(x, li, -1, f), off(r) + (size_t)k * 40,
+                  "leaves not strictly ascending by index and ID");
+  }
+  /* SPEC: W-rev-3: every leaf brackets some award shown unrevoked. */
+  if (n > 0 && (used = calloc(n, 1)) == NULL) return CP_ENOMEM;
+  for (size_t j = lg->first; n > 0 && j < lg->first + lg->n; j++) {
+    const cp_bundle_entry *en = &b->entries[j];
+    if (en->type != CP_T_AWARD || en->status != CP_AWARD_NOT_REVOKED) continue;
+    size_t pos = rev_lower(r->p, n, en->id);
+    if (pos < n && memcmp(r->p + pos * CP_BUNDLE_REV_LEAF_BYTES + 8, en->id, CP_HASH_BYTES) == 0) {
+      used[pos] = 1; /* the award's own leaf: it is revoked, and the verifier says so */
+      continue;
+    }
+    if (pos > 0) used[pos - 1] = 1;
+    if (pos < n) used[pos] = 1;
+  }
+  for (uint32_t k = 0; k < n; k++)
+    if (!used[k]) {
+      char f[48];
+      snprintf(f, sizeof f, "rev[%u]", k);
+      rc = fail(x->d, CP_ECORRUPT, fld(x, li, -1, f), off(r) + (size_t)k * 40,
+                "a leaf that brackets no award of the log");
+      goto out;
+    }
+  r->p += (size_t)n * CP_BUNDLE_REV_LEAF_BYTES;
+  rc = CP_ENOMEM;
+  if (n > 0) {
+    if ((idx = malloc(n * sizeof *idx)) == NULL || (leaf = malloc(n * sizeof *leaf)) == NULL ||
+        (lg->rev_paths = calloc(n, sizeof *lg->rev_paths)) == NULL)
+      goto out;
+    for (uint32_t k = 0; k < n; k++) {
+      idx[k] = get64(lg->rev_leaves + (size_t)k * 40);
+      cp_merkle_leaf_hash(lg->rev_leaves + (size_t)k * 40 + 8, CP_HASH_BYTES, leaf[k]);
+    }
+    if ((rc = cp_multiproof_count(st->count, idx, n, &expect)) != CP_OK) goto out;
+  }
+  at = off(r);
+  if ((rc = rd32(r, &nh, x->d, fld(x, li, -1, "nrevhashes"))) != CP_OK) goto out;
+  /* SPEC: W-rev-4 */
+  if (nh != expect) {
+    rc = fail(x->d, CP_ECORRUPT, fld(x, li, -1, "nrevhashes"), at,
+              "%u hashes; the multiproof of these leaves in a revocation tree of %llu has %zu", nh,
+              (unsigned long long)st->count, expect);
+    goto out;
+  }
+  if ((rc = need(r, (size_t)nh * CP_HASH_BYTES, x->d, fld(x, li, -1, "revhashes"))) != CP_OK)
+    goto out;
+  lg->rev_hashes = (const uint8_t(*)[CP_HASH_BYTES])r->p;
+  lg->nrev_hashes = nh;
+  r->p += (size_t)nh * CP_HASH_BYTES;
+  if (n > 0)
+    rc = cp_multiproof_root(st->count, idx, (const uint8_t(*)[CP_HASH_BYTES])leaf, n,
+                            lg->rev_hashes, nh, root, lg->rev_paths);
+out:
+  if (rc != CP_OK) {
+    free(lg->rev_paths);
+    lg->rev_paths = NULL;
+  }
+  free(used);
+  free(idx);
+  free(leaf);
   return rc;
 }
 
@@ -276,7 +381,7 @@ static int dec_log(dec *x, size_t li) {
   lg->hashes = (const uint8_t(*)[CP_HASH_BYTES])r->p;
   lg->nhashes = nh;
   r->p += (size_t)nh * CP_HASH_BYTES;
-  return CP_OK;
+  return dec_rev(x, li, &st);
 }
 
 static int decode_bin(const uint8_t *in, size_t len, cp_bundle *b, cp_diag *d) {
@@ -366,6 +471,7 @@ int cp_bundle_decode(const uint8_t *in, size_t len, cp_bundle *b, cp_diag *d) {
 
 void cp_bundle_free(cp_bundle *b) {
   if (b == NULL) return;
+  for (size_t i = 0; b->logs != NULL && i < b->nlogs; i++) free(b->logs[i].rev_paths);
   free(b->logs);
   free(b->entries);
   free(b->owned);
@@ -394,8 +500,33 @@ out:
 }
 
 int cp_bundle_absence(const cp_bundle *b, size_t i, cp_absence_proof *p, cp_diag *d) {
-  if (i >= b->nentries || b->entries[i].absence == NULL) return CP_ENOTFOUND;
-  return cp_absence_decode(b->entries[i].absence, b->entries[i].absence_len, p, d);
+  (void)d;
+  if (i >= b->nentries || b->entries[i].type != CP_T_AWARD ||
+      b->entries[i].status != CP_AWARD_NOT_REVOKED)
+    return CP_ENOTFOUND;
+  const cp_bundle_log *lg = &b->logs[b->entries[i].log];
+  size_t pos = rev_lower(lg->rev_leaves, lg->nrev, b->entries[i].id), from, to;
+  memset(p, 0, sizeof *p);
+  p->size = lg->rev_count;
+  if (lg->nrev == 0) return CP_OK;
+  if (lg->rev_paths == NULL) return CP_EPROOF;
+  /* SPEC: R-rev-04: the nearest leaves below and above the ID; a leaf
+   * equal to it alone, which cp_rev_verify_absent refuses. */
+  from = pos > 0 ? pos - 1 : 0;
+  to = pos < lg->nrev ? pos : lg->nrev - 1;
+  if (pos < lg->nrev &&
+      memcmp(lg->rev_leaves + pos * CP_BUNDLE_REV_LEAF_BYTES + 8, b->entries[i].id,
+             CP_HASH_BYTES) == 0)
+    from = to = pos;
+  for (size_t k = from; k <= to; k++) {
+    cp_rev_leaf *lf = &p->leaf[p->nleaves++];
+    const uint8_t *rec = lg->rev_leaves + k * CP_BUNDLE_REV_LEAF_BYTES;
+    lf->index = get64(rec);
+    memcpy(lf->id, rec + 8, CP_HASH_BYTES);
+    lf->n = lg->rev_paths[k].n;
+    memcpy(lf->path, lg->rev_paths[k].h, lf->n * CP_HASH_BYTES);
+  }
+  return CP_OK;
 }
 
 int cp_bundle_find(const cp_bundle *b, const uint8_t id[CP_HASH_BYTES], size_t *i) {
@@ -485,11 +616,14 @@ int cp_bundle_encode(const cp_bundle *b, const cp_key *signer, uint8_t **out, si
       put_blob(&w, en->buf, en->len);
       if (en->len > 1 && en->buf[1] == CP_T_AWARD) {
         put(&w, &en->status, 1);
-        if (en->status == CP_AWARD_NOT_REVOKED) put_blob(&w, en->absence, en->absence_len);
       }
     }
     put32(&w, lg->nhashes);
     put(&w, lg->hashes, lg->nhashes * CP_HASH_BYTES);
+    put32(&w, lg->nrev);
+    put(&w, lg->rev_leaves, lg->nrev * CP_BUNDLE_REV_LEAF_BYTES);
+    put32(&w, lg->nrev_hashes);
+    put(&w, lg->rev_hashes, lg->nrev_hashes * CP_HASH_BYTES);
   }
   if (b->kind == CP_BUNDLE_KIND_BUNDLE && w.err == 0) {
     uint8_t sig[CP_SIG_BYTES];

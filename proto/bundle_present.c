@@ -5,7 +5,9 @@
  * The educator alone runs this, with her wallet and her key: no node. The
  * chosen entries of each log are proved again with a multiproof derived
  * from the wallet's (its single paths, recovered while its root is
- * recomputed), so the bundle carries only the hashes its own entries need.
+ * recomputed), so the bundle carries only the hashes its own entries need;
+ * the revocation leaves bracketing the chosen awards are proved again the
+ * same way in the revocation tree.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +139,36 @@ out:
   return rc;
 }
 
+/* The revocation leaves of the chosen awards of wallet log l, each award's
+ * absence checked against the statement's revocation root first. */
+static int rev_reprove(const cp_bundle *w, size_t l, const uint8_t *mark, uint8_t **leaves,
+                       size_t *nrev, uint8_t (**hashes)[CP_HASH_BYTES], size_t *nh, cp_diag *d) {
+  const cp_bundle_log *lg = &w->logs[l];
+  cp_absence_proof *ps = NULL;
+  cp_revstat st;
+  size_t k = 0;
+  int rc = CP_OK;
+  char hex[2 * CP_HASH_BYTES + 1];
+  if (lg->statement == NULL) return CP_OK;
+  if (cp_revstat_parse(lg->statement, lg->statement_len, &st, NULL) != CP_OK) return CP_ECORRUPT;
+  if ((ps = malloc(lg->n * sizeof *ps)) == NULL) return CP_ENOMEM;
+  for (size_t i = lg->first; i < lg->first + lg->n; i++) {
+    if (!mark[i] || w->entries[i].type != CP_T_AWARD) continue;
+    if ((rc = cp_bundle_absence(w, i, &ps[k], d)) != CP_OK) goto out;
+    if (cp_rev_verify_absent(w->entries[i].id, st.count, st.rev_root, &ps[k]) != CP_OK) {
+      cp_hex_encode(w->entries[i].id, CP_HASH_BYTES, hex);
+      rc = cp_diag_set(d, CP_EPROOF, "the wallet does not show award %s absent from the "
+                       "revocation tree of log %zu (%s)", hex, l, lg->cp.origin);
+      goto out;
+    }
+    k++;
+  }
+  rc = cp_bundle_rev_section(ps, k, st.count, leaves, nrev, hashes, nh);
+out:
+  free(ps);
+  return rc;
+}
+
 int cp_bundle_present(const cp_bundle *wallet, const uint8_t (*award_ids)[CP_HASH_BYTES],
                       size_t n, const cp_key *educator, const char *challenge,
                       size_t challenge_len, const char *audience, size_t audience_len,
@@ -144,7 +176,8 @@ int cp_bundle_present(const cp_bundle *wallet, const uint8_t (*award_ids)[CP_HAS
   pick k = {wallet, NULL, NULL, 0, NULL};
   cp_bundle b;
   uint8_t pk[CP_PK_BYTES];
-  uint8_t (**hashes)[CP_HASH_BYTES] = NULL;
+  uint8_t (**hashes)[CP_HASH_BYTES] = NULL, (**rhashes)[CP_HASH_BYTES] = NULL;
+  uint8_t **rleaves = NULL;
   int rc = CP_ENOMEM;
   memset(&b, 0, sizeof b);
   *out = NULL;
@@ -165,8 +198,10 @@ int cp_bundle_present(const cp_bundle *wallet, const uint8_t (*award_ids)[CP_HAS
   b.logs = calloc(wallet->nlogs, sizeof *b.logs);
   b.entries = calloc(wallet->nentries, sizeof *b.entries);
   hashes = calloc(wallet->nlogs, sizeof *hashes);
+  rhashes = calloc(wallet->nlogs, sizeof *rhashes);
+  rleaves = calloc(wallet->nlogs, sizeof *rleaves);
   if (k.mark == NULL || k.creds == NULL || k.issuer == NULL || b.logs == NULL ||
-      b.entries == NULL || hashes == NULL)
+      b.entries == NULL || hashes == NULL || rhashes == NULL || rleaves == NULL)
     goto out;
   if ((rc = choose(&k, award_ids, n, d)) != CP_OK) goto out;
   b.kind = CP_BUNDLE_KIND_BUNDLE;
@@ -187,13 +222,24 @@ int cp_bundle_present(const cp_bundle *wallet, const uint8_t (*award_ids)[CP_HAS
     o->n = b.nentries - first;
     if ((rc = reprove(wallet, l, k.mark, &hashes[l], &o->nhashes, d)) != CP_OK) goto out;
     o->hashes = (const uint8_t(*)[CP_HASH_BYTES])hashes[l];
+    if ((rc = rev_reprove(wallet, l, k.mark, &rleaves[l], &o->nrev, &rhashes[l],
+                          &o->nrev_hashes, d)) != CP_OK)
+      goto out;
+    o->rev_leaves = rleaves[l];
+    o->rev_hashes = (const uint8_t(*)[CP_HASH_BYTES])rhashes[l];
     b.nlogs++;
   }
   rc = cp_bundle_encode(&b, educator, out, len, d);
 out:
   if (hashes != NULL)
     for (size_t l = 0; l < wallet->nlogs; l++) free(hashes[l]);
+  if (rhashes != NULL)
+    for (size_t l = 0; l < wallet->nlogs; l++) free(rhashes[l]);
+  if (rleaves != NULL)
+    for (size_t l = 0; l < wallet->nlogs; l++) free(rleaves[l]);
   free(hashes);
+  free(rhashes);
+  free(rleaves);
   free(k.mark);
   free(k.creds);
   free(k.issuer);

@@ -285,7 +285,7 @@ static const char help[] =
     "  of 14 awards (14 definitions) over them, the time of `present` for it and of\n"
     "  `wallet export` for an educator with 100 awards, each also as a multiple of a raw\n"
     "  Ed25519 signature or verification measured in the same run. One filler award in\n"
-    "  K (default 1000; 0 none) is revoked, which sets the absence proofs' size. --dir\n"
+    "  K (default 1000; 0 none) is revoked, which sets the revocation trees' size. --dir\n"
     "  keeps the three nodes' data there (else a temporary folder, removed).\n";
 
 int cmd_bench_proofs(cli *c, int argc, char **argv) {
@@ -399,10 +399,11 @@ int cmd_bench_proofs(cli *c, int argc, char **argv) {
     awards += bb.entries[i].type == CP_T_AWARD;
     defs += bb.entries[i].type == CP_T_CREDENTIAL;
     ebytes += bb.entries[i].len;
-    abytes += bb.entries[i].absence_len;
   }
   for (size_t i = 0; i < bb.nlogs; i++) {
     hbytes += bb.logs[i].nhashes * CP_HASH_BYTES;
+    abytes += 8 + bb.logs[i].nrev * CP_BUNDLE_REV_LEAF_BYTES +
+              bb.logs[i].nrev_hashes * CP_HASH_BYTES;
     nbytes += bb.logs[i].note_len + bb.logs[i].statement_len;
   }
 
@@ -440,7 +441,7 @@ int cmd_bench_proofs(cli *c, int argc, char **argv) {
   printf("raw libsodium (one core): %.0f signs/s, %.0f verifies/s\n", sign_rate, verify_rate);
   printf("bundle: %zu awards, %zu definitions, %zu logs: %zu bytes (target < 24576)\n", awards,
          defs, bb.nlogs, blen);
-  printf("  entries %zu, multiproof hashes %zu, absence proofs %zu, checkpoints and statements "
+  printf("  entries %zu, multiproof hashes %zu, revocation leaves and multiproofs %zu, checkpoints and statements "
          "%zu, the rest %zu\n", ebytes, hbytes, abytes, nbytes,
          blen - ebytes - hbytes - abytes - nbytes);
   printf("present: %.2f ms (target < 20 ms) = %.1f raw signatures\n", best_present * 1e3,

@@ -7,15 +7,16 @@
  * the revocation statement at that checkpoint's size, the educator's
  * awards, their credential definitions and the endorsements of those
  * credentials and issuers, with one multiproof per log proving every entry
- * against the log's checkpoint, and for each award a proof that it is not
- * revoked (R-rev-03). A bundle is a subset of a wallet chosen by the
+ * against the log's checkpoint, and the revocation-tree leaves that bracket
+ * its unrevoked awards with one multiproof proving them against the log's
+ * revocation statement. A bundle is a subset of a wallet chosen by the
  * educator, with a challenge and an audience, signed by the educator's key
  * under the "credport/v1/bundle\0" domain over every byte before the
  * signature. Both share one canonical binary container:
  *
  *   off  size  field
  *   0    8     magic "credport"
- *   8    1     version (1)
+ *   8    1     version (2)
  *   9    1     kind: 1 wallet, 2 bundle
  *   10   32    educator public key
  *   bundle only:
@@ -30,10 +31,17 @@
  *               strictly ascending by seq, the first the genesis (seq 0):
  *           4   entry length, the entry (docs/FORMATS.md "Entry encoding")
  *           awards only:
- *           1   status: 0 not revoked (proof follows), 1 revoked, 2 unknown
- *           4   status 0 only: proof length, R-rev-03 absence proof
+ *           1   status: 0 not revoked, 1 revoked, 2 unknown
  *         4     number of hashes (exactly cp_multiproof_count(checkpoint
  *               size, the entries' seqs)), then that many 32-byte hashes
+ *         4     number of revocation-tree leaves r (0 without a statement
+ *               or without status-0 awards), then per leaf, strictly
+ *               ascending by index and by ID: 8 index (below the
+ *               statement's count), 32 leaf ID; exactly the leaves that
+ *               bracket the log's status-0 awards (R-rev-04), each once
+ *         4     number of revocation hashes (exactly cp_multiproof_count(
+ *               revocation count, the leaves' indexes); 0 when r is 0),
+ *               then that many 32-byte hashes
  *   bundle only:
  *   n-64 64    Ed25519 signature by the educator key over
  *              "credport/v1/bundle\0" || bytes [0, n-64)
@@ -48,6 +56,7 @@
 #include "error.h"
 #include "hash.h"
 #include "limits.h"
+#include "multiproof.h"
 #include "note.h"
 #include "revstatus.h"
 #include "sig.h"
@@ -58,13 +67,15 @@ extern "C" {
 
 #define CP_BUNDLE_MAGIC "credport"
 #define CP_BUNDLE_MAGIC_BYTES 8U
-#define CP_BUNDLE_VERSION 1U
+#define CP_BUNDLE_VERSION 2U
+/* One revocation-tree leaf record: u64 big-endian index, 32-byte ID. */
+#define CP_BUNDLE_REV_LEAF_BYTES 40U
 
 typedef enum { CP_BUNDLE_KIND_WALLET = 1, CP_BUNDLE_KIND_BUNDLE = 2 } cp_bundle_kind;
 
 /* Revocation status of an award in the container. */
 typedef enum {
-  CP_AWARD_NOT_REVOKED = 0, /* an absence proof against the log's statement follows */
+  CP_AWARD_NOT_REVOKED = 0, /* shown absent from the log's revocation tree */
   CP_AWARD_REVOKED = 1,     /* revoked as of the checkpoint (wallets only) */
   CP_AWARD_UNKNOWN = 2      /* the log's statement was not held (wallets only) */
 } cp_award_status;
@@ -79,8 +90,6 @@ typedef struct cp_bundle_entry {
   uint8_t type;                /* cp_entry_type */
   uint8_t id[CP_HASH_BYTES];   /* entry ID = RFC 9162 leaf hash */
   uint8_t status;              /* awards: cp_award_status; others 0 */
-  const uint8_t *absence;      /* status 0: R-rev-03 bytes (cp_bundle_absence decodes) */
-  size_t absence_len;
   size_t offset;               /* byte offset of the entry's record in the container */
 } cp_bundle_entry;
 
@@ -95,6 +104,15 @@ typedef struct cp_bundle_log {
   size_t first, n;             /* its entries: entries[first .. first + n) */
   const uint8_t (*hashes)[CP_HASH_BYTES]; /* the multiproof */
   size_t nhashes;
+  const uint8_t *rev_leaves;   /* nrev records of CP_BUNDLE_REV_LEAF_BYTES */
+  size_t nrev;
+  const uint8_t (*rev_hashes)[CP_HASH_BYTES]; /* their multiproof in the revocation tree */
+  size_t nrev_hashes;
+  /* Decoded only (ignored on encode): the statement's revocation count,
+   * and rev_paths[0..nrev), each leaf's inclusion path implied by the
+   * revocation multiproof (owned by the container; about 2 KiB a leaf). */
+  uint64_t rev_count;
+  cp_merkle_path *rev_paths;
   size_t offset;               /* byte offset of the log's record */
 } cp_bundle_log;
 
@@ -133,9 +151,11 @@ typedef struct cp_bundle {
  * the checkpoint size, the genesis first, only authority, credential,
  * award, endorse and key entries, every award for the container's
  * educator, notes and statements parsing (cp_note_open_checkpoint's and
- * cp_revstat_parse's grammar), absence proofs decoding with the
- * statement's revocation count, the hash count exactly the multiproof's,
- * no trailing bytes. A bundle holds no revoked or unknown award and needs
+ * cp_revstat_parse's grammar), the hash count exactly the multiproof's,
+ * revocation leaves strictly ascending by index and ID, each below the
+ * statement's count and each bracketing (among the log's leaves) at least
+ * one status-0 award, with at most two per such award, and their hash
+ * count exactly their multiproof's, no trailing bytes. A bundle holds no revoked or unknown award and needs
  * a statement in every log that holds an award.
  * Errors: CP_ECORRUPT, CP_ETOOBIG or CP_EVERSION, d naming the field and
  * its byte offset ("log[1].entry[3] at byte 912: ..."; for armour, the
@@ -151,8 +171,14 @@ void cp_bundle_free(cp_bundle *b);
 int cp_bundle_log_root(const cp_bundle *b, size_t i, uint8_t root[CP_HASH_BYTES])
     __attribute__((warn_unused_result, nonnull(1, 3)));
 
-/* Decodes entry i's absence proof. CP_ENOTFOUND when the entry carries
- * none (not an award, or revoked / unknown). */
+/* Entry i's R-rev-03 absence proof, assembled from its log's revocation
+ * leaves: the nearest leaf below and above the award's ID among them (a
+ * leaf equal to the ID is taken as the upper one, so the proof fails), and
+ * each leaf's inclusion path implied by the log's revocation multiproof;
+ * size is the statement's count. Whether the leaves are adjacent and the
+ * paths lead to the statement's revocation root is cp_rev_verify_absent's
+ * to say. CP_ENOTFOUND when the entry is not a status-0 award; CP_EPROOF
+ * when the multiproof does not fit the leaves; CP_ENOMEM. */
 int cp_bundle_absence(const cp_bundle *b, size_t i, cp_absence_proof *p, cp_diag *d)
     __attribute__((warn_unused_result, nonnull(1, 3)));
 
@@ -161,11 +187,26 @@ int cp_bundle_find(const cp_bundle *b, const uint8_t id[CP_HASH_BYTES], size_t *
     __attribute__((warn_unused_result, nonnull(1, 2, 3)));
 
 /*
+ * One log's revocation leaves and their multiproof, made from the absence
+ * proofs p[0..n) of its status-0 awards (all over the same tree of `size`
+ * leaves, paths included): the proofs' leaves, each once, ascending, into
+ * *leaves (malloc'd, *nrev records of CP_BUNDLE_REV_LEAF_BYTES) and their
+ * multiproof into *hashes (malloc'd, *nh). Nothing (NULL, 0) when n or
+ * size is 0. CP_EINVAL for proofs of another size, two proofs giving one
+ * index different IDs or paths, or IDs not ascending with the indexes;
+ * CP_ENOMEM. On error nothing needs freeing.
+ */
+int cp_bundle_rev_section(const cp_absence_proof *p, size_t n, uint64_t size, uint8_t **leaves,
+                          size_t *nrev, uint8_t (**hashes)[CP_HASH_BYTES], size_t *nh)
+    __attribute__((warn_unused_result, nonnull(4, 5, 6, 7)));
+
+/*
  * Encodes the container b describes: kind, educator, (bundle) challenge
  * and audience, logs[0..nlogs) in strictly ascending key order, each with
  * note, statement (NULL for none), its entries entries[first..first+n)
- * (buf, len, status, absence; the other fields are ignored and read from
- * the entry) in strictly ascending seq, and its multiproof. Whatever the
+ * (buf, len, status; the other fields are ignored and read from the
+ * entry) in strictly ascending seq, its multiproof, its revocation leaves
+ * (rev_leaves, nrev) and their multiproof (rev_hashes, nrev_hashes). Whatever the
  * decoder would refuse is refused (CP_EINVAL, or CP_ETOOBIG past a limit,
  * d naming it), so the output always decodes. For a bundle, signer signs
  * it and must be the educator's key (CP_EDENIED otherwise); for a wallet
@@ -178,8 +219,10 @@ int cp_bundle_encode(const cp_bundle *b, const cp_key *signer, uint8_t **out, si
  * Makes a bundle from a decoded wallet: the awards award_ids[0..n) (n = 0:
  * every award not revoked), their credential definitions, the wallet's
  * endorsements of those credentials and of their issuers, and for every
- * log involved its genesis and key entries, checkpoint, statement and a
- * multiproof for the chosen entries (derived from the wallet's), signed
+ * log involved its genesis and key entries, checkpoint, statement, a
+ * multiproof for the chosen entries and the revocation leaves bracketing
+ * the chosen awards with their multiproof (both derived from the
+ * wallet's), signed
  * by educator over challenge and audience. Errors, nothing written:
  * CP_EDENIED when educator is not the wallet's educator, CP_ENOTFOUND for
  * an award the wallet lacks, CP_ERULE for a revoked award or one whose

@@ -71,4 +71,10 @@ say "bench proofs runs end to end on small logs (not under valgrind: it signs th
 "$CP" bench proofs --n 3000 --revoke-every 100 >"$T/bench" 2>&1 || die "bench proofs: $(cat "$T/bench")"
 grepq "^bundle: 14 awards, 14 definitions, 3 logs: [0-9]* bytes" "$T/bench" || die "$(cat "$T/bench")"
 grepq "^wallet export, 100 awards: " "$T/bench" || die "$(cat "$T/bench")"
+# Each log's awards are shown unrevoked together: with about 30 revocations and 4 or 5
+# awards a log, at most 10 leaves (400 bytes) and their multiproof (at most 20 hashes)
+# a log, under 3,200 bytes for the three whatever the award IDs (about 1,500 typically);
+# one absence proof per award, two paths of 4 or 5 hashes each, took about 5,800.
+rv=$(sed -n 's/.*revocation leaves and multiproofs \([0-9]*\),.*/\1/p' "$T/bench")
+[ -n "$rv" ] && [ "$rv" -lt 4000 ] || die "revocation part: $(cat "$T/bench")"
 say "ok"

@@ -2,8 +2,9 @@
  * libFuzzer target for the wallet and bundle decoder (bundle.h), binary or
  * armoured (cp_bundle_decode detects which). Invariants on an accepted
  * input: every log's multiproof yields a root (its hash count was checked),
- * every entry lies inside the container and its log's range, every absence
- * proof decodes, the armour of the binary decodes to the same view bytes,
+ * every entry lies inside the container and its log's range, every award
+ * shown unrevoked (and only those) gets an absence proof from its log's
+ * revocation leaves, the armour of the binary decodes to the same view bytes,
  * and a wallet's view encodes back to exactly its binary. A refusal must
  * say why. A broken invariant aborts.
  */
@@ -28,7 +29,10 @@ static void check(const cp_bundle *b) {
     const cp_bundle_entry *e = &b->entries[i];
     if (e->buf < b->bytes || e->buf + e->len > b->bytes + b->len) abort();
     if (e->log >= b->nlogs || e->seq >= b->logs[e->log].cp.size) abort();
-    if (e->absence != NULL && cp_bundle_absence(b, i, &p, NULL) != CP_OK) abort();
+    int want = e->type == CP_T_AWARD && e->status == CP_AWARD_NOT_REVOKED;
+    int rc = cp_bundle_absence(b, i, &p, NULL);
+    if (rc != (want ? CP_OK : CP_ENOTFOUND)) abort();
+    if (want && (p.nleaves > 2 || p.size != b->logs[e->log].rev_count)) abort();
   }
 }
 

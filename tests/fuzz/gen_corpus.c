@@ -15,7 +15,9 @@
  *   tlog_proof/  tlog-proof files, with and without extra data;
  *   keyfile/     a key file as cp_key_save writes it;
  *   bundle/      the test wallet (tests/proto/bundle_fixture.h), a bundle
- *                of all its awards and of one, and the bundle armoured.
+ *                of all its awards and of one, the bundle armoured, and
+ *                the wallet truncated, with a trailing byte and with 10^6
+ *                logs or entries claimed; verify/ gets them prefixed 'v'.
  * Policies and CSV files are hand-made seeds, kept as committed files.
  *   gen_corpus ROOT
  * The output is deterministic (Ed25519 signatures are), so regenerating
@@ -361,6 +363,13 @@ static void keyfile_corpus(void) {
   cp_key_free(k);
 }
 
+static void put_u32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
+}
+
 static void bundle_corpus(void) {
   bfx f;
   uint8_t *w = NULL, *b1 = NULL, *b2 = NULL, id[1][CP_HASH_BYTES];
@@ -387,6 +396,42 @@ static void bundle_corpus(void) {
   out("bundle", "bundle-all.bin", b1, l1);
   out("bundle", "bundle-one.bin", b2, l2);
   out("bundle", "bundle-all.asc", arm, al);
+  /* Hostile forms of the wallet: cut short, a byte after the end, 10^6
+   * logs and 10^6 entries claimed. */
+  uint8_t *x = malloc(wl + 1);
+  if (x == NULL || wl < 1000) {
+    rc = 1;
+    free(x);
+    goto done;
+  }
+  out("bundle", "truncated.bin", w, 1000);
+  memcpy(x, w, wl);
+  x[wl] = 0;
+  out("bundle", "trailing.bin", x, wl + 1);
+  put_u32(x + 42, 1000000);
+  out("bundle", "nlogs-million.bin", x, wl);
+  memcpy(x, w, wl);
+  put_u32(x + wb.logs[0].offset + 32 + 4 + wb.logs[0].note_len + 4 + wb.logs[0].statement_len,
+          1000000);
+  out("bundle", "awards-million.bin", x, wl);
+  /* The verifier's target reads a 'v' before a container. */
+  static const char *const vs[] = {"v-wallet.bin",     "v-bundle-all.bin", "v-bundle-one.bin",
+                                    "v-bundle-all.asc", "v-truncated.bin",
+                                    "v-awards-million.bin"};
+  const uint8_t *src[6] = {w, b1, b2, (const uint8_t *)arm, w, x};
+  size_t len[6] = {wl, l1, l2, al, 1000, wl};
+  for (size_t i = 0; i < 6; i++) {
+    uint8_t *v = malloc(len[i] + 1);
+    if (v == NULL) {
+      rc = 1;
+      break;
+    }
+    v[0] = 'v';
+    memcpy(v + 1, src[i], len[i]);
+    out("verify", vs[i], v, len[i] + 1);
+    free(v);
+  }
+  free(x);
 done:
   cp_bundle_free(&wb);
   free(w);

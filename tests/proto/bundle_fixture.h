@@ -44,8 +44,10 @@ typedef struct bfx {
   cp_key *edu;
   uint8_t edu_pk[CP_PK_BYTES];
   bfx_log a, b;
-  uint8_t absence[2][CP_ABSENCE_BIN_MAX];
-  size_t absence_len[2];
+  cp_absence_proof absence[2];                         /* awards 3 and 4 */
+  uint8_t rev_leaves[4 * CP_BUNDLE_REV_LEAF_BYTES];    /* log a's revocation leaves */
+  uint8_t rev_hashes[16][CP_HASH_BYTES];
+  size_t nrev, nrev_hashes;
   uint8_t hashes[2][64][CP_HASH_BYTES];
   cp_bundle_log logs[2];
   cp_bundle_entry entries[BFX_MAXE];
@@ -178,12 +180,22 @@ static int bfx_build(bfx *f) {
   e.u.endorse.claim = (cp_str){"qa:multistate-mc-2024", 21};
   if ((rc = bfx_append(&f->b, &e)) != 0) return rc;
   if ((rc = bfx_seal(&f->b, NULL, 0)) != 0) return rc;
-  for (int i = 0; i < 2; i++) {
-    cp_absence_proof p;
+  for (int i = 0; i < 2; i++)
     if ((rc = cp_rev_prove_absent((const uint8_t(*)[CP_HASH_BYTES])&f->a.id[5], 1, f->a.id[3 + i],
-                                  &p)) != 0 ||
-        (rc = cp_absence_encode(&p, f->absence[i], sizeof f->absence[i], &f->absence_len[i])) != 0)
+                                  &f->absence[i])) != 0)
       return rc;
+  {
+    uint8_t *rl = NULL, (*rh)[CP_HASH_BYTES] = NULL;
+    if ((rc = cp_bundle_rev_section(f->absence, 2, 1, &rl, &f->nrev, &rh, &f->nrev_hashes)) != 0)
+      return rc;
+    if (f->nrev > 4 || f->nrev_hashes > 16) rc = CP_EINVAL;
+    if (rc == 0) {
+      memcpy(f->rev_leaves, rl, f->nrev * CP_BUNDLE_REV_LEAF_BYTES);
+      if (f->nrev_hashes > 0) memcpy(f->rev_hashes, rh, f->nrev_hashes * CP_HASH_BYTES);
+    }
+    free(rl);
+    free(rh);
+    if (rc != 0) return rc;
   }
   /* Logs in ascending key order. */
   bfx_log *ls[2] = {&f->a, &f->b};
@@ -206,16 +218,18 @@ static int bfx_build(bfx *f) {
     o->n = k;
     if ((rc = bfx_prove(l, seqs, k, f->hashes[i], &o->nhashes)) != 0) return rc;
     o->hashes = (const uint8_t(*)[CP_HASH_BYTES])f->hashes[i];
+    if (l == &f->a) {
+      o->rev_leaves = f->rev_leaves;
+      o->nrev = f->nrev;
+      o->rev_hashes = (const uint8_t(*)[CP_HASH_BYTES])f->rev_hashes;
+      o->nrev_hashes = f->nrev_hashes;
+    }
     for (size_t j = 0; j < k; j++) {
       cp_bundle_entry *en = &f->entries[ne++];
       en->buf = l->buf[j];
       en->len = l->len[j];
       if (l == &f->a && j >= 3) {
         en->status = j == 5 ? CP_AWARD_REVOKED : CP_AWARD_NOT_REVOKED;
-        if (j < 5) {
-          en->absence = f->absence[j - 3];
-          en->absence_len = f->absence_len[j - 3];
-        }
       }
     }
   }

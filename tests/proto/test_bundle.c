@@ -221,7 +221,7 @@ static void counts_that_lie(void **state) {
   assert_non_null(c);
   assert_int_equal(cp_bundle_decode(w, len, &b, &d), CP_OK);
   size_t nent_at = b.logs[0].offset + 32 + 4 + b.logs[0].note_len + 4 + b.logs[0].statement_len;
-  size_t nh_at = b.logs[1].offset - 4 - b.logs[0].nhashes * 32;
+  size_t nh_at = (size_t)((const uint8_t *)b.logs[0].hashes - b.bytes) - 4;
   cp_bundle_free(&b);
   /* nlogs: over the limit, and under it but more than the bytes hold. */
   memcpy(c, w, len);
@@ -267,7 +267,9 @@ static void header_and_order(void **state) {
   c[0] = 'C';
   expect_refused(c, len, CP_ECORRUPT, "not a credport wallet or bundle");
   memcpy(c, w, len);
-  c[8] = 2;
+  c[8] = 1; /* the form with one absence proof per award */
+  expect_refused(c, len, CP_EVERSION, "version");
+  c[8] = 3;
   expect_refused(c, len, CP_EVERSION, "version");
   memcpy(c, w, len);
   c[9] = 3;

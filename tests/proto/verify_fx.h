@@ -209,7 +209,8 @@ typedef struct fx_bundle {
   cp_bundle_entry ents[4 * FX_ENTRIES];
   char notes[4][CP_NOTE_MAX];
   char stmts[4][CP_REVSTAT_MAX + 1];
-  uint8_t abs[4 * FX_ENTRIES][CP_ABSENCE_BIN_MAX];
+  uint8_t rleaves[4][2 * FX_ENTRIES * CP_BUNDLE_REV_LEAF_BYTES];
+  uint8_t rhashes[4][256][CP_HASH_BYTES];
   uint8_t hashes[4][256][CP_HASH_BYTES];
   uint8_t *out;
   size_t len;
@@ -224,8 +225,10 @@ static void fx_add_part(fx_bundle *f, const fx_part *p) {
   uint64_t idx[FX_ENTRIES];
   cp_merkle_path *paths = calloc(FX_ENTRIES, sizeof *paths);
   uint8_t root[CP_HASH_BYTES], rev_root[CP_HASH_BYTES];
-  size_t k = 0, nl = 0, sl = 0, nh = 0;
+  size_t k = 0, nl = 0, sl = 0, nh = 0, np = 0;
+  cp_absence_proof *aps = calloc(FX_ENTRIES, sizeof *aps);
   assert_non_null(paths);
+  assert_non_null(aps);
   memset(L, 0, sizeof *L);
   memcpy(L->key, l->pk, CP_PK_BYTES);
   assert_int_equal(cp_merkle_root(fx_get, l, size, root), 0);
@@ -272,24 +275,20 @@ static void fx_add_part(fx_bundle *f, const fx_part *p) {
     be->type = l->buf[idx[j]][1];
     memcpy(be->id, l->id[idx[j]], CP_HASH_BYTES);
     if (be->type == CP_T_AWARD) {
-      cp_absence_proof *ap = calloc(1, sizeof *ap);
-      size_t al = 0;
-      assert_non_null(ap);
+      cp_absence_proof *ap = &aps[np++];
       if (cp_rev_prove_absent((const uint8_t(*)[CP_HASH_BYTES])set, nset, be->id, ap) != 0) {
-        /* Revoked: an honest proof cannot exist; give the proof of a
-         * neighbour so that only the verifier's check refuses it. */
+        /* Revoked: an honest proof cannot exist; show the award's own leaf
+         * (taken from a neighbour's proof) so that only the verifier's
+         * check refuses it. */
         uint8_t other[CP_HASH_BYTES];
         memcpy(other, be->id, CP_HASH_BYTES);
         other[31] ^= 1;
         assert_int_equal(cp_rev_prove_absent((const uint8_t(*)[CP_HASH_BYTES])set, nset, other, ap),
                          0);
+        if (memcmp(ap->leaf[0].id, be->id, CP_HASH_BYTES) != 0) ap->leaf[0] = ap->leaf[1];
+        ap->nleaves = 1;
       }
-      size_t ai = (size_t)(be - f->ents);
-      assert_int_equal(cp_absence_encode(ap, f->abs[ai], CP_ABSENCE_BIN_MAX, &al), 0);
       be->status = CP_AWARD_NOT_REVOKED;
-      be->absence = f->abs[ai];
-      be->absence_len = al;
-      free(ap);
     }
     assert_int_equal(cp_merkle_inclusion_proof(fx_get, l, idx[j], size, paths[j].h, &paths[j].n),
                      0);
@@ -298,6 +297,18 @@ static void fx_add_part(fx_bundle *f, const fx_part *p) {
   assert_int_equal(cp_multiproof_from_paths(size, idx, paths, k, f->hashes[i], 256, &nh), 0);
   L->hashes = (const uint8_t(*)[CP_HASH_BYTES])f->hashes[i];
   L->nhashes = nh;
+  {
+    uint8_t *rl = NULL, (*rh)[CP_HASH_BYTES] = NULL;
+    assert_int_equal(cp_bundle_rev_section(aps, np, nset, &rl, &L->nrev, &rh, &L->nrev_hashes), 0);
+    assert_true(L->nrev <= 2 * FX_ENTRIES && L->nrev_hashes <= 256);
+    if (L->nrev > 0) memcpy(f->rleaves[i], rl, L->nrev * CP_BUNDLE_REV_LEAF_BYTES);
+    if (L->nrev_hashes > 0) memcpy(f->rhashes[i], rh, L->nrev_hashes * CP_HASH_BYTES);
+    L->rev_leaves = f->rleaves[i];
+    L->rev_hashes = (const uint8_t(*)[CP_HASH_BYTES])f->rhashes[i];
+    free(rl);
+    free(rh);
+  }
+  free(aps);
   free(paths);
   free(set);
 }
