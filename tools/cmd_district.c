@@ -15,10 +15,11 @@
 /* "1 educator", "2 educators". */
 static const char *educators(long long n) { return n == 1 ? "educator" : "educators"; }
 
-static void print_district(const char *json, size_t len, const char *staff) {
+static void print_district(const char *json, size_t len, const char *staff,
+                           const cp_policy *const *pols) {
   json_error_t je;
   json_t *res = json_loadb(json, len, 0, &je);
-  char a[48], cst[48];
+  char a[CP_STR_MAX + 64], cst[CP_STR_MAX + 64];
   size_t i, j, k;
   json_t *p, *cu, *y;
   if (res == NULL || cli_json_human(res) != 0) {
@@ -46,23 +47,24 @@ static void print_district(const char *json, size_t len, const char *staff) {
            years != NULL ? "cost, first year" : "cost in year");
     json_array_foreach(json_object_get(p, "currencies"), j, cu) {
       unsigned dec = (unsigned)jint(cu, "decimals");
-      cli_rec_amount(jint(cu, "total"), dec, a, sizeof a);
+      const char *cur = jstr(cu, "currency"), *unit = cp_policy_currency_unit(pols[i], j);
+      cli_rec_quantity(jint(cu, "total"), dec, cur, unit, 1, a, sizeof a);
       if (json_object_get(cu, "cost_in_year") != NULL)
-        cli_rec_amount(jint(cu, "cost_in_year"), dec, cst, sizeof cst);
+        cli_rec_quantity(jint(cu, "cost_in_year"), dec, cur, unit, 0, cst, sizeof cst);
       else
         snprintf(cst, sizeof cst, "-");
-      printf("  %-28s %16s %10lld %16s\n", jstr(cu, "currency"), a,
-             (long long)jint(cu, "educators"), cst);
+      printf("  %-28s %16s %10lld %16s\n", cur, a, (long long)jint(cu, "educators"), cst);
     }
     if (years == NULL) continue;
     json_array_foreach(json_object_get(p, "currencies"), j, cu) {
       json_t *costs = json_object_get(cu, "costs");
       if (costs == NULL) continue;
       unsigned dec = (unsigned)jint(cu, "decimals");
-      printf("  cost of %s by fiscal year:\n", jstr(cu, "currency"));
+      const char *cur = jstr(cu, "currency"), *unit = cp_policy_currency_unit(pols[i], j);
+      printf("  cost of %s by fiscal year:\n", cur);
       json_array_foreach(years, k, y) {
-        cli_rec_amount((int64_t)json_integer_value(json_array_get(costs, k)), dec, cst,
-                       sizeof cst);
+        cli_rec_quantity((int64_t)json_integer_value(json_array_get(costs, k)), dec, cur, unit,
+                         0, cst, sizeof cst);
         printf("    %lld-%02lld %16s\n", (long long)json_integer_value(y),
                (long long)((json_integer_value(y) + 1) % 100), cst);
       }
@@ -228,7 +230,7 @@ int cli_rec_district(cli *c, cp_store *s, const cli_rec_opts *o) {
     fwrite(json, 1, len, stdout);
     putchar('\n');
   } else {
-    print_district(json, len, o->educators);
+    print_district(json, len, o->educators, (const cp_policy *const *)pols);
   }
   if (a.left_out != 0)
     st = cli_fail(c, "%llu %s left out of the district view (see the warnings)",

@@ -51,44 +51,100 @@ static const char help[] =
 
 typedef cli_rec_opts opts;
 
-void cli_rec_amount(int64_t v, unsigned dec, char *out, size_t cap) {
-  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-  uint64_t p = 1;
-  for (unsigned i = 0; i < dec; i++) p *= 10;
-  if (dec == 0)
-    snprintf(out, cap, "%s%llu", v < 0 ? "-" : "", (unsigned long long)u);
-  else
-    snprintf(out, cap, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(u / p), (int)dec,
-             (unsigned long long)(u % p));
+/* Digits of n grouped by thousands ("1,234,567"). */
+static void grouped(uint64_t n, char *out, size_t cap) {
+  char d[24];
+  size_t nd = (size_t)snprintf(d, sizeof d, "%llu", (unsigned long long)n), o = 0;
+  for (size_t i = 0; i < nd && o + 2 < cap; i++) {
+    if (i > 0 && (nd - i) % 3 == 0) out[o++] = ',';
+    out[o++] = d[i];
+  }
+  out[o] = 0;
 }
 
-/* Decimals of the currency a rule grants, from the result's totals. */
-static unsigned rule_decimals(const json_t *res, const char *rule) {
-  const char *cur = NULL;
+static int ci_prefix(const char *s, const char *pre) {
+  for (; *pre; s++, pre++)
+    if (*s == 0 || (*s | 0x20) != (*pre | 0x20)) return 0;
+  return 1;
+}
+
+int cli_rec_is_dollars(const char *currency, const char *unit) {
+  return (ci_prefix(currency, "usd") && currency[3] == 0) || ci_prefix(unit, "US dollar");
+}
+
+/* unit with its noun in the plural: the last word before " per " (or of the
+ * whole unit) gets "s", "es" after s, x, ch, sh, z, "ies" for a consonant
+ * before y: "CEU" -> "CEUs", "credit per year" -> "credits per year". */
+static void plural_unit(const char *unit, char *out, size_t cap) {
+  const char *per = strstr(unit, " per ");
+  size_t head = per != NULL ? (size_t)(per - unit) : strlen(unit);
+  const char *suffix = "s";
+  size_t keep = head;
+  char last = head > 0 ? unit[head - 1] : 0, before = head > 1 ? unit[head - 2] : 0;
+  if (last == 's' || last == 'x' || last == 'z' ||
+      (last == 'h' && (before == 'c' || before == 's')))
+    suffix = "es";
+  else if (last == 'y' && before != 0 && strchr("aeiouAEIOU", before) == NULL) {
+    suffix = "ies";
+    keep = head - 1;
+  }
+  snprintf(out, cap, "%.*s%s%s", (int)keep, unit, suffix, unit + head);
+}
+
+void cli_rec_quantity(int64_t v, unsigned dec, const char *currency, const char *unit, int rate,
+                      char *out, size_t cap) {
+  uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, p = 1;
+  char whole[32], frac[8] = "", pl[CP_STR_MAX + 8];
+  for (unsigned i = 0; i < dec; i++) p *= 10;
+  grouped(u / p, whole, sizeof whole);
+  snprintf(frac, sizeof frac, "%0*llu", (int)dec, (unsigned long long)(u % p));
+  if (cli_rec_is_dollars(currency, unit)) {
+    const char *per = strstr(unit, " per ");
+    size_t n = strlen(frac);
+    while (n < 2) frac[n++] = '0';
+    frac[n] = 0;
+    snprintf(out, cap, "%s$%s.%s%s", v < 0 ? "-" : "", whole, frac,
+             rate && per != NULL ? per : "");
+    return;
+  }
+  size_t n = strlen(frac);
+  while (n > 0 && frac[n - 1] == '0') frac[--n] = 0;
+  if (v == (int64_t)p)
+    snprintf(pl, sizeof pl, "%s", unit);
+  else
+    plural_unit(unit, pl, sizeof pl);
+  snprintf(out, cap, "%s%s%s%s %s", v < 0 ? "-" : "", whole, n > 0 ? "." : "", frac,
+           *unit ? pl : currency);
+}
+
+/* The currency a rule grants, from the result's rules ("" if none). */
+static const char *rule_currency(const json_t *res, const char *rule) {
   size_t i;
   json_t *v;
   json_array_foreach(json_object_get(res, "rules"), i, v) {
-    if (strcmp(jstr(v, "rule"), rule) == 0) cur = jstr(v, "currency");
+    if (strcmp(jstr(v, "rule"), rule) == 0) return jstr(v, "currency");
   }
-  json_array_foreach(json_object_get(res, "totals"), i, v) {
-    if (cur != NULL && strcmp(jstr(v, "currency"), cur) == 0) return (unsigned)jint(v, "decimals");
-  }
-  return 0;
+  return "";
 }
 
-static unsigned currency_decimals(const json_t *res, const char *cur) {
+/* Amount v of currency cur for people ("$900.00", "3 renewal credits"), its
+ * decimals and unit from the result's totals. */
+static void quantity(const json_t *res, const char *cur, int64_t v, char *out, size_t cap) {
   size_t i;
-  json_t *v;
-  json_array_foreach(json_object_get(res, "totals"), i, v) {
-    if (strcmp(jstr(v, "currency"), cur) == 0) return (unsigned)jint(v, "decimals");
+  json_t *t;
+  json_array_foreach(json_object_get(res, "totals"), i, t) {
+    if (strcmp(jstr(t, "currency"), cur) == 0) {
+      cli_rec_quantity(v, (unsigned)jint(t, "decimals"), cur, jstr(t, "unit"), 1, out, cap);
+      return;
+    }
   }
-  return 0;
+  cli_rec_quantity(v, 0, cur, "", 1, out, cap);
 }
 
 static void print_result(const char *json, size_t len, const cp_policy_entry *pe, int explain) {
   json_error_t je;
   json_t *res = json_loadb(json, len, 0, &je);
-  char a[48], t[48], hex[2 * CP_HASH_BYTES + 1];
+  char a[CP_STR_MAX + 64], t[CP_STR_MAX + 64], hex[2 * CP_HASH_BYTES + 1];
   size_t i, j;
   json_t *v, *f;
   if (res == NULL || cli_json_human(res) != 0) {
@@ -106,11 +162,11 @@ static void print_result(const char *json, size_t len, const cp_policy_entry *pe
              : " (the policy is not in effect on that date: nothing counts)");
   printf("totals\n");
   json_array_foreach(json_object_get(res, "totals"), i, v) {
-    unsigned dec = (unsigned)jint(v, "decimals");
-    cli_rec_amount(jint(v, "amount"), dec, a, sizeof a);
-    printf("  %-28s %12s  %s", jstr(v, "currency"), a, jstr(v, "unit"));
+    const char *cur = jstr(v, "currency");
+    quantity(res, cur, jint(v, "amount"), a, sizeof a);
+    printf("  %-28s %s", cur, a);
     if (json_object_get(v, "target") != NULL) {
-      cli_rec_amount(jint(v, "target"), dec, t, sizeof t);
+      quantity(res, cur, jint(v, "target"), t, sizeof t);
       printf(" (target %s: %s)", t,
              json_is_true(json_object_get(v, "reached")) ? "reached" : "not reached");
     }
@@ -120,8 +176,8 @@ static void print_result(const char *json, size_t len, const cp_policy_entry *pe
   printf("rules\n");
   json_array_foreach(json_object_get(res, "rules"), i, v) {
     const char *cur = jstr(v, "currency");
-    cli_rec_amount(jint(v, "granted"), currency_decimals(res, cur), a, sizeof a);
-    printf("  %-28s %-9s -> %-20s %12s%s%s", jstr(v, "rule"), jstr(v, "kind"), cur, a,
+    quantity(res, cur, jint(v, "granted"), a, sizeof a);
+    printf("  %-28s %-9s -> %-20s %s%s%s", jstr(v, "rule"), jstr(v, "kind"), cur, a,
            json_is_true(json_object_get(v, "recurring")) ? " recurring" : "",
            json_is_true(json_object_get(v, "capped")) ? " (capped)" : "");
     if (json_object_get(v, "need") != NULL)
@@ -129,13 +185,14 @@ static void print_result(const char *json, size_t len, const cp_policy_entry *pe
              json_is_true(json_object_get(v, "complete")) ? ", complete " : "",
              jstr(v, "completed"));
     if (json_object_get(v, "from") != NULL) {
-      cli_rec_amount(jint(v, "input"), currency_decimals(res, jstr(v, "from")), t, sizeof t);
-      printf(" (from %s %s)", t, jstr(v, "from"));
+      quantity(res, jstr(v, "from"), jint(v, "input"), t, sizeof t);
+      printf(" (from %s)", t);
     }
     putchar('\n');
   }
   json_t *awards = json_object_get(res, "awards");
-  printf("awards (%zu), in (earned, award ID) order\n", json_array_size(awards));
+  size_t na = json_array_size(awards);
+  printf("%zu %s, in (earned, award ID) order\n", na, na == 1 ? "award" : "awards");
   json_array_foreach(awards, i, v) {
     const char *label = jstr(v, "issuer_label");
     printf("  %s  %.16s…  %s  issuer %s", jstr(v, "earned"), jstr(v, "award"),
@@ -143,12 +200,28 @@ static void print_result(const char *json, size_t len, const cp_policy_entry *pe
     if (json_object_get(v, "revoked") != NULL) printf("  revoked %s", jstr(v, "revoked"));
     putchar('\n');
     json_array_foreach(json_object_get(v, "fates"), j, f) {
-      cli_rec_amount(jint(f, "amount"), rule_decimals(res, jstr(f, "rule")), a, sizeof a);
+      quantity(res, rule_currency(res, jstr(f, "rule")), jint(f, "amount"), a, sizeof a);
       printf("      %-28s %-22s %s\n", jstr(f, "rule"), jstr(f, "fate"), a);
     }
   }
 done:
   json_decref(res);
+}
+
+/* A recorded total for people, in the unit the policy gives its currency
+ * (the bare smallest-unit count when the policy is not at hand). */
+static void recorded_quantity(const cp_policy *pol, const char *cur, int64_t v, char *out,
+                              size_t cap) {
+  size_t n = pol != NULL ? cp_policy_n_currencies(pol) : 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *id = NULL;
+    unsigned dec = 0;
+    if (cp_policy_currency(pol, i, &id, &dec, NULL) == 0 && strcmp(id, cur) == 0) {
+      cli_rec_quantity(v, dec, cur, cp_policy_currency_unit(pol, i), 1, out, cap);
+      return;
+    }
+  }
+  snprintf(out, cap, "%lld (smallest units)", (long long)v);
 }
 
 int cli_rec_load_policy(cli *c, cp_reader *r, const char *arg, cp_policy_entry *pe,
@@ -339,10 +412,12 @@ static int replay(cli *c, cp_store *s, const opts *o) {
              lg, (unsigned long long)fp.size, rh);
     }
     for (uint32_t i = 0; i < e.u.recognition.n_totals; i++) {
-      printf("%s ", i == 0 ? "recorded   " : "           ");
-      cli_put_text(stdout, e.u.recognition.totals[i].currency.p,
-                   e.u.recognition.totals[i].currency.len);
-      printf(" %lld\n", (long long)e.u.recognition.totals[i].amount);
+      char cur[CP_STR_MAX + 1], q[CP_STR_MAX + 64];
+      cp_str cs = e.u.recognition.totals[i].currency;
+      memcpy(cur, cs.p, cs.len);
+      cur[cs.len] = 0;
+      recorded_quantity(pol, cur, e.u.recognition.totals[i].amount, q, sizeof q);
+      printf("%s %s %s\n", i == 0 ? "recorded   " : "           ", cur, q);
     }
     cp_hex_encode(e.u.recognition.explanation, CP_HASH_BYTES, hex);
     printf("explanation %s\n", hex);

@@ -24,8 +24,16 @@ typedef struct cli_rec_opts {
   size_t narea;
 } cli_rec_opts;
 
-/* An amount in smallest units with dec decimals, e.g. 12345, 2 -> "123.45". */
-void cli_rec_amount(int64_t v, unsigned dec, char *out, size_t cap);
+/* Whether a currency is US dollars: its id is "usd" or its unit begins with
+ * "US dollar" (either in any case). */
+int cli_rec_is_dollars(const char *currency, const char *unit);
+/* An amount for people: dollars as money ("$1,450.00"; with rate, the
+ * unit's " per ..." follows: "$900.00 per year" for "US dollar per year");
+ * any other currency as the number with its unit, singular for exactly one
+ * ("1 CEU", "2.5 CEUs", "3 renewal credits"); the currency's id stands for
+ * an empty unit. */
+void cli_rec_quantity(int64_t v, unsigned dec, const char *currency, const char *unit, int rate,
+                      char *out, size_t cap);
 
 static inline int64_t jint(const json_t *o, const char *k) {
   return (int64_t)json_integer_value(json_object_get(o, k));

@@ -205,6 +205,9 @@ size_t cp_policy_n_currencies(const cp_policy *p) __attribute__((nonnull));
  * out of range. Any OUT pointer may be NULL. */
 int cp_policy_currency(const cp_policy *p, size_t i, const char **id, unsigned *decimals,
                        int *is_money) __attribute__((nonnull(1)));
+/* Currency i's "unit" (what one unit is, for people; valid as long as p),
+ * "" if i is out of range. */
+const char *cp_policy_currency_unit(const cp_policy *p, size_t i) __attribute__((nonnull));
 
 /* --- Environment: facts shared by every educator. -------------------------- */
 

@@ -689,3 +689,7 @@ int cp_policy_currency(const cp_policy *p, size_t i, const char **id, unsigned *
   if (is_money != NULL) *is_money = p->cur[i].money;
   return CP_OK;
 }
+
+const char *cp_policy_currency_unit(const cp_policy *p, size_t i) {
+  return i < p->n_cur ? p->cur[i].unit : "";
+}
