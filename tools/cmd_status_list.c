@@ -144,16 +144,7 @@ int cli_status_list_text(cp_reader *r, const cp_key *k, const char *url, int jwt
   free(bits);
   if (rc != 0) return rc;
   if (jwt) {
-    if ((rc = cp_vcjwt_sign(v, k, text, len, d)) == CP_OK) {
-      char *t = realloc(*text, *len + 2);
-      if (t == NULL) {
-        rc = CP_ENOMEM;
-      } else {
-        t[(*len)++] = '\n';
-        t[*len] = 0;
-        *text = t;
-      }
-    }
+    if ((rc = cp_vcjwt_sign(v, k, text, len, d)) == CP_OK) rc = cp_jws_end_line(text, len);
   } else {
     const char *vf = json_string_value(json_object_get(v, "validFrom"));
     memcpy(created, vf, sizeof created);
