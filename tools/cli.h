@@ -228,8 +228,9 @@ int cli_revoke_csv(cli *c, cp_store *s, const cp_key *k, const char *path, const
 /* W3C Bitstring Status List (cmd_status_list.c). */
 int cli_export_status_list(cli *c, int argc, char **argv);
 /* The node's own log key, which must still sign (not rotated or retired):
- * standard credentials name their issuer by that did:key. */
-int cli_issuer_key(cli *c, cp_store *s, cp_key **k);
+ * standard credentials name their issuer by that did:key; why ends the
+ * message that refuses a rotated or retired key. */
+int cli_issuer_key(cli *c, cp_store *s, const char *why, cp_key **k);
 /* The status list URL: given (checked, then recorded in the data folder as
  * status-base), else the recorded one; prints the error otherwise. */
 int cli_status_base(cli *c, const char *given, char url[1025]);

@@ -149,25 +149,8 @@ static int on_educator_award(void *ctx, const uint8_t id[CP_HASH_BYTES]) {
   return export_one(x, id, NULL) == CLI_OK ? 0 : CP_EINVAL;
 }
 
-/* The node's own log key, which must still be its signing key: a credential
- * names its issuer by that did:key and carries a proof by the same key. */
-static int issuer_key(cli *c, cp_store *s, cp_key **k) {
-  cp_reader *r = NULL;
-  cp_log_info li;
-  uint8_t self[CP_PK_BYTES];
-  int rc = cp_reader_begin(s, &r);
-  if (rc == 0) rc = cp_reader_self(r, self);
-  if (rc == 0) rc = cp_reader_log(r, self, &li);
-  if (rc == 0 && (memcmp(li.signer, self, CP_PK_BYTES) != 0 || (li.flags & CP_LOG_RETIRED))) {
-    cp_reader_end(r);
-    return cli_fail(c, "this log's key was rotated or retired: an Open Badges credential is "
-                    "signed by the issuer's did:key (its genesis key), which no longer signs");
-  }
-  cp_reader_end(r);
-  if (rc == CP_ENOTFOUND) return cli_fail(c, "this node has no authority yet: run init");
-  if (rc != 0) return cli_fail(c, "cannot read this node's log: %s", cp_strerror(rc));
-  return cli_key_in_force(c, s, k);
-}
+static const char OB3_KEY_GONE[] = "an Open Badges credential is signed by the issuer's did:key "
+                                   "(its genesis key), which no longer signs";
 
 static int export_ob3(cli *c, int argc, char **argv) {
   static const struct option opts[] = {{"format", 1, 0, 'f'}, {"out", 1, 0, 'o'},
@@ -213,7 +196,7 @@ static int export_ob3(cli *c, int argc, char **argv) {
       return cli_usage(c, "\"%s\" is not an award ID (64 hex digits)", argv[optind]);
   }
   if ((st = cli_open_store(c, CP_STORE_RDONLY, &s)) != CLI_OK) return st;
-  if ((st = issuer_key(c, s, &k)) != CLI_OK) goto out;
+  if ((st = cli_issuer_key(c, s, OB3_KEY_GONE, &k)) != CLI_OK) goto out;
   if (cp_reader_begin(s, &x.r) != 0) {
     st = cli_fail(c, "cannot read the ledger");
     goto out;
