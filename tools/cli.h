@@ -200,6 +200,12 @@ int cmd_bench_sync(cli *c, int argc, char **argv); /* bench_sync.c */
 int cmd_bench_revstat(cli *c, int argc, char **argv); /* bench_revstat.c */
 int cmd_bench_ob3(cli *c, int argc, char **argv);     /* bench_ob3.c */
 int cmd_bench_proofs(cli *c, int argc, char **argv);  /* bench_proofs.c */
+/* Reads --n (1..10000000, default 100000) and --dir (default $TMPDIR or
+ * /tmp), makes a fresh folder credport-bench.XXXXXX there, runs run_n in it
+ * and removes it; usage answers --help. The status of run_n, or of the
+ * usage error. (bench_revstat.c) */
+int cli_bench_in_dir(cli *c, int argc, char **argv, const char *usage,
+                     int (*run_n)(cli *c, uint64_t n, const char *dir));
 int cmd_policy(cli *c, int argc, char **argv);
 int cmd_recognize(cli *c, int argc, char **argv);
 /* Open Badges 3.0 (cmd_ob3.c). */
