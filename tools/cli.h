@@ -200,6 +200,11 @@ int cmd_bench_sync(cli *c, int argc, char **argv); /* bench_sync.c */
 int cmd_bench_revstat(cli *c, int argc, char **argv); /* bench_revstat.c */
 int cmd_bench_ob3(cli *c, int argc, char **argv);     /* bench_ob3.c */
 int cmd_bench_proofs(cli *c, int argc, char **argv);  /* bench_proofs.c */
+/* Seconds on the monotonic clock (bench.c). */
+double cli_bench_now_s(void);
+/* Raw single-core Ed25519 signing and verification rates (per second) over
+ * award-sized messages (bench.c). */
+void cli_bench_raw_rates(double *sign_rate, double *verify_rate);
 /* Reads --n (1..10000000, default 100000) and --dir (default $TMPDIR or
  * /tmp), makes a fresh folder credport-bench.XXXXXX there, runs run_n in it
  * and removes it; usage answers --help. The status of run_n, or of the
