@@ -1,7 +1,6 @@
 /* credport CLI — Open Badges 3.0: `export ob3` on the issuing node and the
  * offline `verify-vc` (docs/FORMATS.md, "Open Badges 3.0 export"). */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -274,37 +273,6 @@ static const char verify_vc_help[] =
     "  the issuer's, revoked, or a list that is not the credential's), 2 malformed\n"
     "  input.\n";
 
-/* Reads a regular file of at most max bytes (a FIFO or device is refused,
- * never waited on). */
-static int read_bounded(const char *path, size_t max, char **text, size_t *len, cp_diag *d) {
-  struct stat sb;
-  char *buf = NULL;
-  size_t n = 0;
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), rc = 0;
-  if (fd < 0) return cp_diag_set(d, -errno, "cannot open %s: %s", path, strerror(errno));
-  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-    rc = cp_diag_set(d, CP_EINVAL, "%s is not a regular file", path);
-  } else if ((uint64_t)sb.st_size > max) {
-    rc = cp_diag_set(d, CP_ETOOBIG, "%s: a credential is at most %zu bytes; this is %lld", path,
-                     max, (long long)sb.st_size);
-  } else if ((buf = malloc(max + 1)) == NULL) {
-    rc = CP_ENOMEM;
-  } else {
-    ssize_t got;
-    while (n <= max && (got = read(fd, buf + n, max + 1 - n)) > 0) n += (size_t)got;
-    if (n > max) rc = cp_diag_set(d, CP_ETOOBIG, "%s grew past %zu bytes", path, max);
-  }
-  close(fd);
-  if (rc != 0) {
-    free(buf);
-    return rc;
-  }
-  buf[n] = '\0';
-  *text = buf;
-  *len = n;
-  return 0;
-}
-
 int cmd_verify_vc(cli *c, int argc, char **argv) {
   static const struct option opts[] = {{"json", 0, 0, 'J'}, {"help", 0, 0, 'h'},
                                        {"status-list", 1, 0, 'S'}, {0, 0, 0, 0}};
@@ -325,7 +293,7 @@ int cmd_verify_vc(cli *c, int argc, char **argv) {
     }
   }
   if (argc - optind != 1) return cli_usage(c, "verify-vc takes one FILE\n%s", verify_vc_help);
-  rc = read_bounded(argv[optind], CP_OB3_JWT_MAX, &text, &len, &d);
+  rc = cli_read_file(argv[optind], CP_OB3_JWT_MAX, &text, &len, &d);
   if (rc == 0) rc = cp_ob3_verify_any(text, len, &v, &vc, &jwt, &d);
   free(text);
   if (rc == 0 && list != NULL) rc = cli_vc_status(list, vc, v.issuer, &revoked, &d);
