@@ -40,114 +40,65 @@ int cp_hex_decode(const char *in, size_t inlen, uint8_t *out, size_t outlen) {
   return CP_OK;
 }
 
-/* ---- base64 (RFC 4648 section 4, padded) -------------------------------- */
-
-void cp_b64_encode(const uint8_t *in, size_t len, char *out) {
-  size_t i = 0, o = 0;
-  for (; len - i >= 3; i += 3) {
-    uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-    out[o++] = B64[v >> 18 & 63];
-    out[o++] = B64[v >> 12 & 63];
-    out[o++] = B64[v >> 6 & 63];
-    out[o++] = B64[v & 63];
-  }
-  if (len - i == 1) {
-    uint32_t v = (uint32_t)in[i] << 16;
-    out[o++] = B64[v >> 18 & 63];
-    out[o++] = B64[v >> 12 & 63];
-    out[o++] = '=';
-    out[o++] = '=';
-  } else if (len - i == 2) {
-    uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-    out[o++] = B64[v >> 18 & 63];
-    out[o++] = B64[v >> 12 & 63];
-    out[o++] = B64[v >> 6 & 63];
-    out[o++] = '=';
-  }
-  out[o] = '\0';
-}
-
-static int b64val(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-int cp_b64_decode(const char *in, size_t inlen, uint8_t *out, size_t cap, size_t *outlen) {
-  size_t i, o = 0, pad = 0, need;
-  if (inlen % 4 != 0) return CP_ECORRUPT;
-  if (inlen > 0 && in[inlen - 1] == '=') pad++;
-  if (inlen > 1 && in[inlen - 2] == '=') pad++;
-  need = inlen / 4 * 3 - pad;
-  if (need > cap) return CP_ETOOBIG;
-  for (i = 0; i < inlen; i += 4) {
-    int v[4], k, nd = (i + 4 == inlen) ? 4 - (int)pad : 4;
-    uint32_t w = 0;
-    for (k = 0; k < 4; k++) {
-      v[k] = k < nd ? b64val(in[i + (size_t)k]) : 0;
-      if (v[k] < 0) return CP_ECORRUPT;
-      w = w << 6 | (uint32_t)v[k];
-    }
-    /* Unused low bits of the last character must be zero (canonical). */
-    if (nd == 3 && (v[2] & 3) != 0) return CP_ECORRUPT;
-    if (nd == 2 && (v[1] & 15) != 0) return CP_ECORRUPT;
-    out[o++] = (uint8_t)(w >> 16);
-    if (nd >= 3) out[o++] = (uint8_t)(w >> 8);
-    if (nd == 4) out[o++] = (uint8_t)w;
-  }
-  *outlen = o;
-  return CP_OK;
-}
-
-/* ---- base64url (RFC 4648 section 5, unpadded) --------------------------- */
+/* ---- base64 (RFC 4648 sections 4 and 5) -------------------------------- */
 
 static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-void cp_b64url_encode(const uint8_t *in, size_t len, char *out) {
+/* Encodes len bytes of in with the 64-character alphabet; pad appends '='
+ * to a whole group of four. out holds the text and its NUL. */
+static void b64_encode_with(const char *alpha, int pad, const uint8_t *in, size_t len, char *out) {
   size_t i = 0, o = 0;
   for (; len - i >= 3; i += 3) {
     uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-    out[o++] = B64URL[v >> 18 & 63];
-    out[o++] = B64URL[v >> 12 & 63];
-    out[o++] = B64URL[v >> 6 & 63];
-    out[o++] = B64URL[v & 63];
+    out[o++] = alpha[v >> 18 & 63];
+    out[o++] = alpha[v >> 12 & 63];
+    out[o++] = alpha[v >> 6 & 63];
+    out[o++] = alpha[v & 63];
   }
   if (len - i == 1) {
     uint32_t v = (uint32_t)in[i] << 16;
-    out[o++] = B64URL[v >> 18 & 63];
-    out[o++] = B64URL[v >> 12 & 63];
+    out[o++] = alpha[v >> 18 & 63];
+    out[o++] = alpha[v >> 12 & 63];
+    if (pad) {
+      out[o++] = '=';
+      out[o++] = '=';
+    }
   } else if (len - i == 2) {
     uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-    out[o++] = B64URL[v >> 18 & 63];
-    out[o++] = B64URL[v >> 12 & 63];
-    out[o++] = B64URL[v >> 6 & 63];
+    out[o++] = alpha[v >> 18 & 63];
+    out[o++] = alpha[v >> 12 & 63];
+    out[o++] = alpha[v >> 6 & 63];
+    if (pad) out[o++] = '=';
   }
   out[o] = '\0';
 }
 
-static int b64urlval(char c) {
+/* The value of c in the alphabet whose last two characters are c62 and c63,
+ * or -1. */
+static int b64val(char c, char c62, char c63) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
   if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
+  if (c == c62) return 62;
+  if (c == c63) return 63;
   return -1;
 }
 
-int cp_b64url_decode(const char *in, size_t inlen, uint8_t *out, size_t cap, size_t *outlen) {
-  size_t i, o = 0, rem = inlen % 4, need;
+/* Decodes the n characters of in, without padding, in the alphabet ending
+ * c62 c63: CP_ECORRUPT for a length no bytes give, a character outside the
+ * alphabet or non-zero unused bits; CP_ETOOBIG when the bytes exceed cap. */
+static int b64_decode_with(char c62, char c63, const char *in, size_t n, uint8_t *out, size_t cap,
+                           size_t *outlen) {
+  size_t i, o = 0, rem = n % 4, need;
   if (rem == 1) return CP_ECORRUPT;
-  need = inlen / 4 * 3 + (rem == 0 ? 0 : rem - 1);
+  need = n / 4 * 3 + (rem == 0 ? 0 : rem - 1);
   if (need > cap) return CP_ETOOBIG;
-  for (i = 0; i < inlen; i += 4) {
-    size_t nd = inlen - i < 4 ? inlen - i : 4, k;
+  for (i = 0; i < n; i += 4) {
+    size_t nd = n - i < 4 ? n - i : 4, k;
     int v[4] = {0, 0, 0, 0};
     uint32_t w = 0;
     for (k = 0; k < 4; k++) {
-      if (k < nd && (v[k] = b64urlval(in[i + k])) < 0) return CP_ECORRUPT;
+      if (k < nd && (v[k] = b64val(in[i + k], c62, c63)) < 0) return CP_ECORRUPT;
       w = w << 6 | (uint32_t)v[k];
     }
     /* Unused low bits of the last character must be zero (canonical). */
@@ -159,6 +110,26 @@ int cp_b64url_decode(const char *in, size_t inlen, uint8_t *out, size_t cap, siz
   }
   *outlen = o;
   return CP_OK;
+}
+
+void cp_b64_encode(const uint8_t *in, size_t len, char *out) {
+  b64_encode_with(B64, 1, in, len, out);
+}
+
+int cp_b64_decode(const char *in, size_t inlen, uint8_t *out, size_t cap, size_t *outlen) {
+  size_t pad = 0;
+  if (inlen % 4 != 0) return CP_ECORRUPT;
+  if (inlen > 0 && in[inlen - 1] == '=') pad++;
+  if (inlen > 1 && in[inlen - 2] == '=') pad++;
+  return b64_decode_with('+', '/', in, inlen - pad, out, cap, outlen);
+}
+
+void cp_b64url_encode(const uint8_t *in, size_t len, char *out) {
+  b64_encode_with(B64URL, 0, in, len, out);
+}
+
+int cp_b64url_decode(const char *in, size_t inlen, uint8_t *out, size_t cap, size_t *outlen) {
+  return b64_decode_with('-', '_', in, inlen, out, cap, outlen);
 }
 
 /* ---- base58btc ---------------------------------------------------------- */

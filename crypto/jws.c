@@ -146,6 +146,19 @@ int cp_jws_sign_json(const cp_key *k, const char *typ, const char *kid, const js
   return rc;
 }
 
+int cp_jws_end_line(char **text, size_t *len) {
+  char *t = realloc(*text, *len + 2);
+  if (t == NULL) {
+    free(*text);
+    *text = NULL;
+    return CP_ENOMEM;
+  }
+  t[(*len)++] = '\n';
+  t[*len] = 0;
+  *text = t;
+  return CP_OK;
+}
+
 /* ---- opening ---------------------------------------------------------------- */
 
 static int copy_str(json_t *h, const char *name, char *dst, size_t cap, cp_diag *d) {

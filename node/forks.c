@@ -49,11 +49,9 @@ static int key_at_step(void *ctx, uint64_t seq, const uint8_t key[CP_PK_BYTES]) 
   return 0;
 }
 
-/* The signing key in force for entry `seq` of lr's log according to the
- * chain this store holds: the log key, or the new key of the last rotation
- * held at a seq below `seq`. Rows of one log appear in seq order in by_type,
- * since a log only grows at its end. */
-static int key_at(cp__tx *tx, const cp__logrec *lr, uint64_t seq, uint8_t key[CP_PK_BYTES]) {
+/* Rows of one log appear in seq order in by_type, since a log only grows at
+ * its end. */
+int cp__log_key_at(cp__tx *tx, const cp__logrec *lr, uint64_t seq, uint8_t key[CP_PK_BYTES]) {
   key_at_ctx x = {seq, key};
   memcpy(key, lr->log, CP_PK_BYTES);
   return cp__log_rotations(tx, lr, key_at_step, &x);
@@ -65,7 +63,7 @@ static int key_at(cp__tx *tx, const cp__logrec *lr, uint64_t seq, uint8_t key[CP
 static int signed_by_log(cp__tx *tx, const cp__logrec *lr, const uint8_t *buf, size_t len,
                          uint64_t seq, const uint8_t *extra, int *ok) {
   uint8_t k[CP_PK_BYTES];
-  int rc = key_at(tx, lr, seq, k);
+  int rc = cp__log_key_at(tx, lr, seq, k);
   if (rc != 0) return rc;
   *ok = cp_entry_verify(buf, len, k) == 0 || cp_entry_verify(buf, len, lr->log) == 0 ||
         cp_entry_verify(buf, len, lr->signer) == 0 ||

@@ -89,25 +89,6 @@ static int revset(cp__tx *tx, const uint8_t log[CP_PK_BYTES], uint64_t size, col
 
 /* ---- signing with each checkpoint ------------------------------------------ */
 
-typedef struct {
-  uint64_t size;
-  uint8_t *key;
-} key_in_force;
-
-static int key_step(void *ctx, uint64_t seq, const uint8_t key[CP_PK_BYTES]) {
-  key_in_force *x = ctx;
-  if (seq < x->size) memcpy(x->key, key, CP_PK_BYTES);
-  return 0;
-}
-
-/* The key lr's log signs with at size: the log key, or the new key of the
- * last rotation among entries 0..size-1. */
-static int key_at_size(cp__tx *tx, const cp__logrec *lr, uint64_t size, uint8_t key[CP_PK_BYTES]) {
-  key_in_force x = {size, key};
-  memcpy(key, lr->log, CP_PK_BYTES);
-  return cp__log_rotations(tx, lr, key_step, &x);
-}
-
 /* The count and revocation root of the log's latest stored statement below
  * size, when no entry from its size to size is a revoke (so the set is the
  * same): 1 with count and rev_root set, 0 when they must be recomputed.
@@ -130,7 +111,7 @@ static int carried(cp__tx *tx, const cp__logrec *lr, uint64_t size, const uint8_
   if (rc != 0 || k.mv_size != 12 || cp__rd32(k.mv_data) != lr->logno) return 0;
   uint64_t from = cp__rd64((const uint8_t *)k.mv_data + 4);
   if (pk == NULL) {
-    if (key_at_size(tx, lr, from, key) != 0) return 0;
+    if (cp__log_key_at(tx, lr, from, key) != 0) return 0;
     pk = key;
   }
   memset(&v, 0, sizeof v);
@@ -277,7 +258,7 @@ static int put_foreign(cp__tx *tx, cp_store_revstat *in) {
   if (strcmp(origin, st.origin) != 0)
     return cp_diag_set(d, CP_EBADSIG, "revocation statement names origin \"%s\", the log's is "
                        "\"%s\"", st.origin, origin);
-  if ((rc = key_at_size(tx, &lr, st.size, key)) != 0) return rc;
+  if ((rc = cp__log_key_at(tx, &lr, st.size, key)) != 0) return rc;
   memset(&v, 0, sizeof v);
   memcpy(v.name, origin, strlen(origin));
   v.alg = CP_NOTE_ALG_ED25519;

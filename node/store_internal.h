@@ -230,6 +230,11 @@ int cp__cpfork_build(cp__tx *tx, cp__logrec *lr, const char *note, size_t len, u
 int cp__log_rotations(cp__tx *tx, const cp__logrec *lr,
                       int (*fn)(void *ctx, uint64_t seq, const uint8_t key[CP_PK_BYTES]),
                       void *ctx);
+/* The signing key in force for entry seq of lr's log according to the
+ * chain this store holds: the log key, or the new key of the last rotation
+ * held at a seq below seq (so also the key a checkpoint at size seq is
+ * signed with). */
+int cp__log_key_at(cp__tx *tx, const cp__logrec *lr, uint64_t seq, uint8_t key[CP_PK_BYTES]);
 /* Reads a stored fork record (either version); out borrows from p. */
 int cp__fork_parse(const uint8_t *p, size_t n, cp_fork_proof *out);
 /* Checks that p (CP_FORK_CHECKPOINTS) proves equivocation in lr's log by

@@ -223,25 +223,20 @@ static const fld F_POLICY[] = {
  *                            var+n currency (str, 1..CP_STR_MAX), 8 amount (i64)
  *                          currencies strictly ascending in byte order
  *   ..   32   explanation */
-static const fld F_RECOGNITION[] = {
-    H32("recognition.policy", u.recognition.policy),
-    H32("recognition.educator", u.recognition.educator),
-    {"recognition.as_of", K_DATE, 0, 0, OFF(u.recognition.as_of), 0, 0, 0},
-    {"recognition.totals", K_TOTALS, S_STR, 1, OFF(u.recognition.totals),
-     OFF(u.recognition.n_totals), 1, CP_TOTALS_MAX},
-    H32("recognition.explanation", u.recognition.explanation),
-};
+#define RECOGNITION_V1_FIELDS                                                                      \
+  H32("recognition.policy", u.recognition.policy),                                                 \
+  H32("recognition.educator", u.recognition.educator),                                             \
+  {"recognition.as_of", K_DATE, 0, 0, OFF(u.recognition.as_of), 0, 0, 0},                          \
+  {"recognition.totals", K_TOTALS, S_STR, 1, OFF(u.recognition.totals),                            \
+   OFF(u.recognition.n_totals), 1, CP_TOTALS_MAX},                                                 \
+  H32("recognition.explanation", u.recognition.explanation)
+static const fld F_RECOGNITION[] = {RECOGNITION_V1_FIELDS};
 /* recognition, version 2: the version-1 body, then
  *   ..   var  n_facts      1..CP_FACT_LOGS_MAX, then n_facts of
  *                            32 log, 8 size (u64, >= 1), 32 root of the log at size
  *                          logs strictly ascending in byte order */
 static const fld F_RECOGNITION_V2[] = {
-    H32("recognition.policy", u.recognition.policy),
-    H32("recognition.educator", u.recognition.educator),
-    {"recognition.as_of", K_DATE, 0, 0, OFF(u.recognition.as_of), 0, 0, 0},
-    {"recognition.totals", K_TOTALS, S_STR, 1, OFF(u.recognition.totals),
-     OFF(u.recognition.n_totals), 1, CP_TOTALS_MAX},
-    H32("recognition.explanation", u.recognition.explanation),
+    RECOGNITION_V1_FIELDS,
     {"recognition.facts", K_FACTS, 0, 1, OFF(u.recognition.facts), OFF(u.recognition.n_facts), 1,
      CP_FACT_LOGS_MAX},
 };

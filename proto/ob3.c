@@ -136,17 +136,27 @@ typedef struct tag_json {
   int bad;
 } tag_json;
 
-static void tag_to_json(void *ctx, const char *prefix, const char *text, size_t n) {
-  tag_json *t = ctx;
+/* A malloc'd copy of prefix followed by text[0..n) (*out_len bytes, not
+ * NUL-terminated), or NULL when memory runs out. */
+static char *tag_join(const char *prefix, const char *text, size_t n, size_t *out_len) {
   size_t np = strlen(prefix);
   char *buf = malloc(np + n + 1);
+  if (buf == NULL) return NULL;
+  memcpy(buf, prefix, np);
+  if (n > 0) memcpy(buf + np, text, n);
+  *out_len = np + n;
+  return buf;
+}
+
+static void tag_to_json(void *ctx, const char *prefix, const char *text, size_t n) {
+  tag_json *t = ctx;
+  size_t len;
+  char *buf = tag_join(prefix, text, n, &len);
   if (buf == NULL) {
     t->bad = 1;
     return;
   }
-  memcpy(buf, prefix, np);
-  if (n > 0) memcpy(buf + np, text, n);
-  if (json_array_append_new(t->arr, json_stringn(buf, np + n)) != 0) t->bad = 1;
+  if (json_array_append_new(t->arr, json_stringn(buf, len)) != 0) t->bad = 1;
   free(buf);
 }
 
@@ -354,17 +364,15 @@ typedef struct tag_canon {
 
 static void tag_to_canon(void *ctx, const char *prefix, const char *text, size_t n) {
   tag_canon *t = ctx;
-  size_t np = strlen(prefix);
-  char *buf = malloc(np + n + 1);
+  size_t len;
+  char *buf = tag_join(prefix, text, n, &len);
   if (buf == NULL) {
     if (t->b->err == 0) t->b->err = CP_ENOMEM;
     return;
   }
-  memcpy(buf, prefix, np);
-  if (n > 0) memcpy(buf + np, text, n);
   if (!t->first) RAW(t->b, ",");
   t->first = 0;
-  cp_jcs_str(t->b, buf, np + n);
+  cp_jcs_str(t->b, buf, len);
   free(buf);
 }
 

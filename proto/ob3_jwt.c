@@ -15,7 +15,7 @@ int cp_ob3_export_jwt(const cp_ob3_input *in, const cp_key *k, cp_ob3_status_fn 
                       void *ctx, char **text, size_t *len, cp_diag *d) {
   uint8_t pk[CP_PK_BYTES];
   char iss[CP_DIDKEY_MAX], sub[CP_DIDKEY_MAX], jti[CP_OB3_URN_MAX], vm[CP_VCDI_VM_MAX];
-  char *canon = NULL, *payload = NULL, *t;
+  char *canon = NULL, *payload = NULL;
   size_t clen = 0, plen;
   int rc, n;
   *text = NULL;
@@ -51,15 +51,7 @@ int cp_ob3_export_jwt(const cp_ob3_input *in, const cp_key *k, cp_ob3_status_fn 
     cp_diag_set(d, rc, "cannot sign the credential");
     goto out;
   }
-  if ((t = realloc(*text, *len + 2)) == NULL) {
-    free(*text);
-    *text = NULL;
-    rc = CP_ENOMEM;
-    goto out;
-  }
-  t[(*len)++] = '\n';
-  t[*len] = 0;
-  *text = t;
+  rc = cp_jws_end_line(text, len);
 out:
   free(canon);
   free(payload);

@@ -53,7 +53,7 @@ static int one_credential(const char *text, size_t len, size_t i, const char *di
 
 int cp_vp_sign(const cp_vp_input *in, const cp_key *k, char **text, size_t *len, cp_diag *d) {
   uint8_t pk[CP_PK_BYTES];
-  char did[CP_DIDKEY_MAX], vm[CP_VCDI_VM_MAX], *payload = NULL, *t;
+  char did[CP_DIDKEY_MAX], vm[CP_VCDI_VM_MAX], *payload = NULL;
   json_t *vp = NULL, *arr = NULL;
   size_t i;
   int rc;
@@ -96,15 +96,7 @@ int cp_vp_sign(const cp_vp_input *in, const cp_key *k, char **text, size_t *len,
     cp_diag_set(d, rc, "cannot sign the presentation");
     goto out;
   }
-  if ((t = realloc(*text, *len + 2)) == NULL) {
-    free(*text);
-    *text = NULL;
-    rc = CP_ENOMEM;
-    goto out;
-  }
-  t[(*len)++] = '\n';
-  t[*len] = 0;
-  *text = t;
+  rc = cp_jws_end_line(text, len);
 out:
   free(payload);
   json_decref(vp);

@@ -20,28 +20,27 @@
 #include "credport/facts.h"
 #include "credport/merkle.h"
 
-static double now_s(void) {
+double cli_bench_now_s(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Raw single-core Ed25519 rates over award-sized messages. */
-static void raw_rates(double *sign_rate, double *verify_rate) {
+void cli_bench_raw_rates(double *sign_rate, double *verify_rate) {
   unsigned char pk[32], sk[64], msg[240], sig[64];
   crypto_sign_keypair(pk, sk);
   randombytes_buf(msg, sizeof msg);
   const int n = 20000;
-  double t0 = now_s();
+  double t0 = cli_bench_now_s();
   for (int i = 0; i < n; i++) {
     msg[0] = (unsigned char)i;
     crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
   }
-  *sign_rate = n / (now_s() - t0);
-  t0 = now_s();
+  *sign_rate = n / (cli_bench_now_s() - t0);
+  t0 = cli_bench_now_s();
   int bad = 0;
   for (int i = 0; i < n / 2; i++) bad += crypto_sign_verify_detached(sig, msg, sizeof msg, pk) != 0;
-  *verify_rate = (n / 2) / (now_s() - t0);
+  *verify_rate = (n / 2) / (cli_bench_now_s() - t0);
   if (bad) fprintf(stderr, "bench: raw verify failed\n");
   sodium_memzero(sk, sizeof sk);
 }
@@ -306,7 +305,7 @@ static int rb_pass(cp_store *s, const cp_policy *const *pols, int view, double *
   cp_reader *r = NULL;
   cp_facts *f = NULL;
   cp_policy_district *dv = NULL;
-  double t0 = now_s();
+  double t0 = cli_bench_now_s();
   int rc = cp_reader_begin(s, &r);
   if (rc == 0 && !view) {
     rb_read x = {r, 0};
@@ -328,7 +327,7 @@ static int rb_pass(cp_store *s, const cp_policy *const *pols, int view, double *
       }
     *awards = x.awards;
   }
-  *secs = now_s() - t0;
+  *secs = cli_bench_now_s() - t0;
   cp_policy_district_free(dv);
   cp_facts_free(f);
   cp_reader_end(r);
@@ -349,7 +348,7 @@ static int bench_recognize(cli *c, uint64_t n, const char *dir) {
   printf("credport bench recognize: %llu awards to %llu educators\n", (unsigned long long)n,
          (unsigned long long)(n / 10));
   fflush(stdout);
-  double t0 = now_s();
+  double t0 = cli_bench_now_s();
   int rc = cp_key_generate(&k);
   if (rc == 0) rc = cp_store_open(path, CP_STORE_NOSYNC, &s, &d);
   if (rc == 0) rc = rb_build(s, k, n, pol, &d);
@@ -363,7 +362,7 @@ static int bench_recognize(cli *c, uint64_t n, const char *dir) {
     st = cli_fail(c, "bench setup failed: %s", d.msg[0] ? d.msg : cp_strerror(rc));
     goto out;
   }
-  printf("built in %.1f s\n", now_s() - t0);
+  printf("built in %.1f s\n", cli_bench_now_s() - t0);
   fflush(stdout);
   /* Alternate the two passes (the first read warms the page cache) and keep
    * each one's best time: the machine may be shared. */
@@ -475,7 +474,7 @@ int cmd_bench(cli *c, int argc, char **argv) {
   snprintf(csv, sizeof csv, "%s/awards.csv", dir);
 
   double sign_rate, verify_rate;
-  raw_rates(&sign_rate, &verify_rate);
+  cli_bench_raw_rates(&sign_rate, &verify_rate);
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
   /* A node with one credential, and a CSV of n awards to n/10 educators. */
@@ -543,10 +542,10 @@ int cmd_bench(cli *c, int argc, char **argv) {
   printf("raw libsodium, one core: sign %.0f/s, verify %.0f/s\n", sign_rate, verify_rate);
   fflush(stdout);
   uint64_t added = 0;
-  double t0 = now_s();
+  double t0 = cli_bench_now_s();
   c->guards = CP_GUARD_FUTURE | CP_GUARD_DUPLICATES; /* as `award --csv` runs */
   st = cli_award_csv(c, s, k, csv, NULL, 0, cli_now(), &added);
-  double t_award = now_s() - t0;
+  double t_award = cli_bench_now_s() - t0;
   if (st != CLI_OK) goto out;
   double award_rate = (double)added / t_award;
   printf("bulk award (CSV -> sign -> LMDB + Merkle, one transaction): %.0f/s = %.2fx raw sign "
@@ -576,13 +575,13 @@ int cmd_bench(cli *c, int argc, char **argv) {
   if (rc == 0) rc = cp_reader_log(r, self, &li);
   double t_proof = 0;
   if (rc == 0) {
-    t0 = now_s();
+    t0 = cli_bench_now_s();
     for (int i = 0; i < nproofs && rc == 0; i++) {
       size_t np;
       uint64_t idx = randombytes_uniform((uint32_t)(li.size < UINT32_MAX ? li.size : UINT32_MAX));
       rc = cp_reader_inclusion(r, self, idx, li.size, path_h, &np);
     }
-    t_proof = (now_s() - t0) / nproofs;
+    t_proof = (cli_bench_now_s() - t0) / nproofs;
   }
   if (rc == 0) rc = cp_reader_each_entry(r, self, 0, sum_sizes, &sz);
   cp_reader_end(r);

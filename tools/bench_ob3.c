@@ -190,30 +190,5 @@ out:
 }
 
 int cmd_bench_ob3(cli *c, int argc, char **argv) {
-  static const struct option opts[] = {
-      {"n", 1, 0, 'n'}, {"dir", 1, 0, 'd'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
-  uint64_t n = 100000;
-  const char *dirarg = NULL, *tmp = getenv("TMPDIR");
-  char dir[PATH_MAX], rm[PATH_MAX + 16];
-  int o;
-  cli_getopt_reset();
-  while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-    switch (o) {
-    case 'n':
-      if (cli_parse_u64(optarg, &n) != 0 || n < 1 || n > 10000000)
-        return cli_usage(c, "--n: a number from 1 to 10000000");
-      break;
-    case 'd': dirarg = optarg; break;
-    case 'h': fputs(help, stdout); return CLI_OK;
-    default: return cli_usage(c, "unknown option or missing value\n%s", help);
-    }
-  }
-  if (optind != argc) return cli_usage(c, "unexpected argument \"%s\"\n%s", argv[optind], help);
-  snprintf(dir, sizeof dir, "%s/credport-bench.XXXXXX",
-           dirarg ? dirarg : (tmp && *tmp ? tmp : "/tmp"));
-  if (mkdtemp(dir) == NULL) return cli_fail(c, "cannot create %s: %s", dir, strerror(errno));
-  int st = run(c, n, dir);
-  snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
-  if (system(rm) != 0) fprintf(stderr, "bench: could not remove %s\n", dir);
-  return st;
+  return cli_bench_in_dir(c, argc, argv, help, run);
 }

@@ -58,31 +58,6 @@ int cli_bench_verify_bundle(const uint8_t *bundle, size_t len, const char *trust
  * of 10 timings of as many raw verifications, made when it is called. */
 size_t cli_bench_verify_signatures(double *raw_s) __attribute__((weak));
 
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
-static void raw_rates(double *sign_rate, double *verify_rate) {
-  unsigned char pk[32], sk[64], msg[240], sig[64];
-  const int n = 20000;
-  int bad = 0;
-  crypto_sign_keypair(pk, sk);
-  randombytes_buf(msg, sizeof msg);
-  double t0 = now_s();
-  for (int i = 0; i < n; i++) {
-    msg[0] = (unsigned char)i;
-    crypto_sign_detached(sig, NULL, msg, sizeof msg, sk);
-  }
-  *sign_rate = n / (now_s() - t0);
-  t0 = now_s();
-  for (int i = 0; i < n / 2; i++) bad += crypto_sign_verify_detached(sig, msg, sizeof msg, pk) != 0;
-  *verify_rate = (n / 2) / (now_s() - t0);
-  if (bad) fprintf(stderr, "bench: raw verify failed\n");
-  sodium_memzero(sk, sizeof sk);
-}
-
 typedef struct issuer {
   cp_key *k;
   uint8_t pk[CP_PK_BYTES], prev[CP_HASH_BYTES];
@@ -344,14 +319,14 @@ int cmd_bench_proofs(cli *c, int argc, char **argv) {
     printf("credport bench proofs: %u issuers, logs of %llu entries, no revocations\n", BP_ISSUERS,
            (unsigned long long)n);
   fflush(stdout);
-  raw_rates(&sign_rate, &verify_rate);
+  cli_bench_raw_rates(&sign_rate, &verify_rate);
   rc = cp_key_generate(&edu);
   if (rc == 0) rc = cp_key_generate(&wit[0]);
   if (rc == 0) rc = cp_key_generate(&wit[1]);
   if (rc != 0) goto fail;
   cp_key_public(edu, ana);
   educator_of(UINT64_MAX, ben);
-  t0 = now_s();
+  t0 = cli_bench_now_s();
   for (unsigned i = 0; i < BP_ISSUERS && rc == 0; i++) {
     static const unsigned first[BP_ISSUERS] = {0, 5, 10}, nd[BP_ISSUERS] = {5, 5, 4};
     snprintf(is[i].dir, sizeof is[i].dir, "%s/issuer-%u", base, i);
@@ -359,16 +334,16 @@ int cmd_bench_proofs(cli *c, int argc, char **argv) {
     if (rc == 0) rc = build(&is[i], i, n, revoke_every, first[i], nd[i], ana, ben, &d);
   }
   if (rc != 0) goto fail;
-  printf("built in %.1f s\n", now_s() - t0);
+  printf("built in %.1f s\n", cli_bench_now_s() - t0);
   fflush(stdout);
 
   /* wallet export: the 100-award educator on issuer 0's node. */
   for (int round = 0; round < BP_ROUNDS && rc == 0; round++) {
     free(bw);
     bw = NULL;
-    t0 = now_s();
+    t0 = cli_bench_now_s();
     rc = export_wallet(&is[0], ben, &bw, &bwl, &rep, &d);
-    double dt = now_s() - t0;
+    double dt = cli_bench_now_s() - t0;
     if (dt < best_export) best_export = dt;
   }
   if (rc == 0 && rep.awards != BP_EXPORT) rc = CP_EINVAL;
@@ -383,13 +358,13 @@ int cmd_bench_proofs(cli *c, int argc, char **argv) {
     cp_bundle x;
     free(bun);
     bun = NULL;
-    t0 = now_s();
+    t0 = cli_bench_now_s();
     rc = cp_bundle_decode(all, alen, &x, &d);
     if (rc == 0)
       rc = cp_bundle_present(&x, NULL, 0, edu, "bench-challenge-0123456789", 26,
                              "Private School", 14, &bun, &blen, &d);
     cp_bundle_free(&x);
-    double dt = now_s() - t0;
+    double dt = cli_bench_now_s() - t0;
     if (dt < best_present) best_present = dt;
   }
   if (rc == 0) rc = cp_bundle_decode(bun, blen, &bb, &d);
@@ -425,10 +400,10 @@ int cmd_bench_proofs(cli *c, int argc, char **argv) {
     }
     best_verify = 1e30;
     for (int round = 0; round < BP_ROUNDS && rc == 0; round++) {
-      t0 = now_s();
+      t0 = cli_bench_now_s();
       rc = cli_bench_verify_bundle(bun, blen, trust, tl, "bench-challenge-0123456789",
                                    "Private School", 2);
-      double dt = now_s() - t0;
+      double dt = cli_bench_now_s() - t0;
       if (dt < best_verify) best_verify = dt;
     }
     if (rc != 0) {

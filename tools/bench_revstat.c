@@ -127,7 +127,8 @@ static int run(cli *c, uint64_t n, const char *dir) {
   return rc == 0 ? CLI_OK : cli_fail(c, "bench revocations: %s", d.msg[0] ? d.msg : cp_strerror(rc));
 }
 
-int cmd_bench_revstat(cli *c, int argc, char **argv) {
+int cli_bench_in_dir(cli *c, int argc, char **argv, const char *usage,
+                     int (*run_n)(cli *c, uint64_t n, const char *dir)) {
   static const struct option opts[] = {
       {"n", 1, 0, 'n'}, {"dir", 1, 0, 'd'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
   uint64_t n = 100000;
@@ -142,16 +143,20 @@ int cmd_bench_revstat(cli *c, int argc, char **argv) {
         return cli_usage(c, "--n: a number from 1 to 10000000");
       break;
     case 'd': dirarg = optarg; break;
-    case 'h': fputs(help, stdout); return CLI_OK;
-    default: return cli_bad_option(c, argv, opts, help);
+    case 'h': fputs(usage, stdout); return CLI_OK;
+    default: return cli_bad_option(c, argv, opts, usage);
     }
   }
-  if (optind != argc) return cli_usage(c, "unexpected argument \"%s\"\n%s", argv[optind], help);
+  if (optind != argc) return cli_usage(c, "unexpected argument \"%s\"\n%s", argv[optind], usage);
   snprintf(dir, sizeof dir, "%s/credport-bench.XXXXXX",
            dirarg ? dirarg : (tmp && *tmp ? tmp : "/tmp"));
   if (mkdtemp(dir) == NULL) return cli_fail(c, "cannot create %s: %s", dir, strerror(errno));
-  int st = run(c, n, dir);
+  int st = run_n(c, n, dir);
   snprintf(rm, sizeof rm, "rm -rf '%s'", dir);
   if (system(rm) != 0) fprintf(stderr, "bench: could not remove %s\n", dir);
   return st;
+}
+
+int cmd_bench_revstat(cli *c, int argc, char **argv) {
+  return cli_bench_in_dir(c, argc, argv, help, run);
 }

@@ -27,12 +27,6 @@ extern char **environ;
 
 #define NLOGS 100u
 
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void sleep_ms(double ms) { usleep((useconds_t)(ms * 1000)); }
 
 /* ---- building node A's ledger ------------------------------------------------ */
@@ -188,13 +182,13 @@ static double raw_verify_logs(cp_store *s, uint8_t (*keys)[CP_PK_BYTES], size_t 
   const char *p = cp_sig_prefix(CP_PURPOSE_ENTRY);
   raw_plen = strlen(p) + 1;
   memcpy(raw_msg, p, raw_plen);
-  double t0 = now_s();
+  double t0 = cli_bench_now_s();
   for (size_t i = 0; i < nkeys; i++) {
     if (cp_reader_begin(s, &rd) != 0) break;
     if (cp_reader_each_entry(rd, keys[i], 0, raw_verify_one, NULL) != 0) raw_bad++;
     cp_reader_end(rd);
   }
-  return now_s() - t0;
+  return cli_bench_now_s() - t0;
 }
 
 /* ---- nodes and processes --------------------------------------------------------- */
@@ -540,7 +534,7 @@ static int start_a(bench *b) {
   if (rc != 0) return failed(b, rc, "adding partners");
   snprintf(status, sizeof status, "%s/status.json", b->A.dir);
   b->A.pid = spawn_serve(b->self, &b->A, b->A.addr);
-  for (double w0 = now_s(); alive(b->A.pid) && access(status, F_OK) != 0 && now_s() - w0 < 10;)
+  for (double w0 = cli_bench_now_s(); alive(b->A.pid) && access(status, F_OK) != 0 && cli_bench_now_s() - w0 < 10;)
     sleep_ms(20);
   if (!alive(b->A.pid) || access(status, F_OK) != 0)
     return cli_fail(b->c, "bench sync: node A did not start (see %s)", b->A.log);
@@ -550,14 +544,14 @@ static int start_a(bench *b) {
 /* 1. B starts empty and dials A; done when B's store holds every entry A
  * had, polled read-only every 50 ms along with B's memory. */
 static int full_sync(bench *b) {
-  double cpu_a0 = proc_cpu(b->A.pid), t0 = now_s(), last = t0, t_sync = -1, cpu_b = 0;
+  double cpu_a0 = proc_cpu(b->A.pid), t0 = cli_bench_now_s(), last = t0, t_sync = -1, cpu_b = 0;
   uint64_t got = 0, anon = 0, file = 0;
   int rc;
   b->B.pid = spawn_serve(b->self, &b->B, NULL);
   if (b->B.pid <= 0 ||
       (rc = cp_store_open(b->B.ledger, CP_STORE_RDONLY, &b->sb, &b->d)) != 0)
     return cli_fail(b->c, "bench sync: node B did not start");
-  while (alive(b->B.pid) && alive(b->A.pid) && now_s() - t0 < 3600) {
+  while (alive(b->B.pid) && alive(b->A.pid) && cli_bench_now_s() - t0 < 3600) {
     got = held(b->sb, b->want, NLOGS + 1);
     uint64_t ka = proc_num(b->B.pid, "status", "RssAnon");
     uint64_t kf = proc_num(b->B.pid, "status", "RssFile");
@@ -566,12 +560,12 @@ static int full_sync(bench *b) {
     double cb = proc_cpu(b->B.pid);
     cpu_b = cb > 0 ? cb : cpu_b;
     if (got == b->total) {
-      t_sync = now_s() - t0;
+      t_sync = cli_bench_now_s() - t0;
       break;
     }
-    if (now_s() - last >= 10 && (last = now_s()) > 0)
+    if (cli_bench_now_s() - last >= 10 && (last = cli_bench_now_s()) > 0)
       fprintf(stderr, "  ... B holds %llu of %llu entries after %.0f s\n",
-              (unsigned long long)got, (unsigned long long)b->total, now_s() - t0);
+              (unsigned long long)got, (unsigned long long)b->total, cli_bench_now_s() - t0);
     sleep_ms(50);
   }
   uint64_t hwm = proc_num(b->B.pid, "status", "VmHWM");
@@ -615,13 +609,13 @@ static int live(bench *b) {
     randombytes_buf(e.u.award.educator, CP_PK_BYTES);
     e.u.award.earned = 20000;
     e.u.award.assessor = (cp_str){"Live Assessor", 13};
-    double ta = now_s();
+    double ta = cli_bench_now_s();
     if ((rc = append_own(b->sa, b->A.k, &e, &b->d)) != 0) return failed(b, rc, "a live award");
-    double tc = now_s();
+    double tc = cli_bench_now_s();
     t_commit += tc - ta;
-    while (held(b->sb, &own, 1) <= before && now_s() - tc < 5) sleep_ms(0.5);
+    while (held(b->sb, &own, 1) <= before && cli_bench_now_s() - tc < 5) sleep_ms(0.5);
     if (held(b->sb, &own, 1) <= before) misses++;
-    else lat[nlat++] = (now_s() - tc) * 1e3;
+    else lat[nlat++] = (cli_bench_now_s() - tc) * 1e3;
   }
   qsort(lat, nlat, sizeof *lat, cmp_double);
   printf("4. one new award on A reaches the connected B (committed there), %zu trials, from A's "
@@ -698,11 +692,11 @@ int cmd_bench_sync(cli *c, int argc, char **argv) {
   printf("credport bench sync: %llu awards over %u logs, %u cores, load average %s\n",
          (unsigned long long)n, NLOGS, b->cores, load);
   fflush(stdout);
-  double t0 = now_s();
+  double t0 = cli_bench_now_s();
   int st = build_a(b);
   if (st == CLI_OK) {
     printf("node A built in %.1f s: %llu entries (%u logs of a genesis, a credential and "
-           "awards, plus A's own log)\n", now_s() - t0, (unsigned long long)b->total, NLOGS);
+           "awards, plus A's own log)\n", cli_bench_now_s() - t0, (unsigned long long)b->total, NLOGS);
     b->t_raw = raw_verify_logs(b->sa, b->keys, NLOGS + 1);
     if (raw_bad != 0 || raw_count != b->total)
       st = cli_fail(c, "bench sync: raw verification: %llu of %llu entries failed",

@@ -11,12 +11,6 @@
 
 static size_t last_signatures;
 
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /* The best of 10 timings of n raw Ed25519 verifications (libsodium, one
  * valid signature over 128 bytes), or -1. */
 static double time_raw(size_t n) {
@@ -30,10 +24,10 @@ static double time_raw(size_t n) {
   cp_sig_sign_raw(k, msg, sizeof msg, sig);
   cp_key_free(k);
   for (int round = 0; round < 10; round++) {
-    double t0 = now_s();
+    double t0 = cli_bench_now_s();
     size_t bad = 0;
     for (size_t i = 0; i < n; i++) bad += cp_sig_verify_raw(sig, msg, sizeof msg, pk) != CP_OK;
-    double dt = now_s() - t0;
+    double dt = cli_bench_now_s() - t0;
     if (bad != 0) return -1;
     if (best < 0 || dt < best) best = dt;
   }

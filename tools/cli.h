@@ -200,6 +200,17 @@ int cmd_bench_sync(cli *c, int argc, char **argv); /* bench_sync.c */
 int cmd_bench_revstat(cli *c, int argc, char **argv); /* bench_revstat.c */
 int cmd_bench_ob3(cli *c, int argc, char **argv);     /* bench_ob3.c */
 int cmd_bench_proofs(cli *c, int argc, char **argv);  /* bench_proofs.c */
+/* Seconds on the monotonic clock (bench.c). */
+double cli_bench_now_s(void);
+/* Raw single-core Ed25519 signing and verification rates (per second) over
+ * award-sized messages (bench.c). */
+void cli_bench_raw_rates(double *sign_rate, double *verify_rate);
+/* Reads --n (1..10000000, default 100000) and --dir (default $TMPDIR or
+ * /tmp), makes a fresh folder credport-bench.XXXXXX there, runs run_n in it
+ * and removes it; usage answers --help. The status of run_n, or of the
+ * usage error. (bench_revstat.c) */
+int cli_bench_in_dir(cli *c, int argc, char **argv, const char *usage,
+                     int (*run_n)(cli *c, uint64_t n, const char *dir));
 int cmd_policy(cli *c, int argc, char **argv);
 int cmd_recognize(cli *c, int argc, char **argv);
 /* Open Badges 3.0 (cmd_ob3.c). */
@@ -228,8 +239,9 @@ int cli_revoke_csv(cli *c, cp_store *s, const cp_key *k, const char *path, const
 /* W3C Bitstring Status List (cmd_status_list.c). */
 int cli_export_status_list(cli *c, int argc, char **argv);
 /* The node's own log key, which must still sign (not rotated or retired):
- * standard credentials name their issuer by that did:key. */
-int cli_issuer_key(cli *c, cp_store *s, cp_key **k);
+ * standard credentials name their issuer by that did:key; why ends the
+ * message that refuses a rotated or retired key. */
+int cli_issuer_key(cli *c, cp_store *s, const char *why, cp_key **k);
 /* The status list URL: given (checked, then recorded in the data folder as
  * status-base), else the recorded one; prints the error otherwise. */
 int cli_status_base(cli *c, const char *given, char url[1025]);

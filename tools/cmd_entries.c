@@ -110,6 +110,34 @@ int cmd_credential(cli *c, int argc, char **argv) {
 
 /* ---- award ---------------------------------------------------------------- */
 
+/* Finds the credential whose stable id is id in this node's own log: its
+ * entry ID into eid and, when def_time is not NULL, the time it was defined.
+ * CLI_OK, or the status of the failure reported (opt, such as
+ * "--credential: ", leads the message of an unknown id). */
+static int credential_by_id(cli *c, const char *id, const char *opt, uint8_t eid[CP_HASH_BYTES],
+                            uint64_t *def_time) {
+  cp_store *s = NULL;
+  cp_reader *r = NULL;
+  uint8_t self[CP_PK_BYTES];
+  const uint8_t *buf;
+  size_t len;
+  cp_entry def;
+  int st = cli_open_store(c, CP_STORE_RDONLY, &s);
+  if (st != CLI_OK) return st;
+  int rc = cp_reader_begin(s, &r);
+  if (rc == 0) rc = cp_reader_self(r, self);
+  if (rc == 0) rc = cp_reader_credential(r, self, id, &buf, &len);
+  if (rc == 0) cp_entry_id(buf, len, eid);
+  if (rc == 0 && def_time != NULL && (rc = cp_entry_decode(buf, len, &def, NULL)) == 0)
+    *def_time = def.time;
+  cp_reader_end(r);
+  cp_store_close(s);
+  if (rc == CP_ENOTFOUND)
+    return cli_fail(c, "%sno credential \"%s\" is defined in this log", opt, id);
+  if (rc != 0) return cli_fail(c, "cannot read the ledger: %s", cp_strerror(rc));
+  return CLI_OK;
+}
+
 static const char award_help[] =
     "usage: credport award --credential ID --educator PUBKEY --earned YYYY-MM-DD\n"
     "                      [--assessor NAME] [--evidence FILE | --evidence-sha256 HEX]\n"
@@ -210,30 +238,14 @@ int cmd_award(cli *c, int argc, char **argv) {
       return cli_usage(c, "--licence-commitment: \"%s\" is not 64 hex digits", lic);
     e.u.award.flags |= CP_AWARD_HAS_LICENCE;
   }
-  /* Resolve the credential's stable id to its definition in this log. */
-  cp_store *s = NULL;
-  cp_reader *r = NULL;
-  uint8_t self[CP_PK_BYTES];
-  const uint8_t *buf;
-  size_t len;
-  int st = cli_open_store(c, CP_STORE_RDONLY, &s);
+  uint64_t def_time;
+  int st = credential_by_id(c, cred, "--credential: ", e.u.award.credential, &def_time);
   if (st != CLI_OK) return st;
-  int rc = cp_reader_begin(s, &r);
-  if (rc == 0) rc = cp_reader_self(r, self);
-  if (rc == 0) rc = cp_reader_credential(r, self, cred, &buf, &len);
-  if (rc == 0) cp_entry_id(buf, len, e.u.award.credential);
-  cp_entry def;
-  if (rc == 0) rc = cp_entry_decode(buf, len, &def, NULL);
-  cp_reader_end(r);
-  cp_store_close(s);
-  if (rc == CP_ENOTFOUND)
-    return cli_fail(c, "--credential: no credential \"%s\" is defined in this log", cred);
-  if (rc != 0) return cli_fail(c, "cannot read the ledger: %s", cp_strerror(rc));
   char note[CP_ID_MAX + 96];
-  if (e.u.award.earned < def.time / 86400u) {
+  if (e.u.award.earned < def_time / 86400u) {
     char d1[11], d2[11];
     cp_date_format(e.u.award.earned, d1);
-    cp_date_format((uint32_t)(def.time / 86400u), d2);
+    cp_date_format((uint32_t)(def_time / 86400u), d2);
     snprintf(note, sizeof note, "earned %s, before credential %s was defined (%s)", d1, cred, d2);
     c->note = note;
   }
@@ -338,22 +350,8 @@ static int cmd_credential_retire(cli *c, int argc, char **argv) {
     return cli_usage(c, "one credential ID and --reason are required\n%s", retire_help);
   const char *id = argv[optind];
   if (cli_parse_hash(id, target) != 0) {
-    cp_store *s = NULL;
-    cp_reader *r = NULL;
-    uint8_t self[CP_PK_BYTES];
-    const uint8_t *buf;
-    size_t len;
-    int st = cli_open_store(c, CP_STORE_RDONLY, &s);
+    int st = credential_by_id(c, id, "", target, NULL);
     if (st != CLI_OK) return st;
-    int rc = cp_reader_begin(s, &r);
-    if (rc == 0) rc = cp_reader_self(r, self);
-    if (rc == 0) rc = cp_reader_credential(r, self, id, &buf, &len);
-    if (rc == 0) cp_entry_id(buf, len, target);
-    cp_reader_end(r);
-    cp_store_close(s);
-    if (rc == CP_ENOTFOUND)
-      return cli_fail(c, "no credential \"%s\" is defined in this log", id);
-    if (rc != 0) return cli_fail(c, "cannot read the ledger: %s", cp_strerror(rc));
   }
   return append_revoke(c, target, reason, eff, "retirement");
 }

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "credport/health.h"
+#include "credport/trust.h"
 
 static const char health_help[] =
     "usage: credport [-d DIR] health [--json] [--sync-warn DURATION] [--sync-crit DURATION]\n"
@@ -19,26 +20,6 @@ static const char health_help[] =
     "    map       the ledger's map size in use (default limits 80%, 95%; credport map-size)\n"
     "    clock     partner clocks too far from this one (most of them: CRITICAL, signing stops)\n"
     "  DURATION is like 90s, 15m, 12h or 2d.\n";
-
-/* "90s", "15m", "12h", "2d" (or plain seconds). */
-static int parse_duration(const char *a, uint64_t *secs) {
-  char num[24];
-  size_t n = strlen(a);
-  uint64_t mul = 1, v;
-  if (n == 0 || n >= sizeof num) return CP_EINVAL;
-  memcpy(num, a, n + 1);
-  switch (num[n - 1]) {
-  case 's': mul = 1; break;
-  case 'm': mul = 60; break;
-  case 'h': mul = 3600; break;
-  case 'd': mul = 86400; break;
-  default: break;
-  }
-  if (num[n - 1] > '9') num[n - 1] = 0;
-  if (cli_parse_u64(num, &v) != 0 || v > UINT64_MAX / mul) return CP_EINVAL;
-  *secs = v * mul;
-  return CP_OK;
-}
 
 static int parse_pct(const char *a, unsigned *pct) {
   uint64_t v;
@@ -111,8 +92,8 @@ int cmd_health(cli *c, int argc, char **argv) {
     int bad = 0;
     switch (o) {
     case 'j': c->json = 1; break;
-    case 's': bad = parse_duration(a, &l.sync_warn_s); break;
-    case 'S': bad = parse_duration(a, &l.sync_crit_s); break;
+    case 's': bad = cp_duration_parse(a, &l.sync_warn_s); break;
+    case 'S': bad = cp_duration_parse(a, &l.sync_crit_s); break;
     case 'd': bad = parse_pct(a, &l.disk_warn_pct); break;
     case 'D': bad = parse_pct(a, &l.disk_crit_pct); break;
     case 'm': bad = parse_pct(a, &l.map_warn_pct); break;

@@ -1,7 +1,6 @@
 /* credport CLI — Open Badges 3.0: `export ob3` on the issuing node and the
  * offline `verify-vc` (docs/FORMATS.md, "Open Badges 3.0 export"). */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -149,25 +148,8 @@ static int on_educator_award(void *ctx, const uint8_t id[CP_HASH_BYTES]) {
   return export_one(x, id, NULL) == CLI_OK ? 0 : CP_EINVAL;
 }
 
-/* The node's own log key, which must still be its signing key: a credential
- * names its issuer by that did:key and carries a proof by the same key. */
-static int issuer_key(cli *c, cp_store *s, cp_key **k) {
-  cp_reader *r = NULL;
-  cp_log_info li;
-  uint8_t self[CP_PK_BYTES];
-  int rc = cp_reader_begin(s, &r);
-  if (rc == 0) rc = cp_reader_self(r, self);
-  if (rc == 0) rc = cp_reader_log(r, self, &li);
-  if (rc == 0 && (memcmp(li.signer, self, CP_PK_BYTES) != 0 || (li.flags & CP_LOG_RETIRED))) {
-    cp_reader_end(r);
-    return cli_fail(c, "this log's key was rotated or retired: an Open Badges credential is "
-                    "signed by the issuer's did:key (its genesis key), which no longer signs");
-  }
-  cp_reader_end(r);
-  if (rc == CP_ENOTFOUND) return cli_fail(c, "this node has no authority yet: run init");
-  if (rc != 0) return cli_fail(c, "cannot read this node's log: %s", cp_strerror(rc));
-  return cli_key_in_force(c, s, k);
-}
+static const char OB3_KEY_GONE[] = "an Open Badges credential is signed by the issuer's did:key "
+                                   "(its genesis key), which no longer signs";
 
 static int export_ob3(cli *c, int argc, char **argv) {
   static const struct option opts[] = {{"format", 1, 0, 'f'}, {"out", 1, 0, 'o'},
@@ -213,7 +195,7 @@ static int export_ob3(cli *c, int argc, char **argv) {
       return cli_usage(c, "\"%s\" is not an award ID (64 hex digits)", argv[optind]);
   }
   if ((st = cli_open_store(c, CP_STORE_RDONLY, &s)) != CLI_OK) return st;
-  if ((st = issuer_key(c, s, &k)) != CLI_OK) goto out;
+  if ((st = cli_issuer_key(c, s, OB3_KEY_GONE, &k)) != CLI_OK) goto out;
   if (cp_reader_begin(s, &x.r) != 0) {
     st = cli_fail(c, "cannot read the ledger");
     goto out;
@@ -291,37 +273,6 @@ static const char verify_vc_help[] =
     "  the issuer's, revoked, or a list that is not the credential's), 2 malformed\n"
     "  input.\n";
 
-/* Reads a regular file of at most max bytes (a FIFO or device is refused,
- * never waited on). */
-static int read_bounded(const char *path, size_t max, char **text, size_t *len, cp_diag *d) {
-  struct stat sb;
-  char *buf = NULL;
-  size_t n = 0;
-  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), rc = 0;
-  if (fd < 0) return cp_diag_set(d, -errno, "cannot open %s: %s", path, strerror(errno));
-  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-    rc = cp_diag_set(d, CP_EINVAL, "%s is not a regular file", path);
-  } else if ((uint64_t)sb.st_size > max) {
-    rc = cp_diag_set(d, CP_ETOOBIG, "%s: a credential is at most %zu bytes; this is %lld", path,
-                     max, (long long)sb.st_size);
-  } else if ((buf = malloc(max + 1)) == NULL) {
-    rc = CP_ENOMEM;
-  } else {
-    ssize_t got;
-    while (n <= max && (got = read(fd, buf + n, max + 1 - n)) > 0) n += (size_t)got;
-    if (n > max) rc = cp_diag_set(d, CP_ETOOBIG, "%s grew past %zu bytes", path, max);
-  }
-  close(fd);
-  if (rc != 0) {
-    free(buf);
-    return rc;
-  }
-  buf[n] = '\0';
-  *text = buf;
-  *len = n;
-  return 0;
-}
-
 int cmd_verify_vc(cli *c, int argc, char **argv) {
   static const struct option opts[] = {{"json", 0, 0, 'J'}, {"help", 0, 0, 'h'},
                                        {"status-list", 1, 0, 'S'}, {0, 0, 0, 0}};
@@ -342,7 +293,7 @@ int cmd_verify_vc(cli *c, int argc, char **argv) {
     }
   }
   if (argc - optind != 1) return cli_usage(c, "verify-vc takes one FILE\n%s", verify_vc_help);
-  rc = read_bounded(argv[optind], CP_OB3_JWT_MAX, &text, &len, &d);
+  rc = cli_read_file(argv[optind], CP_OB3_JWT_MAX, &text, &len, &d);
   if (rc == 0) rc = cp_ob3_verify_any(text, len, &v, &vc, &jwt, &d);
   free(text);
   if (rc == 0 && list != NULL) rc = cli_vc_status(list, vc, v.issuer, &revoked, &d);

@@ -20,7 +20,10 @@
 
 #define STATUS_BASE_FILE "status-base"
 
-int cli_issuer_key(cli *c, cp_store *s, cp_key **k) {
+static const char KEY_GONE[] = "standard credentials name their issuer by its did:key (the "
+                               "genesis key), which no longer signs";
+
+int cli_issuer_key(cli *c, cp_store *s, const char *why, cp_key **k) {
   cp_reader *r = NULL;
   cp_log_info li;
   uint8_t self[CP_PK_BYTES];
@@ -31,8 +34,7 @@ int cli_issuer_key(cli *c, cp_store *s, cp_key **k) {
   if (rc == CP_ENOTFOUND) return cli_fail(c, "this node has no authority yet: run init");
   if (rc != 0) return cli_fail(c, "cannot read this node's log: %s", cp_strerror(rc));
   if (memcmp(li.signer, self, CP_PK_BYTES) != 0 || (li.flags & CP_LOG_RETIRED))
-    return cli_fail(c, "this log's key was rotated or retired: standard credentials name "
-                    "their issuer by its did:key (the genesis key), which no longer signs");
+    return cli_fail(c, "this log's key was rotated or retired: %s", why);
   return cli_key_in_force(c, s, k);
 }
 
@@ -144,16 +146,7 @@ int cli_status_list_text(cp_reader *r, const cp_key *k, const char *url, int jwt
   free(bits);
   if (rc != 0) return rc;
   if (jwt) {
-    if ((rc = cp_vcjwt_sign(v, k, text, len, d)) == CP_OK) {
-      char *t = realloc(*text, *len + 2);
-      if (t == NULL) {
-        rc = CP_ENOMEM;
-      } else {
-        t[(*len)++] = '\n';
-        t[*len] = 0;
-        *text = t;
-      }
-    }
+    if ((rc = cp_vcjwt_sign(v, k, text, len, d)) == CP_OK) rc = cp_jws_end_line(text, len);
   } else {
     const char *vf = json_string_value(json_object_get(v, "validFrom"));
     memcpy(created, vf, sizeof created);
@@ -222,7 +215,7 @@ int cli_export_status_list(cli *c, int argc, char **argv) {
   if (out == NULL) return cli_usage(c, "export status-list needs --out FILE\n%s",
                                     export_status_help);
   if ((st = cli_open_store(c, CP_STORE_RDONLY, &s)) != CLI_OK) return st;
-  if ((st = cli_issuer_key(c, s, &k)) != CLI_OK) goto out;
+  if ((st = cli_issuer_key(c, s, KEY_GONE, &k)) != CLI_OK) goto out;
   if ((st = cli_status_base(c, base, url)) != CLI_OK) goto out;
   if (cp_reader_begin(s, &r) != 0) {
     st = cli_fail(c, "cannot read the ledger");

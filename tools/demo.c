@@ -164,12 +164,14 @@ static double now_ms(void) {
   return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-/* Size of log `log` (hex) as node dir holds it, by a quiet status call. */
-static long log_size(demo *dm, const char *dir, const char *log) {
-  const char *args[] = {dm->self, "-d", dir, "status", "--json", NULL};
-  int pfd[2];
+/* Runs this program with args (args[0] is the program), its standard
+ * output into buf (at most cap - 1 bytes, NUL-terminated; empty when it
+ * cannot run) and its standard error discarded, and waits for it. */
+static void quiet_run(demo *dm, const char *const *args, char *buf, size_t cap) {
+  int pfd[2], st;
   pid_t pid;
-  if (pipe(pfd) != 0) return -1;
+  buf[0] = 0;
+  if (pipe(pfd) != 0) return;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
@@ -178,14 +180,19 @@ static long log_size(demo *dm, const char *dir, const char *log) {
   int rc = posix_spawn(&pid, dm->self, &fa, NULL, (char **)args, environ);
   posix_spawn_file_actions_destroy(&fa);
   close(pfd[1]);
-  char buf[65536];
   size_t len = 0;
   ssize_t r;
-  while (rc == 0 && (r = read(pfd[0], buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)r;
+  while (rc == 0 && (r = read(pfd[0], buf + len, cap - 1 - len)) > 0) len += (size_t)r;
   buf[len] = 0;
   close(pfd[0]);
-  int st;
   if (rc == 0) waitpid(pid, &st, 0);
+}
+
+/* Size of log `log` (hex) as node dir holds it, by a quiet status call. */
+static long log_size(demo *dm, const char *dir, const char *log) {
+  const char *args[] = {dm->self, "-d", dir, "status", "--json", NULL};
+  char buf[65536];
+  quiet_run(dm, args, buf, sizeof buf);
   json_error_t je;
   json_t *j = json_loads(buf, 0, &je);
   long size = -1;
@@ -225,24 +232,7 @@ static void key_of(demo *dm, const char *dir, char out[65], char *vkey, size_t v
  * bytes, NUL-terminated; empty when there is none). */
 static void checkpoint_of(demo *dm, const char *dir, const char *log, char *buf, size_t cap) {
   const char *args[] = {dm->self, "-d", dir, "checkpoint", "--log", log, NULL};
-  int pfd[2], st;
-  pid_t pid;
-  buf[0] = 0;
-  if (pipe(pfd) != 0) return;
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-  posix_spawn_file_actions_addclose(&fa, pfd[0]);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  int rc = posix_spawn(&pid, dm->self, &fa, NULL, (char **)args, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  close(pfd[1]);
-  size_t len = 0;
-  ssize_t r;
-  while (rc == 0 && (r = read(pfd[0], buf + len, cap - 1 - len)) > 0) len += (size_t)r;
-  buf[len] = 0;
-  close(pfd[0]);
-  if (rc == 0) waitpid(pid, &st, 0);
+  quiet_run(dm, args, buf, cap);
 }
 
 /* Cosignature lines on the checkpoint node dir holds of log (hex). */

@@ -70,6 +70,11 @@ int cp_jws_sign_json(const cp_key *k, const char *typ, const char *kid, const js
                      char **out, size_t *outlen)
     __attribute__((warn_unused_result, nonnull(1, 4, 5)));
 
+/* Ends the malloc'd JWS *text of *len bytes with a newline, as a JWS file
+ * holds it (*len grows by one, NUL kept). CP_ENOMEM frees *text and leaves
+ * it NULL. */
+int cp_jws_end_line(char **text, size_t *len) __attribute__((warn_unused_result, nonnull(1, 2)));
+
 /* Parses text[0..len) strictly (see above) without checking the signature.
  * On success *out holds the parts (cp_jws_free releases them); on error
  * *out is left empty, and CP_ECORRUPT / CP_ETOOBIG / CP_EINVAL (alg) come
