@@ -155,15 +155,10 @@ int cli_status_list_text(cp_reader *r, const cp_key *k, const char *url, int jwt
       if (s == NULL) {
         rc = CP_ENOMEM;
       } else {
-        *len = strlen(s);
         /* A final newline, as the credential files have. */
-        if ((*text = realloc(s, *len + 2)) == NULL) {
-          free(s);
-          rc = CP_ENOMEM;
-        } else {
-          (*text)[(*len)++] = '\n';
-          (*text)[*len] = 0;
-        }
+        *len = strlen(s);
+        *text = s;
+        rc = cp_jws_end_line(text, len);
       }
     }
   }
