@@ -30,6 +30,10 @@ typedef int (*cli_fn)(cli *c, int argc, char **argv);
 /* Prints "credport CMD: error: ..." to stderr and returns CLI_FAIL. */
 int cli_fail(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cli_usage(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Rewrites an entry encoder's message for someone who typed the input:
+ * "field at byte N: why" becomes "field: why"; "(string byte N)" and "U+XXXX
+ * at byte N is" become "(at position N+1)" and "at position N+1 is". */
+void cli_human_msg(char *msg, size_t cap);
 struct option;
 /* For getopt_long's '?': names the option (av[optind - 1], av being the
  * vector given to getopt_long) and says whether it is unknown (with the

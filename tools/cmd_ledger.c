@@ -94,6 +94,7 @@ int cmd_init(cli *c, int argc, char **argv) {
   if ((rc = cp_entry_check_new(&probe, &d)) != 0 ||
       (rc = cp_entry_encode_unsigned(&probe, buf, sizeof buf, &len, &d)) != 0) {
     cp_key_free(k);
+    cli_human_msg(d.msg, sizeof d.msg);
     return cli_usage(c, "%s", d.msg);
   }
   cli_path(c, "ledger", path, sizeof path);

@@ -318,6 +318,7 @@ int cli_append_one(cli *c, cp_entry *e, const char *what, uint8_t id[CP_HASH_BYT
     rc = cp_appender_commit(a, &d);
     a = NULL;
   }
+  cli_human_msg(d.msg, sizeof d.msg);
   if (rc != 0)
     st = cli_fail(c, "%s refused, nothing written: %s%s", what, d.msg[0] ? d.msg : cp_strerror(rc),
                   rc == CP_EDUPLICATE ? " (--allow-duplicates awards it anyway)" : "");
@@ -325,6 +326,38 @@ int cli_append_one(cli *c, cp_entry *e, const char *what, uint8_t id[CP_HASH_BYT
   cp_key_free(k);
   cp_store_close(s);
   return st;
+}
+
+/* Whether p starts with word followed by a decimal number; *end after it. */
+static int word_number(const char *p, const char *word, unsigned long long *v, const char **end) {
+  size_t n = strlen(word);
+  char *e;
+  if (strncmp(p, word, n) != 0 || p[n] < '0' || p[n] > '9') return 0;
+  *v = strtoull(p + n, &e, 10);
+  *end = e;
+  return 1;
+}
+
+void cli_human_msg(char *msg, size_t cap) {
+  char out[1024];
+  size_t o = 0;
+  const char *p = msg, *end;
+  unsigned long long v;
+  while (*p != 0 && o + 1 < sizeof out) {
+    if (word_number(p, " at byte ", &v, &end) && (*end == ':' || *end == 0)) {
+      p = end; /* where in the encoded entry: not the user's business */
+    } else if (word_number(p, " at byte ", &v, &end) && *end == ' ') {
+      o += (size_t)snprintf(out + o, sizeof out - o, " at position %llu", v + 1);
+      p = end; /* where in the text the user gave */
+    } else if (word_number(p, "(string byte ", &v, &end) && *end == ')') {
+      o += (size_t)snprintf(out + o, sizeof out - o, "(at position %llu)", v + 1);
+      p = end + 1;
+    } else {
+      out[o++] = *p++;
+    }
+  }
+  out[o < sizeof out ? o : sizeof out - 1] = 0;
+  snprintf(msg, cap, "%s", out);
 }
 
 const char *cli_count(uint64_t n, const char *one, const char *many, char *out, size_t cap) {

@@ -11,9 +11,11 @@ static const char *col_name(const cli_import *im, size_t k) {
   return k < im->ncols ? im->cols[k].name : "?";
 }
 
-static int fail_at(cli_import *im, uint64_t line, size_t col, const char *what) {
-  char shown[400];
+static int fail_at(cli_import *im, uint64_t line, size_t col, const char *why) {
+  char shown[400], what[640];
   const char *name = col_name(im, col);
+  snprintf(what, sizeof what, "%s", why);
+  cli_human_msg(what, sizeof what);
   if (col < im->ncols && strcmp(im->want[col], name) != 0)
     im->failed = cli_fail(im->c, "line %llu, column %s (\"%s\" in the file): %s; nothing was imported",
                           (unsigned long long)line, name,

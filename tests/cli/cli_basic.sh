@@ -254,14 +254,14 @@ same_size 14
 
 say "newlines, C1 controls and bidirectional controls are refused in new entries' text"
 run 2 -d "$T/evil" init --name $'Evil\nRow' --jurisdiction US-NC --role state
-has "authority.name: line feed U+000A at byte 4 is not allowed in a new entry" "$T/err"
+has "authority.name: line feed U+000A at position 5 is not allowed in a new entry" "$T/err"
 [ ! -e "$T/evil/authority.key" ] || die "a refused init left a key behind"
 run 1 -d "$D" credential define --id mc-9 --title $'Reading \u202egnp.exe' --competency c \
   --level 1 --hours 1
-has "credential.title: bidirectional control U+202E at byte 8" "$T/err"
+has "credential.title: bidirectional control U+202E at position 9" "$T/err"
 run 1 -d "$D" credential define --id mc-9 --title t --competency $'one\u0085two' --level 1 \
   --hours 1
-has "credential.competency: C1 control character U+0085 at byte 3" "$T/err"
+has "credential.competency: C1 control character U+0085 at position 4" "$T/err"
 same_size 14
 say "multi-line fields keep their lines; human output shows them escaped"
 run 0 -d "$D" credential define --id mc-9 --title t --competency $'line one\nline two' \

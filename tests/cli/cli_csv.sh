@@ -171,7 +171,7 @@ say "a quoted line break is read, but an assessor's name is one line: refused"
   printf 'c1,%s,2026-04-03,"two\nlines",\n' "$E3"
 } >"$T/twolines.csv"
 run 1 -d "$D" award --csv "$T/twolines.csv"
-has "line 2, column assessor: award.assessor: line feed U+000A at byte 3" "$T/err"
+has "line 2, column assessor: award.assessor: line feed U+000A at position 4" "$T/err"
 same_size "$S"
 
 say "CRLF line ends"
