@@ -115,6 +115,9 @@ int cli_json_human(json_t *v);
 void cli_print_json(json_t *v);
 /* Prints a proof check's verdict (cmd_verify.c); see there. */
 int cli_proof_verdict(const cli *c, const char *why);
+/* The same with info's members (what was checked) added to the --json
+ * verdict; takes info (may be NULL). */
+int cli_proof_verdict_info(const cli *c, const char *why, json_t *info);
 /* JSON form of an entry (the `show` and `log --json` shape). */
 json_t *cli_entry_json(const uint8_t *buf, size_t len);
 /* One-line human summary of an entry. */

@@ -15,13 +15,17 @@
  * that does not hold (why != NULL) is reported as cli_fail does. Returns
  * cli_fail's status, or CLI_OK when the proof holds (the caller then prints the
  * human summary unless --json). */
-int cli_proof_verdict(const cli *c, const char *why) {
+int cli_proof_verdict(const cli *c, const char *why) { return cli_proof_verdict_info(c, why, NULL); }
+
+int cli_proof_verdict_info(const cli *c, const char *why, json_t *info) {
   if (c->json) {
     json_t *j = json_object();
     json_object_set_new(j, "valid", json_boolean(why == NULL));
     if (why != NULL) json_object_set_new(j, "reason", json_string(why));
+    if (info != NULL) json_object_update(j, info);
     cli_print_json(j);
   }
+  json_decref(info);
   return why != NULL ? cli_fail(c, "the proof does NOT hold: %s", why) : CLI_OK;
 }
 
@@ -231,10 +235,12 @@ int cmd_verify_proof(cli *c, int argc, char **argv) {
     if ((st = from_node(c, p->log, size, note == NULL, v, &nv, &note, &nlen)) != CLI_OK) goto out;
   }
   cp_note_result res;
+  int res_ok = 0;
   if (cp_note_open_checkpoint(note, nlen, v, nv, NULL, &res, &d) != 0) {
     why = d.msg;
     goto verdict;
   }
+  res_ok = 1;
   if (is_tlog) p->tree_size = res.cp.size;
   if (leaffile != NULL) {
     size_t ll;
@@ -296,7 +302,33 @@ int cmd_verify_proof(cli *c, int argc, char **argv) {
       why = "the consistency path does not connect the old root to the checkpoint's root";
   }
 verdict:
-  st = cli_proof_verdict(c, why);
+  if (c->json) {
+    /* What was checked: the proof, the checkpoint it was checked against
+     * (origin and size; its signature verified under a given key) and
+     * whether the leaf's data was hashed. */
+    json_t *info = json_object(), *checked = json_array();
+    json_object_set_new(info, "kind", json_string(p->kind == CP_PROOF_INCLUSION ? "inclusion"
+                                                                                : "consistency"));
+    json_object_set_new(info, "format", json_string(is_tlog ? "tlog-proof" : "json"));
+    if (res_ok) {
+      json_object_set_new(info, "origin", json_string(res.cp.origin));
+      json_object_set_new(info, "checkpoint_size", json_integer((json_int_t)res.cp.size));
+      json_array_append_new(checked, json_string("checkpoint signature"));
+    }
+    if (p->kind == CP_PROOF_INCLUSION) {
+      json_object_set_new(info, "leaf_index", json_integer((json_int_t)p->leaf_index));
+      if (leaffile != NULL) json_array_append_new(checked, json_string("leaf data hash"));
+      if (res_ok && why == NULL) json_array_append_new(checked, json_string("inclusion path"));
+    } else {
+      json_object_set_new(info, "old_size", json_integer((json_int_t)p->old_size));
+      if (oldnote != NULL) json_array_append_new(checked, json_string("old checkpoint signature"));
+      if (res_ok && why == NULL) json_array_append_new(checked, json_string("consistency path"));
+    }
+    json_object_set_new(info, "checked", checked);
+    st = cli_proof_verdict_info(c, why, info);
+  } else {
+    st = cli_proof_verdict(c, why);
+  }
   if (why == NULL && !c->json) {
     char org[4 * CP_ORIGIN_MAX];
     cli_text(res.cp.origin, strlen(res.cp.origin), org, sizeof org);

@@ -40,4 +40,19 @@ has "\"credential\":\"$CRED\",\"educator\"" "$T/out"
 has '"target_title":"Formative Assessment Basics"' "$T/out"
 run 0 -d "$D" status --json
 has '"newest_cosignature":null,"newest_cosignature_unix":null' "$T/out"
+
+say "verify-proof --json says what it checked"
+run 0 -d "$D" whoami --json
+VKEY=$(jstr vkey "$T/out")
+run 0 -d "$D" prove inclusion "$AWARD"
+cp "$T/out" "$T/proof.json"
+run 0 -d "$D" checkpoint
+cp "$T/out" "$T/cp.txt"
+run 0 verify-proof "$T/proof.json" --checkpoint "$T/cp.txt" --vkey "$VKEY" --json
+has '"valid":true,"kind":"inclusion","format":"json","origin":"credport/us-nc/' "$T/out"
+has '"checked":\["checkpoint signature","inclusion path"\]' "$T/out"
+sed 's/"leaf_index":[0-9]*/"leaf_index":0/' "$T/proof.json" >"$T/bad.json"
+run 1 verify-proof "$T/bad.json" --checkpoint "$T/cp.txt" --vkey "$VKEY" --json
+has '"valid":false,"reason":"the inclusion path does not lead' "$T/out"
+has '"checked":\["checkpoint signature"\]' "$T/out"
 say "ok"
