@@ -182,16 +182,25 @@ int cmd_status(cli *c, int argc, char **argv) {
   json_array_foreach(peers, i, v) {
     char when[32] = "never";
     time_t t = (time_t)json_integer_value(json_object_get(v, "last_sync_unix"));
-    if (t) {
+    int live = json_is_true(json_object_get(v, "connected"));
+    /* The stored totals grow when a session ends; a live session's
+     * entries are added from the running serve's status. */
+    long long in = (long long)json_integer_value(json_object_get(v, "entries_in")) +
+                   (long long)json_integer_value(json_object_get(v, "session_entries_in"));
+    long long out = (long long)json_integer_value(json_object_get(v, "entries_out")) +
+                    (long long)json_integer_value(json_object_get(v, "session_entries_out"));
+    if (live && json_is_true(json_object_get(v, "synced"))) {
+      snprintf(when, sizeof when, "in sync now");
+    } else if (live) {
+      snprintf(when, sizeof when, "syncing now");
+    } else if (t) {
       struct tm tm;
       gmtime_r(&t, &tm);
       strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
     }
     printf("%.16s…  %-22s %-9s %-20s %10lld %10lld\n",
            json_string_value(json_object_get(v, "key")), json_string_value(json_object_get(v, "addr")),
-           json_is_true(json_object_get(v, "connected")) ? "yes" : "no", when,
-           (long long)json_integer_value(json_object_get(v, "entries_in")),
-           (long long)json_integer_value(json_object_get(v, "entries_out")));
+           live ? "yes" : "no", when, in, out);
   }
   printf("\nforks: %zu%s\n", json_array_size(x.forks), json_array_size(x.forks) ? " (see --json)" : "");
   json_array_foreach(x.forks, i, v) {

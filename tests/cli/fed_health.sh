@@ -52,6 +52,12 @@ check_line serve OK "serve is running (PID ${PID[A]})"
 check_line partners OK "1 of 1 partner connected"
 check_line sync OK "every partner synced"
 check_line forks OK "no fork found"
+# The human status counts the live session's entries and says it is in sync
+# (before: "LAST SYNC never ... ENTRIES IN 0" while entries had arrived).
+"$CP" -d "${D[A]}" status >"$T/st" || die "status exited non-zero"
+row=$(grep "^${KEY[B]:0:16}" "$T/st") || { cat "$T/st" >&2; die "no row for partner B"; }
+[[ $row =~ yes\ +in\ sync\ now\ +([0-9]+) ]] || die "B's row is not live and in sync: $row"
+[ "${BASH_REMATCH[1]}" -ge 1 ] || die "B's row counts no entries in: $row"
 health A --json
 [ "$HS" = 0 ] || die "health --json exited $HS"
 grepq '"status":"OK","exit":0' "$T/h" || { cat "$T/h" >&2; die "--json status"; }
