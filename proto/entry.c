@@ -2,7 +2,7 @@
  * credport — canonical entry encoding and strict decoding.
  *
  * The byte layout is docs/FORMATS.md, section "Entry encoding". Each body's
- * layout is written exactly once, as a field table (BODIES below); the
+ * layout is written exactly once, as a field table (proto/entry_layout.c); the
  * encoder and the decoder both walk that table and call the same check
  * functions, so an entry is encodable if and only if it is decodable, and
  * decode(encode(e)) == e, encode(decode(b)) == b.
@@ -29,10 +29,9 @@
 #include "credport/entry.h"
 #include "credport/merkle.h"
 #include "credport/text.h"
+#include "entry_internal.h"
 #include "text.h"
 
-#define DATE_MAX 2932896U                /* 9999-12-31 */
-#define HOURS_X100_MAX (100000U * 100U)  /* 100,000 contact hours */
 #define OFF_VERSION 0U
 #define OFF_TYPE 1U
 #define OFF_LOG 2U
@@ -65,263 +64,14 @@ static int fail(cp_diag *d, int err, const char *field, int idx, const char *sub
   return cp_diag_set(d, err, "%s%s at byte %zu: %s", field, sub, at, why);
 }
 
-/* ---- field tables ------------------------------------------------------ */
-
-enum {
-  K_U8,      /* u8 in [lo, hi] */
-  K_FLAGS,   /* u8, no bit outside hi */
-  K_U32,     /* u32 in [lo, hi] */
-  K_DATE,    /* u32 <= DATE_MAX; with lo = 1: 0 or >= the date at aux */
-  K_H32,     /* 32 raw bytes */
-  K_H32_OPT, /* 32 raw bytes, present iff (u8 at aux) & lo */
-  K_H32_KEY, /* 32 raw bytes, all zero iff the u8 at aux is CP_KEY_RETIRE */
-  K_STR,     /* str of class rule */
-  K_LIST,    /* var count (stored as u32 at aux) <= hi, then non-empty strs */
-  K_TOTALS,  /* var count 1..hi, then (str currency, i64) strictly ascending */
-  K_FACTS    /* var count 1..hi, then (h32 log, u64 size >= 1, h32 root), logs
-                strictly ascending; the bytes are borrowed (pointer at off) */
-};
-
-/* String classes: the length limit and what the bytes may be. */
-enum { S_ID, S_STR, S_TEXT, S_DOC, S_ORIGIN, S_JURIS };
-static const uint32_t STR_LIMIT[] = {CP_ID_MAX,  CP_STR_MAX,    CP_TEXT_MAX,
-                                     CP_DOC_MAX, CP_ORIGIN_MAX, 6};
-static const cp_text_class STR_CLASS[] = {CP_TEXT_ID,  CP_TEXT_ANY,       CP_TEXT_ANY,
-                                          CP_TEXT_ANY, CP_TEXT_NOTE_NAME, CP_TEXT_JURISDICTION};
-
-typedef struct fld {
-  const char *name;
-  uint8_t kind, rule, nonempty;
-  uint16_t off, aux; /* offsets into cp_entry */
-  uint32_t lo, hi;
-} fld;
-
-#define OFF(m) ((uint16_t)offsetof(cp_entry, m))
-#define STR(n, m, cls, ne) {n, K_STR, cls, ne, OFF(m), 0, 0, 0}
-#define U8(n, m, lo, hi) {n, K_U8, 0, 0, OFF(m), 0, lo, hi}
-#define H32(n, m) {n, K_H32, 0, 0, OFF(m), 0, 0, 0}
-
-/* authority (seq 0 only):
- *   82   var+n  name          str, 1..CP_STR_MAX
- *   ..   var+n  jurisdiction  str, "CC" or "CC-" and 1..3 of A-Z0-9
- *   ..   1      role          1..5
- *   ..   var+n  origin        str, note key name, 1..CP_ORIGIN_MAX */
-static const fld F_AUTHORITY[] = {
-    STR("authority.name", u.authority.name, S_STR, 1),
-    STR("authority.jurisdiction", u.authority.jurisdiction, S_JURIS, 1),
-    U8("authority.role", u.authority.role, CP_ROLE_STATE, CP_ROLE_IHE),
-    STR("authority.origin", u.authority.origin, S_ORIGIN, 1),
-};
-/* credential:
- *   82   var+n  id          str, id charset, 1..CP_ID_MAX
- *   ..   var+n  title       str, 1..CP_STR_MAX
- *   ..   var+n  competency  str, 1..CP_TEXT_MAX
- *   ..   var+n  evidence    str, 0..CP_TEXT_MAX
- *   ..   1      level       1..4
- *   ..   4      hours_x100  0..10,000,000
- *   ..   var    n_areas     0..CP_LIST_MAX, then n_areas strs 1..CP_STR_MAX
- *   ..   var    n_qa        0..CP_LIST_MAX, then n_qa strs 1..CP_STR_MAX */
-static const fld F_CREDENTIAL[] = {
-    STR("credential.id", u.credential.id, S_ID, 1),
-    STR("credential.title", u.credential.title, S_STR, 1),
-    STR("credential.competency", u.credential.competency, S_TEXT, 1),
-    STR("credential.evidence", u.credential.evidence, S_TEXT, 0),
-    U8("credential.level", u.credential.level, 1, 4),
-    {"credential.hours_x100", K_U32, 0, 0, OFF(u.credential.hours_x100), 0, 0, HOURS_X100_MAX},
-    {"credential.areas", K_LIST, S_STR, 1, OFF(u.credential.areas), OFF(u.credential.n_areas), 0,
-     CP_LIST_MAX},
-    {"credential.qa", K_LIST, S_STR, 1, OFF(u.credential.qa), OFF(u.credential.n_qa), 0,
-     CP_LIST_MAX},
-};
-/* award:
- *   82   32     credential  entry ID of the definition
- *   114  32     educator    Ed25519 public key
- *   146  4      earned      date <= 9999-12-31
- *   150  var+n  assessor    str, 0..CP_STR_MAX
- *   ..   1      flags       only 0x01 (evidence) and 0x02 (licence)
- *   ..   32     evidence    only if flags & 0x01
- *   ..   32     licence     only if flags & 0x02 */
-static const fld F_AWARD[] = {
-    H32("award.credential", u.award.credential),
-    H32("award.educator", u.award.educator),
-    {"award.earned", K_DATE, 0, 0, OFF(u.award.earned), 0, 0, 0},
-    STR("award.assessor", u.award.assessor, S_STR, 0),
-    {"award.flags", K_FLAGS, 0, 0, OFF(u.award.flags), 0, 0,
-     CP_AWARD_HAS_EVIDENCE | CP_AWARD_HAS_LICENCE},
-    {"award.evidence", K_H32_OPT, 0, 0, OFF(u.award.evidence), OFF(u.award.flags),
-     CP_AWARD_HAS_EVIDENCE, 0},
-    {"award.licence", K_H32_OPT, 0, 0, OFF(u.award.licence), OFF(u.award.flags),
-     CP_AWARD_HAS_LICENCE, 0},
-};
-/* revoke, version 1:
- *   82   32     award   entry ID of the award
- *   114  var+n  reason  str, 1..CP_STR_MAX */
-static const fld F_REVOKE[] = {
-    H32("revoke.award", u.revoke.target),
-    STR("revoke.reason", u.revoke.reason, S_STR, 1),
-};
-/* revoke, version 2:
- *   82   32     target     entry ID of what is withdrawn (node rule R-body-03)
- *   114  4      effective  date <= 9999-12-31
- *   118  var+n  reason     str, 1..CP_STR_MAX */
-static const fld F_REVOKE_2[] = {
-    H32("revoke.target", u.revoke.target),
-    {"revoke.effective", K_DATE, 0, 0, OFF(u.revoke.effective), 0, 0, 0},
-    STR("revoke.reason", u.revoke.reason, S_STR, 1),
-};
-/* endorse, version 1:
- *   82   1      kind     1 authority, 2 credential
- *   83   32     subject  authority key or credential entry ID
- *   115  var+n  claim    str, 1..CP_STR_MAX
- *   ..   var+n  note     str, 0..CP_STR_MAX */
-static const fld F_ENDORSE[] = {
-    U8("endorse.kind", u.endorse.kind, CP_SUBJECT_AUTHORITY, CP_SUBJECT_CREDENTIAL),
-    H32("endorse.subject", u.endorse.subject),
-    STR("endorse.claim", u.endorse.claim, S_STR, 1),
-    STR("endorse.note", u.endorse.note, S_STR, 0),
-};
-/* endorse, version 2 (dated):
- *   82   1      kind     1 authority, 2 credential
- *   83   32     subject  authority key or credential entry ID
- *   115  4      from     date <= 9999-12-31: first day covered
- *   119  4      until    0 (open) or from..9999-12-31: last day covered
- *   123  var+n  claim    str, 1..CP_STR_MAX
- *   ..   var+n  note     str, 0..CP_STR_MAX */
-static const fld F_ENDORSE_2[] = {
-    U8("endorse.kind", u.endorse.kind, CP_SUBJECT_AUTHORITY, CP_SUBJECT_CREDENTIAL),
-    H32("endorse.subject", u.endorse.subject),
-    {"endorse.from", K_DATE, 0, 0, OFF(u.endorse.from), 0, 0, 0},
-    {"endorse.until", K_DATE, 0, 0, OFF(u.endorse.until), OFF(u.endorse.from), 1, 0},
-    STR("endorse.claim", u.endorse.claim, S_STR, 1),
-    STR("endorse.note", u.endorse.note, S_STR, 0),
-};
-/* approve (fixed size, 104 bytes of body):
- *   82   32  educator
- *   114  32  credential
- *   146  4   approved  date <= 9999-12-31
- *   150  4   expires   0 (none) or approved..9999-12-31
- *   154  32  plan */
-static const fld F_APPROVE[] = {
-    H32("approve.educator", u.approve.educator),
-    H32("approve.credential", u.approve.credential),
-    {"approve.approved", K_DATE, 0, 0, OFF(u.approve.approved), 0, 0, 0},
-    {"approve.expires", K_DATE, 0, 0, OFF(u.approve.expires), OFF(u.approve.approved), 1, 0},
-    H32("approve.plan", u.approve.plan),
-};
-/* policy:
- *   82   var+n  id        str, id charset, 1..CP_ID_MAX
- *   ..   var+n  document  str, 1..CP_DOC_MAX (JSON; parsed by node/, not here) */
-static const fld F_POLICY[] = {
-    STR("policy.id", u.policy.id, S_ID, 1),
-    STR("policy.document", u.policy.document, S_DOC, 1),
-};
-/* recognition:
- *   82   32   policy       entry ID of the policy entry
- *   114  32   educator
- *   146  4    as_of        date <= 9999-12-31
- *   150  var  n_totals     1..CP_TOTALS_MAX, then n_totals of
- *                            var+n currency (str, 1..CP_STR_MAX), 8 amount (i64)
- *                          currencies strictly ascending in byte order
- *   ..   32   explanation */
-#define RECOGNITION_V1_FIELDS                                                                      \
-  H32("recognition.policy", u.recognition.policy),                                                 \
-  H32("recognition.educator", u.recognition.educator),                                             \
-  {"recognition.as_of", K_DATE, 0, 0, OFF(u.recognition.as_of), 0, 0, 0},                          \
-  {"recognition.totals", K_TOTALS, S_STR, 1, OFF(u.recognition.totals),                            \
-   OFF(u.recognition.n_totals), 1, CP_TOTALS_MAX},                                                 \
-  H32("recognition.explanation", u.recognition.explanation)
-static const fld F_RECOGNITION[] = {RECOGNITION_V1_FIELDS};
-/* recognition, version 2: the version-1 body, then
- *   ..   var  n_facts      1..CP_FACT_LOGS_MAX, then n_facts of
- *                            32 log, 8 size (u64, >= 1), 32 root of the log at size
- *                          logs strictly ascending in byte order */
-static const fld F_RECOGNITION_V2[] = {
-    RECOGNITION_V1_FIELDS,
-    {"recognition.facts", K_FACTS, 0, 1, OFF(u.recognition.facts), OFF(u.recognition.n_facts), 1,
-     CP_FACT_LOGS_MAX},
-};
-/* key (fixed size, 33 bytes of body):
- *   82   1   action   1 rotate, 2 retire
- *   83   32  new_key  non-zero for rotate, all zero for retire */
-static const fld F_KEY[] = {
-    U8("key.action", u.key.action, CP_KEY_ROTATE, CP_KEY_RETIRE),
-    {"key.new_key", K_H32_KEY, 0, 0, OFF(u.key.new_key), OFF(u.key.action), 0, 0},
-};
-/* clock (a correction of the log's clock, docs/FORMATS.md, "Entry times"):
- *   82   32     first   entry ID of the first entry whose time was ahead
- *   114  var+n  reason  str, 1..CP_STR_MAX */
-static const fld F_CLOCK[] = {
-    H32("clock.first", u.clock.first),
-    STR("clock.reason", u.clock.reason, S_STR, 1),
-};
-
-/* licensure (version 2 only): an educator's licensure areas, attested
- *   82   32     educator  Ed25519 public key
- *   114  4      from      date <= 9999-12-31: first day covered
- *   118  4      until     0 (open) or from..9999-12-31: last day covered
- *   122  var    n_areas   1..CP_LIST_MAX, then n_areas strs 1..CP_STR_MAX */
-static const fld F_LICENSURE[] = {
-    H32("licensure.educator", u.licensure.educator),
-    {"licensure.from", K_DATE, 0, 0, OFF(u.licensure.from), 0, 0, 0},
-    {"licensure.until", K_DATE, 0, 0, OFF(u.licensure.until), OFF(u.licensure.from), 1, 0},
-    {"licensure.areas", K_LIST, S_STR, 1, OFF(u.licensure.areas), OFF(u.licensure.n_areas), 1,
-     CP_LIST_MAX},
-};
-
-typedef struct body {
-  const char *name;
-  const fld *f;
-  size_t n;
-} body;
-#define BODY(n, t) {n, t, sizeof t / sizeof t[0]}
-#define NOBODY(n) {n, NULL, 0}
-/* SPEC: E-hdr-1. The version names the layout of the type's body: one table
- * per version, and a type a version does not list has no body in it (so
- * each entry has exactly one encoding). Names are the same in every
- * version. */
-static const body BODIES[] = {
-    {NULL, NULL, 0},
-    BODY("authority", F_AUTHORITY),
-    BODY("credential", F_CREDENTIAL),
-    BODY("award", F_AWARD),
-    BODY("revoke", F_REVOKE),
-    BODY("endorse", F_ENDORSE),
-    BODY("approve", F_APPROVE),
-    BODY("policy", F_POLICY),
-    BODY("recognition", F_RECOGNITION),
-    BODY("key", F_KEY),
-    BODY("clock", F_CLOCK),
-    NOBODY("licensure"),
-};
-static const body BODIES_2[] = {
-    {NULL, NULL, 0},     NOBODY("authority"),          NOBODY("credential"),
-    NOBODY("award"),     BODY("revoke", F_REVOKE_2),   BODY("endorse", F_ENDORSE_2),
-    NOBODY("approve"),   NOBODY("policy"),             BODY("recognition", F_RECOGNITION_V2),
-    NOBODY("key"),       NOBODY("clock"),              BODY("licensure", F_LICENSURE),
-};
-#define TYPE_MAX (sizeof BODIES / sizeof BODIES[0] - 1)
-_Static_assert(sizeof BODIES == sizeof BODIES_2, "one row per type in every version");
-
-/* The body of (version, type), or NULL if that version has none for it.
- * version and type must be in range. */
-static const body *body_of(unsigned version, unsigned type) {
-  const body *b = version == CP_ENTRY_VERSION_2 ? &BODIES_2[type] : &BODIES[type];
-  return b->f != NULL ? b : NULL;
-}
-
-unsigned cp_entry_version_for(unsigned type) {
-  if (type >= 1 && type <= TYPE_MAX && BODIES_2[type].f != NULL) return CP_ENTRY_VERSION_2;
-  return CP_ENTRY_VERSION;
-}
-
 /* ---- checks shared by the encoder and the decoder ------------------------ */
 
 /* SPEC: E-str-1..3. Length limit (CP_ETOOBIG), emptiness, then content. */
 static int chk_len(const char *name, int idx, const char *sub, size_t at, size_t n,
                    unsigned rule, cp_diag *d) {
-  if (n <= STR_LIMIT[rule]) return CP_OK;
+  if (n <= cp__str_limit[rule]) return CP_OK;
   return fail(d, CP_ETOOBIG, name, idx, sub, at, "length %zu over the limit of %u", n,
-              (unsigned)STR_LIMIT[rule]);
+              (unsigned)cp__str_limit[rule]);
 }
 
 static int chk_str(const char *name, int idx, const char *sub, size_t at, cp_str s,
@@ -336,7 +86,7 @@ static int chk_str(const char *name, int idx, const char *sub, size_t at, cp_str
   }
   if (p == NULL) return fail(d, CP_EINVAL, name, idx, sub, at, "NULL string of length %zu", n);
   size_t bad = 0;
-  const char *why = cp__enc_text_check(p, n, STR_CLASS[rule], &bad);
+  const char *why = cp__enc_text_check(p, n, cp__str_class[rule], &bad);
   if (why != NULL)
     return fail(d, CP_CORRUPT_BKPT, name, idx, sub, at, "%s (string byte %zu)", why, bad);
   return CP_OK;
@@ -432,12 +182,12 @@ static int chk_fact(const fld *f, int idx, size_t at, const uint8_t *prev, const
 
 /* SPEC: E-hdr-2, and E-hdr-1's one body per (version, type). */
 static int chk_type(unsigned v, unsigned t, cp_diag *d) {
-  if (t < 1 || t > TYPE_MAX)
+  if (t < 1 || t > CP__ENTRY_TYPE_MAX)
     return fail(d, CP_CORRUPT_BKPT, "entry.type", -1, "", OFF_TYPE, "unknown type %u", t);
-  if (body_of(v, t) == NULL)
+  if (cp__entry_body(v, t) == NULL)
     return fail(d, CP_CORRUPT_BKPT, "entry.type", -1, "", OFF_TYPE,
                 "type %s has no version %u encoding (it is written as version %u)",
-                BODIES[t].name, v, cp_entry_version_for(t));
+                cp__entry_body_name(t), v, cp_entry_version_for(t));
   return CP_OK;
 }
 
@@ -446,7 +196,7 @@ static int chk_genesis(const cp_entry *e, cp_diag *d) {
   if (e->seq == 0 && e->type != CP_T_AUTHORITY)
     return fail(d, CP_CORRUPT_BKPT, "entry.type", -1, "", OFF_TYPE,
                 "type %s cannot be at seq 0 (seq 0 is the authority entry)",
-                BODIES[e->type].name);
+                cp__entry_body_name(e->type));
   if (e->seq != 0 && e->type == CP_T_AUTHORITY)
     return fail(d, CP_CORRUPT_BKPT, "entry.seq", -1, "", OFF_SEQ,
                 "an authority entry must be at seq 0, not %llu", (unsigned long long)e->seq);
@@ -619,7 +369,7 @@ int cp_entry_decode(const uint8_t *buf, size_t len, cp_entry *e, cp_diag *d) {
     return short_at(d, "entry.signature", -1, "", CP_ENTRY_HEADER_BYTES);
   if ((rc = chk_genesis(e, d)) != CP_OK) return rc;
 
-  const body *b = body_of(e->version, e->type);
+  const body *b = cp__entry_body(e->version, e->type);
   r.end = buf + len - CP_SIG_BYTES;
   for (size_t i = 0; i < b->n; i++)
     if ((rc = dec_field(&r, e, &b->f[i], d)) != CP_OK) return rc;
@@ -757,7 +507,7 @@ int cp_entry_encode_unsigned(const cp_entry *e, uint8_t *out, size_t cap, size_t
   if (!wr_be(&w, e->version, 1) || !wr_be(&w, e->type, 1) || !wr_bytes(&w, e->log, CP_PK_BYTES) ||
       !wr_be(&w, e->seq, 8) || !wr_bytes(&w, e->prev, CP_HASH_BYTES) || !wr_be(&w, e->time, 8))
     return full(d, &w, cap);
-  const body *b = body_of(e->version, e->type);
+  const body *b = cp__entry_body(e->version, e->type);
   for (size_t i = 0; i < b->n; i++) {
     rc = enc_field(&w, e, &b->f[i], d);
     if (rc == 1) return full(d, &w, cap);
@@ -793,11 +543,11 @@ static int chk_new_str(const char *name, int idx, const char *sub, cp_str s, uns
 }
 
 int cp_entry_check_new(const cp_entry *e, cp_diag *d) {
-  if (e->type == 0 || e->type > TYPE_MAX ||
+  if (e->type == 0 || e->type > CP__ENTRY_TYPE_MAX ||
       (e->version != CP_ENTRY_VERSION && e->version != CP_ENTRY_VERSION_2) ||
-      body_of(e->version, e->type) == NULL)
+      cp__entry_body(e->version, e->type) == NULL)
     return CP_OK; /* the encoder refuses it */
-  const body *b = body_of(e->version, e->type);
+  const body *b = cp__entry_body(e->version, e->type);
   const uint8_t *base = (const uint8_t *)e;
   int rc = CP_OK;
   for (size_t i = 0; i < b->n && rc == CP_OK; i++) {
@@ -844,7 +594,7 @@ void cp_entry_id(const uint8_t *buf, size_t len, uint8_t id[CP_HASH_BYTES]) {
 /* ---- names ---------------------------------------------------------------- */
 
 const char *cp_entry_type_name(unsigned type) {
-  return type >= 1 && type <= TYPE_MAX ? BODIES[type].name : NULL;
+  return type >= 1 && type <= CP__ENTRY_TYPE_MAX ? cp__entry_body_name(type) : NULL;
 }
 
 static const char *const ROLE_NAMES[] = {NULL, "state", "district", "provider", "assessor", "ihe"};
